@@ -1,0 +1,69 @@
+# Two commands: `make run` and `make test`. Both set everything up first and are
+# quick when nothing changed (stamps in .make/).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := .make
+APT_PACKAGES := fonts-liberation2 libharfbuzz-subset0 poppler-utils chromium
+PO_FILES := $(wildcard survey_app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test bench apt clean i18n-update
+
+setup: apt $(STAMP)/venv $(STAMP)/npm $(MO_FILES)
+
+# System packages: checked every time (cheap); apt-get update only when one is missing.
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "survey_app needs these Debian packages:$$missing"; \
+	    echo "Install them as root:  sudo apt-get install$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(STAMP)/venv: pyproject.toml
+	@mkdir -p $(STAMP)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+# Front-end packages (browser libraries) from the npm registry, never copied into the repo.
+$(STAMP)/npm: $(wildcard package.json package-lock.json)
+	@mkdir -p $(STAMP)
+	@if [ -f package.json ]; then \
+	  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; \
+	  else npm install --no-audit --no-fund --silent; fi; \
+	fi
+	@touch $@
+
+%.mo: %.po $(STAMP)/venv
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+run: setup
+	$(BIN)/survey-app init --demo
+	$(BIN)/survey-app serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(STAMP) $(VENV) node_modules
+
+# Refresh the catalogues after changing texts: extract, then merge into each language.
+i18n-update: $(STAMP)/venv
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-location --sort-output -o survey_app/translations/messages.pot .
+	$(BIN)/pybabel update -N -i survey_app/translations/messages.pot -d survey_app/translations

@@ -1,0 +1,27 @@
+"""The application factory: the app exists only through `create_app(config=None)`."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import config as configuration
+from .storage import Store, apply_migrations
+
+def create_app(config: dict | None = None) -> Flask:
+    folder = configuration.instance_path()
+    if config and config.get("INSTANCE_PATH"):
+        folder = configuration.Path(config["INSTANCE_PATH"]).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(folder),
+                template_folder=str(configuration.PROJECT_ROOT / "templates"))
+    app.config.update(configuration.load(folder, config))
+    store = Store(app.config["DATABASE"])
+    apply_migrations(store.db)
+    app.extensions["survey_store"] = store
+    _init_extensions(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import cli, web
+    web.init_app(app)
+    cli.init_app(app)

@@ -1,0 +1,19 @@
+"""Checklist forms as data: one TOML file per kind of survey in `forms/`.
+
+`load_forms(folder)` reads and validates them into a `FormRegistry` of frozen
+`FormSpec`s; `form_class(spec)` turns one into a WTForms form; expressions of
+computed indicators and consistency rules are evaluated without Python `eval`.
+The format is documented in `forms/README.md`.
+"""
+from .expressions import Expression, ExpressionError, compile_expression
+from .spec import (
+    AnswerError, Choice, Computed, Evaluation, FormError, FormRegistry, FormSpec, Indicator,
+    Item, Rule, RuleWarning, Section, load_forms, parse_form,
+)
+from .wtf import FIELD_TYPES, form_class
+
+__all__ = [
+    "AnswerError", "Choice", "Computed", "Evaluation", "Expression", "ExpressionError",
+    "FIELD_TYPES", "FormError", "FormRegistry", "FormSpec", "Indicator", "Item", "Rule",
+    "RuleWarning", "Section", "compile_expression", "form_class", "load_forms", "parse_form",
+]

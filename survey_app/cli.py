@@ -1,0 +1,124 @@
+"""The `survey-app` command (also `flask --app survey_app …`)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+from .domain import accounts
+from .domain.errors import DomainError
+from .storage import backup as backup_sql
+
+
+def store():
+    return current_app.extensions["survey_store"]
+
+
+def fail(message: str, code: int = 2):
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command("init")
+@click.option("--demo", is_flag=True, help="Also load the demo accounts and the seed case.")
+@with_appcontext
+def init_command(demo: bool):
+    """Create or upgrade the database (idempotent)."""
+    click.echo(f"Cơ sở dữ liệu: {current_app.config['DATABASE']}")
+    if demo:
+        from .demo import load_demo
+        click.echo("Tài khoản dùng thử (tên đăng nhập / mật khẩu / vai trò):")
+        for username, password, role in load_demo(store()):
+            click.echo(f"  {username:<12} {password:<22} {role}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int):
+    """Serve the app on waitress (a production WSGI server)."""
+    import waitress
+    click.echo(f"survey_app: http://{host}:{port}/")
+    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads,
+                   ident="survey_app")
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, help=", ".join(accounts.ROLES))
+@click.option("--unit", default=None, help="The unit a 'host' user represents.")
+@click.option("--full-name", default="")
+@with_appcontext
+def create_user_command(username, password, role, unit, full_name):
+    """Create a user account."""
+    try:
+        user_id = accounts.create_user(store(), username, password, role, unit, full_name)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Đã tạo người dùng {username} (id {user_id}).")
+
+
+token_group = AppGroup("token", help="API tokens.")
+
+
+@token_group.command("create")
+@click.argument("username")
+def token_create(username):
+    """Create an API token for USERNAME and print it (shown only once)."""
+    try:
+        click.echo(accounts.create_token(store(), username))
+    except DomainError as error:
+        fail(error.message)
+
+
+@token_group.command("revoke")
+@click.argument("username")
+def token_revoke(username):
+    """Revoke every API token of USERNAME."""
+    try:
+        count = accounts.revoke_tokens(store(), username)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Đã thu hồi {count} mã truy cập.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(file):
+    """Write an online backup of the database to FILE."""
+    backup_sql.backup_to(store().db, file)
+    click.echo(f"Đã sao lưu vào {file}.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(file):
+    """Replace the database with the backup FILE (refused unless it is a survey_app database)."""
+    try:
+        backup_sql.restore_from(store().db, file)
+    except backup_sql.NotABackup as error:
+        fail(str(error))
+    click.echo(f"Đã khôi phục từ {file}.")
+
+
+COMMANDS = [init_command, serve_command, create_user_command, token_group,
+            backup_command, restore_command]
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main():
+    from .app import create_app
+    cli = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False,
+                     help="survey_app: khảo sát, biên bản và theo dõi kiến nghị.")
+    cli.main(prog_name="survey-app")

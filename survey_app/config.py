@@ -1,0 +1,81 @@
+"""Configuration: defaults, then the instance folder's `config.toml`, then
+`SURVEY_APP_*` environment variables, then the dict a test passes.
+
+The secret key is generated into the instance folder on first start and never
+committed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tomllib
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "SURVEY_APP_"
+
+DEFAULTS = {
+    "FORMS_DIR": str(PROJECT_ROOT / "forms"),
+    "EXPORTS_DIR": str(PROJECT_ROOT / "exports"),
+    "DATABASE": "survey_app.db",          # relative to the instance folder
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ["vi", "en"],
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
+    "BASE_URL": "http://127.0.0.1:5000",
+}
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get(ENV_PREFIX + "INSTANCE", "instance")).resolve()
+
+
+def _parse_env_value(text: str):
+    """`true`/`false`, numbers and JSON lists come through typed; the rest stays text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def from_environment(environ=os.environ) -> dict:
+    return {key[len(ENV_PREFIX):]: _parse_env_value(value)
+            for key, value in environ.items()
+            if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "INSTANCE"}
+
+
+def from_instance(folder: Path) -> dict:
+    path = folder / "config.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        return {key.upper(): value for key, value in tomllib.load(handle).items()}
+
+
+def secret_key(folder: Path) -> str:
+    """Read the instance's secret key, creating it (mode 600) on first start."""
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load(folder: Path, overrides: dict | None = None) -> dict:
+    config = dict(DEFAULTS)
+    config.update(from_instance(folder))
+    config.update(from_environment())
+    config.update(overrides or {})
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = secret_key(folder)
+    database = Path(config["DATABASE"])
+    config["DATABASE"] = str(database if database.is_absolute() else folder / database)
+    return config

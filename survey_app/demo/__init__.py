@@ -1,0 +1,56 @@
+"""Demo data: one account per role and the delegation of the seed case
+(Ban Pháp chế HĐND tỉnh Gia Lai at the public administrative service centre of Hra)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..domain import accounts, delegations
+from ..storage import accounts as accounts_sql
+
+SEED_VISIT = Path(__file__).with_name("hra-visit.json")
+HOST_UNIT = "UBND xã Hra"
+OTHER_UNIT = "UBND xã Ia Hrú"
+
+# (username, password, role, unit, full name): also listed in README.md.
+DEMO_ACCOUNTS = [
+    ("admin", "demo-admin-2025", "admin", None, "Quản trị hệ thống"),
+    ("thuky", "demo-thuky-2025", "secretary", None, "Nguyễn Thị Thu"),
+    ("truongdoan", "demo-truongdoan-2025", "head", None, "Đinh Ly An"),
+    ("thanhvien", "demo-thanhvien-2025", "member", None, "Rơ Mah Khuê"),
+    ("xahra", "demo-xahra-2025", "host", HOST_UNIT, "Trần Văn Hùng"),
+    ("xaiahru", "demo-xaiahru-2025", "host", OTHER_UNIT, "Lê Thị Hoa"),
+    ("xem", "demo-xem-2025", "viewer", None, "Người theo dõi"),
+]
+
+
+def seed_document() -> dict:
+    return json.loads(SEED_VISIT.read_text(encoding="utf-8"))
+
+
+def _ensure_units(db) -> None:
+    accounts_sql.ensure_unit(db, HOST_UNIT, "xã Hra")
+    accounts_sql.ensure_unit(db, "Trung tâm Phục vụ hành chính công xã Hra", "xã Hra")
+    accounts_sql.ensure_unit(db, OTHER_UNIT, "xã Ia Hrú")
+
+
+def load_demo(store) -> list[tuple[str, str, str]]:
+    """Create what is missing (running it twice duplicates nothing); return the accounts."""
+    store.write(_ensure_units)
+    user_ids = {}
+    for username, password, role, unit, full_name in DEMO_ACCOUNTS:
+        user = store.read(accounts_sql.get_user_by_username, username)
+        user_ids[username] = user["id"] if user else accounts.create_user(
+            store, username, password, role, unit, full_name)
+    seed = seed_document()["delegation"]
+    delegations.ensure_delegation(
+        store, name=seed["name"], body=seed["body"], parent_body=seed["parent_body"],
+        topic=seed["topic"], members=[
+            {"name": "Đinh Ly An", "title": "Trưởng Ban Pháp chế HĐND tỉnh", "role": "head",
+             "user_id": user_ids["truongdoan"]},
+            {"name": "Rơ Mah Khuê", "title": "Phó Trưởng Ban Pháp chế HĐND tỉnh", "role": "member",
+             "user_id": user_ids["thanhvien"]},
+            {"name": "Nguyễn Thị Thu", "title": "Chuyên viên Văn phòng Đoàn ĐBQH và HĐND tỉnh",
+             "role": "secretary", "user_id": user_ids["thuky"]},
+        ])
+    return [(u, p, r) for u, p, r, _, _ in DEMO_ACCOUNTS]

@@ -1,0 +1,147 @@
+"""The organisation's signing certificate and the PAdES seal on the minutes' PDF.
+
+The seal is a PAdES baseline (B-B) signature added as an incremental update,
+so an already-sealed file keeps its earlier signatures valid. Keys are RSA:
+an ECDSA signature makes pyHanko raise the file to PDF 2.0, which PDF/A-3
+forbids.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from io import BytesIO
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from pyhanko.sign import fields, signers
+from pyhanko.keys.internal import (
+    translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1,
+)
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+KEY_SIZE = 3072
+VALIDITY_DAYS = 3652
+# id-kp-documentSigning (RFC 9336)
+DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "organisation"
+
+
+def _certificate(org_name: str, key: rsa.RSAPrivateKey) -> x509.Certificate:
+    """A self-signed, CA-style certificate for signing documents, valid 10 years."""
+    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),
+                      x509.NameAttribute(NameOID.COMMON_NAME, org_name)])
+    now = dt.datetime.now(dt.timezone.utc)
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    return (x509.CertificateBuilder()
+            .subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=VALIDITY_DAYS))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
+                                         key_encipherment=False, data_encipherment=False,
+                                         key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                         encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([DOCUMENT_SIGNING,
+                                                  ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+            .add_extension(ski, critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+
+
+def create_organisation_certificate(org_name: str, directory, passphrase: bytes | str) -> Path:
+    """Make an RSA key and self-signed certificate; write them as a PKCS#12 file (mode 0600)."""
+    secret = passphrase.encode() if isinstance(passphrase, str) else passphrase
+    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
+    cert = _certificate(org_name, key)
+    data = pkcs12.serialize_key_and_certificates(
+        org_name.encode("utf-8"), key, cert, None,
+        serialization.BestAvailableEncryption(secret))
+    path = Path(directory) / f"{_slug(org_name)}.p12"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+class OrganisationSigner(signers.SimpleSigner):
+    """A SimpleSigner that keeps its RSA key loaded.
+
+    pyHanko's SimpleSigner re-parses the private key on every signature, and
+    once more for the size estimate: about 140 ms each with a 3072-bit key.
+    """
+
+    def __init__(self, private_key: rsa.RSAPrivateKey, certificate: x509.Certificate):
+        cert = translate_pyca_cryptography_cert_to_asn1(certificate)
+        registry = SimpleCertificateStore()
+        registry.register(cert)
+        super().__init__(signing_key=translate_pyca_cryptography_key_to_asn1(private_key),
+                         signing_cert=cert, cert_registry=registry)
+        self._private_key = private_key
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
+        if dry_run:  # only the length matters when pyHanko sizes the placeholder
+            return bytes(self._private_key.key_size // 8)
+        return self.sign_raw(data, digest_algorithm)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        if mechanism.signature_algo != "rsassa_pkcs1v15":
+            return super().sign_raw(data, digest_algorithm)
+        return self._private_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
+def load_signer(p12_path, passphrase: bytes | str) -> OrganisationSigner:
+    """The signer of a PKCS#12 file; raises ValueError on a wrong passphrase or a non-RSA key."""
+    secret = passphrase.encode() if isinstance(passphrase, str) else passphrase
+    key, cert, _ = pkcs12.load_key_and_certificates(Path(p12_path).read_bytes(), secret)
+    if not isinstance(key, rsa.RSAPrivateKey) or cert is None:
+        raise ValueError(f"{p12_path} does not hold an RSA key and its certificate")
+    return OrganisationSigner(key, cert)
+
+
+def signer_certificate(signer: signers.SimpleSigner) -> x509.Certificate:
+    """The signer's certificate as a `cryptography` object (a trust root for verify)."""
+    return x509.load_der_x509_certificate(signer.signing_cert.dump())
+
+
+def _align_producer(writer: IncrementalPdfFileWriter) -> None:
+    """Give the Info dictionary the Producer pyHanko writes into the XMP.
+
+    pyHanko appends itself to Info /Producer but replaces XMP pdf:Producer;
+    PDF/A needs both to be equal, so the Info entry is set to the same value.
+    """
+    info = writer._info.get_object() if writer._info is not None else None
+    if info is not None:
+        info["/Producer"] = generic.TextStringObject(VENDOR)
+        writer.update_container(info)
+
+
+def seal_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
+             reason: str = "", location: str = "", signer_name: str | None = None) -> bytes:
+    """Add a PAdES signature to `pdf_bytes` as an incremental update; return the new bytes."""
+    writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
+    _align_producer(writer)
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name, reason=reason or None, location=location or None,
+        name=signer_name, md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES)
+    output = BytesIO()
+    signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=output)
+    return output.getvalue()

@@ -1,0 +1,41 @@
+"""Online backup and restore of the SQLite file."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .migrations import is_survey_app_database
+
+
+class NotABackup(Exception):
+    """The file is not a readable survey_app database."""
+
+
+def backup_to(db, file: str | Path) -> None:
+    target = sqlite3.connect(str(file))
+    try:
+        db.conn.backup(target)
+    finally:
+        target.close()
+
+
+def _check_candidate(file: str | Path) -> sqlite3.Connection:
+    try:
+        source = sqlite3.connect(f"file:{Path(file).resolve()}?mode=ro", uri=True)
+        ok = source.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError as error:
+        raise NotABackup(f"'{file}' không phải là tệp cơ sở dữ liệu SQLite ({error}).") from error
+    import sqlite_utils
+    if not ok or not is_survey_app_database(sqlite_utils.Database(source)):
+        source.close()
+        raise NotABackup(f"'{file}' không phải là bản sao lưu của survey_app; dữ liệu hiện tại giữ nguyên.")
+    return source
+
+
+def restore_from(db, file: str | Path) -> None:
+    """Copy the backup over the live database, after checking it is ours and intact."""
+    source = _check_candidate(file)
+    try:
+        source.backup(db.conn)
+    finally:
+        source.close()

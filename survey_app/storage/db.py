@@ -1,0 +1,79 @@
+"""The one SQLite file: opening connections and the single write path.
+
+Every connection has WAL, foreign keys and a busy timeout. Every change runs as
+one function inside one ``BEGIN IMMEDIATE`` transaction (`Store.write`), so a
+writer either waits for the lock within the busy timeout or fails as a whole
+with `StoreBusy`, which the web layer turns into a retryable 503.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import sqlite_utils
+
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreBusy(Exception):
+    """The database stayed locked for longer than the busy timeout."""
+
+
+def connect(path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, check_same_thread=False,
+        timeout=busy_timeout_ms / 1000,
+    )
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return sqlite_utils.Database(conn)
+
+
+class Store:
+    """A SQLite file with one connection per thread (waitress serves on threads)."""
+
+    def __init__(self, path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path, self.busy_timeout_ms)
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+
+    def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return fn(self.db, *args, **kwargs)
+
+    def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(db, *args)`` in one BEGIN IMMEDIATE transaction."""
+        db = self.db
+        if db.conn.in_transaction:  # nested call: part of the caller's transaction
+            return fn(db, *args, **kwargs)
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreBusy(str(error)) from error
+            raise
+        try:
+            result = fn(db, *args, **kwargs)
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        db.conn.execute("COMMIT")
+        return result

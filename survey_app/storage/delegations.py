@@ -1,0 +1,34 @@
+"""SQL for delegations (đoàn khảo sát) and their memberships."""
+from __future__ import annotations
+
+
+def insert_delegation(db, **values) -> int:
+    return db["delegations"].insert(values).last_pk
+
+
+def find_delegation(db, name: str, body: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM delegations WHERE name = ? AND body = ?", [name, body]))
+    return rows[0] if rows else None
+
+
+def get_delegation(db, delegation_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM delegations WHERE id = ?", [delegation_id]))
+    return rows[0] if rows else None
+
+
+def list_delegations(db) -> list[dict]:
+    return list(db.query("SELECT * FROM delegations ORDER BY created_at DESC, id DESC"))
+
+
+def insert_membership(db, **values) -> int:
+    return db["memberships"].insert(values).last_pk
+
+
+def list_members(db, delegation_id: int) -> list[dict]:
+    return list(db.query(
+        "SELECT * FROM memberships WHERE delegation_id = ? ORDER BY position, id", [delegation_id]))
+
+
+def delegation_ids_of_user(db, user_id: int) -> list[int]:
+    return [row[0] for row in db.execute(
+        "SELECT DISTINCT delegation_id FROM memberships WHERE user_id = ?", [user_id])]

@@ -1,0 +1,89 @@
+"""The schema, changed only through named migrations (never edit an applied one).
+
+`apply_migrations` runs at `survey-app init` and at start-up; applying twice
+changes nothing.
+"""
+from __future__ import annotations
+
+from sqlite_utils import Migrations
+
+MIGRATION_SET = "survey_app"
+migrations = Migrations(MIGRATION_SET)
+
+
+def _run(db, statements: str) -> None:
+    for statement in statements.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_accounts(db):
+    _run(db, """
+CREATE TABLE units (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    locality TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin','secretary','head','member','host','viewer')),
+    full_name TEXT NOT NULL DEFAULT '',
+    unit_id INTEGER REFERENCES units(id),
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    CHECK (role != 'host' OR unit_id IS NOT NULL)
+);
+CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE login_failures (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL COLLATE NOCASE,
+    remote_addr TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+CREATE INDEX login_failures_username ON login_failures(username, at);
+CREATE TABLE delegations (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    parent_body TEXT NOT NULL DEFAULT '',
+    topic TEXT NOT NULL DEFAULT '',
+    decision_no TEXT NOT NULL DEFAULT '',
+    follow_up_days INTEGER NOT NULL DEFAULT 90,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE memberships (
+    id INTEGER PRIMARY KEY,
+    delegation_id INTEGER NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,
+    user_id INTEGER REFERENCES users(id),
+    name TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL CHECK (role IN ('head','deputy','member','secretary')),
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX memberships_delegation ON memberships(delegation_id, position);
+CREATE INDEX memberships_user ON memberships(user_id)
+""")
+
+
+def apply_migrations(db) -> list[str]:
+    """Apply pending migrations; return the names applied now."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
+def is_survey_app_database(db) -> bool:
+    """True when the file carries this project's migration record."""
+    try:
+        return any(True for _ in migrations.applied(db))
+    except Exception:  # not a database, or not ours
+        return False

@@ -1,0 +1,49 @@
+"""Who may reach what: every endpoint needs a signed-in user except a short list;
+the API answers 401 JSON instead of redirecting. Security headers on every answer."""
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, redirect, request, session, url_for
+
+from ..storage import accounts as sql
+from .context import get_store
+
+PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health"}
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(load_user)
+    app.before_request(require_login)
+    app.after_request(add_headers)
+
+
+def load_user() -> None:
+    user_id = session.get("user_id")
+    g.user = get_store().read(sql.get_user, user_id) if user_id else None
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def require_login():
+    if is_api_request() or request.endpoint in PUBLIC_ENDPOINTS or g.user is not None:
+        return None
+    if request.endpoint is None:  # unknown URL: let it 404 only for signed-in users
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def add_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def api_unauthorized():
+    return jsonify({"error": "Cần xác thực: gửi tiêu đề Authorization: Bearer TOKEN.",
+                    "field": "Authorization"}), 401

@@ -1,0 +1,20 @@
+"""The app shell: home page and health check."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+
+from ..domain.accounts import ROLE_LABELS
+from .context import current_user, get_store
+
+bp = Blueprint("shell", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("home.html", role_label=ROLE_LABELS[current_user()["role"]])
+
+
+@bp.route("/healthz")
+def health():
+    get_store().db.execute("SELECT 1")
+    return jsonify({"status": "ok"})

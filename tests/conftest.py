@@ -1,0 +1,81 @@
+"""Fixtures: an app on a real SQLite file in tmp_path, its test client and CLI runner."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from survey_app import create_app
+from survey_app.demo import DEMO_ACCOUNTS, load_demo
+
+PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
+
+
+def make_app(folder, **config):
+    return create_app({"INSTANCE_PATH": str(folder / "instance"), "TESTING": True,
+                       "EXPORTS_DIR": str(folder / "exports"), "SECRET_KEY": "test", **config})
+
+
+@pytest.fixture(scope="session")
+def demo_instance(tmp_path_factory):
+    """An instance folder with the demo loaded once (password hashing is slow on purpose)."""
+    folder = tmp_path_factory.mktemp("demo")
+    app = make_app(folder)
+    load_demo(app.extensions["survey_store"])
+    app.extensions["survey_store"].close()
+    return folder / "instance"
+
+
+@pytest.fixture
+def app(tmp_path, demo_instance):
+    """An app on its own copy of the demo database."""
+    shutil.copytree(demo_instance, tmp_path / "instance")
+    app = make_app(tmp_path)
+    yield app
+    app.extensions["survey_store"].close()
+
+
+@pytest.fixture
+def store(app):
+    return app.extensions["survey_store"]
+
+
+@pytest.fixture
+def demo(store):
+    return store
+
+
+@pytest.fixture
+def client(app):
+    # Session cookies are Secure: the test client speaks HTTPS so it sends them back.
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def login(client, username, password=None):
+    token = csrf_token(client)
+    return client.post("/login", data={"username": username, "password": password or PASSWORDS[username],
+                                       "csrf_token": token})
+
+
+def csrf_token(client, path="/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    return match.group(1)
+
+
+@pytest.fixture
+def login_as(client, demo):
+    def _login(username):
+        response = login(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return _login
