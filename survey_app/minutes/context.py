@@ -260,10 +260,13 @@ def _photo(photo: dict) -> dict:
 
 
 def _qr_data_uri(url: str) -> str | None:
-    """The verify URL as a small SVG QR code (data URI), or None without a URL."""
+    """The verify URL as a small PNG QR code (data URI), or None without a URL.
+
+    PNG rather than SVG: WeasyPrint re-parses an SVG path on every page.
+    """
     if not url:
         return None
-    return segno.make(url, error="m", micro=False).svg_data_uri(scale=2, border=0)
+    return segno.make(url, error="m", micro=False).png_data_uri(scale=4, border=0)
 
 
 def _pairs(items: list) -> list[list]:

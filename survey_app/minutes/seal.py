@@ -141,7 +141,8 @@ def seal_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, reason=reason or None, location=location or None,
         name=signer_name, md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES)
+        subfilter=fields.SigSeedSubFilter.PADES,
+        tight_size_estimates=True)  # no timestamp: the CMS size is exact
     output = BytesIO()
     signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=output)
     return output.getvalue()
