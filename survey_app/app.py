@@ -6,6 +6,7 @@ from flask import Flask
 from . import config as configuration
 from .storage import Store, apply_migrations
 
+
 def create_app(config: dict | None = None) -> Flask:
     folder = configuration.instance_path()
     if config and config.get("INSTANCE_PATH"):
@@ -17,8 +18,19 @@ def create_app(config: dict | None = None) -> Flask:
     store = Store(app.config["DATABASE"])
     apply_migrations(store.db)
     app.extensions["survey_store"] = store
+    app.extensions["survey_forms"] = _load_forms(app)
+    app.extensions["survey_files"] = folder / "files"
     _init_extensions(app)
     return app
+
+
+def _load_forms(app: Flask):
+    """Forms with an error are reported and skipped; the others still load."""
+    from .domain.forms import FormLibrary
+    forms = FormLibrary.load(app.config["FORMS_DIR"])
+    for error in forms.errors:
+        app.logger.error("Biểu mẫu bị bỏ qua: %s", error)
+    return forms
 
 
 def _init_extensions(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """The `survey-app` command (also `flask --app survey_app …`)."""
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -30,7 +31,7 @@ def init_command(demo: bool):
     if demo:
         from .demo import load_demo
         click.echo("Tài khoản dùng thử (tên đăng nhập / mật khẩu / vai trò):")
-        for username, password, role in load_demo(store()):
+        for username, password, role in load_demo(store(), forms(), photos_dir()):
             click.echo(f"  {username:<12} {password:<22} {role}")
 
 
@@ -108,8 +109,52 @@ def restore_command(file):
     click.echo(f"Đã khôi phục từ {file}.")
 
 
+# The command line acts as the administrator who runs it.
+CLI_USER = {"id": None, "role": "admin", "full_name": "survey-app", "username": "survey-app", "unit_id": None}
+
+
+def forms():
+    return current_app.extensions["survey_forms"]
+
+
+def photos_dir():
+    return current_app.extensions["survey_files"] / "photos"
+
+
+@click.command("import")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def import_command(file):
+    """Import a visit document (survey-visit/1 JSON); print the visit id."""
+    from .domain import visit_io
+    try:
+        document = json.loads(file.read().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        fail(f"tệp không phải JSON hợp lệ: {error}")
+    try:
+        result = visit_io.import_document(store(), forms(), CLI_USER, document, photos_dir())
+    except DomainError as error:
+        fail(f"{error.message} (trường: {error.field})" if error.field else error.message)
+    for warning in result["warnings"]:
+        click.echo(f"Cảnh báo: {warning}", err=True)
+    click.echo(result["id"])
+
+
+@click.command("export-visit")
+@click.argument("visit_id", type=int)
+@with_appcontext
+def export_visit_command(visit_id):
+    """Print the visit document (survey-visit/1 JSON) of visit VISIT_ID."""
+    from .domain import visit_io
+    from .storage import visits as visits_sql
+    if store().read(visits_sql.get_visit, visit_id) is None:
+        fail(f"không có chuyến khảo sát với mã {visit_id}")
+    document = visit_io.export_document(store(), visit_id, photos_dir())
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
 COMMANDS = [init_command, serve_command, create_user_command, token_group,
-            backup_command, restore_command]
+            backup_command, restore_command, import_command, export_visit_command]
 
 
 def init_app(app: Flask) -> None:

@@ -22,7 +22,8 @@ def demo_instance(tmp_path_factory):
     """An instance folder with the demo loaded once (password hashing is slow on purpose)."""
     folder = tmp_path_factory.mktemp("demo")
     app = make_app(folder)
-    load_demo(app.extensions["survey_store"])
+    load_demo(app.extensions["survey_store"], app.extensions["survey_forms"],
+              app.extensions["survey_files"] / "photos")
     app.extensions["survey_store"].close()
     return folder / "instance"
 

@@ -34,8 +34,9 @@ def _ensure_units(db) -> None:
     accounts_sql.ensure_unit(db, OTHER_UNIT, "xã Ia Hrú")
 
 
-def load_demo(store) -> list[tuple[str, str, str]]:
-    """Create what is missing (running it twice duplicates nothing); return the accounts."""
+def load_demo(store, forms=None, photos_dir=None) -> list[tuple[str, str, str]]:
+    """Create what is missing (running it twice duplicates nothing); return the accounts.
+    With the forms, the seed visit is imported too (idempotent by its uuid)."""
     store.write(_ensure_units)
     user_ids = {}
     for username, password, role, unit, full_name in DEMO_ACCOUNTS:
@@ -53,4 +54,8 @@ def load_demo(store) -> list[tuple[str, str, str]]:
             {"name": "Nguyễn Thị Thu", "title": "Chuyên viên Văn phòng Đoàn ĐBQH và HĐND tỉnh",
              "role": "secretary", "user_id": user_ids["thuky"]},
         ])
+    if forms is not None:
+        from ..domain.visit_io import import_document
+        head = store.read(accounts_sql.get_user, user_ids["truongdoan"])
+        import_document(store, forms, head, seed_document(), photos_dir)
     return [(u, p, r) for u, p, r, _, _ in DEMO_ACCOUNTS]

@@ -32,3 +32,10 @@ def list_members(db, delegation_id: int) -> list[dict]:
 def delegation_ids_of_user(db, user_id: int) -> list[int]:
     return [row[0] for row in db.execute(
         "SELECT DISTINCT delegation_id FROM memberships WHERE user_id = ?", [user_id])]
+
+
+def user_id_by_full_name(db, full_name: str) -> int | None:
+    """The delegation-side user with exactly this full name, when there is one."""
+    rows = list(db.query("SELECT id FROM users WHERE full_name = ? AND role IN "
+                         "('admin','secretary','head','member') AND active = 1", [full_name]))
+    return rows[0]["id"] if len(rows) == 1 else None

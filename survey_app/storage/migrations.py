@@ -87,3 +87,78 @@ def is_survey_app_database(db) -> bool:
         return any(True for _ in migrations.applied(db))
     except Exception:  # not a database, or not ours
         return False
+
+
+@migrations()
+def m002_visits(db):
+    _run(db, """
+CREATE TABLE form_versions (
+    content_hash TEXT PRIMARY KEY,
+    form_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+CREATE TABLE visits (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    delegation_id INTEGER NOT NULL REFERENCES delegations(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    form_id TEXT NOT NULL,
+    form_version INTEGER NOT NULL,
+    form_hash TEXT NOT NULL REFERENCES form_versions(content_hash),
+    status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN
+        ('planned','in_progress','minutes_draft','minutes_final','signed','follow_up','closed')),
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    created_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX visits_unit ON visits(unit_id, started_at);
+CREATE INDEX visits_delegation ON visits(delegation_id, started_at);
+CREATE INDEX visits_started ON visits(started_at);
+CREATE TABLE visit_fields (
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    value TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL,
+    updated_by INTEGER REFERENCES users(id),
+    PRIMARY KEY (visit_id, path)
+);
+CREATE TABLE visit_items (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN
+        ('attendee','difficulty','proposal','opinion','recommendation','photo')),
+    position REAL NOT NULL,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    updated_by INTEGER REFERENCES users(id)
+);
+CREATE INDEX visit_items_visit ON visit_items(visit_id, kind, position);
+CREATE TABLE photos (
+    sha256 TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE applied_changes (
+    client_id TEXT PRIMARY KEY,
+    visit_id INTEGER REFERENCES visits(id) ON DELETE CASCADE,
+    user_id INTEGER REFERENCES users(id),
+    status INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE visit_search USING fts5(
+    visit_id UNINDEXED, content, tokenize = 'unicode61 remove_diacritics 2'
+)
+""")

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from ..domain import accounts
-from .context import get_store
+from ..domain import accounts, changes, visit_io
+from ..domain.errors import DomainError
+from ..domain.visits import load_visit
+from .context import get_forms, get_store, photos_dir
 from .security import api_unauthorized
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -21,7 +23,51 @@ def authenticate():
     return None
 
 
+def json_body():
+    data = request.get_json(silent=True)
+    if data is None:
+        raise DomainError("Nội dung phải là JSON hợp lệ (Content-Type: application/json)", "body")
+    return data
+
+
 @bp.route("/me")
 def me():
     user = g.user
     return jsonify({"username": user["username"], "role": user["role"], "full_name": user["full_name"]})
+
+
+@bp.post("/visits")
+def import_visit():
+    result = visit_io.import_document(get_store(), get_forms(), g.user, json_body(), photos_dir())
+    return jsonify(result), 201 if result["created"] else 200
+
+
+@bp.get("/visits/<int:visit_id>")
+def get_visit(visit_id):
+    load_visit(get_store(), visit_id, g.user)
+    return jsonify(visit_io.export_document(get_store(), visit_id, photos_dir()))
+
+
+@bp.post("/visits/<int:visit_id>/changes")
+def post_changes(visit_id):
+    return apply_messages(visit_id, json_body())
+
+
+def apply_messages(visit_id: int, body):
+    """One message, or {"messages": [...]} applied in order (each at most once)."""
+    load_visit(get_store(), visit_id, g.user, edit=True)
+    if isinstance(body, dict) and "messages" in body:
+        if not isinstance(body["messages"], list) or len(body) != 1:
+            raise DomainError("'messages' phải là một danh sách thông điệp", "messages")
+        results = [_apply_one(visit_id, message) for message in body["messages"]]
+        return jsonify({"results": results}), 200
+    status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, body)
+    return jsonify(result), status
+
+
+def _apply_one(visit_id, message) -> dict:
+    try:
+        status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, message)
+    except DomainError as error:
+        status, result = error.status, {"ok": False, "error": error.message, "field": error.field}
+    return {"id": message.get("id") if isinstance(message, dict) else None, "status": status, **result}

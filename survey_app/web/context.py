@@ -10,3 +10,11 @@ def get_store():
 
 def current_user() -> dict | None:
     return g.get("user")
+
+
+def get_forms():
+    return current_app.extensions["survey_forms"]
+
+
+def photos_dir():
+    return current_app.extensions["survey_files"] / "photos"

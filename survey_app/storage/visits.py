@@ -1,0 +1,167 @@
+"""SQL for visits: the visit row, its scalar fields, its list items, photos, the
+record of applied autosave messages and the full-text index."""
+from __future__ import annotations
+
+import json
+
+
+def _one(db, sql: str, params) -> dict | None:
+    rows = list(db.query(sql, params))
+    return rows[0] if rows else None
+
+
+def ensure_form_version(db, content_hash: str, form_id: str, version: int, source: str, at: str) -> None:
+    db.execute("INSERT OR IGNORE INTO form_versions VALUES (?, ?, ?, ?, ?)",
+               [content_hash, form_id, version, source, at])
+
+
+def form_source(db, content_hash: str) -> str | None:
+    row = _one(db, "SELECT source FROM form_versions WHERE content_hash = ?", [content_hash])
+    return row["source"] if row else None
+
+
+def insert_visit(db, **values) -> int:
+    return db["visits"].insert(values).last_pk
+
+
+VISIT_SELECT = """
+SELECT visits.*, units.name AS unit_name, delegations.name AS delegation_name,
+       delegations.body AS delegation_body, delegations.topic AS delegation_topic
+FROM visits JOIN units ON units.id = visits.unit_id
+JOIN delegations ON delegations.id = visits.delegation_id
+"""
+
+
+def get_visit(db, visit_id: int) -> dict | None:
+    return _one(db, VISIT_SELECT + " WHERE visits.id = ?", [visit_id])
+
+
+def get_visit_by_uuid(db, uuid: str) -> dict | None:
+    return _one(db, VISIT_SELECT + " WHERE visits.uuid = ?", [uuid])
+
+
+def touch_visit(db, visit_id: int, at: str, **values) -> None:
+    sets = ", ".join(f"{column} = ?" for column in values)
+    db.execute(f"UPDATE visits SET revision = revision + 1, updated_at = ?"
+               f"{', ' + sets if sets else ''} WHERE id = ?",
+               [at, *values.values(), visit_id])
+
+
+def fields_of(db, visit_id: int) -> dict[str, dict]:
+    """path → {value (decoded), version}."""
+    return {row["path"]: {"value": json.loads(row["value"]) if row["value"] is not None else None,
+                          "version": row["version"]}
+            for row in db.query("SELECT path, value, version FROM visit_fields WHERE visit_id = ?",
+                                [visit_id])}
+
+
+def get_field(db, visit_id: int, path: str) -> dict | None:
+    row = _one(db, "SELECT value, version FROM visit_fields WHERE visit_id = ? AND path = ?",
+               [visit_id, path])
+    if row is None:
+        return None
+    return {"value": json.loads(row["value"]) if row["value"] is not None else None,
+            "version": row["version"]}
+
+
+def set_field(db, visit_id: int, path: str, value, at: str, user_id: int | None) -> int:
+    """Write a field; return its new version."""
+    encoded = None if value is None else json.dumps(value, ensure_ascii=False)
+    db.execute(
+        "INSERT INTO visit_fields (visit_id, path, value, version, updated_at, updated_by) "
+        "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (visit_id, path) DO UPDATE SET "
+        "value = excluded.value, version = version + 1, updated_at = excluded.updated_at, "
+        "updated_by = excluded.updated_by", [visit_id, path, encoded, at, user_id])
+    return db.execute("SELECT version FROM visit_fields WHERE visit_id = ? AND path = ?",
+                      [visit_id, path]).fetchone()[0]
+
+
+def _item(row: dict) -> dict:
+    row = dict(row)
+    row["data"] = json.loads(row["data"])
+    return row
+
+
+def items_of(db, visit_id: int, kind: str | None = None) -> list[dict]:
+    sql = "SELECT * FROM visit_items WHERE visit_id = ? AND deleted = 0"
+    params: list = [visit_id]
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    return [_item(row) for row in db.query(sql + " ORDER BY kind, position, id", params)]
+
+
+def get_item(db, uid: str) -> dict | None:
+    row = _one(db, "SELECT * FROM visit_items WHERE uid = ?", [uid])
+    return _item(row) if row else None
+
+
+def next_position(db, visit_id: int, kind: str) -> float:
+    return db.execute("SELECT coalesce(max(position), 0) + 1 FROM visit_items "
+                      "WHERE visit_id = ? AND kind = ?", [visit_id, kind]).fetchone()[0]
+
+
+def insert_item(db, **values) -> int:
+    values["data"] = json.dumps(values["data"], ensure_ascii=False)
+    return db["visit_items"].insert(values).last_pk
+
+
+def update_item(db, uid: str, at: str, user_id: int | None, **values) -> int:
+    if "data" in values:
+        values["data"] = json.dumps(values["data"], ensure_ascii=False)
+    sets = "".join(f", {column} = ?" for column in values)
+    db.execute(f"UPDATE visit_items SET version = version + 1, updated_at = ?, updated_by = ?{sets} "
+               "WHERE uid = ?", [at, user_id, *values.values(), uid])
+    return db.execute("SELECT version FROM visit_items WHERE uid = ?", [uid]).fetchone()[0]
+
+
+def insert_photo(db, sha256: str, content_type: str, width: int, height: int, size: int, at: str) -> None:
+    db.execute("INSERT OR IGNORE INTO photos VALUES (?, ?, ?, ?, ?, ?)",
+               [sha256, content_type, width, height, size, at])
+
+
+def get_photo(db, sha256: str) -> dict | None:
+    return _one(db, "SELECT * FROM photos WHERE sha256 = ?", [sha256])
+
+
+def applied_change(db, client_id: str) -> dict | None:
+    row = _one(db, "SELECT * FROM applied_changes WHERE client_id = ?", [client_id])
+    if row:
+        row["result"] = json.loads(row["result"])
+    return row
+
+
+def record_change(db, client_id: str, visit_id: int | None, user_id: int | None,
+                  status: int, result: dict, at: str) -> None:
+    db.execute("INSERT INTO applied_changes VALUES (?, ?, ?, ?, ?, ?)",
+               [client_id, visit_id, user_id, status, json.dumps(result, ensure_ascii=False), at])
+
+
+def reindex(db, visit_id: int, content: str) -> None:
+    db.execute("DELETE FROM visit_search WHERE visit_id = ?", [visit_id])
+    db.execute("INSERT INTO visit_search (visit_id, content) VALUES (?, ?)", [visit_id, content])
+
+
+def search_visits(db, *, text: str = "", unit_id=None, delegation_id=None, status=None,
+                  date_from=None, date_to=None, delegation_ids=None, limit: int = 200) -> list[dict]:
+    clauses, params = [], []
+    if text:
+        clauses.append("visits.id IN (SELECT visit_id FROM visit_search WHERE visit_search MATCH ?)")
+        params.append(text)
+    for column, value in (("visits.unit_id", unit_id), ("visits.delegation_id", delegation_id),
+                          ("visits.status", status)):
+        if value not in (None, ""):
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if date_from:
+        clauses.append("substr(visits.started_at, 1, 10) >= ?")
+        params.append(date_from)
+    if date_to:
+        clauses.append("substr(visits.started_at, 1, 10) <= ?")
+        params.append(date_to)
+    if delegation_ids is not None:
+        clauses.append(f"visits.delegation_id IN ({','.join('?' * len(delegation_ids)) or 'NULL'})")
+        params.extend(delegation_ids)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return list(db.query(VISIT_SELECT + where + " ORDER BY visits.started_at DESC LIMIT ?",
+                         [*params, limit]))
