@@ -4,9 +4,13 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import admin, api, auth, errors, i18n, nav, security, shell
+from . import admin, api, auth, errors, i18n, nav, security, shell, vendor
 
 csrf = CSRFProtect()
+
+# Each area adds its blueprints here: pages (session + CSRF) and API (bearer token).
+PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp]
+API_BLUEPRINTS = [api.bp]
 
 
 def init_app(app: Flask) -> None:
@@ -15,8 +19,8 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     nav.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(shell.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
+    for blueprint in PAGE_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for blueprint in API_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # the API authenticates with bearer tokens, not cookies

@@ -1,0 +1,108 @@
+"""A real server (`survey-app serve`, waitress) on 127.0.0.1 with the demo loaded,
+and headless Chromium (Debian's, driven by Playwright) at tablet size.
+
+Use from a test module with `from .live import live_server, browser, page, login_page  # noqa: F401`.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from survey_app.demo import DEMO_ACCOUNTS
+
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TABLET_PORTRAIT = {"width": 768, "height": 1024}
+TABLET_LANDSCAPE = {"width": 1024, "height": 768}
+PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "SURVEY_APP_INSTANCE": str(folder / "instance"),
+                    "SURVEY_APP_EXPORTS_DIR": str(folder / "exports"),
+                    "SURVEY_APP_BASE_URL": self.url}
+        self.process = None
+
+    def cli(self, *args: str) -> str:
+        return subprocess.run([str(BIN / "survey-app"), *args], env=self.env, check=True,
+                              capture_output=True, text=True).stdout
+
+    def start(self) -> "LiveServer":
+        self.process = subprocess.Popen(
+            [str(BIN / "survey-app"), "serve", "--port", str(self.port)], env=self.env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1)
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(self.process.stderr.read().decode())
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("live"))
+    server.cli("init", "--demo")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport=TABLET_PORTRAIT, locale="vi-VN",
+                                  timezone_id="Asia/Ho_Chi_Minh", has_touch=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    return page
+
+
+def login_page(page, server: LiveServer, username: str) -> None:
+    page.goto(server.url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORDS[username])
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/")
