@@ -7,7 +7,7 @@ import pytest
 
 from survey_app.storage import accounts as sql
 
-ALLOWED_ANONYMOUS = {"auth.login", "static", "shell.health"}
+ALLOWED_ANONYMOUS = {"auth.login", "static", "vendor.asset", "shell.health"}  # login, static files, health
 
 
 def test_init_twice_duplicates_nothing(runner, store):
