@@ -153,7 +153,23 @@ def export_visit_command(visit_id):
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-COMMANDS = [init_command, serve_command, create_user_command, token_group,
+audit_group = AppGroup("audit", help="The audit trail.")
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Check the hash chain of the audit trail; exit 1 if an entry was edited or deleted."""
+    from .domain.audit import verify_chain
+    problems = store().read(verify_chain)
+    for problem in problems:
+        click.echo(f"Lỗi: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    count = store().db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    click.echo(f"Nhật ký nguyên vẹn: {count} mục.")
+
+
+COMMANDS = [audit_group, init_command, serve_command, create_user_command, token_group,
             backup_command, restore_command, import_command, export_visit_command]
 
 

@@ -46,9 +46,19 @@ def create_user(store, username: str, password: str, role: str,
         raise DomainError("Người dùng vai trò 'host' phải gắn với một đơn vị (--unit).", "unit")
     if store.read(sql.get_user_by_username, username):
         raise DomainError(f"Tên đăng nhập đã tồn tại: '{username}'", "username")
-    return store.write(sql.insert_user, username=username, role=role, unit_id=unit_id,
-                       password_hash=generate_password_hash(password),
-                       full_name=full_name or username, created_at=now_utc())
+    values = {"username": username, "role": role, "unit_id": unit_id, "created_at": now_utc(),
+              "password_hash": generate_password_hash(password), "full_name": full_name or username}
+
+    def write(db):
+        user_id = sql.insert_user(db, **values)
+        _audit(db, "user.create", "user", user_id, {"username": username, "role": role, "unit": unit})
+        return user_id
+    return store.write(write)
+
+
+def _audit(db, action, object_type, object_id, detail):
+    from .audit import record  # audit imports now_utc from here
+    record(db, None, action, object_type, object_id, detail)
 
 
 def authenticate(store, username: str, password: str, remote_addr: str = "") -> dict:
@@ -74,7 +84,11 @@ def create_token(store, username: str) -> str:
     if user is None:
         raise DomainError(f"Người dùng không tồn tại: '{username}'", "username")
     token = secrets.token_urlsafe(32)
-    store.write(sql.insert_token, user["id"], hash_token(token), now_utc())
+
+    def write(db):
+        token_id = sql.insert_token(db, user["id"], hash_token(token), now_utc())
+        _audit(db, "token.create", "user", user["id"], {"token_id": token_id})
+    store.write(write)
     return token
 
 
@@ -82,7 +96,11 @@ def revoke_tokens(store, username: str) -> int:
     user = store.read(sql.get_user_by_username, username)
     if user is None:
         raise DomainError(f"Người dùng không tồn tại: '{username}'", "username")
-    return store.write(sql.revoke_tokens, user["id"], now_utc())
+    def write(db):
+        count = sql.revoke_tokens(db, user["id"], now_utc())
+        _audit(db, "token.revoke", "user", user["id"], {"revoked": count})
+        return count
+    return store.write(write)
 
 
 def user_for_token(store, token: str) -> dict | None:

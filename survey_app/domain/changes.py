@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..markers import N_
 from ..storage import visits as sql
+from . import audit
 from .accounts import now_utc
 from .errors import Conflict, DomainError, NotFound
 from .visits import ITEM_FIELDS, check_field, check_item, reindex_visit, require_editable
@@ -58,6 +59,8 @@ def _apply(db, forms, user, visit_id, message):
     try:
         result = _dispatch(db, form, user, visit, message)
         status = 200
+        audit.record(db, user, f"visit.{message['op']}", "visit", visit_id,
+                     {k: message.get(k) for k in ("id", "target", "item", "value", "position")})
     except Conflict as conflict:
         status, result = 409, conflict.detail
     sql.record_change(db, message["id"], visit_id, user["id"], status, result, now_utc())

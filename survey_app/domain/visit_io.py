@@ -13,6 +13,7 @@ from ..storage import accounts as accounts_sql
 from ..storage import delegations as delegations_sql
 from ..storage import visits as sql
 from ..visit_document import DocumentError, validate_document
+from . import audit
 from .accounts import now_utc
 from .delegations import _insert_with_members
 from .errors import DomainError, Forbidden
@@ -61,6 +62,7 @@ def _import(db, forms, user, doc, photos):
                          photo["size"], at)
     sql.touch_visit(db, visit_id, at, status="in_progress")
     reindex_visit(db, visit_id)
+    audit.record(db, user, "visit.import", "visit", visit_id, {"uuid": doc["uuid"], "form": doc["form"]})
     return visit_id, True
 
 

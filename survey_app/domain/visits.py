@@ -16,6 +16,7 @@ from ..markers import N_
 from ..storage import accounts as accounts_sql
 from ..storage import delegations as delegations_sql
 from ..storage import visits as sql
+from . import audit
 from .accounts import now_utc
 from .errors import Conflict, DomainError, Forbidden, NotFound
 
@@ -188,9 +189,11 @@ def plan_visit(store, forms, user: dict, *, delegation_id: int, unit: str, form_
     started = parse_offset_datetime(started_at, "started_at")
 
     def write(db):
-        return insert_visit_row(db, form, user, uuid or str(uuidlib.uuid4()), delegation_id,
-                                accounts_sql.ensure_unit(db, unit.strip(), locality), started,
-                                {"host.place": place, "host.locality": locality})
+        visit_id = insert_visit_row(db, form, user, uuid or str(uuidlib.uuid4()), delegation_id,
+                                    accounts_sql.ensure_unit(db, unit.strip(), locality), started,
+                                    {"host.place": place, "host.locality": locality})
+        audit.record(db, user, "visit.plan", "visit", visit_id, {"unit": unit, "form": form_id})
+        return visit_id
     return store.write(write)
 
 

@@ -1,0 +1,26 @@
+"""SQL of the audit trail: an append-only, hash-chained log."""
+from __future__ import annotations
+
+
+def head(db) -> tuple[int, str]:
+    row = db.execute("SELECT entries, hash FROM audit_head WHERE id = 1").fetchone()
+    return (row[0], row[1]) if row else (0, "0" * 64)
+
+
+def append(db, entry: dict, prev_hash: str, entry_hash: str, entries: int) -> None:
+    db.execute("INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, detail, "
+               "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [entry["at"], entry["actor_id"], entry["actor"], entry["action"], entry["object_type"],
+                entry["object_id"], entry["detail"], prev_hash, entry_hash])
+    db.execute("INSERT INTO audit_head (id, entries, hash) VALUES (1, ?, ?) "
+               "ON CONFLICT (id) DO UPDATE SET entries = excluded.entries, hash = excluded.hash",
+               [entries, entry_hash])
+
+
+def entries(db):
+    return db.query("SELECT * FROM audit_log ORDER BY id")
+
+
+def entries_for(db, object_type: str, object_id: str) -> list[dict]:
+    return list(db.query("SELECT * FROM audit_log WHERE object_type = ? AND object_id = ? ORDER BY id",
+                         [object_type, str(object_id)]))

@@ -1,0 +1,67 @@
+"""The hash-chained audit trail and `survey-app audit verify`."""
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import pytest
+
+from survey_app.demo import seed_document
+from survey_app.domain import changes
+from survey_app.domain.audit import verify_chain
+from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import audit as audit_sql
+from survey_app.storage import visits as visits_sql
+
+
+@pytest.fixture
+def changed(app, store):
+    """One autosave applied through the domain, so the trail has a visit change."""
+    visit = store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])
+    user = store.read(accounts_sql.get_user_by_username, "thanhvien")
+    status, _ = changes.apply_change(store, app.extensions["survey_forms"], user, visit["id"],
+                                     {"id": str(uuid.uuid4()), "target": "report.summary",
+                                      "value": "Tóm tắt đã sửa", "base_version": 1})
+    assert status == 200
+    return visit["id"]
+
+
+def test_changes_are_recorded_with_who_and_what(store, changed):
+    entries = store.read(audit_sql.entries_for, "visit", changed)
+    assert [e["action"] for e in entries] == ["visit.import", "visit.set"]
+    assert entries[-1]["actor"] == "thanhvien" and "Tóm tắt đã sửa" in entries[-1]["detail"]
+    assert store.read(verify_chain) == []
+
+
+def test_trail_refuses_update_and_delete(store, changed):
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute("DELETE FROM audit_log")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute("UPDATE audit_log SET actor = 'x'")
+
+
+def _tamper(store, sql):
+    db = store.db
+    db.execute("DROP TRIGGER audit_log_no_update")
+    db.execute("DROP TRIGGER audit_log_no_delete")
+    db.execute(sql)
+
+
+def test_verify_detects_an_edited_entry(runner, store, changed):
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    _tamper(store, "UPDATE audit_log SET detail = replace(detail, 'đã sửa', 'khác') "
+                   "WHERE action = 'visit.set'")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "đã bị sửa" in result.output
+
+
+def test_verify_detects_a_deleted_entry(runner, store, changed):
+    _tamper(store, "DELETE FROM audit_log WHERE id = 2")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "thiếu mục" in result.output
+
+
+def test_verify_detects_the_last_entry_deleted(runner, store, changed):
+    _tamper(store, "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "mục cuối" in result.output
