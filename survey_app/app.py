@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(folder),
                 template_folder=str(configuration.PROJECT_ROOT / "templates"))
     app.config.update(configuration.load(folder, config))
-    store = Store(app.config["DATABASE"])
+    store = Store(app.config["DATABASE"], app.config["BUSY_TIMEOUT_MS"])
     apply_migrations(store.db)
     app.extensions["survey_store"] = store
     app.extensions["survey_forms"] = _load_forms(app)

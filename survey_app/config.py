@@ -19,6 +19,7 @@ DEFAULTS = {
     "FORMS_DIR": str(PROJECT_ROOT / "forms"),
     "EXPORTS_DIR": str(PROJECT_ROOT / "exports"),
     "DATABASE": "survey_app.db",          # relative to the instance folder
+    "BUSY_TIMEOUT_MS": 5000,              # a writer waits this long for the lock, then 503
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": ["vi", "en"],
