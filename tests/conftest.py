@@ -9,6 +9,8 @@ import pytest
 from survey_app import create_app
 from survey_app.demo import DEMO_ACCOUNTS, load_demo
 
+from .live import browser, context, live_server, page  # noqa: F401  (fixtures for every module)
+
 PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
 
 

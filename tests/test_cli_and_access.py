@@ -7,7 +7,8 @@ import pytest
 
 from survey_app.storage import accounts as sql
 
-ALLOWED_ANONYMOUS = {"auth.login", "static", "vendor.asset", "shell.health"}  # login, static files, health
+ALLOWED_ANONYMOUS = {"auth.login", "static", "vendor.asset", "shell.health",
+                     "followup_docs.calendar_feed"}  # login, static files, health
 
 
 def test_init_twice_duplicates_nothing(runner, store):
@@ -47,7 +48,6 @@ def test_token_create_authenticates_api_and_revoke_stops_it(runner, client, stor
 
 
 def _concrete(rule):
-    values = {arg: 1 for arg in rule.arguments}
     path = rule.rule
     for arg in rule.arguments:
         path = re.sub(r"<(?:[^:<>]+:)?%s>" % arg, "1" if arg != "filename" else "css/app.css", path)

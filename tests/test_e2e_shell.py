@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .live import PASSWORDS, TABLET_LANDSCAPE, browser, context, live_server, login_page, page  # noqa: F401
+from .live import PASSWORDS, TABLET_LANDSCAPE, login_page
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,6 @@
 """The visit document through the API and CLI, and autosave messages with versions."""
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 

@@ -6,9 +6,10 @@ computed indicators and consistency rules are evaluated without Python `eval`.
 The format is documented in `forms/README.md`.
 """
 from .expressions import Expression, ExpressionError, compile_expression
+from .loader import FormRegistry, load_forms, parse_form
 from .spec import (
-    AnswerError, Choice, Computed, Evaluation, FormError, FormRegistry, FormSpec, Indicator,
-    Item, Rule, RuleWarning, Section, load_forms, parse_form,
+    AnswerError, Choice, Computed, Evaluation, FormError, FormSpec, Indicator, Item, Rule,
+    RuleWarning, Section,
 )
 from .wtf import FIELD_TYPES, form_class
 
