@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import admin, api, auth, errors, i18n, nav, security, shell, vendor
+from . import admin, api, auth, errors, i18n, nav, security, shell, vendor, visits
 
 csrf = CSRFProtect()
 
 # Each area adds its blueprints here: pages (session + CSRF) and API (bearer token).
-PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp]
+PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, visits.bp]
 API_BLUEPRINTS = [api.bp]
 
 

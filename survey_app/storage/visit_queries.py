@@ -1,0 +1,29 @@
+"""Read-only queries for the visit pages: the full-text search made safe for user
+text, and the small lists the pages offer (units, delegations, members)."""
+from __future__ import annotations
+
+import re
+
+from . import visits as visits_sql
+
+_TERM = re.compile(r"[^\s\"]+")
+
+
+def fts_query(text: str) -> str:
+    """User text as an FTS5 query that cannot be a syntax error: each term becomes a
+    quoted prefix phrase (`"pháp"* "chế"*`), so `AND`, `*`, `(` or `"` are plain text.
+    The index removes diacritics, so `Pháp chế` and `phap che` find the same visits."""
+    return " ".join(f'"{term}"*' for term in _TERM.findall(text or "")[:12])
+
+
+def search(db, *, text: str = "", **filters) -> list[dict]:
+    return visits_sql.search_visits(db, text=fts_query(text), **filters)
+
+
+def delegation_options(db) -> list[dict]:
+    return list(db.query("SELECT id, name, body, follow_up_days FROM delegations ORDER BY name"))
+
+
+def unit_options(db) -> list[dict]:
+    return list(db.query("SELECT id, name FROM units ORDER BY name"))
+

@@ -1,0 +1,160 @@
+"""Visit pages: the list and search, planning a visit, the capture page with its
+autosave and photo routes (session + CSRF header), and the overview."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
+from wtforms import DateField, DateTimeLocalField, SearchField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..domain import overview, visit_photos
+from ..domain.errors import DomainError, Forbidden
+from ..domain.visits import STATUS_LABELS, STATUSES, can_edit_visit, can_plan_visits, load_visit, plan_visit
+from ..formatting import VN_TZ
+from ..markers import N_
+from ..storage import visit_queries as queries
+from . import api, nav
+from .context import current_user, get_forms, get_store, photos_dir
+from .errors import domain_error, http_error
+
+bp = Blueprint("visits", __name__, url_prefix="/visits")
+nav.add_entry("visits.index", N_("Chuyến khảo sát"), {"admin", "secretary", "head", "member", "host", "viewer"})
+JSON_ENDPOINTS = {"visits.changes", "visits.upload_photo"}
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error):
+    if request.endpoint in JSON_ENDPOINTS:
+        return jsonify({"ok": False, "error": _(error.message), "field": error.field}), error.status
+    return domain_error(error)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error):
+    if request.endpoint in JSON_ENDPOINTS:
+        message = _("Tệp gửi lên quá lớn.") if error.code == 413 else error.description
+        return jsonify({"ok": False, "error": message, "field": "file"}), error.code
+    return http_error(error)
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(N_("Tìm kiếm"), validators=[Optional(), Length(max=200)])
+    unit = SelectField(N_("Đơn vị"), coerce=str, validators=[Optional()])
+    delegation = SelectField(N_("Đoàn"), coerce=str, validators=[Optional()])
+    status = SelectField(N_("Trạng thái"), validators=[Optional()],
+                         choices=[("", N_("Tất cả"))] + [(s, STATUS_LABELS[s]) for s in STATUSES])
+    date_from = DateField(N_("Từ ngày"), validators=[Optional()])
+    date_to = DateField(N_("Đến ngày"), validators=[Optional()])
+
+
+class PlanForm(FlaskForm):
+    delegation = SelectField(N_("Đoàn khảo sát"), coerce=int, validators=[DataRequired()])
+    unit = StringField(N_("Đơn vị được khảo sát"), validators=[DataRequired(), Length(max=300)])
+    place = StringField(N_("Địa điểm làm việc"), validators=[Optional(), Length(max=300)])
+    locality = StringField(N_("Địa bàn (xã, phường)"), validators=[Optional(), Length(max=300)])
+    started_at = DateTimeLocalField(N_("Thời gian bắt đầu (giờ Việt Nam)"), format="%Y-%m-%dT%H:%M",
+                                    validators=[DataRequired(message=N_("Nhập ngày giờ dạng dd/mm/yyyy hh:mm."))])
+    form = SelectField(N_("Biểu mẫu khảo sát"), validators=[DataRequired()])
+
+
+def _options(form) -> None:
+    store = get_store()
+    blank = [("", _("Tất cả"))]
+    if isinstance(form, FilterForm):
+        form.unit.choices = blank + [(str(u["id"]), u["name"]) for u in store.read(queries.unit_options)]
+        form.delegation.choices = blank + [(str(d["id"]), d["name"]) for d in store.read(queries.delegation_options)]
+    else:
+        form.delegation.choices = [(d["id"], d["name"]) for d in store.read(queries.delegation_options)]
+        form.form.choices = [(f.id, f"{f.title} (v{f.version})") for f in get_forms()]
+
+
+def _filters(form: FilterForm) -> dict:
+    data = form.data if form.validate() else {}
+    as_int = lambda v: int(v) if v and v.isdigit() else None  # noqa: E731
+    return {"text": (data.get("q") or "").strip(), "unit_id": as_int(data.get("unit")),
+            "delegation_id": as_int(data.get("delegation")), "status": data.get("status") or None,
+            "date_from": data.get("date_from") and data["date_from"].isoformat(),
+            "date_to": data.get("date_to") and data["date_to"].isoformat()}
+
+
+@bp.get("")
+def index():
+    form = FilterForm(request.args)
+    _options(form)
+    visits = overview.find_visits(get_store(), current_user(), _filters(form))
+    return render_template("visits/list.html", form=form, visits=visits,
+                           can_plan=can_plan_visits(current_user()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not can_plan_visits(current_user()):
+        raise Forbidden(N_("Bạn không có quyền lập kế hoạch khảo sát."))
+    form = PlanForm()
+    _options(form)
+    if form.validate_on_submit():
+        try:
+            visit_id = plan_visit(get_store(), get_forms(), current_user(), delegation_id=form.delegation.data,
+                                  unit=form.unit.data, form_id=form.form.data, place=form.place.data or "",
+                                  locality=form.locality.data or "",
+                                  started_at=form.started_at.data.replace(tzinfo=VN_TZ).isoformat())
+        except DomainError as error:
+            form.form.errors.append(_(error.message))
+        else:
+            return redirect(url_for("visits.capture", visit_id=visit_id))
+    units = [u["name"] for u in get_store().read(queries.unit_options)]
+    status = 400 if request.method == "POST" else 200
+    return render_template("visits/plan.html", form=form, units=units), status
+
+
+@bp.get("/<int:visit_id>")
+def show(visit_id):
+    visit = load_visit(get_store(), visit_id, current_user())
+    data = overview.visit_overview(get_store(), get_forms(), visit_id)
+    return render_template("visits/overview.html", **data, can_edit=_can_edit(visit))
+
+
+@bp.get("/<int:visit_id>/capture")
+def capture(visit_id):
+    visit = load_visit(get_store(), visit_id, current_user())
+    data = overview.capture_data(get_store(), get_forms(), visit_id)
+    readonly = not (data["visit"]["editable"] and _can_edit(visit))
+    return render_template("visits/capture.html", **data, readonly=readonly)
+
+
+@bp.post("/<int:visit_id>/changes")
+def changes(visit_id):
+    return api.apply_messages(visit_id, api.json_body())
+
+
+@bp.post("/<int:visit_id>/photos")
+def upload_photo(visit_id):
+    load_visit(get_store(), visit_id, current_user(), edit=True)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise DomainError(N_("Chưa chọn tệp ảnh."), "file")
+    created, result = visit_photos.add_photo(
+        get_store(), get_forms(), current_user(), visit_id, photos_dir(), upload.read(),
+        uid=request.form.get("item", ""), caption=request.form.get("caption", ""),
+        credit=request.form.get("credit", ""), checklist_item=request.form.get("checklist_item", ""))
+    result["url"] = url_for("visits.photo", visit_id=visit_id, uid=result["item"])
+    return jsonify({"ok": True, **result}), 201 if created else 200
+
+
+@bp.get("/<int:visit_id>/photos/<uid>")
+def photo(visit_id, uid):
+    load_visit(get_store(), visit_id, current_user())
+    path, content_type = visit_photos.photo_file(get_store(), visit_id, uid, photos_dir())
+    response = send_file(path, mimetype=content_type, max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _can_edit(visit: dict) -> bool:
+    return get_store().read(can_edit_visit, current_user(), visit)
+
