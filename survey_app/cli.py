@@ -28,6 +28,7 @@ def fail(message: str, code: int = 2):
 def init_command(demo: bool):
     """Create or upgrade the database (idempotent)."""
     click.echo(f"Cơ sở dữ liệu: {current_app.config['DATABASE']}")
+    ensure_organisation_certificate()
     if demo:
         from .demo import load_demo
         click.echo("Tài khoản dùng thử (tên đăng nhập / mật khẩu / vai trò):")
@@ -169,8 +170,62 @@ def audit_verify():
     click.echo(f"Nhật ký nguyên vẹn: {count} mục.")
 
 
+def minutes_env():
+    from .web.minutes import minutes_env as env
+    return env()
+
+
+def ensure_organisation_certificate():
+    """Create instance/certs/organisation.p12 (and its passphrase file) when missing."""
+    from .domain import minutes_keys
+    env = minutes_env()
+    if minutes_keys.ensure_certificate(env.certs, env.organisation):
+        click.echo(f"Đã tạo chứng thư số của cơ quan: {env.certs / minutes_keys.P12}")
+
+
+@click.command("minutes")
+@click.argument("visit_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The PDF file to write.")
+@with_appcontext
+def minutes_command(visit_id, out):
+    """Write the PDF of the latest minutes version of visit VISIT_ID (a draft is rendered now)."""
+    from pathlib import Path
+    from .domain import minutes_docs, minutes_ops
+    from .storage import visits as visits_sql
+    if store().read(visits_sql.get_visit, visit_id) is None:
+        fail(f"không có chuyến khảo sát với mã {visit_id}")
+    try:
+        minutes = minutes_ops.require_version(store(), visit_id, None)
+    except DomainError as error:
+        fail(error.message)
+    Path(out).write_bytes(minutes_docs.version_pdf(store(), forms(), minutes_env(), minutes))
+    click.echo(f"Đã ghi biên bản phiên bản {minutes['version']} ({minutes['status']}) vào {out}.")
+
+
+@click.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def verify_command(file):
+    """Check the signatures of a minutes PDF; exit 0 only when intact and valid."""
+    from pathlib import Path
+    from .domain import minutes_docs
+    result = minutes_docs.verify_document(store(), minutes_env(), Path(file).read_bytes())
+    for signer in result["signers"]:
+        click.echo(f"Chữ ký: {signer['name']} lúc {signer['signed_at']} "
+                   f"({'hợp lệ' if signer['valid'] else 'không hợp lệ'})")
+    if result["minutes"]:
+        click.echo(f"Biên bản của chuyến khảo sát {result['visit_id']}, phiên bản {result['version']}.")
+    if result["valid"]:
+        click.echo("Hợp lệ: tệp nguyên vẹn, chữ ký số hợp lệ.")
+        return
+    reason = result["error"] or ("tệp đã bị sửa đổi sau khi ký" if result["modified"]
+                                 else "chữ ký không hợp lệ hoặc không tin cậy")
+    fail(f"KHÔNG hợp lệ: {reason}.", code=1)
+
+
 COMMANDS = [audit_group, init_command, serve_command, create_user_command, token_group,
-            backup_command, restore_command, import_command, export_visit_command]
+            backup_command, restore_command, import_command, export_visit_command,
+            minutes_command, verify_command]
 
 
 def init_app(app: Flask) -> None:

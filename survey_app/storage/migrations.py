@@ -190,3 +190,58 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
 """)
+
+
+@migrations()
+def m003_minutes(db):
+    _run(db, """
+CREATE TABLE minutes_counters (
+    body TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (body, year)
+);
+CREATE TABLE minutes_versions (
+    id INTEGER PRIMARY KEY,
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft','final','signed')),
+    wording TEXT NOT NULL DEFAULT '{}',
+    corrects INTEGER REFERENCES minutes_versions(id),
+    body TEXT,
+    year INTEGER,
+    number INTEGER,
+    symbol TEXT,
+    required_roles TEXT,
+    input_json TEXT,
+    content_sha256 TEXT,
+    final_pdf_sha256 TEXT,
+    signed_content_sha256 TEXT,
+    signed_pdf_sha256 TEXT,
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES users(id),
+    finalized_at TEXT,
+    finalized_by INTEGER REFERENCES users(id),
+    signed_at TEXT,
+    UNIQUE (visit_id, version),
+    UNIQUE (body, year, number)
+);
+CREATE INDEX minutes_versions_content ON minutes_versions(content_sha256);
+CREATE INDEX minutes_versions_signed_content ON minutes_versions(signed_content_sha256);
+CREATE INDEX minutes_versions_signed_pdf ON minutes_versions(signed_pdf_sha256);
+CREATE INDEX minutes_versions_final_pdf ON minutes_versions(final_pdf_sha256);
+CREATE TABLE minutes_signatures (
+    id INTEGER PRIMARY KEY,
+    minutes_id INTEGER NOT NULL REFERENCES minutes_versions(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('head','secretary','host')),
+    name TEXT NOT NULL,
+    image_sha256 TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id),
+    UNIQUE (minutes_id, role)
+);
+CREATE TABLE delegation_signatories (
+    delegation_id INTEGER PRIMARY KEY REFERENCES delegations(id) ON DELETE CASCADE,
+    roles TEXT NOT NULL
+)
+""")

@@ -5,12 +5,13 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from . import admin, api, auth, errors, i18n, nav, security, shell, vendor, visits
+from . import api_minutes, minutes, verify
 
 csrf = CSRFProtect()
 
 # Each area adds its blueprints here: pages (session + CSRF) and API (bearer token).
-PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, visits.bp]
-API_BLUEPRINTS = [api.bp]
+PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, visits.bp, minutes.bp, verify.bp]
+API_BLUEPRINTS = [api.bp, api_minutes.bp]
 
 
 def init_app(app: Flask) -> None:
