@@ -170,6 +170,19 @@ def audit_verify():
     click.echo(f"Nhật ký nguyên vẹn: {count} mục.")
 
 
+@click.command("remind")
+@click.option("--days", default=30, show_default=True, type=int, help="Due within this many days.")
+@click.option("--out", "out_dir", default=None, help="Folder of the digests (default: EXPORTS_DIR/nhac-viec).")
+@with_appcontext
+def remind_command(days, out_dir):
+    """Write one reminder digest per unit (what is due within DAYS and what is overdue)."""
+    from pathlib import Path
+    from .domain import reminders
+    folder = Path(out_dir or Path(current_app.config["EXPORTS_DIR"]) / "nhac-viec")
+    written = reminders.write_digests(store(), CLI_USER, days, folder)
+    click.echo(f"Đã ghi {len(written) // 2} bản nhắc việc vào {folder}.")
+
+
 def minutes_env():
     from .web.minutes import minutes_env as env
     return env()
@@ -225,7 +238,7 @@ def verify_command(file):
 
 COMMANDS = [audit_group, init_command, serve_command, create_user_command, token_group,
             backup_command, restore_command, import_command, export_visit_command,
-            minutes_command, verify_command]
+            remind_command, minutes_command, verify_command]
 
 
 def init_app(app: Flask) -> None:

@@ -222,3 +222,5 @@ def reindex_visit(db, visit_id: int) -> None:
     for item in sql.items_of(db, visit_id):
         texts += [str(v) for v in item["data"].values() if isinstance(v, str)]
     sql.reindex(db, visit_id, "\n".join(texts))
+    from .followup import sync_recommendations  # keeps the follow-up rows in step
+    sync_recommendations(db, visit_id)

@@ -193,6 +193,73 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
 
 
 @migrations()
+def m004_followup(db):
+    _run(db, """
+CREATE TABLE recommendations (
+    item_id INTEGER PRIMARY KEY REFERENCES visit_items(id) ON DELETE CASCADE,
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    delegation_id INTEGER NOT NULL REFERENCES delegations(id),
+    unit_id INTEGER NOT NULL REFERENCES units(id),
+    text TEXT NOT NULL DEFAULT '',
+    due TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN
+        ('open','in_progress','done','not_done','dropped')),
+    accepted INTEGER,
+    reason TEXT NOT NULL DEFAULT '',
+    closed_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX recommendations_due ON recommendations(due);
+CREATE INDEX recommendations_status_due ON recommendations(status, due);
+CREATE INDEX recommendations_unit_due ON recommendations(unit_id, due);
+CREATE INDEX recommendations_delegation_due ON recommendations(delegation_id, due);
+CREATE INDEX recommendations_visit ON recommendations(visit_id);
+CREATE INDEX recommendations_closed ON recommendations(closed_at);
+CREATE TABLE recommendation_updates (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES recommendations(item_id) ON DELETE CASCADE,
+    action TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    author_id INTEGER REFERENCES users(id),
+    author_name TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+CREATE INDEX recommendation_updates_item ON recommendation_updates(item_id, id);
+CREATE TABLE recommendation_evidence (
+    id INTEGER PRIMARY KEY,
+    update_id INTEGER NOT NULL REFERENCES recommendation_updates(id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES recommendations(item_id) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    suffix TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    filename TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX recommendation_evidence_update ON recommendation_evidence(update_id);
+CREATE TABLE calendar_tokens (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+INSERT OR IGNORE INTO units (name, locality)
+    SELECT DISTINCT trim(json_extract(data, '$.addressee')), '' FROM visit_items
+    WHERE kind = 'recommendation' AND deleted = 0
+      AND trim(coalesce(json_extract(data, '$.addressee'), '')) != '';
+INSERT INTO recommendations (item_id, visit_id, delegation_id, unit_id, text, due, updated_at)
+    SELECT i.id, v.id, v.delegation_id,
+           coalesce((SELECT u.id FROM units u WHERE u.name = trim(json_extract(i.data, '$.addressee'))), v.unit_id),
+           coalesce(json_extract(i.data, '$.text'), ''),
+           coalesce(nullif(json_extract(i.data, '$.due'), ''),
+                    date(substr(v.started_at, 1, 10), '+' || d.follow_up_days || ' days')),
+           i.updated_at
+    FROM visit_items i JOIN visits v ON v.id = i.visit_id JOIN delegations d ON d.id = v.delegation_id
+    WHERE i.kind = 'recommendation' AND i.deleted = 0
+""")
+
+
+@migrations()
 def m003_minutes(db):
     _run(db, """
 CREATE TABLE minutes_counters (

@@ -6,12 +6,14 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import admin, api, auth, errors, i18n, nav, security, shell, vendor, visits
 from . import api_minutes, minutes, verify
+from . import api_followup, followup, followup_docs
 
 csrf = CSRFProtect()
 
 # Each area adds its blueprints here: pages (session + CSRF) and API (bearer token).
-PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, visits.bp, minutes.bp, verify.bp]
-API_BLUEPRINTS = [api.bp, api_minutes.bp]
+PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, visits.bp, followup.bp, followup_docs.bp,
+                   minutes.bp, verify.bp]
+API_BLUEPRINTS = [api.bp, api_followup.bp, api_minutes.bp]
 
 
 def init_app(app: Flask) -> None:

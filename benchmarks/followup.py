@@ -1,0 +1,78 @@
+"""Follow-up at national scale: p95 of the board's first page, the overdue list and a
+unit page through the Flask test client, against ≤ 150 ms and ≤ 3× the bare SQL."""
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.national_data import FULL, QUICK, generate
+
+TARGET_MS = 150
+RATIO = 3
+
+
+def p95(fn, runs: int) -> float:
+    fn()  # warm the caches
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.quantiles(times, n=20)[-1] if len(times) >= 20 else max(times)
+
+
+def _app(folder: Path):
+    from survey_app import create_app
+    from survey_app.demo import load_demo
+    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "TESTING": True, "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False})
+    load_demo(app.extensions["survey_store"])
+    return app
+
+
+def run(quick: bool) -> dict:
+    from survey_app.domain.followup import today_vn
+    from survey_app.storage import recommendations as sql
+    sizes = QUICK if quick else FULL
+    folder = Path(tempfile.mkdtemp(prefix="bench-followup-"))
+    try:
+        app = _app(folder)
+        store = app.extensions["survey_store"]
+        started = time.perf_counter()
+        generate(store, sizes)
+        build_s = time.perf_counter() - started
+        client = app.test_client()
+        client.post("/login", data={"username": "thuky", "password": "demo-thuky-2025"})
+        client.post("/login", data={"username": "admin", "password": "demo-admin-2025"})
+        unit = store.db.execute("SELECT unit_id FROM recommendations GROUP BY unit_id "
+                                "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        today, runs = today_vn(), 30 if quick else 60
+        pages = {"board first page": ("/followup/", lambda: (sql.page(store.db, {}, today, 51),
+                                                            sql.counts(store.db, {}, today))),
+                 "overdue list": ("/followup/?overdue=1", lambda: (sql.page(store.db, {"overdue": True}, today, 51),
+                                                                   sql.counts(store.db, {}, today))),
+                 "unit page": (f"/followup/units/{unit}", lambda: (sql.visits_of_unit(store.db, unit),
+                                                                   sql.of_unit(store.db, unit, {}, today)))}
+        figures = [{"name": "data set build", "value": round(build_s, 1), "unit": "s", "target": "-", "ok": True}]
+        for name, (url, bare) in pages.items():
+            assert client.get(url).status_code == 200, url
+            page_ms = p95(lambda: client.get(url), runs)
+            sql_ms = p95(bare, runs)
+            figures.append({"name": f"{name} p95", "value": round(page_ms, 1), "unit": "ms",
+                            "target": f"<= {TARGET_MS}", "ok": page_ms <= TARGET_MS})
+            figures.append({"name": f"{name} / bare SQL", "value": round(page_ms / max(sql_ms, 0.001), 2),
+                            "unit": "x", "target": f"<= {RATIO} (SQL p95 {sql_ms:.1f} ms)",
+                            "ok": page_ms <= RATIO * sql_ms or page_ms <= 15})
+        app.extensions["survey_store"].close()
+        return {"sizes": sizes, "figures": figures}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    print(json.dumps(run("--quick" in sys.argv), ensure_ascii=False, indent=2))

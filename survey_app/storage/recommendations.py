@@ -1,0 +1,234 @@
+"""SQL for the follow-up of recommendations (kiến nghị): tracking rows, their
+append-only updates, evidence files and calendar tokens.
+
+Filters are a dict: `status`, `unit_id`, `delegation_id`, `due_month` (YYYY-MM),
+`overdue` (bool), `visit_from`/`visit_to` (visit dates), and the user's scope
+`scope_unit_id` / `scope_delegation_ids` (None = no limit). `today` is the date in
+Vietnam that decides what is overdue; it is never stored.
+"""
+from __future__ import annotations
+
+ACTIVE = ("open", "in_progress", "not_done")
+_ACTIVE_SQL = "r.status IN ('open','in_progress','not_done')"
+
+SELECT = """
+SELECT r.*, units.name AS unit_name, delegations.name AS delegation_name,
+       substr(visits.started_at, 1, 10) AS visit_date,
+       ({active} AND r.due < :today) AS overdue
+FROM recommendations r JOIN units ON units.id = r.unit_id
+JOIN delegations ON delegations.id = r.delegation_id
+JOIN visits ON visits.id = r.visit_id
+"""
+
+
+def _one(db, sql: str, params) -> dict | None:
+    rows = list(db.query(sql, params))
+    return rows[0] if rows else None
+
+
+# ----------------------------------------------------------------- tracking rows
+
+def rows_of_visit(db, visit_id: int) -> dict[int, dict]:
+    return {row["item_id"]: row for row in db.query(
+        "SELECT * FROM recommendations WHERE visit_id = ?", [visit_id])}
+
+
+def upsert(db, **values) -> None:
+    db.execute(
+        "INSERT INTO recommendations (item_id, visit_id, delegation_id, unit_id, text, due, updated_at) "
+        "VALUES (:item_id, :visit_id, :delegation_id, :unit_id, :text, :due, :updated_at) "
+        "ON CONFLICT (item_id) DO UPDATE SET delegation_id = excluded.delegation_id, "
+        "unit_id = excluded.unit_id, text = excluded.text, due = excluded.due "
+        "WHERE (unit_id, text, due, delegation_id) IS NOT "
+        "(excluded.unit_id, excluded.text, excluded.due, excluded.delegation_id)", values)
+
+
+def delete(db, item_id: int) -> None:
+    db.execute("DELETE FROM recommendations WHERE item_id = ?", [item_id])
+
+
+def set_state(db, item_id: int, **values) -> None:
+    sets = ", ".join(f"{column} = :{column}" for column in values)
+    db.execute(f"UPDATE recommendations SET {sets} WHERE item_id = :item_id", {**values, "item_id": item_id})
+
+
+def get(db, item_id: int, today: str) -> dict | None:
+    return _one(db, SELECT.format(active=_ACTIVE_SQL) + " WHERE r.item_id = :id",
+                {"id": item_id, "today": today})
+
+
+def has_updates(db, item_id: int) -> bool:
+    return db.execute("SELECT 1 FROM recommendation_updates WHERE item_id = ? LIMIT 1",
+                      [item_id]).fetchone() is not None
+
+
+# ----------------------------------------------------------------- updates and evidence
+
+def insert_update(db, **values) -> int:
+    return db["recommendation_updates"].insert(values).last_pk
+
+
+def insert_evidence(db, **values) -> int:
+    return db["recommendation_evidence"].insert(values).last_pk
+
+
+def updates_of(db, item_id: int) -> list[dict]:
+    updates = list(db.query("SELECT * FROM recommendation_updates WHERE item_id = ? ORDER BY id", [item_id]))
+    files: dict[int, list] = {}
+    for row in db.query("SELECT * FROM recommendation_evidence WHERE item_id = ? ORDER BY id", [item_id]):
+        files.setdefault(row["update_id"], []).append(row)
+    return [{**update, "evidence": files.get(update["id"], [])} for update in updates]
+
+
+def get_evidence(db, evidence_id: int) -> dict | None:
+    return _one(db, "SELECT * FROM recommendation_evidence WHERE id = ?", [evidence_id])
+
+
+def last_updates(db, item_ids: list[int]) -> dict[int, dict]:
+    if not item_ids:
+        return {}
+    marks = ",".join("?" * len(item_ids))
+    return {row["item_id"]: row for row in db.query(
+        f"SELECT * FROM recommendation_updates WHERE id IN (SELECT max(id) FROM recommendation_updates "
+        f"WHERE item_id IN ({marks}) GROUP BY item_id)", item_ids)}
+
+
+# ----------------------------------------------------------------- lists
+
+def _where(filters: dict, today: str, *, with_overdue: bool = True) -> tuple[str, dict]:
+    clauses, params = [], {"today": today}
+    for key, column in (("status", "r.status"), ("unit_id", "r.unit_id"),
+                        ("delegation_id", "r.delegation_id"), ("scope_unit_id", "r.unit_id")):
+        if filters.get(key) not in (None, ""):
+            clauses.append(f"{column} = :{key}")
+            params[key] = filters[key]
+    if filters.get("scope_delegation_ids") is not None:
+        ids = [int(i) for i in filters["scope_delegation_ids"]]
+        clauses.append(f"r.delegation_id IN ({','.join(map(str, ids)) or 'NULL'})")
+    if filters.get("due_month"):
+        clauses.append("r.due BETWEEN :month_start AND :month_end")
+        params.update(month_start=filters["due_month"] + "-01", month_end=filters["due_month"] + "-31")
+    if filters.get("due_until"):
+        clauses.append("r.due <= :due_until")
+        params["due_until"] = filters["due_until"]
+    if filters.get("visit_from") or filters.get("visit_to"):
+        clauses.append("r.visit_id IN (SELECT id FROM visits WHERE substr(started_at, 1, 10) "
+                       "BETWEEN :visit_from AND :visit_to)")
+        params.update(visit_from=filters.get("visit_from") or "0000", visit_to=filters.get("visit_to") or "9999")
+    if with_overdue and filters.get("overdue"):
+        clauses.append(f"{_ACTIVE_SQL} AND r.due < :today")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def page(db, filters: dict, today: str, limit: int, offset: int = 0) -> list[dict]:
+    """One page of the board: overdue ones first (by due date), then the others by due
+    date. Two index-ordered scans, each stopping after the page, so the first page
+    does not sort the whole table."""
+    where, params = _where(filters, today)
+    joiner = " AND " if where else " WHERE "
+    late = f"({_ACTIVE_SQL} AND r.due < :today)"
+    base = SELECT.format(active=_ACTIVE_SQL)
+    sql = (f"SELECT * FROM (SELECT * FROM ({base}{where}{joiner}{late} ORDER BY r.due, r.item_id LIMIT :n)) "
+           f"UNION ALL SELECT * FROM (SELECT * FROM ({base}{where}{joiner}NOT {late} "
+           f"ORDER BY r.due, r.item_id LIMIT :n)) LIMIT :limit OFFSET :offset")
+    return list(db.query(sql, {**params, "n": limit + offset, "limit": limit, "offset": offset}))
+
+
+def all_rows(db, filters: dict, today: str) -> list[dict]:
+    where, params = _where(filters, today)
+    return list(db.query(SELECT.format(active=_ACTIVE_SQL) + where + " ORDER BY r.due, r.item_id", params))
+
+
+def counts(db, filters: dict, today: str) -> dict:
+    """{status: n, ..., 'overdue': n, 'pending': n (done claims awaiting the committee)}."""
+    where, params = _where(filters, today, with_overdue=False)
+    late = f"{_ACTIVE_SQL} AND r.due < :today"
+    result = {row["status"]: row["n"] for row in db.query(
+        f"SELECT r.status, count(*) AS n FROM recommendations r{where} GROUP BY r.status", params)}
+    joiner = " AND " if where else " WHERE "
+    result["overdue"] = db.execute(f"SELECT count(*) FROM recommendations r{where}{joiner}{late}",
+                                   params).fetchone()[0]
+    result["pending"] = db.execute(f"SELECT count(*) FROM recommendations r{where}{joiner}"
+                                   "r.status = 'done' AND r.accepted = 0", params).fetchone()[0]
+    return result
+
+
+def status_by_unit(db, filters: dict, today: str, top: int = 12) -> list[dict]:
+    """Per unit and status, for the units with the most active recommendations."""
+    where, params = _where(filters, today)
+    joiner = " AND " if where else " WHERE "
+    units = [row["unit_id"] for row in db.query(
+        f"SELECT r.unit_id, count(*) AS n FROM recommendations r{where}{joiner}{_ACTIVE_SQL} "
+        "GROUP BY r.unit_id ORDER BY n DESC LIMIT :top", {**params, "top": top})]
+    if not units:
+        return []
+    marks = ",".join(map(str, units))
+    return list(db.query(
+        f"SELECT units.name AS unit_name, r.unit_id, r.status, count(*) AS n FROM recommendations r "
+        f"JOIN units ON units.id = r.unit_id{where}{joiner}r.unit_id IN ({marks}) "
+        "GROUP BY r.unit_id, r.status", params))
+
+
+def closed_by_month(db, filters: dict, today: str) -> list[dict]:
+    where, params = _where(filters, today)
+    joiner = " AND " if where else " WHERE "
+    return list(db.query(
+        f"SELECT substr(r.closed_at, 1, 7) AS month, count(*) AS n FROM recommendations r{where}{joiner}"
+        "r.closed_at IS NOT NULL GROUP BY month ORDER BY month", params))
+
+
+def units_with_active(db, filters: dict, today: str) -> list[int]:
+    where, params = _where(filters, today)
+    joiner = " AND " if where else " WHERE "
+    return [row[0] for row in db.execute(
+        f"SELECT DISTINCT r.unit_id FROM recommendations r{where}{joiner}{_ACTIVE_SQL} ORDER BY r.unit_id",
+        params)]
+
+
+# ----------------------------------------------------------------- unit page
+
+def visits_of_unit(db, unit_id: int, delegation_ids=None, limit: int = 12) -> list[dict]:
+    clause = ""
+    if delegation_ids is not None:
+        clause = f" AND visits.delegation_id IN ({','.join(map(str, map(int, delegation_ids))) or 'NULL'})"
+    return list(db.query(
+        "SELECT visits.id, visits.started_at, visits.form_id, visits.form_hash, visits.status, "
+        "delegations.name AS delegation_name FROM visits JOIN delegations ON delegations.id = visits.delegation_id "
+        f"WHERE visits.unit_id = ?{clause} ORDER BY visits.started_at DESC LIMIT ?", [unit_id, limit]))
+
+
+def indicators_of(db, visit_ids: list[int]) -> dict[int, dict]:
+    if not visit_ids:
+        return {}
+    found: dict[int, dict] = {vid: {} for vid in visit_ids}
+    marks = ",".join("?" * len(visit_ids))
+    for row in db.query(f"SELECT visit_id, path, value FROM visit_fields WHERE visit_id IN ({marks}) "
+                        "AND path >= 'indicators.' AND path < 'indicators/'", visit_ids):
+        found[row["visit_id"]][row["path"][len("indicators."):]] = row["value"]
+    return found
+
+
+def of_unit(db, unit_id: int, filters: dict, today: str, limit: int = 200) -> list[dict]:
+    """Recommendations addressed to the unit or made at a visit to it."""
+    where, params = _where(filters, today)
+    joiner = " AND " if where else " WHERE "
+    return list(db.query(
+        SELECT.format(active=_ACTIVE_SQL) + where + joiner +
+        "(r.unit_id = :unit OR r.visit_id IN (SELECT id FROM visits WHERE unit_id = :unit)) "
+        "ORDER BY r.due DESC, r.item_id LIMIT :limit", {**params, "unit": unit_id, "limit": limit}))
+
+
+# ----------------------------------------------------------------- calendar tokens
+
+def set_calendar_token(db, user_id: int, token_hash: str, at: str) -> None:
+    db.execute("INSERT INTO calendar_tokens VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+               "token_hash = excluded.token_hash, created_at = excluded.created_at", [user_id, token_hash, at])
+
+
+def user_for_calendar_token(db, token_hash: str) -> dict | None:
+    return _one(db, "SELECT users.* FROM calendar_tokens JOIN users ON users.id = calendar_tokens.user_id "
+                "WHERE token_hash = ? AND users.active = 1", [token_hash])
+
+
+def has_calendar_token(db, user_id: int) -> bool:
+    return db.execute("SELECT 1 FROM calendar_tokens WHERE user_id = ?", [user_id]).fetchone() is not None

@@ -1,0 +1,163 @@
+"""Follow-up pages: the board, one recommendation with its history and update form,
+evidence downloads, the unit page and the board's charts (script-free SVG)."""
+from __future__ import annotations
+
+import re
+
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+
+from ..domain import followup, followup_evidence, followup_report
+from ..domain.errors import DomainError, NotFound
+from ..markers import N_
+from ..storage import accounts as accounts_sql
+from ..storage import delegations as delegations_sql
+from ..storage import recommendations as rec_sql
+from . import nav
+from .context import current_user, get_forms, get_store
+
+bp = Blueprint("followup", __name__, url_prefix="/followup")
+nav.add_entry("followup.board", N_("Theo dõi kiến nghị"),
+              {"admin", "secretary", "head", "member", "host", "viewer"})
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def evidence_dir():
+    return current_app.extensions["survey_files"] / "evidence"
+
+
+def done_rule() -> str:
+    rule = current_app.config.get("FOLLOWUP_DONE_REQUIRES", "evidence_or_note")
+    return rule if rule in followup.DONE_RULES else "evidence_or_note"
+
+
+def _int(name: str):
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise DomainError(f"'{name}' phải là số", name)
+    return int(value)
+
+
+def board_filters() -> dict:
+    """The board's filters from the URL (so a view can be shared); refused naming the field."""
+    status = request.args.get("status", "").strip() or None
+    if status:
+        followup.check_status(status)
+    month = request.args.get("month", "").strip() or None
+    if month and not MONTH.match(month):
+        raise DomainError("'month' phải có dạng YYYY-MM", "month")
+    return {"status": status, "unit_id": _int("unit"), "delegation_id": _int("delegation"),
+            "due_month": month, "overdue": request.args.get("overdue") == "1"}
+
+
+def query_args(**changes) -> dict:
+    args = {k: v for k, v in request.args.items() if v not in ("", None)}
+    args.update({k: v for k, v in changes.items()})
+    return {k: v for k, v in args.items() if v not in ("", None)}
+
+
+@bp.route("/")
+def board():
+    store, user = get_store(), current_user()
+    filters = board_filters()
+    result = followup.board(store, user, filters, _int("page") or 1)
+    return render_template(
+        "followup/board.html", board=result, filters=filters, labels=followup.STATUS_LABELS,
+        statuses=followup.STATUSES, delegations=store.read(delegations_sql.list_delegations),
+        units=_filter_units(store, user), chart_args=query_args(page=None), query_args=query_args)
+
+
+def _filter_units(store, user):
+    if user["role"] == "host":
+        return [store.read(accounts_sql.get_unit, user["unit_id"])]
+    return store.read(accounts_sql.list_units)[:500]
+
+
+@bp.route("/charts/status-by-unit.svg")
+def chart_status_by_unit():
+    data = followup_report.chart_data(get_store(), current_user(), board_filters())
+    return _svg(followup_report.status_by_unit_svg(data["by_unit"]))
+
+
+@bp.route("/charts/closed.svg")
+def chart_closed():
+    data = followup_report.chart_data(get_store(), current_user(), board_filters())
+    return _svg(followup_report.closed_over_time_svg(data["closed"]))
+
+
+def _svg(svg: str) -> Response:
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@bp.route("/style.css")
+def stylesheet():
+    response = Response(render_template("followup/followup.css"), mimetype="text/css")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/r/<int:item_id>")
+def detail(item_id):
+    store, user = get_store(), current_user()
+    row = followup.load(store, item_id, user)
+    return render_template(
+        "followup/detail.html", row=row, history=followup.history(store, item_id),
+        labels=followup.STATUS_LABELS, targets=followup.TRANSITIONS[row["status"]],
+        can_report=store.read(followup.can_report, user, row),
+        can_decide=store.read(followup.can_decide, user, row), done_rule=done_rule())
+
+
+@bp.post("/r/<int:item_id>/updates")
+def post_update(item_id):
+    store, user = get_store(), current_user()
+    try:
+        followup.load(store, item_id, user)
+        uploads = [(f.filename or "", f.read()) for f in request.files.getlist("evidence") if f and f.filename]
+        files = followup_evidence.save(evidence_dir(), uploads)
+        followup.report_progress(store, user, item_id, status=request.form.get("status"),
+                                 note=request.form.get("note", ""), files=files, done_rule=done_rule())
+    except DomainError as error:
+        if isinstance(error, NotFound) or error.status == 403:
+            raise
+        flash(_(error.message), "error")
+        return redirect(url_for("followup.detail", item_id=item_id)), 303
+    flash(_("Đã ghi nhận cập nhật."), "success")
+    return redirect(url_for("followup.detail", item_id=item_id)), 303
+
+
+@bp.post("/r/<int:item_id>/decision")
+def post_decision(item_id):
+    store, user = get_store(), current_user()
+    accept = request.form.get("decision") == "accept"
+    try:
+        followup.decide_claim(store, user, item_id, accept, request.form.get("note", ""))
+    except DomainError as error:
+        if isinstance(error, NotFound) or error.status == 403:
+            raise
+        flash(_(error.message), "error")
+        return redirect(url_for("followup.detail", item_id=item_id)), 303
+    flash(_("Đã xác nhận hoàn thành.") if accept else _("Đã trả lại: chưa chấp nhận kết quả."), "success")
+    return redirect(url_for("followup.detail", item_id=item_id)), 303
+
+
+@bp.route("/evidence/<int:evidence_id>")
+def evidence(evidence_id):
+    store, user = get_store(), current_user()
+    found = store.read(rec_sql.get_evidence, evidence_id)
+    if found is None:
+        raise NotFound(N_("Không tìm thấy tệp minh chứng."))
+    followup.load(store, found["item_id"], user)
+    inline = found["content_type"].startswith("image/") or found["content_type"] == "application/pdf"
+    return send_file(followup_evidence.evidence_path(evidence_dir(), found), mimetype=found["content_type"],
+                     as_attachment=not inline, download_name=found["filename"] or f"minh-chung{found['suffix']}")
+
+
+@bp.route("/units/<int:unit_id>")
+def unit(unit_id):
+    data = followup_report.unit_overview(get_store(), get_forms(), current_user(), unit_id)
+    return render_template("followup/unit.html", data=data, labels=followup.STATUS_LABELS)

@@ -1,0 +1,99 @@
+"""Follow-up documents: report PDF/XLSX/CSV, charts, reminders, iCal feed, unit page."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+from icalendar import Calendar
+from openpyxl import load_workbook
+
+from .conftest import csrf_token
+from .test_followup import hra_rec, user
+from survey_app.domain import followup
+
+PERIOD = "/followup/report.{fmt}?from=2025-10-01&to=2025-10-31"
+TEXT = "Bảo đảm sự phối hợp đồng bộ, chặt chẽ giữa các bộ phận."
+
+
+def test_report_pdf_lists_all_five_with_status(login_as, store, tmp_path):
+    followup.report_progress(store, user(store, "xahra"), hra_rec(store)["item_id"], status="in_progress",
+                             note="Đang lắp đặt thiết bị")
+    client = login_as("thuky")
+    response = client.get(PERIOD.format(fmt="pdf"))
+    assert response.status_code == 200 and response.data[:5] == b"%PDF-"
+    path = tmp_path / "r.pdf"
+    path.write_bytes(response.data)
+    text = re.sub(r"\s+", " ", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "BÁO CÁO" in text
+    assert "Đang thực hiện" in text and "Trần Văn Hùng: Đang lắp đặt" in text
+    assert "Bảo đảm sự" in text and "Trung tâm Phục vụ" in text and "Rà soát, xếp" in text
+    assert "Tổng số kiến nghị theo dõi: 5" in text
+
+
+def test_report_xlsx_and_csv(login_as):
+    client = login_as("xem")
+    book = load_workbook(io.BytesIO(client.get(PERIOD.format(fmt="xlsx")).data))
+    cells = [c.value for row in book["Kiến nghị"].iter_rows() for c in row]
+    assert TEXT in cells and "Chưa thực hiện" in cells and "Đơn vị thực hiện" in cells
+    csv = client.get(PERIOD.format(fmt="csv"))
+    assert csv.data.startswith(b"\xef\xbb\xbf")
+    assert TEXT in csv.data.decode("utf-8-sig") and csv.data.decode("utf-8-sig").count("\n") == 6
+    assert client.get("/followup/report.doc").status_code == 404
+    assert "Tải PDF" in client.get("/followup/report?from=2025-10-01&show=1").get_data(as_text=True)
+
+
+def test_charts_are_svg_without_scripts(login_as):
+    client = login_as("truongdoan")
+    for url in ("/followup/charts/status-by-unit.svg", "/followup/charts/closed.svg?overdue=1"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert b"<script" not in response.data and b"<svg" in response.data
+    assert b"UBND x" in client.get("/followup/charts/status-by-unit.svg").data
+
+
+def test_unit_page_shows_visits_figures_and_recommendations(login_as, store):
+    client = login_as("thanhvien")
+    page = client.get(f"/followup/units/{hra_rec(store)['unit_id']}").get_data(as_text=True)
+    assert "13/10/2025" in page and "Kiến nghị trước đây" in page
+    assert "Trung tâm Phục vụ hành chính công xã Hra" in page  # made at the visit, addressed to the centre
+    assert "style=" not in page and "<script>" not in page
+
+
+def test_board_filters_and_bad_filters(login_as):
+    client = login_as("admin")
+    assert "Không có kiến nghị" in client.get("/followup/?month=2030-01").get_data(as_text=True)
+    assert "30/06/2026" in client.get("/followup/?month=2026-06").get_data(as_text=True)
+    assert client.get("/followup/?status=xyz").status_code == 400
+    assert client.get("/followup/?month=2026-13").status_code == 400
+    page = client.get("/followup/?status=open&page=1").get_data(as_text=True)
+    assert "style=" not in page
+
+
+def test_reminder_page_and_cli(login_as, runner, tmp_path):
+    client = login_as("xahra")
+    page = client.get("/followup/reminders?days=400").status_code
+    assert page == 400
+    assert "UBND xã Hra" in client.get("/followup/reminders?days=366").get_data(as_text=True)
+    result = runner.invoke(args=["remind", "--days", "366", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    texts = sorted(tmp_path.glob("*.txt"))
+    assert len(texts) == 2 and len(list(tmp_path.glob("*.html"))) == 2
+    joined = "".join(p.read_text(encoding="utf-8") for p in texts)
+    assert "UBND xã Hra" in joined and "Trung tâm Phục vụ hành chính công xã Hra" in joined
+
+
+def test_calendar_feed_with_token(login_as, client):
+    client = login_as("xahra")
+    token = csrf_token(client, "/followup/calendar")
+    page = client.post("/followup/calendar", data={"csrf_token": token}).get_data(as_text=True)
+    url = re.search(r'id="feed-url">([^<]+)<', page).group(1)
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    feed = client.get("/" + path)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    events = Calendar.from_ical(feed.data).walk("VEVENT")
+    assert len(events) == 4 and all(e.get("dtstart") for e in events)
+    assert any("phục vụ người dân" in str(e.get("summary")) for e in events)
+    assert client.get("/followup/calendar/wrong-token.ics").status_code == 404
+    assert client.get("/followup/calendar/.ics").status_code in (302, 404)  # no token: no feed
