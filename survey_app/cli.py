@@ -93,18 +93,20 @@ def token_revoke(username):
 @click.argument("file", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup_command(file):
-    """Write an online backup of the database to FILE."""
-    backup_sql.backup_to(store().db, file)
-    click.echo(f"Đã sao lưu vào {file}.")
+    """Write an online backup of the live instance (database and stored files) to FILE."""
+    from .domain.backup import backup_instance
+    count = backup_instance(store(), current_app.extensions["survey_files"], file)
+    click.echo(f"Đã sao lưu cơ sở dữ liệu và {count} tệp vào {file}.")
 
 
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def restore_command(file):
-    """Replace the database with the backup FILE (refused unless it is a survey_app database)."""
+    """Replace the database and files with the backup FILE (refused unless it is a survey_app backup)."""
+    from .domain.backup import restore_instance
     try:
-        backup_sql.restore_from(store().db, file)
+        restore_instance(store(), current_app.extensions["survey_files"], file)
     except backup_sql.NotABackup as error:
         fail(str(error))
     click.echo(f"Đã khôi phục từ {file}.")

@@ -32,6 +32,11 @@ def _check_candidate(file: str | Path) -> sqlite3.Connection:
     return source
 
 
+def check_backup(file: str | Path) -> None:
+    """Raise NotABackup unless the file is an intact survey_app database."""
+    _check_candidate(file).close()
+
+
 def restore_from(db, file: str | Path) -> None:
     """Copy the backup over the live database, after checking it is ours and intact."""
     source = _check_candidate(file)
