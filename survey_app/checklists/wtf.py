@@ -18,7 +18,7 @@ from .spec import FormSpec, Indicator, Item
 YES_PARTLY_NO = [("yes", "Có"), ("partly", "Một phần"), ("no", "Không")]
 
 
-def _choices(pairs: list[tuple[str, str]]) -> list:
+def select_choices(pairs: list[tuple[str, str]]) -> list:
     # WTForms 3.3 deprecates (value, label) tuples for SelectChoice; 3.1 and 3.2 lack it.
     make = getattr(wtforms, "SelectChoice", None)
     return [make(value, label) if make else (value, label) for value, label in pairs]
@@ -34,11 +34,11 @@ def _common(item: Item) -> dict[str, Any]:
 
 
 def _yes_partly_no_kwargs(item: Item) -> dict[str, Any]:
-    return {**_common(item), "choices": _choices(YES_PARTLY_NO)}
+    return {**_common(item), "choices": select_choices(YES_PARTLY_NO)}
 
 
 def _choice_kwargs(item: Item) -> dict[str, Any]:
-    return {**_common(item), "choices": _choices([(c.value, c.label) for c in item.choices])}
+    return {**_common(item), "choices": select_choices([(c.value, c.label) for c in item.choices])}
 
 
 def _number_kwargs(item: Item) -> dict[str, Any]:

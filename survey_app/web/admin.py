@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..checklists.wtf import select_choices
 from ..domain import accounts, permissions
 from ..domain.errors import DomainError
 from ..markers import N_
@@ -22,7 +23,7 @@ class UserForm(FlaskForm):
     username = StringField(N_("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
     full_name = StringField(N_("Họ và tên"), validators=[Optional(), Length(max=200)])
     password = PasswordField(N_("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
-    role = SelectField(N_("Vai trò"), choices=[(r, accounts.ROLE_LABELS[r]) for r in accounts.ROLES])
+    role = SelectField(N_("Vai trò"), choices=select_choices([(r, accounts.ROLE_LABELS[r]) for r in accounts.ROLES]))
     unit = StringField(N_("Đơn vị (với vai trò đại diện đơn vị)"), validators=[Optional(), Length(max=200)])
 
 
