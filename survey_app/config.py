@@ -30,6 +30,8 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
     "BASE_URL": "http://127.0.0.1:5000",
+    "ORGANISATION_NAME": "HĐND tỉnh Gia Lai",   # the sealing certificate's organisation
+    "FOLLOWUP_DONE_REQUIRES": "evidence_or_note",  # or evidence, note, none
 }
 
 
