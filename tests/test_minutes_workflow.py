@@ -278,3 +278,14 @@ def test_pages_and_anonymous_verify(login_as, client, token, visit):
     assert sign_page.count("Đã ký") >= 3
     docx_file = page_client.get(f"/visits/{visit}/minutes/v1.docx")
     assert docx_file.status_code == 200 and docx_file.data[:2] == b"PK"
+
+
+def test_latest_minutes_before_any_draft_is_a_preview_that_creates_nothing(client, token, store, runner, tmp_path):
+    visit = import_visit(client, token())
+    response = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=token())
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "DỰ THẢO" in pdftotext(response.data) and "509" in pdftotext(response.data)
+    assert store.db.execute("SELECT count(*) FROM minutes_versions WHERE visit_id = ?", [visit]).fetchone()[0] == 0
+    out = tmp_path / "bien-ban.pdf"
+    result = runner.invoke(args=["minutes", str(visit), "--out", str(out)])
+    assert result.exit_code == 0 and out.read_bytes().startswith(b"%PDF")

@@ -273,8 +273,18 @@ def latest(store, visit_id: int) -> dict | None:
     return store.read(sql.latest_version, visit_id)
 
 
+def preview(visit_id: int) -> dict:
+    """An unsaved draft: what the minutes would say now, before anyone generated them
+    (reading the latest minutes never creates a version)."""
+    return {"id": None, "visit_id": visit_id, "version": 1, "status": "draft", "wording": {},
+            "corrects": None}
+
+
 def require_version(store, visit_id: int, version: int | None) -> dict:
-    row = store.read(sql.get_version, visit_id, version) if version else latest(store, visit_id)
+    """A stored version, or (without a version number) the latest one — an unsaved
+    preview draft when none was generated yet."""
+    row = store.read(sql.get_version, visit_id, version) if version else \
+        latest(store, visit_id) or preview(visit_id)
     if row is None:
         raise NotFound(N_("Chưa có biên bản cho chuyến khảo sát này."))
     return row
