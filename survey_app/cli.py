@@ -10,6 +10,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from .domain import accounts
 from .domain.errors import DomainError
+from .domain.files import disk_problem
 from .storage import backup as backup_sql
 
 
@@ -210,10 +211,11 @@ def minutes_command(visit_id, out):
     if store().read(visits_sql.get_visit, visit_id) is None:
         fail(f"không có chuyến khảo sát với mã {visit_id}")
     try:
-        minutes = minutes_ops.require_version(store(), visit_id, None)
+        minutes = minutes_ops.require_version(store(), visit_id, None, preview_ok=True)
     except DomainError as error:
         fail(error.message)
-    Path(out).write_bytes(minutes_docs.version_pdf(store(), forms(), minutes_env(), minutes))
+    from .domain.files import write_atomic
+    write_atomic(Path(out).absolute(), minutes_docs.version_pdf(store(), forms(), minutes_env(), minutes))
     click.echo(f"Đã ghi biên bản phiên bản {minutes['version']} ({minutes['status']}) vào {out}.")
 
 
@@ -252,4 +254,15 @@ def main():
     from .app import create_app
     cli = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False,
                      help="survey_app: khảo sát, biên bản và theo dõi kiến nghị.")
-    cli.main(prog_name="survey-app")
+    try:
+        cli.main(prog_name="survey-app", standalone_mode=False)
+    except click.exceptions.Abort:
+        fail("đã huỷ.", 1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except OSError as error:
+        message = disk_problem(error)
+        if message is None:
+            raise
+        fail(f"{message} ({error.filename or error.strerror})", 1)

@@ -280,11 +280,12 @@ def preview(visit_id: int) -> dict:
             "corrects": None}
 
 
-def require_version(store, visit_id: int, version: int | None) -> dict:
-    """A stored version, or (without a version number) the latest one — an unsaved
-    preview draft when none was generated yet."""
-    row = store.read(sql.get_version, visit_id, version) if version else \
-        latest(store, visit_id) or preview(visit_id)
+def require_version(store, visit_id: int, version: int | None, preview_ok: bool = False) -> dict:
+    """A stored version, or (without a version number) the latest one; with
+    `preview_ok`, an unsaved preview draft when none was generated yet."""
+    row = store.read(sql.get_version, visit_id, version) if version else latest(store, visit_id)
+    if row is None and preview_ok and not version:
+        row = preview(visit_id)
     if row is None:
         raise NotFound(N_("Chưa có biên bản cho chuyến khảo sát này."))
     return row

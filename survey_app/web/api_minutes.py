@@ -28,7 +28,7 @@ def summary(minutes: dict) -> dict:
 def _pdf(visit_id: int, version: int | None):
     store = get_store()
     ops.load_for_minutes(store, visit_id, g.user)
-    minutes = ops.require_version(store, visit_id, version)
+    minutes = ops.require_version(store, visit_id, version, preview_ok=True)
     data = docs.version_pdf(store, get_forms(), minutes_env(), minutes)
     return send_file(BytesIO(data), mimetype=PDF, download_name=docs.file_name(visit_id, minutes, ".pdf"))
 
