@@ -3,6 +3,7 @@ written atomically (temporary file, fsync, rename) under generated names, so no
 path from a user ever reaches the file system and no half file is ever left."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -36,3 +37,23 @@ def store_bytes(folder: Path, data: bytes, suffix: str) -> str:
     if not path.exists():
         write_atomic(path, data)
     return sha
+
+
+# errno → what the user is told (Vietnamese): a full disk or a read-only folder.
+DISK_PROBLEMS = {
+    errno.ENOSPC: "Không ghi được dữ liệu: ổ đĩa của máy chủ đã đầy (hết dung lượng). "
+                  "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; hãy báo quản trị viên giải phóng dung lượng.",
+    errno.EDQUOT: "Không ghi được dữ liệu: đã vượt hạn mức dung lượng đĩa. "
+                  "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; hãy báo quản trị viên.",
+    errno.EFBIG: "Không ghi được dữ liệu: tệp vượt giới hạn kích thước cho phép trên ổ đĩa. "
+                 "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; hãy báo quản trị viên.",
+    errno.EROFS: "Không ghi được dữ liệu: thư mục dữ liệu đang ở chế độ chỉ đọc. "
+                 "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; hãy báo quản trị viên.",
+    errno.EIO: "Không ghi được dữ liệu: lỗi đọc/ghi ổ đĩa. Hãy báo quản trị viên.",
+}
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def disk_problem(error: BaseException) -> str | None:
+    """The message for a full or read-only disk, or None for any other error."""
+    return DISK_PROBLEMS.get(getattr(error, "errno", None)) if isinstance(error, OSError) else None
