@@ -9,9 +9,10 @@ import pytest
 from PIL import Image
 
 from survey_app.demo import seed_document
-from survey_app.domain import followup, followup_evidence
+from survey_app.domain import audit, followup, followup_evidence
 from survey_app.domain.errors import DomainError, Forbidden
 from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import audit as audit_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
@@ -121,6 +122,23 @@ def test_life_cycle_with_claim_accept_reject_and_reopen(store):
     followup.report_progress(store, secretary, item, status="in_progress", note="Mở lại để bổ sung")
     actions = [u["action"] for u in followup.history(store, item)]
     assert actions == ["status", "status", "reject", "status", "accept", "reopen"]
+
+
+def test_every_change_is_in_the_audit_trail(store, tmp_path):
+    item, host, head = hra_rec(store)["item_id"], user(store, "xahra"), user(store, "truongdoan")
+    photo = followup_evidence.save(tmp_path, [("anh.png", png_bytes())])
+    followup.report_progress(store, host, item, status="done", note="Xong", files=photo)
+    followup.decide_claim(store, head, item, accept=False, note="Thiếu ảnh")
+    followup.report_progress(store, host, item, note="Ghi chú thêm")
+    followup.report_progress(store, head, item, status="dropped", note="Đã sáp nhập")
+    followup.report_progress(store, head, item, status="open", note="Theo dõi lại")
+    entries = store.read(audit_sql.entries_for, "recommendation", item)
+    assert [e["action"] for e in entries] == [
+        "recommendation.progress", "recommendation.evidence", "recommendation.reject", "recommendation.note",
+        "recommendation.drop", "recommendation.reopen"]
+    assert [e["actor"] for e in entries] == ["xahra", "xahra", "truongdoan", "xahra", "truongdoan", "truongdoan"]
+    assert photo[0]["sha256"] in entries[1]["detail"] and "Đã sáp nhập" in entries[4]["detail"]
+    assert store.read(audit.verify_chain) == []
 
 
 @pytest.mark.parametrize("current,target,ok", [

@@ -8,9 +8,11 @@ import subprocess
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from .conftest import csrf_token
-from .test_followup import hra_rec, user
 from survey_app.domain import followup
+from survey_app.storage import recommendations as rec_sql
+
+from .conftest import csrf_token
+from .test_followup import hra_rec, seed_recs, user
 
 PERIOD = "/followup/report.{fmt}?from=2025-10-01&to=2025-10-31"
 TEXT = "Bảo đảm sự phối hợp đồng bộ, chặt chẽ giữa các bộ phận."
@@ -49,7 +51,21 @@ def test_charts_are_svg_without_scripts(login_as):
         response = client.get(url)
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         assert b"<script" not in response.data and b"<svg" in response.data
-    assert b"UBND x" in client.get("/followup/charts/status-by-unit.svg").data
+    by_unit = client.get("/followup/charts/status-by-unit.svg").get_data(as_text=True)
+    assert "UBND xã Hra" in by_unit and "Trung tâm Phục vụ hành chính công xã Hra" in by_unit
+
+
+def test_counts_from_the_tally_match_the_rows_after_every_change(store):
+    """The per-status tally is kept by triggers in the changing transaction: never stale."""
+    item, others = hra_rec(store)["item_id"], [r["item_id"] for r in seed_recs(store)]
+    followup.report_progress(store, user(store, "xahra"), item, status="done", note="Xong")
+    dropped, moved = [i for i in others if i != item][:2]
+    followup.report_progress(store, user(store, "thuky"), dropped, status="dropped", note="Không còn phù hợp")
+    store.write(lambda db: db.execute("UPDATE recommendations SET due = '2025-01-01' WHERE item_id = ?", [moved]))
+    for today in ("2025-12-01", "2026-02-01", "2027-01-01"):
+        tally = store.read(rec_sql.counts, {}, today)
+        assert tally == store.read(rec_sql.counts, {"visit_from": "2000-01-01"}, today)  # counted on the rows
+    assert tally["done"] == 1 and tally["pending"] == 1 and tally["dropped"] == 1 and tally["overdue"] == 3
 
 
 def test_unit_page_shows_visits_figures_and_recommendations(login_as, store):
@@ -60,7 +76,7 @@ def test_unit_page_shows_visits_figures_and_recommendations(login_as, store):
     assert "style=" not in page and "<script>" not in page
 
 
-def test_board_filters_and_bad_filters(login_as):
+def test_board_filters_and_bad_filters(login_as, store):
     client = login_as("admin")
     assert "Không có kiến nghị" in client.get("/followup/?month=2030-01").get_data(as_text=True)
     assert "30/06/2026" in client.get("/followup/?month=2026-06").get_data(as_text=True)
@@ -68,6 +84,9 @@ def test_board_filters_and_bad_filters(login_as):
     assert client.get("/followup/?month=2026-13").status_code == 400
     page = client.get("/followup/?status=open&page=1").get_data(as_text=True)
     assert "style=" not in page
+    unit = hra_rec(store)["unit_id"]
+    chosen = client.get(f"/followup/?unit={unit}").get_data(as_text=True)
+    assert f'<option value="{unit}" selected>UBND xã Hra</option>' in chosen and chosen.count(" selected>") == 1
 
 
 def test_reminder_page_and_cli(login_as, runner, tmp_path):

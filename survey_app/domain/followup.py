@@ -17,6 +17,7 @@ from ..storage import accounts as accounts_sql
 from ..storage import delegations as delegations_sql
 from ..storage import recommendations as sql
 from ..storage import visits as visits_sql
+from . import audit
 from .accounts import now_utc
 from .errors import DomainError, Forbidden, NotFound
 
@@ -83,6 +84,8 @@ def _drop_deleted(db, row: dict, at: str) -> None:
                           author_name="survey_app", at=at)
         sql.set_state(db, row["item_id"], status="dropped", reason=DELETED_REASON, accepted=None,
                       closed_at=at, updated_at=at)
+        audit.record(db, None, "recommendation.drop", "recommendation", row["item_id"],
+                     {"from": row["status"], "to": "dropped", "note": DELETED_REASON})
 
 
 # ----------------------------------------------------------------- permissions
@@ -189,7 +192,19 @@ def _write_update(db, row, user, target, note, files, committee, at) -> dict:
                       reason=note if target == "dropped" else "")
     else:
         sql.set_state(db, row["item_id"], updated_at=at)
+    _audit_update(db, user, row, action, target, note, update_id, files)
     return {"id": update_id, "item_id": row["item_id"], "status": target, "action": action}
+
+
+def _audit_update(db, user, row, action, target, note, update_id, files) -> None:
+    """One entry per change (progress, note, drop, reopen) and one per evidence file."""
+    name = {"status": "drop" if target == "dropped" else "progress"}.get(action, action)
+    audit.record(db, user, f"recommendation.{name}", "recommendation", row["item_id"],
+                 {"update": update_id, "from": row["status"], "to": target, "note": note})
+    for file in files:
+        audit.record(db, user, "recommendation.evidence", "recommendation", row["item_id"],
+                     {"update": update_id, "sha256": file["sha256"], "filename": file["filename"],
+                      "content_type": file["content_type"], "size": file["size"]})
 
 
 def decide_claim(store, user: dict, item_id: int, accept: bool, note: str = "", now: str | None = None) -> dict:
@@ -213,6 +228,8 @@ def _write_decision(db, row, user, accept, note, at) -> dict:
         sql.set_state(db, row["item_id"], accepted=1, updated_at=at)
     else:
         sql.set_state(db, row["item_id"], status="in_progress", accepted=None, closed_at=None, updated_at=at)
+    audit.record(db, user, f"recommendation.{'accept' if accept else 'reject'}", "recommendation",
+                 row["item_id"], {"update": update_id, "note": note})
     return {"id": update_id, "item_id": row["item_id"], "status": target, "action": "accept" if accept else "reject"}
 
 

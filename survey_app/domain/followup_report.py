@@ -7,6 +7,7 @@ import base64
 import csv
 import io
 import re
+import weakref
 
 import pygal
 from pygal.style import Style
@@ -32,17 +33,20 @@ def _no_script(svg: str) -> str:
 
 def _chart(kind, title: str, **options):
     return kind(title=title, style=CHART_STYLE, disable_xml_declaration=True, js=[], width=760,
-                height=380, legend_at_bottom=True, print_values=False, **options)
+                height=380, legend_at_bottom=True, print_values=False, truncate_label=-1,
+                truncate_legend=-1, **options)
 
 
 def status_by_unit_svg(rows: list[dict]) -> str:
-    """Stacked bars: status per unit (the units with the most active recommendations)."""
-    units = sorted({r["unit_name"] for r in rows})
+    """Stacked bars: status per unit (the units with the most active recommendations).
+    Full unit names: a cut name ("…công xã…") no longer says which unit a bar is."""
+    names = {r["unit_id"]: r["unit_name"] for r in rows}
+    units = sorted(names, key=lambda unit_id: names[unit_id])
     chart = _chart(pygal.HorizontalStackedBar, "Trạng thái kiến nghị theo đơn vị")
-    chart.x_labels = [name if len(name) <= 38 else name[:36] + "…" for name in units]
+    chart.x_labels = [names[unit_id] for unit_id in units]
     for status in STATUSES:
-        counts = {r["unit_name"]: r["n"] for r in rows if r["status"] == status}
-        chart.add(STATUS_LABELS[status], [counts.get(name, 0) for name in units])
+        counts = {r["unit_id"]: r["n"] for r in rows if r["status"] == status}
+        chart.add(STATUS_LABELS[status], [counts.get(unit_id, 0) for unit_id in units])
     if not units:
         chart.no_data_text = "Chưa có số liệu"
     return _no_script(chart.render(is_unicode=True))
@@ -61,6 +65,25 @@ def chart_data(store, user: dict, filters: dict, today: str | None = None) -> di
     filters = {**filters, **store.read(scope_of, user)}
     return {"by_unit": store.read(sql.status_by_unit, filters, today),
             "closed": store.read(sql.closed_by_month, filters, today)}
+
+
+_CHARTS: weakref.WeakKeyDictionary[object, dict[tuple, str]] = weakref.WeakKeyDictionary()
+_CHART_RENDERERS = {"by_unit": status_by_unit_svg, "closed": closed_over_time_svg}
+
+
+def chart_svg(store, user: dict, filters: dict, kind: str, today: str | None = None) -> str:
+    """One board chart, rendered once per data revision, day, scope and filters: the
+    grouping behind it reads every recommendation, so it is not redone per request."""
+    today = today or today_vn()
+    scoped = {**filters, **store.read(scope_of, user)}
+    key = (kind, store.read(sql.revision), today, repr(sorted(scoped.items())))
+    cache = _CHARTS.setdefault(store, {})
+    if key not in cache:
+        if len(cache) > 256:  # old revisions and rare filters: start again
+            cache.clear()
+        query = sql.status_by_unit if kind == "by_unit" else sql.closed_by_month
+        cache[key] = _CHART_RENDERERS[kind](store.read(query, scoped, today))
+    return cache[key]
 
 
 # ----------------------------------------------------------------- report data

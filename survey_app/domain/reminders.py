@@ -48,6 +48,7 @@ def write_digests(store, user: dict, days: int, out_dir, today: str | None = Non
     """One UTF-8 text file and one HTML file per unit; returns the paths written."""
     from pathlib import Path
     from ..minutes.render import template_environment
+    from .files import write_atomic
     today = today or today_vn()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -55,10 +56,10 @@ def write_digests(store, user: dict, days: int, out_dir, today: str | None = Non
     written = []
     for digest in digests(store, user, days, today):
         stem = f"nhac-viec-don-vi-{digest['unit_id']}"
-        (out / f"{stem}.txt").write_text(digest_text(digest, days, today), encoding="utf-8")
+        write_atomic(out / f"{stem}.txt", digest_text(digest, days, today).encode("utf-8"))
         html = template.render(digest=digest, days=days, today=format_date(today), labels=STATUS_LABELS,
                                format_date=format_date)
-        (out / f"{stem}.html").write_text(html, encoding="utf-8")
+        write_atomic(out / f"{stem}.html", html.encode("utf-8"))
         written += [out / f"{stem}.txt", out / f"{stem}.html"]
     return written
 

@@ -312,3 +312,43 @@ CREATE TABLE delegation_signatories (
     roles TEXT NOT NULL
 )
 """)
+
+
+@migrations()
+def m006_followup_speed(db):
+    """Counts per status without scanning 100,000 rows: a tally per (status, due) kept
+    by triggers, so it changes in the very transaction that changes a recommendation
+    (never stale; overdue stays derived: active rows with due < today). A revision
+    counter lets the charts be cached until the data changes. The active rows by due
+    date feed "overdue first" without sorting them."""
+    def tally(row: str, sign: str) -> str:
+        return (f"INSERT OR IGNORE INTO recommendation_tally (status, due) VALUES ({row}.status, {row}.due); "
+                f"UPDATE recommendation_tally SET n = n {sign} 1, pending = pending {sign} "
+                f"({row}.status = 'done' AND coalesce({row}.accepted, 1) = 0) "
+                f"WHERE status = {row}.status AND due = {row}.due; ")
+    bump = "UPDATE recommendation_revision SET revision = revision + 1; "
+    _run(db, f"""
+CREATE TABLE recommendation_tally (
+    status TEXT NOT NULL,
+    due TEXT NOT NULL,
+    n INTEGER NOT NULL DEFAULT 0,
+    pending INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (status, due)
+) WITHOUT ROWID;
+INSERT INTO recommendation_tally (status, due, n, pending)
+    SELECT status, due, count(*), sum(status = 'done' AND coalesce(accepted, 1) = 0)
+    FROM recommendations GROUP BY status, due;
+CREATE TABLE recommendation_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+INSERT INTO recommendation_revision VALUES (1, 0);
+CREATE TRIGGER recommendations_tally_insert AFTER INSERT ON recommendations
+    BEGIN {tally("new", "+")}{bump}END;
+CREATE TRIGGER recommendations_tally_delete AFTER DELETE ON recommendations
+    BEGIN {tally("old", "-")}{bump}END;
+CREATE TRIGGER recommendations_tally_update AFTER UPDATE OF status, due, accepted ON recommendations
+    BEGIN {tally("old", "-")}{tally("new", "+")}END;
+CREATE TRIGGER recommendations_revision_update AFTER UPDATE ON recommendations
+    BEGIN {bump}END;
+CREATE INDEX recommendations_active_due ON recommendations(due)
+    WHERE status IN ('open','in_progress','not_done');
+CREATE INDEX recommendations_pending ON recommendations(due) WHERE status = 'done' AND accepted = 0
+""")

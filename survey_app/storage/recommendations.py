@@ -122,16 +122,21 @@ def _where(filters: dict, today: str, *, with_overdue: bool = True) -> tuple[str
 
 def page(db, filters: dict, today: str, limit: int, offset: int = 0) -> list[dict]:
     """One page of the board: overdue ones first (by due date), then the others by due
-    date. Two index-ordered scans, each stopping after the page, so the first page
-    does not sort the whole table."""
+    date. The order is found on ids alone (two index-ordered scans, each stopping after
+    the page, no sort of the table, no join for skipped rows); then only the page's
+    rows are joined to their unit, delegation and visit."""
     where, params = _where(filters, today)
     joiner = " AND " if where else " WHERE "
     late = f"({_ACTIVE_SQL} AND r.due < :today)"
-    base = SELECT.format(active=_ACTIVE_SQL)
-    sql = (f"SELECT * FROM (SELECT * FROM ({base}{where}{joiner}{late} ORDER BY r.due, r.item_id LIMIT :n)) "
-           f"UNION ALL SELECT * FROM (SELECT * FROM ({base}{where}{joiner}NOT {late} "
-           f"ORDER BY r.due, r.item_id LIMIT :n)) LIMIT :limit OFFSET :offset")
-    return list(db.query(sql, {**params, "n": limit + offset, "limit": limit, "offset": offset}))
+    part = f"SELECT r.item_id FROM recommendations r{where}{joiner}{{}} ORDER BY r.due, r.item_id LIMIT :n"
+    ids = [row[0] for row in db.execute(
+        f"SELECT * FROM ({part.format(late)}) UNION ALL SELECT * FROM ({part.format('NOT ' + late)}) "
+        "LIMIT :limit OFFSET :offset", {**params, "n": limit + offset, "limit": limit, "offset": offset})]
+    if not ids:
+        return []
+    rows = {row["item_id"]: row for row in db.query(
+        SELECT.format(active=_ACTIVE_SQL) + f" WHERE r.item_id IN ({','.join(map(str, ids))})", {"today": today})}
+    return [rows[i] for i in ids]
 
 
 def all_rows(db, filters: dict, today: str) -> list[dict]:
@@ -139,18 +144,46 @@ def all_rows(db, filters: dict, today: str) -> list[dict]:
     return list(db.query(SELECT.format(active=_ACTIVE_SQL) + where + " ORDER BY r.due, r.item_id", params))
 
 
+# Filters the tally (status, due) can answer alone; any other filter reads the rows.
+_TALLY_FILTERS = {"status", "due_month", "due_until", "overdue"}
+
+
 def counts(db, filters: dict, today: str) -> dict:
-    """{status: n, ..., 'overdue': n, 'pending': n (done claims awaiting the committee)}."""
+    """{status: n, ..., 'overdue': n, 'pending': n (done claims awaiting the committee)}:
+    one query, on the tally kept by triggers when only status/due filters apply (no scan
+    of the recommendations), else on the filtered rows."""
     where, params = _where(filters, today, with_overdue=False)
-    late = f"{_ACTIVE_SQL} AND r.due < :today"
-    result = {row["status"]: row["n"] for row in db.query(
-        f"SELECT r.status, count(*) AS n FROM recommendations r{where} GROUP BY r.status", params)}
-    joiner = " AND " if where else " WHERE "
-    result["overdue"] = db.execute(f"SELECT count(*) FROM recommendations r{where}{joiner}{late}",
-                                   params).fetchone()[0]
-    result["pending"] = db.execute(f"SELECT count(*) FROM recommendations r{where}{joiner}"
-                                   "r.status = 'done' AND r.accepted = 0", params).fetchone()[0]
-    return result
+    if not any(filters[k] not in (None, "") for k in filters if k not in _TALLY_FILTERS):
+        source = ("SELECT r.status, sum(r.n) AS n, sum(CASE WHEN r.due < :today THEN r.n END) AS late, "
+                  f"sum(r.pending) AS pending FROM recommendation_tally r{where} GROUP BY r.status")
+    else:
+        source = ("SELECT r.status, count(*) AS n, sum(r.due < :today) AS late, "
+                  f"sum(r.status = 'done' AND r.accepted = 0) AS pending FROM recommendations r{where} "
+                  "GROUP BY r.status")
+    result, overdue, pending = {}, 0, 0
+    for status, n, late, waiting in db.execute(source, params):
+        if n:
+            result[status] = n
+        overdue += (late or 0) if status in ACTIVE else 0
+        pending += waiting or 0
+    return {**result, "overdue": overdue, "pending": pending}
+
+
+def revision(db) -> int:
+    """Bumped by trigger on every change to a recommendation (keys the chart cache)."""
+    row = db.execute("SELECT revision FROM recommendation_revision WHERE id = 1").fetchone()
+    return row[0] if row else 0
+
+
+def unit_choices(db) -> list[tuple[int, str]]:
+    """(id, name) of every unit, for the board's filter."""
+    return db.execute("SELECT id, name FROM units ORDER BY name").fetchall()
+
+
+def units_revision(db) -> int:
+    """Changes whenever a unit is added (units are only ever added, never renamed or
+    deleted); one rowid lookup."""
+    return db.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
 
 
 def status_by_unit(db, filters: dict, today: str, top: int = 12) -> list[dict]:
