@@ -7,7 +7,7 @@ from flask import Flask, g, jsonify, redirect, request, session, url_for
 from ..storage import accounts as sql
 from .context import get_store
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health", "vendor.asset", "verify.page",
+PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health", "shell.hello", "vendor.asset", "verify.page",
                     "followup_docs.calendar_feed"}  # the iCal feed checks its own token
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "

@@ -14,6 +14,12 @@ def index():
     return render_template("home.html", role_label=ROLE_LABELS[current_user()["role"]])
 
 
+@bp.route("/hello")
+def hello():
+    """The bare route the benchmark compares the autosave endpoint with."""
+    return "xin chào", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.route("/healthz")
 def health():
     get_store().db.execute("SELECT 1")
