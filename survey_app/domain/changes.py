@@ -15,7 +15,7 @@ from ..storage import visits as sql
 from . import audit
 from .accounts import now_utc
 from .errors import Conflict, DomainError, NotFound
-from .visits import ITEM_FIELDS, check_field, check_item, reindex_visit, require_editable
+from .visits import ITEM_FIELDS, after_change, check_field, check_item, require_editable
 
 OPS = ("set", "add", "delete", "move")
 MESSAGE_KEYS = {"id", "target", "op", "value", "item", "base_version", "position", "visit"}
@@ -80,7 +80,7 @@ def _dispatch(db, form, user, visit, message) -> dict:
     if target in ("started_at", "ended_at"):
         columns[target] = result["value"]
     sql.touch_visit(db, visit["id"], at, **columns)
-    reindex_visit(db, visit["id"])
+    after_change(db, visit["id"], target)
     evaluation = form.evaluate(_indicators(db, visit["id"]))
     return {**result, "ok": True, "target": target,
             "computed": evaluation.computed,

@@ -18,7 +18,7 @@ from .accounts import now_utc
 from .delegations import _insert_with_members
 from .errors import DomainError, Forbidden
 from .photos import photo_path, save_photo
-from .visits import can_edit_visit, insert_visit_row, reindex_visit
+from .visits import after_change, can_edit_visit, insert_visit_row
 
 FORMAT = "survey-visit/1"
 LIST_KINDS = (("difficulties", "difficulty"), ("proposals", "proposal"), ("opinions", "opinion"),
@@ -61,7 +61,7 @@ def _import(db, forms, user, doc, photos):
         sql.insert_photo(db, photo["sha256"], photo["content_type"], photo["width"], photo["height"],
                          photo["size"], at)
     sql.touch_visit(db, visit_id, at, status="in_progress")
-    reindex_visit(db, visit_id)
+    after_change(db, visit_id)
     audit.record(db, user, "visit.import", "visit", visit_id, {"uuid": doc["uuid"], "form": doc["form"]})
     return visit_id, True
 

@@ -222,5 +222,18 @@ def reindex_visit(db, visit_id: int) -> None:
     for item in sql.items_of(db, visit_id):
         texts += [str(v) for v in item["data"].values() if isinstance(v, str)]
     sql.reindex(db, visit_id, "\n".join(texts))
-    from .followup import sync_recommendations  # keeps the follow-up rows in step
-    sync_recommendations(db, visit_id)
+
+
+# Changes that can alter the follow-up rows: the recommendations themselves, and the
+# visit's date (the default due date counts from it).
+FOLLOW_UP_TARGETS = ("recommendation", "started_at")
+
+
+def after_change(db, visit_id: int, target: str | None = None) -> None:
+    """Keep what is derived from a visit in step, inside the change's transaction:
+    the full-text entry always; the follow-up rows when `target` can alter them
+    (None: a whole visit was written, as at import)."""
+    reindex_visit(db, visit_id)
+    if target is None or target in FOLLOW_UP_TARGETS:
+        from .followup import sync_recommendations
+        sync_recommendations(db, visit_id)
