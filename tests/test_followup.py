@@ -88,6 +88,21 @@ def test_autosave_keeps_rows_in_step_and_due_before_visit_is_refused(client, tok
     assert store.db.execute("SELECT count(*) FROM recommendations WHERE text = 'Kiến nghị mới'").fetchone()[0] == 0
 
 
+def test_editing_due_dates_onto_a_date_already_counted_keeps_the_tally_right(client, token, store):
+    """Regression: the tally trigger must not fail when another recommendation already
+    has the new (status, due) pair (an UPSERT overrode INSERT OR IGNORE in the trigger)."""
+    headers = token("thuky")
+    visit = store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])["id"]
+    items = store.read(visits_sql.items_of, visit, "recommendation")
+    for item in items[:3]:
+        message = {"id": str(uuid.uuid4()), "target": "recommendation", "op": "set", "item": item["uid"],
+                   "value": {**item["data"], "due": "2026-12-31"}, "base_version": item["version"]}
+        assert client.post(f"/api/v1/visits/{visit}/changes", json=message, headers=headers).status_code == 200
+    tally = dict(store.db.execute("SELECT status || due, n FROM recommendation_tally WHERE n > 0").fetchall())
+    actual = dict(store.db.execute("SELECT status || due, count(*) FROM recommendations GROUP BY status, due"))
+    assert tally == actual and actual["open2026-12-31"] == 3
+
+
 def test_deleted_item_with_updates_is_kept_as_dropped(client, token, store):
     rec = hra_rec(store)
     followup.report_progress(store, user(store, "xahra"), rec["item_id"], status="in_progress", note="Đang làm")

@@ -322,7 +322,11 @@ def m006_followup_speed(db):
     counter lets the charts be cached until the data changes. The active rows by due
     date feed "overdue first" without sorting them."""
     def tally(row: str, sign: str) -> str:
-        return (f"INSERT OR IGNORE INTO recommendation_tally (status, due) VALUES ({row}.status, {row}.due); "
+        # Not INSERT OR IGNORE: inside a trigger the outer statement's conflict policy
+        # (an UPSERT's) overrides it, and the duplicate key then fails the whole write.
+        return (f"INSERT INTO recommendation_tally (status, due) SELECT {row}.status, {row}.due "
+                f"WHERE NOT EXISTS (SELECT 1 FROM recommendation_tally "
+                f"WHERE status = {row}.status AND due = {row}.due); "
                 f"UPDATE recommendation_tally SET n = n {sign} 1, pending = pending {sign} "
                 f"({row}.status = 'done' AND coalesce({row}.accepted, 1) = 0) "
                 f"WHERE status = {row}.status AND due = {row}.due; ")
