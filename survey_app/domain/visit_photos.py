@@ -22,12 +22,22 @@ def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: bytes
     existing = store.read(_existing, visit_id, uid)
     if existing is not None:
         return False, existing
+    _check_complete(data)
     values = check_item("photo", {"caption": caption, "credit": credit}, "photo")
     if checklist_item:
         _check_photo_item(store, forms, visit_id, checklist_item)
         values["item"] = checklist_item
     saved = save_photo(folder, data, "file")
     return store.write(_insert, store, forms, user, visit_id, uid, {**values, "sha256": saved["sha256"]}, saved)
+
+
+def _check_complete(data: bytes) -> None:
+    """Refuse a cut-off JPEG or PNG (an upload broken on the way): Pillow would decode
+    it as a half-grey picture, since WeasyPrint allows truncated images process-wide."""
+    if data[:3] == b"\xff\xd8\xff" and not data.rstrip(b"\0").endswith(b"\xff\xd9"):
+        raise DomainError("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại", "file")
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and b"IEND" not in data[-16:]:
+        raise DomainError("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại", "file")
 
 
 def _existing(db, visit_id: int, uid: str) -> dict | None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import admin, api, auth, errors, i18n, nav, security, shell, vendor, visits
+from . import admin, api, auth, compression, errors, i18n, nav, offline, security, shell, vendor, visits
 from . import api_minutes, minutes, verify
 from . import api_followup, followup, followup_docs
 
 csrf = CSRFProtect()
 
 # Each area adds its blueprints here: pages (session + CSRF) and API (bearer token).
-PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, visits.bp, followup.bp, followup_docs.bp,
+PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, offline.bp, visits.bp, followup.bp, followup_docs.bp,
                    minutes.bp, verify.bp]
 API_BLUEPRINTS = [api.bp, api_followup.bp, api_minutes.bp]
 
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     nav.init_app(app)
     errors.init_app(app)
+    compression.init_app(app)
     for blueprint in PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
     for blueprint in API_BLUEPRINTS:

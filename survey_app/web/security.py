@@ -8,6 +8,7 @@ from ..storage import accounts as sql
 from .context import get_store
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health", "shell.hello", "vendor.asset", "verify.page",
+                    "offline.service_worker", "offline.manifest",
                     "followup_docs.calendar_feed"}  # the iCal feed checks its own token
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "

@@ -9,19 +9,21 @@ from werkzeug.exceptions import HTTPException
 from wtforms import DateField, DateTimeLocalField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..checklists.wtf import select_choices
 from ..domain import overview, visit_photos
 from ..domain.errors import DomainError, Forbidden
 from ..domain.visits import STATUS_LABELS, STATUSES, can_edit_visit, can_plan_visits, load_visit, plan_visit
 from ..formatting import VN_TZ
 from ..markers import N_
 from ..storage import visit_queries as queries
+from ..storage import visits as visits_sql
 from . import api, nav
 from .context import current_user, get_forms, get_store, photos_dir
 from .errors import domain_error, http_error
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 nav.add_entry("visits.index", N_("Chuyến khảo sát"), {"admin", "secretary", "head", "member", "host", "viewer"})
-JSON_ENDPOINTS = {"visits.changes", "visits.upload_photo"}
+JSON_ENDPOINTS = {"visits.changes", "visits.upload_photo", "visits.from_device"}
 
 
 @bp.errorhandler(DomainError)
@@ -47,7 +49,7 @@ class FilterForm(FlaskForm):
     unit = SelectField(N_("Đơn vị"), coerce=str, validators=[Optional()])
     delegation = SelectField(N_("Đoàn"), coerce=str, validators=[Optional()])
     status = SelectField(N_("Trạng thái"), validators=[Optional()],
-                         choices=[("", N_("Tất cả"))] + [(s, STATUS_LABELS[s]) for s in STATUSES])
+                         choices=select_choices([("", N_("Tất cả"))] + [(s, STATUS_LABELS[s]) for s in STATUSES]))
     date_from = DateField(N_("Từ ngày"), validators=[Optional()])
     date_to = DateField(N_("Đến ngày"), validators=[Optional()])
 
@@ -66,11 +68,11 @@ def _options(form) -> None:
     store = get_store()
     blank = [("", _("Tất cả"))]
     if isinstance(form, FilterForm):
-        form.unit.choices = blank + [(str(u["id"]), u["name"]) for u in store.read(queries.unit_options)]
-        form.delegation.choices = blank + [(str(d["id"]), d["name"]) for d in store.read(queries.delegation_options)]
+        form.unit.choices = select_choices(blank + [(str(u["id"]), u["name"]) for u in store.read(queries.unit_options)])
+        form.delegation.choices = select_choices(blank + [(str(d["id"]), d["name"]) for d in store.read(queries.delegation_options)])
     else:
-        form.delegation.choices = [(d["id"], d["name"]) for d in store.read(queries.delegation_options)]
-        form.form.choices = [(f.id, f"{f.title} (v{f.version})") for f in get_forms()]
+        form.delegation.choices = select_choices([(d["id"], d["name"]) for d in store.read(queries.delegation_options)])
+        form.form.choices = select_choices([(f.id, f"{f.title} (v{f.version})") for f in get_forms()])
 
 
 def _filters(form: FilterForm) -> dict:
@@ -110,6 +112,26 @@ def new():
     units = [u["name"] for u in get_store().read(queries.unit_options)]
     status = 400 if request.method == "POST" else 200
     return render_template("visits/plan.html", form=form, units=units), status
+
+
+@bp.post("/from-device")
+def from_device():
+    """A visit planned on the tablet without network: made once per client uuid, so the
+    outbox can send it again safely; the answer gives the server id for the tablet's links."""
+    data = api.json_body()
+    uuid = data.get("uuid") if isinstance(data, dict) else None
+    if not isinstance(uuid, str) or not 8 <= len(uuid) <= 100:
+        raise DomainError("'uuid' phải là mã do máy khách tạo (8–100 ký tự)", "uuid")
+    existing = get_store().read(visits_sql.get_visit_by_uuid, uuid)
+    if existing is not None:  # a replay: answer only someone who may see that visit
+        load_visit(get_store(), existing["id"], current_user())
+    created = existing is None
+    visit_id = existing["id"] if existing else plan_visit(
+        get_store(), get_forms(), current_user(), delegation_id=data.get("delegation"), unit=data.get("unit", ""),
+        form_id=data.get("form", ""), started_at=data.get("started_at", ""), place=data.get("place", ""),
+        locality=data.get("locality", ""), uuid=uuid)
+    return jsonify({"ok": True, "id": visit_id, "created": created,
+                    "url": url_for("visits.capture", visit_id=visit_id)}), 201 if created else 200
 
 
 @bp.get("/<int:visit_id>")

@@ -1,164 +1,85 @@
-// The capture page: every input saves itself as an autosave message (see
-// domain/changes.py) through a SyncQueue; per-field and global status, conflicts
-// with a choice of value, list items (add, edit, move, delete) and photo uploads.
-import { SyncQueue } from "./sync.js";
+// The capture page: every input is written to the tablet's store (draft + outbox,
+// see store.js and sync.js) before it is sent; on load the stored values are laid over
+// the server's (or the cached) page; conflicts offer both values.
+import * as store from "./store.js";
+import { onResult, queue } from "./app.js";
+import { TEXTS, elementFor, readField, readItem, root, setGlobal, setStatus, shown, updateFigures,
+         writeField, writeItem } from "./capture-fields.js";
+import { addItem, kindOf, moveInPage, newItem, positionOf, uid } from "./capture-items.js";
+import { photoSent, restorePhotos, takeChecklistPhoto, takePhoto } from "./capture-photos.js";
 
-const root = document.getElementById("capture");
-const TEXTS = JSON.parse(document.getElementById("capture-texts").textContent);
-const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+const visit = root.dataset.visit;
 const DEBOUNCE_MS = 700;
-const states = new Map(); // element → {inflight, waiting: [thunks], timer}
-const pending = new Map(); // message id → {el, onOk}
-const failing = new Set(); // elements whose last save failed or conflicts
+const timers = new Map();
+const lastSent = new Map(); // element → JSON of the value last queued
+const failing = new Set();
 
-const uid = () => crypto.randomUUID();
-const state = (el) => states.get(el) || states.set(el, { inflight: false, waiting: [], timer: null }).get(el);
-const statusOf = (el) => (el.matches("li.item") ? el : el.closest(".field, fieldset, li.item"))
-  ?.querySelector(":scope > .field-status");
-
-function setStatus(el, kind, detail = "") {
-  const box = statusOf(el);
-  if (box) {
-    box.textContent = TEXTS[kind] + (detail ? `: ${detail}` : "");
-    box.dataset.state = kind;
-  }
+async function pageState() {
+  if (failing.size) return;
+  setGlobal((await queue.size()) ? "queued" : "saved");
 }
 
-function setGlobal(kind, detail = "") {
-  const box = document.getElementById("sync-status");
-  box.textContent = TEXTS[kind] + (detail ? `: ${detail}` : "");
-  box.dataset.state = kind;
+async function queueChange(el, message, record = {}) {
+  const key = store.elementKey(message);
+  await store.remember(visit, key, { ...record, msg: message.id, synced: false, typed: false, error: undefined });
+  const id = await queue.enqueue({ id: message.id, kind: "change", visit, message });
+  if (id !== message.id) await store.remember(visit, key, { msg: id });
+  failing.delete(el);
+  setStatus(el, "queued");
+  pageState();
 }
 
-// ------------------------------------------------------------ values
-
-function toLocal(iso) {
-  if (!iso) return "";
-  const moment = new Date(new Date(iso).getTime() + 7 * 3600 * 1000);
-  return moment.toISOString().slice(0, 16);
-}
-
-function readField(el) {
-  const type = el.dataset.type;
-  if (type === "radio") return el.querySelector("input:checked")?.value ?? null;
-  if (type === "number") return el.value === "" ? null : Number(el.value);
-  if (type === "datetime") return el.value ? `${el.value}:00+07:00` : null;
-  return el.value;
-}
-
-function writeField(el, value) {
-  const type = el.dataset.type;
-  if (type === "radio") {
-    el.querySelectorAll("input").forEach((input) => { input.checked = input.value === value; });
-  } else if (type === "datetime") {
-    el.value = toLocal(value);
-  } else if (type !== "photo") {
-    el.value = value ?? "";
-  }
-}
-
-function readItem(li) {
-  const data = {};
-  li.querySelectorAll("[data-key]").forEach((input) => { data[input.dataset.key] = input.value; });
-  return data;
-}
-
-function writeItem(li, data) {
-  li.querySelectorAll("[data-key]").forEach((input) => { input.value = (data || {})[input.dataset.key] ?? ""; });
-}
-
-const shown = (value) => (value && typeof value === "object"
-  ? Object.values(value).filter(Boolean).join(" · ") : (value ?? "—"));
-
-// ------------------------------------------------------------ sending
-
-const queue = new SyncQueue({
-  url: root.dataset.changesUrl, headers: { "X-CSRFToken": CSRF },
-  onResult, onState: (s) => {
-    if (s === "retrying") setGlobal("offline");
-    else if (s === "sending") setGlobal("saving");
-    else if (!failing.size) setGlobal("saved");
-  },
-});
-
-// Send one message for this element once its previous message is answered, so the
-// base_version is always the one the server gave last.
-function send(el, build, onOk, coalesce = false) {
-  const st = state(el);
-  if (st.inflight) {
-    if (!(coalesce && st.waiting.some((w) => w.coalesce))) {
-      const thunk = () => send(el, build, onOk, coalesce);
-      thunk.coalesce = coalesce;
-      st.waiting.push(thunk);
-    }
-    return;
-  }
-  const message = build();
-  if (!message) return;
-  st.inflight = true;
-  pending.set(message.id, { el, onOk });
-  setStatus(el, "saving");
-  queue.enqueue(message);
-}
-
-function onResult(message, status, body) {
-  const { el, onOk } = pending.get(message.id) || {};
-  pending.delete(message.id);
-  if (!el) return;
-  const st = state(el);
-  st.inflight = false;
-  if (status === 200 && body.ok !== false) {
-    if (body.version !== undefined) el.dataset.version = body.version;
-    failing.delete(el);
-    setStatus(el, "saved");
-    updateFigures(body);
-    onOk?.(body);
-  } else if (status === 409 && body.conflict) {
-    failing.add(el);
-    setStatus(el, "conflict");
-    setGlobal("conflict");
-    showConflict(el, body);
-  } else {
-    failing.add(el);
-    st.sent = undefined;
-    setStatus(el, "error", body.error || status);
-    setGlobal("error", body.error || status);
-  }
-  const next = st.waiting.shift();
-  if (next) next();
-}
-
-// The value last sent for an element; an unchanged value (blur after the debounce) is not resent.
 function changed(el, value) {
   const text = JSON.stringify(value);
-  if (state(el).sent === text) return false;
-  state(el).sent = text;
+  if (lastSent.get(el) === text) return false;
+  lastSent.set(el, text);
   return true;
 }
 
 function saveField(el) {
-  send(el, () => {
-    const value = readField(el);
-    if (!changed(el, value)) return null;
-    return { id: uid(), target: el.dataset.field, op: "set", value, base_version: Number(el.dataset.version) };
-  }, null, true);
+  const value = readField(el);
+  if (!changed(el, value)) return;
+  queueChange(el, { id: uid(), target: el.dataset.field, op: "set", value,
+                    base_version: Number(el.dataset.version) }, { value });
 }
 
 function saveItem(li) {
-  const kind = li.closest("ol.items").dataset.kind;
-  send(li, () => {
-    if (!li.isConnected || !changed(li, readItem(li))) return null;
-    if (li.dataset.added === "0") {
-      const position = positionOf(li);
-      li.dataset.position = position;
-      return { id: uid(), target: kind, op: "add", item: li.dataset.item, value: readItem(li), position };
-    }
-    return { id: uid(), target: kind, op: "set", item: li.dataset.item, value: readItem(li),
-             base_version: Number(li.dataset.version) };
-  }, () => { li.dataset.added = "1"; }, true);
+  const value = readItem(li);
+  if (!li.isConnected || !changed(li, value)) return;
+  const kind = kindOf(li);
+  const record = { kind, data: value, position: Number(li.dataset.position) };
+  if (li.dataset.added === "0") {
+    li.dataset.added = "q";
+    queueChange(li, { id: uid(), target: kind, op: "add", item: li.dataset.item, value,
+                      position: Number(li.dataset.position) }, record);
+  } else {
+    queueChange(li, { id: uid(), target: kind, op: "set", item: li.dataset.item, value,
+                      base_version: Number(li.dataset.version) }, record);
+  }
 }
 
-// ------------------------------------------------------------ conflicts
+function moveItem(li, direction) {
+  const position = moveInPage(li, direction);
+  if (position === null || li.dataset.added === "0") return;
+  queueChange(li, { id: uid(), target: kindOf(li), op: "move", item: li.dataset.item, position },
+              { kind: kindOf(li), data: readItem(li), position });
+}
+
+async function deleteItem(li) {
+  if (!window.confirm(TEXTS.confirm_delete)) return;
+  const item = li.dataset.item;
+  if (li.dataset.added === "0" || (li.dataset.added === "q" && await queue.cancelItem(visit, item))) {
+    li.remove();
+    await store.forget(visit, `i:${item}`);
+    pageState();
+    return;
+  }
+  li.hidden = true;
+  queueChange(li, { id: uid(), target: kindOf(li), op: "delete", item, base_version: Number(li.dataset.version) },
+              { kind: kindOf(li), deleted: true });
+}
+
+// ------------------------------------------------------------ answers and conflicts
 
 function showConflict(el, body) {
   const holder = el.matches("li.item") ? el : el.closest(".field, fieldset") || el;
@@ -166,187 +87,146 @@ function showConflict(el, body) {
   const box = document.getElementById("conflict-template").content.firstElementChild.cloneNode(true);
   box.querySelector('[data-slot="yours"]').textContent = shown(body.your_value);
   box.querySelector('[data-slot="server"]').textContent = shown(body.server_value);
-  box.addEventListener("click", (event) => {
+  box.addEventListener("click", async (event) => {
     const choice = event.target.closest("[data-choice]")?.dataset.choice;
     if (!choice) return;
+    const key = el.matches("li.item") ? `i:${el.dataset.item}` : `f:${el.dataset.field}`;
     el.dataset.version = body.server_version;
     box.remove();
     failing.delete(el);
-    state(el).sent = undefined;
+    lastSent.delete(el);
+    await store.setConflict(visit, key, null);
     if (choice === "mine") {
-      el.matches("li.item") ? saveItem(el) : saveField(el);
-    } else {
-      el.matches("li.item") ? writeItem(el, body.server_value) : writeField(el, body.server_value);
-      setStatus(el, "saved");
-      if (!failing.size) setGlobal("saved");
+      if (el.matches("li.item")) saveItem(el); else saveField(el);
+      return;
     }
+    if (el.matches("li.item")) writeItem(el, body.server_value); else writeField(el, body.server_value);
+    await store.forget(visit, key);
+    setStatus(el, "saved");
+    pageState();
   });
   holder.append(box);
+  failing.add(el);
+  setStatus(el, "conflict");
+  setGlobal("conflict");
 }
 
-// ------------------------------------------------------------ figures
-
-function formatNumber(value, decimals, unit) {
-  if (value === null || value === undefined) return "—";
-  const text = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: decimals,
-                                                minimumFractionDigits: decimals }).format(value);
-  return unit === "%" ? `${text}%` : text;
-}
-
-function updateFigures(body) {
-  if (!body.computed) return;
-  for (const [key, value] of Object.entries(body.computed)) {
-    const out = root.querySelector(`[data-computed="${key}"]`);
-    if (out) out.textContent = formatNumber(value, Number(out.dataset.decimals), out.dataset.unit);
+function answered(entry, status, body) {
+  if (entry.visit !== visit) return;
+  if (entry.kind === "photo") { photoSent(entry, status, body); pageState(); return; }
+  const message = entry.message;
+  const el = elementFor(store.elementKey(message));
+  if (!el) return;
+  if (status === 200 && body.ok !== false) {
+    if (body.version !== undefined) el.dataset.version = Math.max(Number(el.dataset.version), body.version);
+    if (message.op === "add") el.dataset.added = "1";
+    if (message.op === "delete") el.remove();
+    failing.delete(el);
+    setStatus(el, "saved");
+    updateFigures(body);
+    pageState();
+  } else if (status === 409 && body.conflict) {
+    showConflict(el, body);
+  } else {
+    failing.add(el);
+    lastSent.delete(el);
+    setStatus(el, "error", body.error || status);
+    setGlobal("error", body.error || status);
   }
-  const box = root.querySelector("[data-warnings]");
-  const list = box.querySelector("ul");
-  list.replaceChildren(...(body.warnings || []).map((text) => {
-    const li = document.createElement("li");
-    li.textContent = text;
-    return li;
-  }));
-  box.hidden = !(body.warnings || []).length;
 }
 
-// ------------------------------------------------------------ list items
+// ------------------------------------------------------------ restoring what the tablet kept
 
-function positionOf(li) {
-  const prev = li.previousElementSibling;
-  const next = li.nextElementSibling;
-  const a = prev ? Number(prev.dataset.position) : null;
-  const b = next && next.dataset.added !== "0" ? Number(next.dataset.position) : null;
-  if (a !== null && b !== null) return (a + b) / 2;
-  if (a !== null) return a + 1;
-  if (b !== null) return b - 1;
-  return 1;
-}
-
-function addItem(kind) {
-  const template = root.querySelector(`template[data-template="${kind}"]`);
-  const li = template.content.firstElementChild.cloneNode(true);
-  li.dataset.item = uid();
-  li.dataset.added = "0";
-  root.querySelector(`ol.items[data-kind="${kind}"]`).append(li);
-  li.querySelector("input, textarea, select")?.focus();
-  return li;
-}
-
-function moveItem(li, direction) {
-  const other = direction === "up" ? li.previousElementSibling : li.nextElementSibling;
-  if (!other) return;
-  direction === "up" ? other.before(li) : other.after(li);
-  if (li.dataset.added === "0") return;
-  const kind = li.closest("ol.items").dataset.kind;
-  send(li, () => {
-    const position = positionOf(li);
-    li.dataset.position = position;
-    return { id: uid(), target: kind, op: "move", item: li.dataset.item, position };
-  });
-}
-
-function deleteItem(li) {
-  if (!window.confirm(TEXTS.confirm_delete)) return;
-  if (li.dataset.added === "0" && !state(li).inflight) {
-    li.remove();
-    return;
+async function restore() {
+  const draft = (await store.get(`draft:${visit}`)) || {};
+  const waiting = new Set(((await store.get("outbox")) || []).map((e) => e.id));
+  const typed = []; // typed, then the page closed before the change was queued
+  for (const [key, record] of Object.entries(draft)) {
+    if (key.startsWith("p:")) { await restorePhotos(visit, key, record); continue; }
+    let el = elementFor(key);
+    const pending = record.typed || waiting.has(record.msg) || record.error;
+    const serverNewer = el && record.version !== undefined && Number(el.dataset.version) >= record.version;
+    if (!pending && !(record.synced && record.version !== undefined && !serverNewer)) {
+      await store.forget(visit, key); // the page already shows it
+      continue;
+    }
+    if (!el && key.startsWith("i:")) {
+      if (record.deleted || !record.kind) continue;
+      el = newItem(record.kind, key.slice(2));
+      el.dataset.added = record.version ? "1" : (record.msg ? "q" : "0");
+      el.dataset.position = record.position ?? positionOf(el);
+    }
+    if (!el) continue;
+    if (record.version !== undefined) el.dataset.version = Math.max(Number(el.dataset.version), record.version);
+    if (record.deleted) { el.hidden = true; continue; }
+    if (key.startsWith("i:")) writeItem(el, record.data); else writeField(el, record.value);
+    lastSent.set(el, JSON.stringify(key.startsWith("i:") ? record.data : record.value));
+    if (record.typed) typed.push(el);
+    else if (waiting.has(record.msg)) setStatus(el, "queued");
+    else if (record.error) { failing.add(el); setStatus(el, "error", record.error); }
   }
-  const kind = li.closest("ol.items").dataset.kind;
-  li.hidden = true;
-  send(li, () => ({ id: uid(), target: kind, op: "delete", item: li.dataset.item,
-                    base_version: Number(li.dataset.version) }), () => li.remove());
-}
-
-// ------------------------------------------------------------ photos
-
-async function upload(fields, statusEl) {
-  statusEl.textContent = TEXTS.uploading;
-  const form = new FormData();
-  Object.entries(fields).forEach(([key, value]) => form.append(key, value));
-  for (let attempt = 0; attempt < 4; attempt += 1) {
-    try {
-      const response = await fetch(root.dataset.photosUrl, {
-        method: "POST", body: form, credentials: "same-origin",
-        headers: { "X-CSRFToken": CSRF, Accept: "application/json" } });
-      if (response.status !== 503) {
-        const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
-        statusEl.textContent = response.ok ? TEXTS.saved : `${TEXTS.error}: ${body.error}`;
-        return response.ok ? body : null;
-      }
-    } catch (error) { /* network: the item uid makes a resend safe */ }
-    await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
-  }
-  statusEl.textContent = `${TEXTS.error}: ${TEXTS.offline}`;
-  return null;
-}
-
-async function uploadPhoto() {
-  const file = document.getElementById("photo-file");
-  const status = document.getElementById("photo-status");
-  if (!file.files.length) { status.textContent = TEXTS.no_file; return; }
-  const caption = document.getElementById("photo-caption");
-  const credit = document.getElementById("photo-credit");
-  const item = uid();
-  const body = await upload({ file: file.files[0], caption: caption.value, credit: credit.value, item }, status);
-  if (!body) return;
-  const li = addItem("photo");
-  Object.assign(li.dataset, { item: body.item, added: "1", version: body.version });
-  writeItem(li, body.value);
-  const img = li.querySelector("img.thumb");
-  img.src = body.url;
-  img.hidden = false;
-  file.value = caption.value = credit.value = "";
-}
-
-async function uploadChecklistPhoto(input) {
-  const holder = input.closest("[data-field]");
-  const status = holder.querySelector(".field-status");
-  const body = await upload({ file: input.files[0], item: uid(), checklist_item: input.dataset.checklistPhoto }, status);
-  if (!body || !body.field) return;
-  holder.dataset.version = body.field.version;
-  const img = holder.querySelector("img.thumb");
-  img.src = body.url;
-  img.hidden = false;
+  const conflicts = (await store.get(`conflicts:${visit}`)) || {};
+  Object.entries(conflicts).forEach(([key, body]) => { const el = elementFor(key); if (el) showConflict(el, body); });
+  typed.forEach((el) => { lastSent.delete(el); save(el); });
+  root.dataset.restored = "1";
+  pageState();
 }
 
 // ------------------------------------------------------------ wiring
 
 function saveTarget(target) {
-  if (target.type === "file" || target.closest(".photo-new")) return null;
+  if (target.type === "file" || target.closest(".photo-new, [data-pending-photo='1']")) return null;
   return target.closest("li.item") || target.closest("[data-field]");
 }
 
+// Each keystroke is kept at once; the message follows after the debounce.
+function keepTyped(el) {
+  const item = el.matches("li.item");
+  if (item && el.dataset.pendingPhoto === "1") return;
+  const key = item ? `i:${el.dataset.item}` : `f:${el.dataset.field}`;
+  store.remember(visit, key, item
+    ? { kind: kindOf(el), data: readItem(el), position: Number(el.dataset.position), typed: true, synced: false }
+    : { value: readField(el), typed: true, synced: false });
+}
+
 function save(el) {
-  clearTimeout(state(el).timer);
-  state(el).timer = null;
-  el.matches("li.item") ? saveItem(el) : saveField(el);
+  clearTimeout(timers.get(el));
+  timers.delete(el);
+  if (el.matches("li.item")) saveItem(el); else saveField(el);
 }
 
 function wire() {
   root.addEventListener("input", (event) => {
     const el = saveTarget(event.target);
     if (!el) return;
-    const st = state(el);
-    clearTimeout(st.timer);
-    st.timer = setTimeout(() => save(el), DEBOUNCE_MS);
+    keepTyped(el);
+    clearTimeout(timers.get(el));
+    timers.set(el, setTimeout(() => save(el), DEBOUNCE_MS));
   });
   root.addEventListener("change", (event) => {
-    if (event.target.matches("input[data-checklist-photo]")) { uploadChecklistPhoto(event.target); return; }
+    if (event.target.matches("input[data-checklist-photo]")) { takeChecklistPhoto(visit, event.target); return; }
     const el = saveTarget(event.target);
     if (el) save(el);
   });
   root.addEventListener("focusout", (event) => {
     const el = saveTarget(event.target);
-    if (el && state(el).timer) save(el);
+    if (el && timers.has(el)) save(el);
   });
   root.addEventListener("click", (event) => {
     const button = event.target.closest("[data-action]");
-    if (button?.dataset.action === "add") addItem(button.dataset.kind);
-    else if (button?.dataset.action === "up" || button?.dataset.action === "down") {
-      moveItem(button.closest("li.item"), button.dataset.action);
-    } else if (button?.dataset.action === "delete") deleteItem(button.closest("li.item"));
-    else if (event.target.closest("#photo-upload")) uploadPhoto();
+    const action = button?.dataset.action;
+    if (action === "add") addItem(button.dataset.kind);
+    else if (action === "up" || action === "down") moveItem(button.closest("li.item"), action);
+    else if (action === "delete") deleteItem(button.closest("li.item"));
+    else if (event.target.closest("#photo-upload")) takePhoto(visit);
   });
+  // Leaving or hiding the page: what is still in a debounce timer is queued now.
+  window.addEventListener("pagehide", () => [...timers.keys()].forEach(save));
+  document.addEventListener("visibilitychange", () => document.hidden && [...timers.keys()].forEach(save));
 }
 
-if (!root.hasAttribute("data-readonly")) wire();
+onResult(answered);
+if (!root.hasAttribute("data-readonly")) {
+  wire();
+  restore();
+}

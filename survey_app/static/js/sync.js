@@ -1,71 +1,183 @@
-// SyncQueue: sends autosave messages to the server in order, one in flight at a time,
-// retrying with back-off on network errors and 503. It knows nothing of the page: it
-// reports each answer through onResult(message, status, body) and its state through
-// onState("sending" | "retrying" | "idle"). A persistent (offline) queue can later
-// replace the in-memory array without touching the page.
+// SyncQueue: the outbox of the tablet. An entry is written to IndexedDB before anything
+// is sent; entries go to the server in order, consecutive changes of one visit in one
+// batch, with retry and back-off on network errors and 5xx, and at once when the
+// browser comes back online. Each change carries its client-made id, so a resend (an
+// answer lost on the way) is answered with the first result, never applied twice.
+// It knows nothing of pages: answers go to store.settle() and then to onResult.
+import * as store from "./store.js";
 
-const DELAYS = [1000, 2000, 4000, 8000, 15000, 30000];
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const DELAYS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
+const BATCH = 50;
 
 export class SyncQueue {
-  constructor({ url, headers = {}, onResult = () => {}, onState = () => {} }) {
-    this.url = url;
-    this.headers = headers;
-    this.onResult = onResult;
-    this.onState = onState;
-    this.messages = [];
-    this.running = false;
+  constructor({ csrf, onResult = () => {}, onState = () => {}, onCount = () => {} }) {
+    Object.assign(this, { csrf, onResult, onState, onCount, running: false, wakeUp: null });
+    window.addEventListener("online", () => { this.wake(); this.pump(); });
   }
 
-  enqueue(message) {
-    this.messages.push(message);
+  async size() { return ((await store.get("outbox")) || []).length; }
+
+  async count() { this.onCount(await this.size()); }
+
+  // Add an entry (persisted first). A `set` for an element whose previous change was
+  // not yet sent replaces that change's value instead of adding a message.
+  async enqueue(entry) {
+    let id = entry.id;
+    await store.update("outbox", (list = []) => {
+      const twin = entry.kind === "change" && entry.message.op === "set" && [...list].reverse().find((e) => !e.sent
+        && e.kind === "change" && e.visit === entry.visit && e.message.target === entry.message.target
+        && (e.message.item || "") === (entry.message.item || "") && ["set", "add"].includes(e.message.op));
+      if (twin) {
+        twin.message.value = entry.message.value;
+        id = twin.id;
+        return list;
+      }
+      return [...list, { ...entry, sent: false }];
+    });
+    this.count();
     this.pump();
+    return id;
   }
 
-  get size() {
-    return this.messages.length;
+  // Drop the unsent messages of a list item (an item added and deleted before any send).
+  // True when nothing of it ever left the tablet.
+  async cancelItem(visit, item) {
+    let untouched = true;
+    await store.update("outbox", (list = []) => list.filter((e) => {
+      const mine = e.kind === "change" && e.visit === visit && e.message.item === item;
+      if (mine && e.sent) untouched = false;
+      return !mine || e.sent;
+    }));
+    this.count();
+    return untouched;
+  }
+
+  wake() { if (this.wakeUp) this.wakeUp(); }
+
+  sleep(ms) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => { clearTimeout(timer); resolve(); };
+    });
   }
 
   async pump() {
     if (this.running) return;
     this.running = true;
+    try {
+      await (navigator.locks ? navigator.locks.request(`outbox-${store.owner()}`, () => this.drain()) : this.drain());
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async drain() {
     let attempt = 0;
-    while (this.messages.length) {
-      const message = this.messages[0];
+    for (;;) {
+      const list = (await store.get("outbox")) || [];
+      if (!list.length) break;
+      const batch = takeBatch(list);
       this.onState(attempt ? "retrying" : "sending");
-      const answer = await this.send(message);
-      if (answer === null) {
-        await sleep(DELAYS[Math.min(attempt, DELAYS.length - 1)]);
+      await store.update("outbox", (all = []) => all.map((e) => (batch.includes(e.id) ? { ...e, sent: true } : e)));
+      const entries = list.filter((e) => batch.includes(e.id));
+      this.attempt = attempt;
+      const answers = await this.send(entries);
+      if (answers === null) {
+        await this.sleep(DELAYS[Math.min(attempt, DELAYS.length - 1)]);
         attempt += 1;
         continue;
       }
       attempt = 0;
-      this.messages.shift();
-      this.onResult(message, answer.status, answer.body);
+      for (const [entry, [status, body]] of entries.map((e, i) => [e, answers[i]])) {
+        await store.settle(entry, status, body);
+        await store.update("outbox", (all = []) => all.filter((e) => e.id !== entry.id));
+        this.onResult(entry, status, body);
+      }
+      this.count();
     }
-    this.running = false;
+    await store.del("versions"); // every message answered: the pages' versions are the server's
     this.onState("idle");
   }
 
-  // {status, body} for an answer to report, or null when the send should be retried.
-  async send(message) {
+  // [[status, body], …] one per entry, or null when the batch should be sent again.
+  async send(entries) {
+    const first = entries[0];
+    const id = /^\d+$/.test(first.visit) ? first.visit : ((await store.get("ids")) || {})[first.visit];
+    if (first.kind === "create") return [await this.post("/visits/from-device", JSON.stringify(first.body), true)];
+    if (!id) return [[409, { ok: false, error: "visit not created yet" }]];
+    if (first.kind === "photo") return [await this.post(`/visits/${id}/photos`, await photoForm(first))];
+    const versions = (await store.get("versions")) || {};
+    const messages = entries.map(({ visit, message }) => withBase(message, versions[store.versionKey(visit, message)]));
+    const answer = await this.post(`/visits/${id}/changes`, JSON.stringify({ messages }), true);
+    if (answer === null) return null;
+    const [status, body] = answer;
+    if (status !== 200 || !Array.isArray(body.results)) return entries.map(() => answer);
+    return body.results.map((result) => [result.status, result]);
+  }
+
+  async post(url, body, json = false, retried = false) {
     let response;
     try {
-      response = await fetch(this.url, {
-        method: "POST", credentials: "same-origin", body: JSON.stringify(message),
-        headers: { "Content-Type": "application/json", Accept: "application/json", ...this.headers },
-      });
+      response = await fetch(url, {
+        method: "POST", credentials: "same-origin", body, redirect: "manual",
+        headers: { Accept: "application/json", "X-CSRFToken": this.csrf,
+                   ...(json ? { "Content-Type": "application/json" } : {}) } });
     } catch (error) {
-      return null; // offline or connection dropped: the message ids make a resend safe
+      return null; // offline or the connection broke: the ids make a resend safe
     }
-    if (response.status === 503) return null;
-    let body;
-    try {
-      body = await response.json();
-    } catch (error) {
-      body = { ok: false, error: `HTTP ${response.status}` };
+    // 502–504 (a proxy, the network) and a few 500s are retried; a 500 that keeps coming
+    // is answered as an error so the entries behind it are not held forever.
+    const busy = response.status >= 502 || (response.status === 500 && this.attempt < 3);
+    if (busy || response.type === "opaqueredirect" || response.status === 401) {
+      this.onState(busy ? "retrying" : "signin");
+      return null;
     }
-    return { status: response.status, body };
+    const answer = await response.json().catch(() => ({ ok: false, error: `HTTP ${response.status}` }));
+    if (response.status === 400 && /CSRF/i.test(answer.error || "") && !retried && await this.refreshToken()) {
+      return this.post(url, body, json, true);
+    }
+    return [response.status, answer];
   }
+
+  // A page cached hours ago holds an expired CSRF token: ask for a fresh one.
+  async refreshToken() {
+    try {
+      const response = await fetch("/offline/token", { credentials: "same-origin", redirect: "manual" });
+      if (!response.ok) return false;
+      this.csrf = (await response.json()).csrf;
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+}
+
+// Ids of the entries sent together: consecutive changes of one visit, at most one per
+// element (a second change of it needs the version the first one returns).
+function takeBatch(list) {
+  const head = list[0];
+  if (head.kind !== "change") return [head.id];
+  const ids = [];
+  const seen = new Set();
+  for (const entry of list) {
+    const key = entry.kind === "change" && `${entry.message.target}|${entry.message.item || ""}`;
+    if (!key || entry.visit !== head.visit || seen.has(key) || ids.length >= BATCH) break;
+    seen.add(key);
+    ids.push(entry.id);
+  }
+  return ids;
+}
+
+function withBase(message, known) {
+  if (!("base_version" in message) || known === undefined) return message;
+  return { ...message, base_version: Math.max(message.base_version, known) };
+}
+
+async function photoForm(entry) {
+  const form = new FormData();
+  const blob = await store.get(`photo:${entry.id}`);
+  form.append("file", blob, `${entry.id}.jpg`);
+  form.append("item", entry.id);
+  Object.entries(entry.fields || {}).forEach(([key, value]) => form.append(key, value));
+  return form;
 }

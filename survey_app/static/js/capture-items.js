@@ -1,0 +1,44 @@
+// List items of the capture page (attendees, difficulties, proposals, opinions,
+// recommendations, photos): made on the tablet with a client uid, ordered by a
+// fractional position so a move is one message.
+import { root } from "./capture-fields.js";
+
+export const uid = () => crypto.randomUUID();
+
+export function positionOf(li) {
+  const prev = li.previousElementSibling;
+  const next = li.nextElementSibling;
+  const a = prev ? Number(prev.dataset.position) : null;
+  const b = next && next.dataset.added !== "0" ? Number(next.dataset.position) : null;
+  if (a !== null && b !== null) return (a + b) / 2;
+  if (a !== null) return a + 1;
+  if (b !== null) return b - 1;
+  return 1;
+}
+
+export function newItem(kind, item = uid()) {
+  const template = root.querySelector(`template[data-template="${kind}"]`);
+  const li = template.content.firstElementChild.cloneNode(true);
+  li.dataset.item = item;
+  li.dataset.added = "0";
+  root.querySelector(`ol.items[data-kind="${kind}"]`).append(li);
+  return li;
+}
+
+export function addItem(kind) {
+  const li = newItem(kind);
+  li.dataset.position = positionOf(li);
+  li.querySelector("input, textarea, select")?.focus();
+  return li;
+}
+
+export const kindOf = (li) => li.closest("ol.items").dataset.kind;
+
+// Move in the page; the new position, or null when the item is already at that end.
+export function moveInPage(li, direction) {
+  const other = direction === "up" ? li.previousElementSibling : li.nextElementSibling;
+  if (!other) return null;
+  if (direction === "up") other.before(li); else other.after(li);
+  li.dataset.position = positionOf(li);
+  return Number(li.dataset.position);
+}

@@ -1,0 +1,89 @@
+// The service worker of survey_app (served at /sw.js so its scope is the whole app).
+// Shell (CSS, scripts, libraries): served from the cache, refreshed in the background.
+// Pages of the visits the user opened (their form definitions are rendered into the
+// capture page): network first with a short wait, then the cached copy, so a cut or
+// congested network still opens them. Photos of visits: cache first.
+// POST requests (autosave messages, photo uploads) are never touched: the page's
+// outbox in IndexedDB sends them.
+const VERSION = "v1";
+const SHELL = `shell-${VERSION}`;
+const PAGES = "pages"; // user data: cleared at logout with the local store
+const SHELL_FILES = [
+  "/static/css/app.css", "/static/css/capture.css", "/static/icons/app.svg", "/vendor/idb-keyval.js",
+  "/static/js/app.js", "/static/js/store.js", "/static/js/sync.js", "/static/js/capture.js",
+  "/static/js/capture-fields.js", "/static/js/capture-items.js", "/static/js/capture-photos.js",
+  "/manifest.webmanifest",
+];
+const NETWORK_WAIT_MS = 4000;
+const KEPT_PAGES = [/^\/visits\/\d+(\/capture)?$/, /^\/visits$/, /^\/$/];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((names) => Promise.all(names.filter((n) => n.startsWith("shell-") && n !== SHELL).map((n) => caches.delete(n))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    if (KEPT_PAGES.some((re) => re.test(url.pathname))) event.respondWith(page(request, url));
+  } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/")
+             || url.pathname === "/manifest.webmanifest") {
+    event.respondWith(shell(event, request));
+  } else if (/^\/visits\/\d+\/photos\//.test(url.pathname)) {
+    event.respondWith(photo(request));
+  }
+});
+
+async function shell(event, request) {
+  const cache = await caches.open(SHELL);
+  const cached = await cache.match(request, { ignoreSearch: true });
+  const fresh = fetch(request).then((response) => {
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  });
+  if (cached) {
+    event.waitUntil(fresh.catch(() => null));
+    return cached;
+  }
+  return fresh;
+}
+
+async function page(request, url) {
+  const cache = await caches.open(PAGES);
+  const key = url.origin + url.pathname;
+  const network = fetch(request).then((response) => {
+    if (response.ok && !response.redirected) cache.put(key, response.clone());
+    return response;
+  });
+  const timeout = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MS, null));
+  try {
+    const response = await Promise.race([network, timeout]);
+    if (response) return response;
+  } catch (error) { /* offline: the copy below */ }
+  const cached = await cache.match(key);
+  if (cached) return cached;
+  return network.catch(() => offlinePage());
+}
+
+async function photo(request) {
+  const cache = await caches.open(PAGES);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) cache.put(request, response.clone());
+  return response;
+}
+
+function offlinePage() {
+  const html = '<!doctype html><meta charset="utf-8"><link rel="stylesheet" href="/static/css/app.css">'
+    + '<main class="page"><h1>Không có kết nối mạng</h1><p>Trang này chưa được mở khi còn mạng nên chưa có '
+    + 'trên máy. Các chuyến khảo sát đã mở vẫn dùng được.</p><p><a href="/visits">Chuyến khảo sát</a></p></main>';
+  return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
