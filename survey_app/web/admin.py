@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -23,7 +24,7 @@ class UserForm(FlaskForm):
     username = StringField(N_("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
     full_name = StringField(N_("Họ và tên"), validators=[Optional(), Length(max=200)])
     password = PasswordField(N_("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
-    role = SelectField(N_("Vai trò"), choices=select_choices([(r, accounts.ROLE_LABELS[r]) for r in accounts.ROLES]))
+    role = SelectField(N_("Vai trò"), choices=select_choices([(r, _l(accounts.ROLE_LABELS[r])) for r in accounts.ROLES]))
     unit = StringField(N_("Đơn vị (với vai trò đại diện đơn vị)"), validators=[Optional(), Length(max=200)])
 
 

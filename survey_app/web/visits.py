@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 from wtforms import DateField, DateTimeLocalField, SearchField, SelectField, StringField
@@ -49,7 +50,7 @@ class FilterForm(FlaskForm):
     unit = SelectField(N_("Đơn vị"), coerce=str, validators=[Optional()])
     delegation = SelectField(N_("Đoàn"), coerce=str, validators=[Optional()])
     status = SelectField(N_("Trạng thái"), validators=[Optional()],
-                         choices=select_choices([("", N_("Tất cả"))] + [(s, STATUS_LABELS[s]) for s in STATUSES]))
+                         choices=select_choices([("", _l("Tất cả"))] + [(s, _l(STATUS_LABELS[s])) for s in STATUSES]))
     date_from = DateField(N_("Từ ngày"), validators=[Optional()])
     date_to = DateField(N_("Đến ngày"), validators=[Optional()])
 
