@@ -17,6 +17,7 @@ from ..storage import accounts as accounts_sql
 from ..storage import delegations as delegations_sql
 from ..storage import recommendations as sql
 from .followup import STATUS_LABELS, STATUSES, scope_of, today_vn
+from .minutes_input import symbol_of
 
 CHART_STYLE = Style(background="white", plot_background="white", font_family="Liberation Sans, Arial, sans-serif",
                     colors=("#9aa5b1", "#1565c0", "#1f7a3d", "#b00020", "#5b6675"),
@@ -98,6 +99,7 @@ def report_data(store, user: dict, filters: dict, today: str | None = None) -> d
     table = [_table_row(i + 1, r, last.get(r["item_id"])) for i, r in enumerate(rows)]
     charts = chart_data(store, user, filters, today)
     return {"subject": _subject(store, filters), "today": today, "rows": table,
+            **_issuer(store, filters, rows),
             "counts": [(STATUS_LABELS[s], counts.get(s, 0)) for s in STATUSES],
             "overdue": counts.get("overdue", 0), "total": len(rows),
             "charts": [status_by_unit_svg(charts["by_unit"])] +
@@ -128,13 +130,24 @@ def _subject(store, filters: dict) -> str:
     return "; ".join(p for p in parts if p) or "tất cả kiến nghị"
 
 
+def _issuer(store, filters: dict, rows: list[dict]) -> dict:
+    """Who issues the report: the delegation's body when the report covers one
+    delegation (by filter or because every row is of it), else the committee."""
+    ids = {filters["delegation_id"]} if filters.get("delegation_id") else {r["delegation_id"] for r in rows}
+    delegation = store.read(delegations_sql.get_delegation, ids.pop()) if len(ids) == 1 else None
+    body = delegation["body"] if delegation else "Ban Pháp chế"
+    parent = (delegation or {}).get("parent_body") or "HĐND tỉnh Gia Lai"
+    symbol = symbol_of(body).replace("BB-", "BC-", 1)
+    return {"issuing_body": body.upper(), "parent_body": parent.upper(), "number_line": f"Số:      /{symbol}"}
+
+
 # ----------------------------------------------------------------- documents
 
-def report_pdf(data: dict, body: str = "BAN PHÁP CHẾ", parent_body: str = "HĐND TỈNH GIA LAI") -> bytes:
+def report_pdf(data: dict) -> bytes:
     from ..minutes.render import render_pdf, template_environment
     charts = ["data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() for svg in data["charts"]]
     html = template_environment().get_template("followup/report.html").render(
-        **data, columns=COLUMNS, chart_uris=charts, issuing_body=body, parent_body=parent_body,
+        **data, columns=COLUMNS, chart_uris=charts,
         place_date=f"Gia Lai, {format_long_date(data['today'])}")
     return render_pdf(html)
 
