@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import config as configuration
 from .storage import Store, apply_migrations
@@ -15,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(folder),
                 template_folder=str(configuration.PROJECT_ROOT / "templates"))
     app.config.update(configuration.load(folder, config))
+    app.url_map.converters["int"] = SQLiteInteger
     store = Store(app.config["DATABASE"], app.config["BUSY_TIMEOUT_MS"])
     apply_migrations(store.db)
     app.extensions["survey_store"] = store
@@ -22,6 +24,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["survey_files"] = folder / "files"
     _init_extensions(app)
     return app
+
+
+class SQLiteInteger(IntegerConverter):
+    """Ids in URLs fit SQLite's INTEGER: a larger number is a 404, not an overflow (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _load_forms(app: Flask):

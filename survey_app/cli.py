@@ -180,6 +180,7 @@ def audit_verify():
 def remind_command(days, out_dir):
     """Write one reminder digest per unit (what is due within DAYS and what is overdue)."""
     from pathlib import Path
+
     from .domain import reminders
     folder = Path(out_dir or Path(current_app.config["EXPORTS_DIR"]) / "nhac-viec")
     written = reminders.write_digests(store(), CLI_USER, days, folder)
@@ -206,6 +207,7 @@ def ensure_organisation_certificate():
 def minutes_command(visit_id, out):
     """Write the PDF of the latest minutes version of visit VISIT_ID (a draft is rendered now)."""
     from pathlib import Path
+
     from .domain import minutes_docs, minutes_ops
     from .storage import visits as visits_sql
     if store().read(visits_sql.get_visit, visit_id) is None:
@@ -225,6 +227,7 @@ def minutes_command(visit_id, out):
 def verify_command(file):
     """Check the signatures of a minutes PDF; exit 0 only when intact and valid."""
     from pathlib import Path
+
     from .domain import minutes_docs
     result = minutes_docs.verify_document(store(), minutes_env(), Path(file).read_bytes())
     for signer in result["signers"]:
@@ -255,14 +258,11 @@ def main():
     cli = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False,
                      help="survey_app: khảo sát, biên bản và theo dõi kiến nghị.")
     try:
-        cli.main(prog_name="survey-app", standalone_mode=False)
-    except click.exceptions.Abort:
-        fail("đã huỷ.", 1)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except OSError as error:
-        message = disk_problem(error)
+        cli.main(prog_name="survey-app")
+    except Exception as error:  # a full disk or read-only folder: a clear message, no traceback
+        from .storage.db import unwritable
+        problem = unwritable(error) or error
+        message = disk_problem(problem)
         if message is None:
             raise
-        fail(f"{message} ({error.filename or error.strerror})", 1)
+        fail(f"{message} ({problem.filename or problem.strerror})", 1)

@@ -7,6 +7,7 @@ with `StoreBusy`, which the web layer turns into a retryable 503.
 """
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from pathlib import Path
@@ -69,11 +70,37 @@ class Store:
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise StoreBusy(str(error)) from error
-            raise
+            raise unwritable(error) or error
         try:
             result = fn(db, *args, **kwargs)
-        except BaseException:
-            db.conn.execute("ROLLBACK")
+            db.conn.execute("COMMIT")
+        except BaseException as error:
+            if db.conn.in_transaction:
+                try:
+                    db.conn.execute("ROLLBACK")
+                except sqlite3.Error:  # a full disk may refuse even that; SQLite rolls back itself
+                    pass
+            if isinstance(error, sqlite3.Error):
+                raise unwritable(error) or error
             raise
-        db.conn.execute("COMMIT")
         return result
+
+
+class StoreUnwritable(OSError):
+    """The disk is full or the instance folder read-only: nothing was written."""
+
+
+UNWRITABLE = {"database or disk is full": errno.ENOSPC, "readonly database": errno.EROFS,
+              "disk I/O error": errno.EIO}
+
+
+def unwritable(error: BaseException) -> StoreUnwritable | None:
+    """A SQLite error that means a full disk or read-only folder, as an OSError."""
+    if not isinstance(error, sqlite3.Error):
+        return None
+    for marker, code in UNWRITABLE.items():
+        if marker in str(error):
+            unwritable = StoreUnwritable(code, str(error))
+            unwritable.__cause__ = error
+            return unwritable
+    return None

@@ -1,13 +1,16 @@
 """The JSON API under /api/v1: bearer tokens, JSON errors `{"error", "field"}`."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from pathlib import Path
+
+from flask import Blueprint, g, jsonify, request, send_file
 
 from ..domain import accounts, changes, visit_io
 from ..domain.errors import DomainError
 from ..domain.visits import load_visit
 from .context import get_forms, get_store, photos_dir
 from .security import api_unauthorized
+
 
 def api_blueprint(name: str) -> Blueprint:
     """A blueprint under /api/v1 whose every route needs a bearer token (no cookies,
@@ -28,6 +31,7 @@ def authenticate():
 
 
 bp = api_blueprint("api")
+OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
 
 
 def json_body():
@@ -35,6 +39,12 @@ def json_body():
     if data is None:
         raise DomainError("Nội dung phải là JSON hợp lệ (Content-Type: application/json)", "body")
     return data
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of /api/v1 (token-protected like the rest of the API)."""
+    return send_file(OPENAPI, mimetype="application/json", max_age=0)
 
 
 @bp.route("/me")

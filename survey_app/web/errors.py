@@ -1,11 +1,12 @@
 """Turning refusals into answers: JSON `{"error", "field"}` for the API, a page otherwise."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
+from ..domain.files import DISK_FULL, disk_problem
 from ..markers import N_
 from ..storage import StoreBusy
 from .security import is_api_request
@@ -16,11 +17,28 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(StoreBusy, store_busy)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OSError, disk_error)
 
 
 def answer(message: str, status: int, field: str | None = None):
     if is_api_request():
         return jsonify({"error": message, "field": field}), status
+    return render_template("error.html", message=message, status=status), status
+
+
+# Page routes that answer JSON (the capture page's autosave and uploads).
+JSON_PAGE_ENDPOINTS = {"visits.changes", "visits.upload_photo", "visits.from_device"}
+
+
+def disk_error(error: OSError):
+    """A full disk (507) or read-only instance folder (503): a clear message, no traceback;
+    the write was atomic, so nothing half-written is left and the database is intact."""
+    message = disk_problem(error)
+    if message is None:
+        raise error
+    status = 507 if error.errno in DISK_FULL else 503
+    if is_api_request() or request.is_json or request.endpoint in JSON_PAGE_ENDPOINTS:
+        return jsonify({"ok": False, "error": message, "field": None}), status
     return render_template("error.html", message=message, status=status), status
 
 
@@ -46,6 +64,7 @@ MESSAGES = {
     405: N_("Phương thức không được phép."),
     409: N_("Xung đột dữ liệu."),
     413: N_("Tệp hoặc nội dung gửi lên quá lớn."),
+    500: N_("Lỗi máy chủ: thao tác chưa được thực hiện. Dữ liệu đã lưu vẫn nguyên vẹn; hãy thử lại hoặc báo quản trị viên."),
 }
 
 

@@ -1,0 +1,108 @@
+"""A populated instance for the security tests: concrete ids of every kind of object
+(visits, minutes, recommendations, evidence, photos), of the demo delegation and of a
+foreign delegation and unit that no demo user belongs to or represents."""
+from __future__ import annotations
+
+import base64
+import io
+import uuid as uuidlib
+
+from PIL import Image
+
+from survey_app.demo import seed_document
+from survey_app.domain import (
+    accounts,
+    followup,
+    followup_evidence,
+    reminders,
+    visit_io,
+    visit_photos,
+)
+from survey_app.domain.visits import load_visit  # noqa: F401  (the loader the app uses)
+from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import visits as visits_sql
+
+ROLES = {"anonymous": None, "admin": "admin", "secretary": "thuky", "head": "truongdoan",
+         "member": "thanhvien", "host": "xahra", "other_host": "xaiahru", "viewer": "xem"}
+FOREIGN_UNIT = "UBND xã Ngoài Đoàn"
+CLI_USER = {"id": None, "role": "admin", "full_name": "test", "username": "test", "unit_id": None}
+
+
+def png_bytes(colour=(200, 30, 30), size=(8, 8)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def document(delegation: str | None = None, unit: str | None = None) -> dict:
+    doc = seed_document()
+    doc["uuid"] = str(uuidlib.uuid4())
+    if delegation:
+        doc["delegation"] = {**doc["delegation"], "name": delegation,
+                             "members": [{"name": "Người Ngoài Một", "role": "head"},
+                                         {"name": "Người Ngoài Hai", "role": "secretary"}]}
+    if unit:
+        doc["host"] = {**doc["host"], "unit": unit}
+        doc["recommendations"] = [{**r, "addressee": unit} for r in doc["recommendations"]]
+        doc["proposals"] = [{**p, "addressee": unit} for p in doc.get("proposals", [])]
+    for photo in doc.get("photos", []):
+        photo["data"] = base64.b64encode(png_bytes((len(photo["caption"]) % 255, 9, 9))).decode()
+    return doc
+
+
+def tokens(store) -> dict:
+    return {role: accounts.create_token(store, username) for role, username in ROLES.items() if username}
+
+
+def bearer(token: str | None) -> dict:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _first(store, sql_text, *args):
+    return store.db.execute(sql_text, args).fetchone()[0]
+
+
+def build(app) -> dict:
+    """Create the objects; return their ids as {name: value}."""
+    store, forms = app.extensions["survey_store"], app.extensions["survey_forms"]
+    photos = app.extensions["survey_files"] / "photos"
+    evidence_dir = app.extensions["survey_files"] / "evidence"
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    admin = bearer(accounts.create_token(store, "admin"))
+    own = 1  # the demo seed visit: delegation of thuky/truongdoan/thanhvien, unit of xahra
+    frozen = visit_io.import_document(store, forms, CLI_USER, document(), photos)["id"]
+    foreign = visit_io.import_document(store, forms, CLI_USER,
+                                       document("Đoàn khảo sát khác (không có người dùng demo)", FOREIGN_UNIT),
+                                       photos)["id"]
+    for visit_id in (frozen, foreign):
+        response = client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=admin)
+        assert response.status_code == 200, response.get_data(as_text=True)
+    ids = {"own": own, "frozen": frozen, "foreign": foreign}
+    admin_user = store.read(accounts_sql.get_user_by_username, "admin")
+    for name, visit_id in ids.copy().items():
+        item = _first(store, "SELECT item_id FROM recommendations WHERE visit_id = ? ORDER BY item_id", visit_id)
+        saved = followup_evidence.save(evidence_dir, [("../../etc/passwd", png_bytes())])
+        followup.report_progress(store, admin_user, item, status="in_progress", note="minh chứng", files=saved)
+        ids[f"{name}_rec"] = item
+        ids[f"{name}_evidence"] = _first(store, "SELECT id FROM recommendation_evidence WHERE item_id = ?", item)
+        ids[f"{name}_photo"] = _first(store, "SELECT uid FROM visit_items WHERE visit_id = ? AND kind = 'photo' "
+                                             "AND deleted = 0 AND json_extract(data, '$.sha256') IS NOT NULL",
+                                      visit_id) if name != "own" else _own_photo(store, forms, photos)
+        ids[f"{name}_unit"] = _first(store, "SELECT unit_id FROM visits WHERE id = ?", visit_id)
+    store.write(accounts_sql.ensure_unit, FOREIGN_UNIT, "")
+    calendar_user = accounts.create_user(store, "lich", "lich-123456", "viewer", None, "Lịch")
+    ids["calendar"] = reminders.create_calendar_token(store, store.read(accounts_sql.get_user, calendar_user))
+    ids["foreign_uuid"] = store.read(visits_sql.get_visit, foreign)["uuid"]
+    return ids
+
+
+def _own_photo(store, forms, folder) -> str:
+    """The seed visit's photos have no file: add one through the upload operation."""
+    admin = store.read(accounts_sql.get_user_by_username, "admin")
+    visit_photos.add_photo(store, forms, admin, 1, folder, png_bytes((1, 2, 3)), uid="world-photo-own")
+    return "world-photo-own"
+
+
+def png_base64() -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes()).decode()

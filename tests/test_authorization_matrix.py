@@ -1,0 +1,227 @@
+"""The authorization matrix: every rule of the url_map and every API endpoint, for every
+role, against ONE expectation table; the same routes with the ids of a foreign
+delegation and unit answer 403/404 to everyone outside it. A new route without an
+expectation fails the test, so the table stays complete.
+
+Allowed means: a GET answers 2xx/3xx (not a redirect to the login page); a POST gets
+past authorization (anything but 401/403/404 or the login page: a 400 or 409 from the
+operation's own validation is still "allowed"). Denied means: 302 → /login for an
+anonymous page, 401 JSON for the anonymous API, 403/404 for a signed-in user."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from . import security_world as world
+from .conftest import PASSWORDS, make_app
+
+ANON, ADMIN, SEC, HEAD, MEMBER, HOST, OTHER_HOST, VIEWER = (
+    "anonymous", "admin", "secretary", "head", "member", "host", "other_host", "viewer")
+PUBLIC = frozenset(world.ROLES)
+SIGNED_IN = PUBLIC - {ANON}
+VIEW = frozenset({ADMIN, VIEWER, SEC, HEAD, MEMBER, HOST})  # the visit's delegation and its unit's host
+EDIT = frozenset({ADMIN, SEC, HEAD, MEMBER})
+PREPARE = frozenset({ADMIN, SEC, HEAD})
+SIGN = frozenset({ADMIN, SEC, HEAD, MEMBER, HOST})
+REPORT = SIGN  # report progress on a recommendation: delegation, the addressed unit's host, admins
+ADMIN_ONLY = frozenset({ADMIN})
+NONE = frozenset()
+# Seen by everyone signed in, but scoped to what each may see (a host: their unit only).
+FOREIGN_SCOPED_UNIT = frozenset({ADMIN, VIEWER, SEC, HEAD, MEMBER})
+
+PNG = world.png_base64()
+# endpoint: (path template, roles that may GET, roles that may POST, POST body)
+# {visit} the editable demo visit, {frozen} a demo visit with final minutes, {rec},
+# {evidence}, {photo}, {unit} objects of the demo visit; {calendar} a live feed token.
+TABLE = {
+    "shell.index": ("/", SIGNED_IN, NONE, None),
+    "shell.health": ("/healthz", PUBLIC, NONE, None),
+    "shell.hello": ("/hello", PUBLIC, NONE, None),  # the benchmark's bare route
+    "static": ("/static/css/app.css", PUBLIC, NONE, None),
+    "vendor.asset": ("/vendor/signature_pad.js", PUBLIC, NONE, None),
+    "offline.service_worker": ("/sw.js", PUBLIC, NONE, None),
+    "offline.manifest": ("/manifest.webmanifest", PUBLIC, NONE, None),
+    "offline.token": ("/offline/token", SIGNED_IN, NONE, None),
+    "auth.login": ("/login", PUBLIC, PUBLIC, {"data": {"username": ""}}),
+    "auth.logout": ("/logout", NONE, SIGNED_IN, {}),
+    "verify.page": ("/verify", PUBLIC, PUBLIC, {}),
+    "admin.users": ("/admin/users", ADMIN_ONLY, ADMIN_ONLY, {"data": {"username": ""}}),
+    "minutes.certificate": ("/admin/certificate", ADMIN_ONLY, ADMIN_ONLY, {}),
+    "visits.index": ("/visits", SIGNED_IN, NONE, None),
+    "visits.new": ("/visits/new", PREPARE, PREPARE, {"data": {"unit": ""}}),
+    "visits.from_device": ("/visits/from-device", NONE, PREPARE, {"json": {"uuid": "matrix-device-1", "delegation": 1}}),
+    "visits.show": ("/visits/{visit}", VIEW, NONE, None),
+    "visits.capture": ("/visits/{visit}/capture", VIEW, NONE, None),
+    "visits.changes": ("/visits/{visit}/changes", NONE, EDIT, {"json": {"id": "x"}}),
+    "visits.upload_photo": ("/visits/{visit}/photos", NONE, EDIT, {"data": {}}),
+    "visits.photo": ("/visits/{visit}/photos/{photo}", VIEW, NONE, None),
+    "minutes.page": ("/visits/{frozen}/minutes", VIEW, NONE, None),
+    "minutes.draft": ("/visits/{frozen}/minutes/draft", NONE, PREPARE, {}),
+    "minutes.finalize": ("/visits/{frozen}/minutes/finalize", NONE, PREPARE, {}),
+    "minutes.correction": ("/visits/{frozen}/minutes/correction", NONE, PREPARE, {}),
+    "minutes.signatories": ("/visits/{frozen}/minutes/signatories", NONE, PREPARE, {}),
+    "minutes.wording": ("/visits/{frozen}/minutes/wording", PREPARE, PREPARE, {}),
+    "minutes.sign": ("/visits/{frozen}/minutes/sign", VIEW, NONE, None),
+    "minutes.sign_role": ("/visits/{frozen}/minutes/sign/host", NONE, SIGN,
+                          {"data": {"host-name": "Trần Văn Hùng", "host-image": PNG}}),
+    "minutes.download": ("/visits/{frozen}/minutes/v1.pdf", VIEW, NONE, None),
+    "followup.board": ("/followup/", SIGNED_IN, NONE, None),
+    "followup.stylesheet": ("/followup/style.css", SIGNED_IN, NONE, None),
+    "followup.chart_closed": ("/followup/charts/closed.svg", SIGNED_IN, NONE, None),
+    "followup.chart_status_by_unit": ("/followup/charts/status-by-unit.svg", SIGNED_IN, NONE, None),
+    "followup.detail": ("/followup/r/{rec}", VIEW, NONE, None),
+    "followup.post_update": ("/followup/r/{rec}/updates", NONE, REPORT, {"data": {"note": "ghi chú"}}),
+    "followup.post_decision": ("/followup/r/{rec}/decision", NONE, PREPARE, {"data": {"decision": "accept"}}),
+    "followup.evidence": ("/followup/evidence/{evidence}", VIEW, NONE, None),
+    "followup.unit": ("/followup/units/{unit}", VIEW | FOREIGN_SCOPED_UNIT, NONE, None),
+    "followup_docs.report_form": ("/followup/report", SIGNED_IN, NONE, None),
+    "followup_docs.report_file": ("/followup/report.csv", SIGNED_IN, NONE, None),
+    "followup_docs.reminder_page": ("/followup/reminders", SIGNED_IN, NONE, None),
+    "followup_docs.calendar_page": ("/followup/calendar", SIGNED_IN, SIGNED_IN, {}),
+    "followup_docs.calendar_feed": ("/followup/calendar/{calendar}.ics", PUBLIC, NONE, None),
+    # The JSON API (bearer token).
+    "api.me": ("/api/v1/me", SIGNED_IN, NONE, None),
+    "api.openapi": ("/api/v1/openapi.json", SIGNED_IN, NONE, None),
+    "api.import_visit": ("/api/v1/visits", NONE, EDIT, {"json": {}}),
+    "api.get_visit": ("/api/v1/visits/{visit}", VIEW, NONE, None),
+    "api.post_changes": ("/api/v1/visits/{visit}/changes", NONE, EDIT, {"json": {"id": "x"}}),
+    "api_minutes.list_versions": ("/api/v1/visits/{frozen}/minutes", VIEW, NONE, None),
+    "api_minutes.latest_pdf": ("/api/v1/visits/{frozen}/minutes.pdf", VIEW, NONE, None),
+    "api_minutes.version_pdf": ("/api/v1/visits/{frozen}/minutes/1.pdf", VIEW, NONE, None),
+    "api_minutes.draft": ("/api/v1/visits/{frozen}/minutes/draft", NONE, PREPARE, {}),
+    "api_minutes.wording": ("/api/v1/visits/{frozen}/minutes/wording", NONE, PREPARE, {"json": {}}),
+    "api_minutes.finalize": ("/api/v1/visits/{frozen}/minutes/finalize", NONE, PREPARE, {}),
+    "api_minutes.correction": ("/api/v1/visits/{frozen}/minutes/correction", NONE, PREPARE, {}),
+    "api_minutes.signatures": ("/api/v1/visits/{frozen}/minutes/signatures", NONE, SIGN,
+                               {"json": {"role": "host", "name": "Trần Văn Hùng", "image": PNG}}),
+    "api_minutes.verify": ("/api/v1/verify", NONE, SIGNED_IN, {"data": b"not a pdf"}),
+    "api_followup.list_recommendations": ("/api/v1/recommendations", SIGNED_IN, NONE, None),
+    "api_followup.get_recommendation": ("/api/v1/recommendations/{rec}", VIEW, NONE, None),
+    "api_followup.post_update": ("/api/v1/recommendations/{rec}/updates", NONE, REPORT, {"json": {"note": "ghi"}}),
+}
+OWN = {"visit": "own", "frozen": "frozen", "rec": "own_rec", "evidence": "own_evidence",
+       "photo": "own_photo", "unit": "own_unit"}
+FOREIGN = {"visit": "foreign", "frozen": "foreign", "rec": "foreign_rec", "evidence": "foreign_evidence",
+           "photo": "foreign_photo", "unit": "foreign_unit"}
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory, demo_instance):
+    folder = tmp_path_factory.mktemp("matrix")
+    shutil.copytree(demo_instance, folder / "instance")
+    # CSRF is off here on purpose: this is about who may, CSRF has its own test.
+    app = make_app(folder, WTF_CSRF_ENABLED=False)
+    ids = world.build(app)
+    store = app.extensions["survey_store"]
+    yield app, ids, world.tokens(store)
+    store.close()
+
+
+def _client(app, role):
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    if role != ANON:
+        username = world.ROLES[role]
+        response = client.post("/login", data={"username": username, "password": PASSWORDS[username]})
+        assert response.status_code == 302
+    return client
+
+
+def _call(client, method, path, body, token):
+    kwargs = dict(body or {})
+    headers = world.bearer(token) if path.startswith("/api/") else {}
+    return client.open(path, method=method, headers=headers, **kwargs)
+
+
+def _verdict(response, path) -> str:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    to_login = status in (302, 303) and "/login" in location
+    if path == "/logout" and to_login and "next=" not in location:  # its own answer
+        return "allow"
+    if status in (401, 403, 404) or to_login:
+        return "deny"
+    return "allow"
+
+
+def _check_deny(response, role, path):
+    status = response.status_code
+    if role == ANON and path.startswith("/api/"):
+        assert status == 401 and response.get_json()["field"] == "Authorization"
+    elif role == ANON:
+        assert status == 302 and "/login" in response.headers["Location"]
+    else:
+        assert status in (403, 404)
+
+
+def test_every_route_has_an_expectation(matrix):
+    app, _, _ = matrix
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(TABLE) == set(), "new routes need a line in TABLE"
+    assert set(TABLE) - endpoints == set(), "TABLE names routes that no longer exist"
+    for rule in app.url_map.iter_rules():
+        path, get_roles, post_roles, _ = TABLE[rule.endpoint]
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        assert ("GET" in methods) == bool(get_roles) or rule.endpoint == "auth.logout", rule.endpoint
+        assert ("POST" in methods) == (post_roles is not NONE and bool(post_roles)), rule.endpoint
+        assert methods <= {"GET", "POST"}, rule.endpoint
+
+
+def _run(app, ids, tokens, role, names: dict, expected_for):
+    client = _client(app, role)
+    mismatches = []
+    concrete = {key: ids.get(value, value) for key, value in names.items()} | {"calendar": ids["calendar"]}
+    for endpoint, (template, get_roles, post_roles, body) in TABLE.items():
+        path = template.format(**concrete)
+        for method, roles in (("GET", get_roles), ("POST", post_roles)):
+            if method == "POST" and body is None:
+                continue
+            if method == "GET" and not get_roles:
+                continue
+            expected = "allow" if role in expected_for(template, roles) else "deny"
+            response = _call(client, method, path, body, tokens.get(role))
+            got = _verdict(response, path)
+            if got != expected:
+                mismatches.append((endpoint, method, path, expected, response.status_code))
+            elif got == "deny":
+                _check_deny(response, role, path)
+            elif method == "GET":
+                assert response.status_code < 400, (endpoint, role)
+            assert response.status_code < 500, (endpoint, method, role, response.get_data(as_text=True)[:500])
+            if endpoint == "auth.logout" and role != ANON:
+                client = _client(app, role)
+    return mismatches
+
+
+@pytest.mark.parametrize("role", list(world.ROLES))
+def test_matrix_on_the_demo_delegation(matrix, role):
+    app, ids, tokens = matrix
+    mismatches = _run(app, ids, tokens, role, OWN, lambda template, roles: roles)
+    assert mismatches == [], "\n".join(map(str, mismatches))
+
+
+def _foreign_expectation(template, roles):
+    """Objects of another delegation and unit: only those who see everything (admin,
+    and the viewer for reading) reach them; pages without an id keep their rule."""
+    if "{" not in template or "{calendar}" in template:
+        return roles
+    if "{unit}" in template:
+        return roles & FOREIGN_SCOPED_UNIT
+    return roles & {ADMIN, VIEWER} if roles is not NONE else roles
+
+
+@pytest.mark.parametrize("role", [r for r in world.ROLES if r not in (ADMIN, VIEWER, ANON)])
+def test_foreign_objects_are_never_reachable_by_changing_an_id(matrix, role):
+    app, ids, tokens = matrix
+    mismatches = _run(app, ids, tokens, role, FOREIGN, _foreign_expectation)
+    assert mismatches == [], "\n".join(map(str, mismatches))
+    client = _client(app, role)
+    by_uuid = client.post("/visits/from-device", json={"uuid": ids["foreign_uuid"]})
+    assert by_uuid.status_code in (403, 404), "a visit's id is not given away by its uuid"
+    listing = client.get("/api/v1/recommendations", headers=world.bearer(tokens[role])).get_json()
+    assert ids["foreign_rec"] not in {r["id"] for r in listing["recommendations"]}  # nor do the lists
+    visits = client.get("/visits").get_data(as_text=True)
+    assert f"/visits/{ids['foreign']}" not in visits
+    unit_page = client.get(f"/followup/units/{ids['foreign_unit']}")
+    assert "Đoàn khảo sát khác" not in unit_page.get_data(as_text=True)
