@@ -49,8 +49,8 @@ def _int(name: str):
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise DomainError(f"'{name}' phải là số", name)
+    if not value.isdigit() or len(value) > 12:
+        raise DomainError(f"'{name}' phải là số nguyên dương (tối đa 12 chữ số)", name)
     return int(value)
 
 
