@@ -1,7 +1,7 @@
 """A real server (`survey-app serve`, waitress) on 127.0.0.1 with the demo loaded,
 and headless Chromium (Debian's, driven by Playwright) at tablet size.
 
-Use from a test module with `from .live import live_server, browser, page, login_page  # noqa: F401`.
+The fixtures come to every test module through tests/conftest.py; import `login_page` and the sizes from here.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from survey_app.demo import seed_document
 
-from .live import TABLET_LANDSCAPE, TABLET_PORTRAIT, browser, context, live_server, login_page, page  # noqa: F401
+from .live import TABLET_LANDSCAPE, TABLET_PORTRAIT, login_page
 
 pytestmark = pytest.mark.browser
 SEED = seed_document()

@@ -2,11 +2,10 @@
 evidence, the committee accepts it; screenshots of the board and unit pages."""
 from __future__ import annotations
 
-import io
 
 from PIL import Image
 
-from .live import TABLET_LANDSCAPE, TABLET_PORTRAIT, live_server, browser, context, page, login_page  # noqa: F401
+from .live import TABLET_LANDSCAPE, TABLET_PORTRAIT, login_page
 
 
 def photo(path):

@@ -2,7 +2,7 @@
 per-user iCalendar feed (token in the URL, no session)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..domain import followup, followup_report, reminders
