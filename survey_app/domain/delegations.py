@@ -15,7 +15,7 @@ def _insert_with_members(db, values: dict, members: list[dict]) -> int:
     for position, member in enumerate(members):
         sql.insert_membership(db, delegation_id=delegation_id, position=position,
                               user_id=member.get("user_id"), name=member["name"],
-                              title=member.get("title", ""), role=member["role"])
+                              title=member.get("title", ""), role=member.get("role") or "member")
     return delegation_id
 
 

@@ -4,6 +4,7 @@ the right members), size-limited, stored under generated names."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -58,8 +59,16 @@ def detect(data: bytes, filename: str = "") -> str | None:
     return kind.mime if kind is not None and kind.mime in ALLOWED and kind.mime.startswith("image/") else None
 
 
+def display_name(filename: str) -> str:
+    """The name a file is shown and downloaded under: its last part (after / or \\),
+    without control characters; never a path (files are stored by their SHA-256)."""
+    name = re.split(r"[/\\]", filename or "")[-1]
+    name = "".join(c for c in name if c.isprintable()).strip()
+    return name[:200] or "tệp"
+
+
 def check(data: bytes, filename: str, field: str = "evidence") -> str:
-    name = Path(filename or "tệp").name[:200]
+    name = display_name(filename)
     if not data:
         raise DomainError(f"Tệp '{name}' rỗng", field)
     if len(data) > MAX_BYTES:
@@ -74,7 +83,7 @@ def save(folder: Path, uploads: list[tuple[str, bytes]], field: str = "evidence"
     """Check every upload first (nothing is stored if one is refused), then store each."""
     if len(uploads) > MAX_FILES:
         raise DomainError(f"Tối đa {MAX_FILES} tệp cho một lần cập nhật", field)
-    checked = [(Path(name or "tệp").name[:200], data, check(data, name, field)) for name, data in uploads]
+    checked = [(display_name(name), data, check(data, name, field)) for name, data in uploads]
     saved = []
     for name, data, content_type in checked:
         suffix = ALLOWED[content_type]

@@ -179,13 +179,18 @@ def plan_visit(store, forms, user: dict, *, delegation_id: int, unit: str, form_
     """Create a planned visit of a delegation to a unit with a checklist form."""
     if not can_plan_visits(user):
         raise Forbidden(N_("Bạn không có quyền lập kế hoạch khảo sát."))
-    form = forms.get(form_id)
+    # The values may come straight from a client's JSON (a tablet's offline plan): check types.
+    form = forms.get(form_id) if isinstance(form_id, str) else None
     if form is None:
         raise DomainError(f"Biểu mẫu không tồn tại: '{form_id}'", "form")
-    if store.read(delegations_sql.get_delegation, delegation_id) is None:
+    if not isinstance(delegation_id, int) or isinstance(delegation_id, bool) or not 0 < delegation_id < 2 ** 63 \
+            or store.read(delegations_sql.get_delegation, delegation_id) is None:
         raise DomainError("Đoàn không tồn tại", "delegation")
-    if not (unit or "").strip():
+    if not isinstance(unit, str) or not unit.strip():
         raise DomainError("Cần tên đơn vị được khảo sát", "host.unit")
+    check_text(unit, "host.unit", NAME_LIMIT)
+    place, locality = check_text(place, "host.place", NAME_LIMIT), check_text(locality, "host.locality", NAME_LIMIT)
+    locality = locality or ""
     started = parse_offset_datetime(started_at, "started_at")
 
     def write(db):

@@ -1,6 +1,7 @@
 """The JSON API under /api/v1: bearer tokens, JSON errors `{"error", "field"}`."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request, send_file
@@ -38,6 +39,10 @@ def json_body():
     data = request.get_json(silent=True)
     if data is None:
         raise DomainError("Nội dung phải là JSON hợp lệ (Content-Type: application/json)", "body")
+    try:  # JSON may escape half a UTF-16 pair ("\ud800"), which no UTF-8 store can hold
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise DomainError("Nội dung JSON chứa ký tự không hợp lệ (nửa cặp UTF-16)", "body") from None
     return data
 
 

@@ -91,4 +91,6 @@ def verify():
         raise DomainError(N_("Gửi tệp PDF trong thân yêu cầu hoặc trường 'file'."), "file")
     if len(data) > MAX_PDF:
         raise DomainError(N_("Tệp PDF quá lớn."), "file")
+    if b"%PDF-" not in data[:1024]:  # checked by content, whatever the file is called
+        raise DomainError(N_("Tệp gửi lên không phải là PDF."), "file")
     return jsonify(docs.verify_document(get_store(), minutes_env(), data))

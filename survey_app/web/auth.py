@@ -8,8 +8,8 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..domain import accounts
-from ..markers import N_
 from ..domain.errors import DomainError, TooManyRequests
+from ..markers import N_
 from .context import get_store
 
 bp = Blueprint("auth", __name__)
@@ -21,7 +21,10 @@ class LoginForm(FlaskForm):
 
 
 def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    """A path of this site only: browsers drop tabs and newlines from a URL and read a
+    backslash as a slash, so "/\\evil" or "/<tab>/evil" would lead off the site."""
+    if target and target.startswith("/") and target.isprintable() and "\\" not in target \
+            and not target.startswith("//"):
         return target
     return url_for("shell.index")
 
