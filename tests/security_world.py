@@ -94,6 +94,7 @@ def build(app) -> dict:
     calendar_user = accounts.create_user(store, "lich", "lich-123456", "viewer", None, "Lịch")
     ids["calendar"] = reminders.create_calendar_token(store, store.read(accounts_sql.get_user, calendar_user))
     ids["foreign_uuid"] = store.read(visits_sql.get_visit, foreign)["uuid"]
+    ids["own_uuid"] = store.read(visits_sql.get_visit, own)["uuid"]
     return ids
 
 

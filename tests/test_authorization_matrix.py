@@ -52,6 +52,8 @@ TABLE = {
     "visits.new": ("/visits/new", PREPARE, PREPARE, {"data": {"unit": ""}}),
     "visits.from_device": ("/visits/from-device", NONE, PREPARE, {"json": {"uuid": "matrix-device-1", "delegation": 1}}),
     "visits.show": ("/visits/{visit}", VIEW, NONE, None),
+    "visits.blank_capture": ("/visits/blank/ttpvhcc-xa/capture", PREPARE, NONE, None),
+    "visits.local_capture": ("/visits/local/{uuid}/capture", VIEW, NONE, None),  # redirects once synced
     "visits.capture": ("/visits/{visit}/capture", VIEW, NONE, None),
     "visits.changes": ("/visits/{visit}/changes", NONE, EDIT, {"json": {"id": "x"}}),
     "visits.upload_photo": ("/visits/{visit}/photos", NONE, EDIT, {"data": {}}),
@@ -101,9 +103,9 @@ TABLE = {
     "api_followup.post_update": ("/api/v1/recommendations/{rec}/updates", NONE, REPORT, {"json": {"note": "ghi"}}),
 }
 OWN = {"visit": "own", "frozen": "frozen", "rec": "own_rec", "evidence": "own_evidence",
-       "photo": "own_photo", "unit": "own_unit"}
+       "photo": "own_photo", "unit": "own_unit", "uuid": "own_uuid"}
 FOREIGN = {"visit": "foreign", "frozen": "foreign", "rec": "foreign_rec", "evidence": "foreign_evidence",
-           "photo": "foreign_photo", "unit": "foreign_unit"}
+           "photo": "foreign_photo", "unit": "foreign_unit", "uuid": "foreign_uuid"}
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,11 @@
 """The tablet without network, in real headless Chromium: a visit recorded offline
 survives a reload and a closed browser and reaches the server whole, each entry once;
-conflicts are shown and resolved both ways; the first load fits the byte budget."""
+a visit planned offline gets its server id and page; conflicts are shown and resolved
+both ways; the first load fits the byte budget."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
 import pytest
@@ -126,6 +128,76 @@ def test_a_visit_recorded_offline_arrives_whole_and_once(playwright, live_server
     assert [p["caption"] for p in doc["photos"]] == [SEED["photos"][0]["caption"]]
 
 
+def test_a_visit_planned_offline_gets_its_server_id_and_arrives_once(playwright, live_server):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    context = browser.new_context(**CONTEXT)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    login_page(page, live_server, "thuky")
+    page.goto(live_server.url + "/visits")
+    ready_offline(page)
+    page.goto(live_server.url + "/visits/new")  # kept, with the blank capture page of each form
+    ready_offline(page)
+    page.evaluate("() => window.surveyOffline.blankPages")
+
+    context.set_offline(True)
+    page.goto(live_server.url + "/visits/new")
+    assert page.locator("#plan-offline-note").is_visible()
+    page.select_option("#delegation", label=SEED["delegation"]["name"])
+    page.fill("#unit", SEED["host"]["unit"])
+    page.fill("#place", SEED["host"]["place"])
+    page.fill("#locality", SEED["host"]["locality"])
+    page.fill("#started_at", "2025-10-27T08:00")
+    page.select_option("#form", "ttpvhcc-xa")
+    page.screenshot(path="/tmp/offline-plan-portrait.png")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/visits/local/[0-9a-f-]{36}/capture$"))
+    uuid = page.url.split("/")[-2]
+    page.wait_for_selector("#capture[data-restored]")
+    assert page.locator("h1").inner_text() == SEED["host"]["unit"]
+    assert page.locator('[data-field="started_at"]').input_value() == "2025-10-27T08:00"
+    report = SEED["report"]
+    page.fill('[data-field="report.summary"]', report["summary"])
+    page.fill('[data-field="indicators.dossiers_received"]', str(report["indicators"]["dossiers_received"]))
+    add(page, "difficulty", text=SEED["difficulties"][0]["text"])
+    add(page, "recommendation", **SEED["recommendations"][0])
+    assert queued(page) == 5  # the visit itself first, then its four entries
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path="/tmp/offline-local-capture-portrait.png")
+
+    page.reload()  # offline: the tablet's copy of the page, the values from IndexedDB
+    page.wait_for_selector("#capture[data-restored]")
+    assert page.url.endswith(f"/visits/local/{uuid}/capture")
+    assert page.locator('[data-field="report.summary"]').input_value() == report["summary"]
+    assert page.locator('ol[data-kind="difficulty"] > li.item').count() == 1
+    page.goto(live_server.url + "/visits")  # the cached list shows the visit made here
+    local = page.locator(f'#local-visits tr[data-uuid="{uuid}"]')
+    assert "Chưa đồng bộ" in local.inner_text()
+    page.screenshot(path="/tmp/offline-local-list-portrait.png")
+    local.locator("a").first.click()
+    page.wait_for_selector("#capture[data-restored]")
+
+    context.set_offline(False)
+    page.wait_for_url(re.compile(r"/visits/\d+/capture$"), timeout=30000)  # the server's address
+    visit_id = int(page.url.split("/")[-2])
+    page.wait_for_selector("#capture[data-restored]")
+    page.wait_for_function(EMPTY, timeout=30000)
+    assert page.locator('[data-field="report.summary"]').input_value() == report["summary"]
+    page.goto(live_server.url + f"/visits/local/{uuid}/capture")  # an old link still works
+    page.wait_for_url(f"**/visits/{visit_id}/capture")
+    page.goto(live_server.url + "/visits?date_from=2025-10-27&date_to=2025-10-27")
+    assert page.locator("#server-visits tbody tr").count() == 1  # made once
+    assert page.locator("#local-visits").is_hidden()
+    browser.close()
+
+    doc = api(live_server, "GET", f"/visits/{visit_id}")
+    assert doc["uuid"] == uuid and doc["host"]["unit"] == SEED["host"]["unit"]
+    assert doc["report"]["summary"] == report["summary"]
+    assert doc["report"]["indicators"]["dossiers_received"] == report["indicators"]["dossiers_received"]
+    assert [d["text"] for d in doc["difficulties"]] == [SEED["difficulties"][0]["text"]]
+    assert [r["text"] for r in doc["recommendations"]] == [SEED["recommendations"][0]["text"]]
+
+
 def test_a_conflict_is_shown_and_resolved_both_ways(playwright, live_server):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     context = browser.new_context(**CONTEXT)
@@ -222,6 +294,7 @@ def test_logout_warns_about_unsent_entries_then_clears_the_tablet(playwright, li
     assert queued(page) == 1
     page.click("#logout-form button")
     dialog = page.locator("#logout-dialog")
+    dialog.wait_for()  # opened once the outbox is counted (IndexedDB)
     assert dialog.is_visible() and dialog.locator("[data-slot=count]").inner_text() == "1"
     dialog.locator('[data-choice="stay"]').click()
     assert not dialog.is_visible() and "/capture" in page.url

@@ -1,6 +1,7 @@
 """The server side of the tablet's offline outbox, through the test client: messages
 applied at most once when delivered twice or out of order, photo uploads that break
-and are sent again, visits made on the tablet, compression and the installable app."""
+and are sent again, visits made on the tablet (and the pages that let a tablet plan one
+without network), compression and the installable app."""
 from __future__ import annotations
 
 import gzip
@@ -13,7 +14,7 @@ from PIL import Image
 
 from survey_app.storage import visits as visits_sql
 
-from .conftest import csrf_token
+from .conftest import csrf_token, login
 from .test_visit_pages import field_version, seed_id
 
 
@@ -167,3 +168,64 @@ def test_the_installable_app_is_served_from_the_root(client, login_as):
     assert manifest.get_json()["scope"] == "/" and manifest.get_json()["icons"]
     assert client.get("/offline/token").status_code == 302  # a token only for a signed-in user
     assert login_as("thuky").get("/offline/token").get_json()["csrf"]
+
+
+def signed_in(app, username):
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    assert login(client, username).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("username, status", [("thuky", 200), ("truongdoan", 200), ("admin", 200),
+                                              ("thanhvien", 403), ("xahra", 403), ("xem", 403)])
+def test_the_blank_capture_page_of_a_form_is_for_those_who_plan_visits(app, demo, username, status):
+    response = signed_in(app, username).get("/visits/blank/ttpvhcc-xa/capture")
+    assert response.status_code == status
+    if status == 200:
+        html = response.get_data(as_text=True)
+        assert 'data-blank="ttpvhcc-xa"' in html and 'data-visit=""' in html
+        assert "/static/js/capture-local.js" in html and "/static/js/capture.js" not in html
+        assert 'data-field="report.summary"' in html and 'id="item-network_stable"' in html
+        assert "Chưa đồng bộ" in html and "/changes" not in html  # no server visit behind it
+
+
+def test_the_blank_capture_page_of_an_unknown_form_is_404(login_as):
+    assert login_as("thuky").get("/visits/blank/no-such-form/capture").status_code == 404
+    assert login_as("thuky").get("/visits/blank/ttpvhcc-xa/overview").status_code == 404
+
+
+def test_the_blank_capture_page_needs_a_signed_in_user(client, demo):
+    response = client.get("/visits/blank/ttpvhcc-xa/capture")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_local_address_of_a_synced_visit_leads_to_its_page(tablet, app):
+    client, headers, _, _ = tablet
+    made = {"uuid": mid(), "delegation": 1, "unit": "UBND xã Hra", "form": "ttpvhcc-xa",
+            "started_at": "2025-10-24T08:00:00+07:00"}
+    assert client.get(f"/visits/local/{made['uuid']}/capture").status_code == 404  # not synced yet
+    visit_id = client.post("/visits/from-device", json=made, headers=headers).get_json()["id"]
+    response = client.get(f"/visits/local/{made['uuid']}/capture")
+    assert response.status_code == 302 and response.headers["Location"] == f"/visits/{visit_id}/capture"
+    assert signed_in(app, "xaiahru").get(f"/visits/local/{made['uuid']}/capture").status_code == 404
+
+
+def test_the_plan_page_answers_its_script_with_json(login_as):
+    client = login_as("thuky")
+    form = {"csrf_token": csrf_token(client, "/visits/new"), "delegation": "1", "unit": "UBND xã Hra",
+            "started_at": "2025-10-25T08:00", "form": "ttpvhcc-xa"}
+    answer = client.post("/visits/new", data=form, headers={"Accept": "application/json, text/html;q=0.9"})
+    assert answer.status_code == 200 and answer.get_json()["url"] == f"/visits/{answer.get_json()['id']}/capture"
+    plain = client.post("/visits/new", data=form)
+    assert plain.status_code == 302 and plain.headers["Location"].endswith("/capture")
+    errors = client.post("/visits/new", data={**form, "unit": ""}, headers={"Accept": "application/json, text/html;q=0.9"})
+    assert errors.status_code == 400 and errors.mimetype == "text/html"  # plan.js shows the page's errors
+
+
+def test_the_worker_keeps_the_plan_page_and_serves_local_visits(client):
+    worker = client.get("/sw.js").get_data(as_text=True)
+    for name in ("plan.js", "capture-local.js", "visits-local.js"):
+        assert f"/static/js/{name}" in worker
+        assert client.get(f"/static/js/{name}").status_code == 200
+    assert "visits(\\/new)?$" in worker and "visits\\/local\\/" in worker

@@ -86,6 +86,25 @@ def capture_data(store, forms, visit_id: int) -> dict:
     return store.read(read)
 
 
+def blank_capture_data(store, form) -> dict:
+    """The capture page of a visit not on the server yet, for one form: what a tablet
+    shows for a visit planned without network (the page fills in the plan from its
+    store). Members and units are those the plan page offers."""
+    def read(db):
+        evaluation = form.evaluate({})
+        delegations = queries.delegation_options(db)
+        members = {m["name"]: None for d in delegations for m in delegations_sql.list_members(db, d["id"])}
+        visit = {"id": 0, "status": "planned", "status_label": STATUS_LABELS["planned"], "editable": True,
+                 "unit_name": "", "delegation_name": "", "started_at": "", "ended_at": "",
+                 "form_id": form.id, "form_title": form.title, "form_version": form.version}
+        return {"visit": visit, "form": form, "fields": {}, "items": {kind: [] for kind in LIST_KINDS},
+                "members": list(members), "computed": evaluation.computed,
+                "warnings": [w.message for w in evaluation.warnings],
+                "units": [u["name"] for u in queries.unit_options(db)],
+                "local_times": {"started_at": "", "ended_at": ""}}
+    return store.read(read)
+
+
 def _local(value: str | None) -> str:
     """An ISO moment as the `datetime-local` value of Vietnam time (`2025-10-13T08:00`)."""
     if not value:

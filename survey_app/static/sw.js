@@ -3,19 +3,22 @@
 // Pages of the visits the user opened (their form definitions are rendered into the
 // capture page): network first with a short wait, then the cached copy, so a cut or
 // congested network still opens them. Photos of visits: cache first.
+// Visits planned without network: /visits/local/<uuid>/capture is the copy of the form's
+// blank capture page that plan.js put in the cache for that uuid (cache first).
 // POST requests (autosave messages, photo uploads) are never touched: the page's
 // outbox in IndexedDB sends them.
-const VERSION = "v1";
+const VERSION = "v2";
 const SHELL = `shell-${VERSION}`;
 const PAGES = "pages"; // user data: cleared at logout with the local store
 const SHELL_FILES = [
   "/static/css/app.css", "/static/css/capture.css", "/static/icons/app.svg", "/vendor/idb-keyval.js",
   "/static/js/app.js", "/static/js/store.js", "/static/js/sync.js", "/static/js/capture.js",
   "/static/js/capture-fields.js", "/static/js/capture-items.js", "/static/js/capture-photos.js",
-  "/manifest.webmanifest",
+  "/static/js/capture-local.js", "/static/js/plan.js", "/static/js/visits-local.js", "/manifest.webmanifest",
 ];
 const NETWORK_WAIT_MS = 4000;
-const KEPT_PAGES = [/^\/visits\/\d+(\/capture)?$/, /^\/visits$/, /^\/$/];
+const KEPT_PAGES = [/^\/visits\/\d+(\/capture)?$/, /^\/visits(\/new)?$/, /^\/visits\/blank\/[^/]+\/capture$/, /^\/$/];
+const LOCAL_PAGE = /^\/visits\/local\/[\w-]+\/capture$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
@@ -32,7 +35,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    if (KEPT_PAGES.some((re) => re.test(url.pathname))) event.respondWith(page(request, url));
+    if (LOCAL_PAGE.test(url.pathname)) event.respondWith(localPage(request, url));
+    else if (KEPT_PAGES.some((re) => re.test(url.pathname))) event.respondWith(page(request, url));
   } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/")
              || url.pathname === "/manifest.webmanifest") {
     event.respondWith(shell(event, request));
@@ -70,6 +74,12 @@ async function page(request, url) {
   const cached = await cache.match(key);
   if (cached) return cached;
   return network.catch(() => offlinePage());
+}
+
+// The tablet's copy first; without one the server redirects to the visit once synced.
+async function localPage(request, url) {
+  const cached = await (await caches.open(PAGES)).match(url.origin + url.pathname);
+  return cached || fetch(request).catch(() => offlinePage());
 }
 
 async function photo(request) {

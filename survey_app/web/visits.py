@@ -1,5 +1,6 @@
-"""Visit pages: the list and search, planning a visit, the capture page with its
-autosave and photo routes (session + CSRF header), and the overview."""
+"""Visit pages: the list and search, planning a visit (also on a tablet without
+network: the blank capture page of a form and the local visit's address), the capture
+page with its autosave and photo routes (session + CSRF header), and the overview."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, send_file, url_for
@@ -12,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..checklists.wtf import select_choices
 from ..domain import overview, visit_photos
-from ..domain.errors import DomainError, Forbidden
+from ..domain.errors import DomainError, Forbidden, NotFound
 from ..domain.visits import STATUS_LABELS, STATUSES, can_edit_visit, can_plan_visits, load_visit, plan_visit
 from ..formatting import VN_TZ
 from ..markers import N_
@@ -94,10 +95,14 @@ def index():
                            can_plan=can_plan_visits(current_user()))
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new():
+def _require_planner() -> None:
     if not can_plan_visits(current_user()):
         raise Forbidden(N_("Bạn không có quyền lập kế hoạch khảo sát."))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    _require_planner()
     form = PlanForm()
     _options(form)
     if form.validate_on_submit():
@@ -109,7 +114,10 @@ def new():
         except DomainError as error:
             form.form.errors.append(_(error.message))
         else:
-            return redirect(url_for("visits.capture", visit_id=visit_id))
+            url = url_for("visits.capture", visit_id=visit_id)
+            if request.accept_mimetypes.best == "application/json":  # plan.js, which can fall back offline
+                return jsonify({"ok": True, "id": visit_id, "url": url})
+            return redirect(url)
     units = [u["name"] for u in get_store().read(queries.unit_options)]
     status = 400 if request.method == "POST" else 200
     return render_template("visits/plan.html", form=form, units=units), status
@@ -133,6 +141,29 @@ def from_device():
         locality=data.get("locality", ""), uuid=uuid)
     return jsonify({"ok": True, "id": visit_id, "created": created,
                     "url": url_for("visits.capture", visit_id=visit_id)}), 201 if created else 200
+
+
+@bp.get("/blank/<form_id>/capture")
+def blank_capture(form_id):
+    """The capture page of an empty visit of a form, kept by the tablet (plan.js) so a
+    visit planned without network opens at /visits/local/<uuid>/capture (sw.js)."""
+    _require_planner()
+    form = get_forms().get(form_id)
+    if form is None:
+        raise NotFound(N_("Không tìm thấy biểu mẫu."))
+    return render_template("visits/capture.html", **overview.blank_capture_data(get_store(), form),
+                           readonly=False, blank=True)
+
+
+@bp.get("/local/<uuid>/capture")
+def local_capture(uuid):
+    """The tablet's address of a visit it planned offline; once the server has the visit,
+    its page. Without the tablet's copy and before sync there is nothing to show here."""
+    existing = get_store().read(visits_sql.get_visit_by_uuid, uuid)
+    if existing is None:
+        raise NotFound(N_("Chuyến khảo sát này chưa được đồng bộ lên máy chủ."))
+    load_visit(get_store(), existing["id"], current_user())
+    return redirect(url_for("visits.capture", visit_id=existing["id"]))
 
 
 @bp.get("/<int:visit_id>")

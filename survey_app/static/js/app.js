@@ -6,7 +6,7 @@ import { SyncQueue } from "./sync.js";
 
 const user = document.querySelector('meta[name="app-user"]')?.content;
 const indicator = document.getElementById("net-status");
-const KEPT_PAGE = /^\/visits\/\d+(\/capture)?$/;
+const KEPT_PAGE = /^\/visits(\/\d+(\/capture)?|\/new)?$/;
 const listeners = new Set();
 let waiting = 0;
 let trouble = "";
@@ -34,13 +34,15 @@ export const queue = new SyncQueue({
 
 export const onResult = (fn) => listeners.add(fn);
 
-// The page the user opened is kept for offline use even before the worker controls it.
+// The page the user opened is kept for offline use even before the worker controls it
+// (or when it took control only while the page was loading: then it did not keep it).
 async function keepThisPage() {
-  if (!KEPT_PAGE.test(location.pathname) || navigator.serviceWorker?.controller || !window.caches) return;
+  if (!KEPT_PAGE.test(location.pathname) || !window.caches) return;
   const html = `<!doctype html>\n${document.documentElement.outerHTML}`;
+  const key = location.origin + location.pathname;
   const cache = await caches.open("pages");
-  await cache.put(location.origin + location.pathname,
-                  new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } }));
+  if (navigator.serviceWorker?.controller && await cache.match(key)) return; // the worker kept it
+  await cache.put(key, new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } }));
 }
 
 async function logout(form, dialog) {

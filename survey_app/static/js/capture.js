@@ -22,6 +22,9 @@ async function pageState() {
 async function queueChange(el, message, record = {}) {
   const key = store.elementKey(message);
   await store.remember(visit, key, { ...record, msg: message.id, synced: false, typed: false, error: undefined });
+  // Read the version only now: an answer that came during the write above has raised it, and
+  // once the outbox has emptied the queue no longer knows it (a conflict with ourselves).
+  if ("base_version" in message) message.base_version = Number(el.dataset.version);
   const id = await queue.enqueue({ id: message.id, kind: "change", visit, message });
   if (id !== message.id) await store.remember(visit, key, { msg: id });
   failing.delete(el);
@@ -38,24 +41,23 @@ function changed(el, value) {
 
 function saveField(el) {
   const value = readField(el);
-  if (!changed(el, value)) return;
-  queueChange(el, { id: uid(), target: el.dataset.field, op: "set", value,
-                    base_version: Number(el.dataset.version) }, { value });
+  if (!changed(el, value)) return undefined;
+  return queueChange(el, { id: uid(), target: el.dataset.field, op: "set", value,
+                           base_version: Number(el.dataset.version) }, { value });
 }
 
 function saveItem(li) {
   const value = readItem(li);
-  if (!li.isConnected || !changed(li, value)) return;
+  if (!li.isConnected || !changed(li, value)) return undefined;
   const kind = kindOf(li);
   const record = { kind, data: value, position: Number(li.dataset.position) };
   if (li.dataset.added === "0") {
     li.dataset.added = "q";
-    queueChange(li, { id: uid(), target: kind, op: "add", item: li.dataset.item, value,
-                      position: Number(li.dataset.position) }, record);
-  } else {
-    queueChange(li, { id: uid(), target: kind, op: "set", item: li.dataset.item, value,
-                      base_version: Number(li.dataset.version) }, record);
+    return queueChange(li, { id: uid(), target: kind, op: "add", item: li.dataset.item, value,
+                             position: Number(li.dataset.position) }, record);
   }
+  return queueChange(li, { id: uid(), target: kind, op: "set", item: li.dataset.item, value,
+                           base_version: Number(li.dataset.version) }, record);
 }
 
 function moveItem(li, direction) {
@@ -95,12 +97,14 @@ function showConflict(el, body) {
     box.remove();
     failing.delete(el);
     lastSent.delete(el);
+    if (choice === "server") { // shown at once; the store follows
+      if (el.matches("li.item")) writeItem(el, body.server_value); else writeField(el, body.server_value);
+    }
     await store.setConflict(visit, key, null);
     if (choice === "mine") {
       if (el.matches("li.item")) saveItem(el); else saveField(el);
       return;
     }
-    if (el.matches("li.item")) writeItem(el, body.server_value); else writeField(el, body.server_value);
     await store.forget(visit, key);
     setStatus(el, "saved");
     pageState();
@@ -192,8 +196,11 @@ function keepTyped(el) {
 function save(el) {
   clearTimeout(timers.get(el));
   timers.delete(el);
-  if (el.matches("li.item")) saveItem(el); else saveField(el);
+  return el.matches("li.item") ? saveItem(el) : saveField(el);
 }
+
+// Queue now what is still waiting in a debounce timer (before the page is left).
+export const flush = () => Promise.all([...timers.keys()].map(save));
 
 function wire() {
   root.addEventListener("input", (event) => {

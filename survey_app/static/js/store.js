@@ -6,6 +6,7 @@
 //   conflicts:<visit> 409 answers waiting for the user's choice, by element key
 //   versions         version the server gave our own last message, by visit|target|item
 //   ids              server id of visits made on the tablet, by their uuid
+//   locals           visits planned on the tablet, by uuid: the plan's values (see plan.js)
 //   photo:<uid>      resized photo (Blob) until the server has it
 const kv = () => window.idbKeyval;
 let prefix = "anon:";
@@ -48,7 +49,14 @@ export function setConflict(visit, key, body) {
 export async function settle(entry, status, body) {
   const { visit } = entry;
   if (entry.kind === "create") {
-    if (status < 300) await update("ids", (ids = {}) => ({ ...ids, [entry.id]: body.id }));
+    if (status < 300) {
+      await update("ids", (ids = {}) => ({ ...ids, [entry.id]: body.id }));
+      await adopt(entry.id, body.id);
+    }
+    await update("locals", (all = {}) => {
+      if (all[entry.id]) all[entry.id] = { ...all[entry.id], error: status < 300 ? undefined : body.error || String(status) };
+      return all;
+    });
     return;
   }
   if (entry.kind === "photo") {
@@ -77,4 +85,20 @@ export async function settle(entry, status, body) {
   } else {
     await remember(visit, key, { error: body.error || String(status) });
   }
+}
+
+// A visit made on the tablet got its server id: what the tablet keeps under its uuid
+// (drafts, conflicts, versions, unsent entries) moves to the id, so the server's page
+// of the visit shows it. Safe to run again: later writes under the uuid win.
+export async function adopt(uuid, id) {
+  const key = String(id);
+  for (const name of ["draft", "conflicts"]) {
+    const kept = await get(`${name}:${uuid}`);
+    if (!kept) continue;
+    await update(`${name}:${key}`, (now = {}) => ({ ...now, ...kept }));
+    await del(`${name}:${uuid}`);
+  }
+  await update("versions", (all = {}) => Object.fromEntries(Object.entries(all).map(
+    ([name, version]) => [name.startsWith(`${uuid}|`) ? key + name.slice(uuid.length) : name, version])));
+  await update("outbox", (list = []) => list.map((e) => (e.visit === uuid && e.kind !== "create" ? { ...e, visit: key } : e)));
 }

@@ -74,12 +74,16 @@ export class SyncQueue {
   async drain() {
     let attempt = 0;
     for (;;) {
-      const list = (await store.get("outbox")) || [];
-      if (!list.length) break;
-      const batch = takeBatch(list);
+      // Taken and marked sent in one transaction: a value that enqueue() puts into an
+      // unsent entry is either in this batch or left for the next one, never dropped.
+      let entries = [];
+      await store.update("outbox", (all = []) => {
+        const batch = all.length ? takeBatch(all) : [];
+        entries = all.filter((e) => batch.includes(e.id)).map((e) => ({ ...e, sent: true }));
+        return all.map((e) => (batch.includes(e.id) ? { ...e, sent: true } : e));
+      });
+      if (!entries.length) break;
       this.onState(attempt ? "retrying" : "sending");
-      await store.update("outbox", (all = []) => all.map((e) => (batch.includes(e.id) ? { ...e, sent: true } : e)));
-      const entries = list.filter((e) => batch.includes(e.id));
       this.attempt = attempt;
       const answers = await this.send(entries);
       if (answers === null) {
