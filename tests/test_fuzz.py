@@ -319,7 +319,7 @@ def test_list_and_board_query_strings(fuzz, path, query, user):
 def schema_documents(draw):
     """Documents valid per the JSON Schema; often with the seed's form and no unknown keys,
     so that some get past the form checks too."""
-    doc = draw(from_schema(SCHEMA))
+    doc = draw(from_schema(copy.deepcopy(SCHEMA)))  # from_schema resolves $refs in place
     if draw(st.booleans()):
         doc["form"] = SEED_FORM
         report = doc.get("report", {})
