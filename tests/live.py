@@ -103,8 +103,19 @@ def page(context):
 
 
 def login_page(page, server: LiveServer, username: str) -> None:
-    page.goto(server.url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORDS[username])
+    # A sign-out just before may still be settling: the page's script clears the
+    # tablet's store, then submits, and its answer can replace the login page after it
+    # was filled. Fill again whenever that happened, then sign in.
+    page.goto(server.url + "/login", wait_until="networkidle")
+    for _ in range(3):
+        page.fill("#username", username)
+        page.fill("#password", PASSWORDS[username])
+        page.wait_for_load_state("networkidle")
+        if page.input_value("#username") == username and page.input_value("#password"):
+            break
     page.click("button[type=submit]")
-    page.wait_for_url(server.url + "/")
+    try:
+        page.wait_for_url(server.url + "/")
+    except Exception as error:  # say what the login page answered
+        raise AssertionError(f"login as {username} failed at {page.url}: "
+                             f"{page.locator('main').inner_text()[:300]}") from error

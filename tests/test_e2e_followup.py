@@ -27,6 +27,7 @@ def test_host_reports_with_photo_and_committee_accepts(live_server, page, tmp_pa
     assert page.is_visible("text=may-quet.jpg")
     detail_url = page.url
     page.click("#logout-form button")
+    page.wait_for_url("**/login")  # the page clears the tablet's store, then signs out
 
     login_page(page, live_server, "thuky")
     page.goto(detail_url)
