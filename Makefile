@@ -55,6 +55,7 @@ run: setup
 	$(BIN)/survey-app serve --host $(HOST) --port $(PORT)
 
 test: setup
+	$(BIN)/ruff check --quiet --select F,E9 survey_app tests benchmarks
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -12,7 +12,7 @@ import pytest
 
 from survey_app.demo import seed_document
 
-from .live import CHROMIUM, CHROMIUM_ARGS, TABLET_LANDSCAPE, TABLET_PORTRAIT, live_server, login_page  # noqa: F401
+from .live import CHROMIUM, CHROMIUM_ARGS, TABLET_LANDSCAPE, TABLET_PORTRAIT, login_page
 from .test_e2e_capture import add, fill_indicators, plan, small_jpeg
 
 pytestmark = pytest.mark.browser
