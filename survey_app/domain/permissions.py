@@ -7,11 +7,6 @@ from __future__ import annotations
 
 from .errors import Forbidden
 
-COMMITTEE = frozenset({"admin", "secretary", "head"})
-DELEGATION_ROLES = frozenset({"admin", "secretary", "head", "member"})
-ALL_ROLES = frozenset({"admin", "secretary", "head", "member", "host", "viewer"})
-
-
 def can_manage_users(user: dict) -> bool:
     return user["role"] == "admin"
 
