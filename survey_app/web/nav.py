@@ -1,13 +1,15 @@
 """The navigation: each area declares its entries once, with the roles that see them."""
 from __future__ import annotations
 
-from flask import Flask, url_for
-from flask_babel import gettext as _
+from flask import Flask, request, url_for
 
+from . import i18n
 from .context import current_user
 
 # (endpoint, label, roles that see it); areas append to this at import time.
 ENTRIES: list[tuple[str, str, frozenset]] = []
+# The entries of a role in a language, made once: every page shows them.
+_MADE: dict[tuple, list[dict]] = {}
 
 
 def add_entry(endpoint: str, label: str, roles) -> None:
@@ -18,8 +20,11 @@ def nav_items() -> list[dict]:
     user = current_user()
     if user is None:
         return []
-    return [{"url": url_for(endpoint), "label": _(label)}
-            for endpoint, label, roles in ENTRIES if user["role"] in roles]
+    key = (user["role"], i18n.locale(), request.script_root)
+    if key not in _MADE:
+        _MADE[key] = [{"url": url_for(endpoint), "label": i18n.gettext(label)}
+                      for endpoint, label, roles in ENTRIES if user["role"] in roles]
+    return _MADE[key]
 
 
 def init_app(app: Flask) -> None:
