@@ -15,6 +15,8 @@ def format_number(value, decimals: int | None = None, locale: str = "vi") -> str
     """`509` → `509`, `88.2` → `88,2`, `1234.5` → `1.234,5` (vi); en uses `1,234.5`."""
     if value is None or value == "":
         return ""
+    if type(value) is int and decimals in (None, 0):  # the common case, kept quick for long tables
+        return f"{value:,}".replace(",", "." if locale == "vi" else ",")
     number = float(value)
     if decimals is None:
         decimals = 0 if number == int(number) else len(repr(number).split(".")[1][:2])
