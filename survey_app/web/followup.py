@@ -16,18 +16,16 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .. import formatting
 from ..domain import followup, followup_evidence, followup_report
 from ..domain.errors import DomainError, NotFound
 from ..markers import N_
 from ..storage import accounts as accounts_sql
 from ..storage import delegations as delegations_sql
 from ..storage import recommendations as rec_sql
-from . import nav
+from . import followup_rows, i18n, nav
 from .context import current_user, get_forms, get_store
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
@@ -56,17 +54,24 @@ def _int(name: str):
 
 def status_words() -> dict:
     """The status labels translated once per page, for lists of many rows."""
-    return {**{s: _(label) for s, label in followup.STATUS_LABELS.items()},
-            "pending": _("Chờ xác nhận"), "late": _("Quá hạn")}
+    return {**{s: i18n.gettext(label) for s, label in followup.STATUS_LABELS.items()},
+            "pending": i18n.gettext(N_("Chờ xác nhận")), "late": i18n.gettext(N_("Quá hạn"))}
 
 
 def list_helpers() -> dict:
     """What each row of a long list needs, worked out once per page: a url_for, a
     translation or a locale lookup per row costs more than the row's SQL."""
-    locale = str(get_locale() or "vi")
+    locale = i18n.locale()
     return {"words": status_words(), "detail_url": url_for("followup.detail", item_id=0)[:-1],
             "unit_url": url_for("followup.unit", unit_id=0)[:-1],
-            "day": lambda value: formatting.format_date(value, locale)}
+            "other_unit_label": i18n.gettext(N_("Đơn vị thực hiện")),
+            "locale": locale, "day": followup_rows.day_formatter(locale)}
+
+
+@bp.app_context_processor
+def status_tag() -> dict:
+    """`status_tag(row)`: a recommendation's status as the lists show it."""
+    return {"status_tag": lambda row: followup_rows.status_cell(row, status_words())}
 
 
 def board_filters() -> dict:
@@ -94,9 +99,10 @@ def board():
     result = followup.board(store, user, filters, _int("page") or 1)
     return render_template(
         "followup/board.html", board=result, filters=filters, labels=followup.STATUS_LABELS,
-        statuses=followup.STATUSES, delegations=store.read(delegations_sql.list_delegations),
+        statuses=followup.STATUSES, delegation_options=followup_rows.options(
+            ((d["id"], d["name"]) for d in store.read(delegations_sql.list_delegations)), filters["delegation_id"]),
         unit_options=unit_options(store, user, filters["unit_id"]), chart_args=query_args(page=None),
-        query_args=query_args, **list_helpers())
+        query_args=query_args, rows=followup_rows.board_rows(result["rows"], list_helpers()))
 
 
 _UNIT_OPTIONS: weakref.WeakKeyDictionary[object, tuple] = weakref.WeakKeyDictionary()
@@ -107,13 +113,12 @@ def unit_options(store, user, selected) -> Markup:
     is built once per set of units (they are only ever added) instead of per request."""
     if user["role"] == "host":
         unit = store.read(accounts_sql.get_unit, user["unit_id"])
-        html = Markup('<option value="{}">{}</option>').format(unit["id"], unit["name"])
+        html = followup_rows.options([(unit["id"], unit["name"])])
     else:
         revision = store.read(rec_sql.units_revision)
         cached = _UNIT_OPTIONS.get(store)
         if cached is None or cached[0] != revision:
-            cached = (revision, Markup("").join(Markup('<option value="{}">{}</option>').format(i, name)
-                                                for i, name in store.read(rec_sql.unit_choices)))
+            cached = (revision, followup_rows.options(store.read(rec_sql.unit_choices)))
             _UNIT_OPTIONS[store] = cached
         html = cached[1]
     if selected is None:
@@ -204,5 +209,8 @@ def evidence(evidence_id):
 @bp.route("/units/<int:unit_id>")
 def unit(unit_id):
     data = followup_report.unit_overview(get_store(), get_forms(), current_user(), unit_id)
-    return render_template("followup/unit.html", data=data, labels=followup.STATUS_LABELS,
-                           **list_helpers())
+    helpers = list_helpers()
+    return render_template("followup/unit.html", data=data,
+                           visit_heads=followup_rows.visit_heads(data["visits"], helpers["day"]),
+                           figure_rows=followup_rows.figure_rows(data["figures"], helpers["locale"]),
+                           rows=followup_rows.unit_rows(data["recommendations"], unit_id, helpers))
