@@ -49,21 +49,24 @@ def _app(folder: Path):
 BOARD_FILTERS = {"status": None, "unit_id": None, "delegation_id": None, "due_month": None, "overdue": False}
 
 
-def board_sql(db, filters: dict, today: str):
-    """Every query the board view runs for an admin (scope: everything), as it runs them."""
+def board_sql(db, filters: dict, today: str, user_id: int):
+    """Every query the board request runs for an admin (scope: everything), as it runs
+    them: the signed-in user, then the page's own."""
+    from survey_app.storage import accounts as accounts_sql
     from survey_app.storage import delegations as delegations_sql
     from survey_app.storage import recommendations as sql
     filters = {**BOARD_FILTERS, **filters}
-    return (sql.page(db, filters, today, 51, 0), sql.counts(db, filters, today),
-            delegations_sql.list_delegations(db), sql.units_revision(db))
+    return (accounts_sql.get_user(db, user_id), sql.page(db, filters, today, 51, 0),
+            sql.counts(db, filters, today), delegations_sql.list_delegations(db), sql.units_revision(db))
 
 
-def unit_sql(db, unit_id: int, today: str):
-    """Every query the unit page runs for an admin."""
+def unit_sql(db, unit_id: int, today: str, user_id: int):
+    """Every query the unit page request runs for an admin."""
     from survey_app.storage import accounts as accounts_sql
     from survey_app.storage import recommendations as sql
+    user = accounts_sql.get_user(db, user_id)
     visits = sql.visits_of_unit(db, unit_id, None)
-    return (accounts_sql.get_unit(db, unit_id), sql.indicators_of(db, [v["id"] for v in visits]),
+    return (user, accounts_sql.get_unit(db, unit_id), sql.indicators_of(db, [v["id"] for v in visits]),
             sql.of_unit(db, unit_id, {}, today))
 
 
@@ -82,10 +85,11 @@ def run(quick: bool) -> dict:
         client.post("/login", data={"username": "admin", "password": "demo-admin-2025"})
         unit = store.db.execute("SELECT unit_id FROM recommendations GROUP BY unit_id "
                                 "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        admin = store.db.execute("SELECT id FROM users WHERE username = 'admin'").fetchone()[0]
         today, runs = today_vn(), 30 if quick else 60
-        pages = {"board first page": ("/followup/", lambda: board_sql(store.db, {}, today)),
-                 "overdue list": ("/followup/?overdue=1", lambda: board_sql(store.db, {"overdue": True}, today)),
-                 "unit page": (f"/followup/units/{unit}", lambda: unit_sql(store.db, unit, today))}
+        pages = {"board first page": ("/followup/", lambda: board_sql(store.db, {}, today, admin)),
+                 "overdue list": ("/followup/?overdue=1", lambda: board_sql(store.db, {"overdue": True}, today, admin)),
+                 "unit page": (f"/followup/units/{unit}", lambda: unit_sql(store.db, unit, today, admin))}
         figures = [{"name": "data set build", "value": round(build_s, 1), "unit": "s", "target": "-", "ok": True}]
         for name, (url, bare) in pages.items():
             assert client.get(url).status_code == 200, url
@@ -94,7 +98,7 @@ def run(quick: bool) -> dict:
                             "target": f"<= {TARGET_MS}", "ok": page_ms <= TARGET_MS})
             figures.append({"name": f"{name} / bare SQL", "value": round(page_ms / max(sql_ms, 0.001), 2),
                             "unit": "x", "target": f"<= {RATIO} (SQL p95 {sql_ms:.1f} ms)",
-                            "ok": page_ms <= RATIO * sql_ms or page_ms <= 15})
+                            "ok": page_ms <= RATIO * sql_ms})
         app.extensions["survey_store"].close()
         return {"sizes": sizes, "figures": figures}
     finally:
