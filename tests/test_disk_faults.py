@@ -206,3 +206,66 @@ def test_photo_upload_on_a_full_disk(app, login_as, tmp_path):
     store = app.extensions["survey_store"]
     assert store.db.execute("SELECT count(*) FROM visit_items WHERE uid = 'disk-photo-0001'").fetchone()[0] == 0
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _leave_wal_files(database) -> None:
+    """Open the database and die without closing it, as a crashed server would: its
+    -wal and -shm files stay, and SQLite can then read it from a read-only disk."""
+    code = ("import os, sqlite3; db = sqlite3.connect(os.environ['DB']); "
+            "db.execute('SELECT count(*) FROM visits').fetchone(); os._exit(0)")
+    subprocess.run([str(BIN / "python"), "-c", code], env={**os.environ, "DB": str(database)}, check=True)
+    assert database.with_name(database.name + "-shm").exists()
+
+
+def test_saving_on_a_read_only_instance_folder(server_folder, tmp_path):
+    """The instance folder is read-only (a disk remounted read-only after an error, a
+    wrong mount): pages still read, saving answers 503 with the read-only message and
+    nothing is half-applied; once the folder is writable again the same change (same
+    id, as the tablet retries it) is saved exactly once, the earlier text kept."""
+    with tmpfs(tmp_path / "disk", 8192) as disk:
+        shutil.copytree(server_folder / "instance", disk / "instance")
+        database = disk / "instance" / "survey_app.db"
+        token = _cli(server_folder, "token", "create", "admin", instance=disk / "instance").stdout.strip()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        url = "/api/v1/visits/1/changes"
+        first = {"id": "ro-before-00001", "target": "host.place", "op": "set",
+                 "value": "Trung tâm Phục vụ hành chính công xã Hra", "base_version": 1}
+        second = {"id": "ro-during-00001", "target": "host.place", "op": "set",
+                  "value": "Ghi khi ổ đĩa chỉ đọc"}
+        server = LiveServer(tmp_path)
+        server.env.update(_env(tmp_path, disk / "instance"))
+        server.start()
+        try:
+            status, answer = _post(server.url + url, json.dumps(first).encode(), headers)
+            assert status == 200, answer
+            second["base_version"] = answer["version"]
+        finally:
+            server.stop()
+        _leave_wal_files(database)
+        remount_read_only(disk)
+        server.start()
+        try:
+            request = urllib.request.Request(server.url + "/api/v1/visits/1", headers=headers)
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert json.loads(response.read())["host"]["place"] == first["value"]
+            status, refused = _post(server.url + url, json.dumps(second).encode(), headers)
+            assert status == 503, refused
+            assert READ_ONLY_MESSAGE in refused["error"], refused
+        finally:
+            server.stop()
+        subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
+        server.start()
+        try:
+            status, saved = _post(server.url + url, json.dumps(second).encode(), headers)  # the retry
+            assert status == 200, saved
+            status, again = _post(server.url + url, json.dumps(second).encode(), headers)  # and once more
+            assert status == 200 and again["version"] == saved["version"], again
+        finally:
+            server.stop()
+        _integrity(database)
+        db = sqlite3.connect(database)
+        applied = [row[0] for row in db.execute("SELECT client_id FROM applied_changes WHERE client_id LIKE 'ro-%'")]
+        value = db.execute("SELECT value FROM visit_fields WHERE visit_id = 1 AND path = 'host.place'").fetchone()[0]
+        db.close()
+        assert sorted(applied) == ["ro-before-00001", "ro-during-00001"]
+        assert json.loads(value) == second["value"]
