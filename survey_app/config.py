@@ -26,7 +26,8 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,   # a sign-in lasts one working day from login,
+    "SESSION_REFRESH_EACH_REQUEST": False,     # not renewed by each request
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
     "BASE_URL": "http://127.0.0.1:5000",

@@ -84,6 +84,22 @@ def test_session_cookie_flags_and_rotation_at_login(app, client, demo):
     assert logout.status_code == 302 and client.get("/visits").status_code == 302
 
 
+def test_a_sign_in_lasts_twelve_hours_from_login(client, demo):
+    """The session cookie is set at login with a 12-hour lifetime and not sent again
+    on ordinary requests: a captured cookie cannot be kept alive by using it."""
+    import email.utils
+    import time
+    response = client.post("/login", data={"username": "thanhvien", "password": PASSWORDS["thanhvien"],
+                                           "csrf_token": csrf_token(client)})
+    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    expires = email.utils.parsedate_to_datetime(SimpleCookie(header)["session"]["expires"]).timestamp()
+    assert abs(expires - (time.time() + 12 * 3600)) < 120
+    client.get("/visits")  # the first page stores the form token in the session
+    later = client.get("/visits")
+    assert later.status_code == 200
+    assert not [h for h in later.headers.getlist("Set-Cookie") if h.startswith("session=")]
+
+
 def _state(store) -> tuple:
     db = store.db
     return tuple(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in
