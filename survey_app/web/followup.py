@@ -58,14 +58,21 @@ def status_words() -> dict:
             "pending": i18n.gettext(N_("Chờ xác nhận")), "late": i18n.gettext(N_("Quá hạn"))}
 
 
+# list_helpers() of each language (and mount point), made once: they never change.
+_HELPERS: dict[tuple, dict] = {}
+
+
 def list_helpers() -> dict:
-    """What each row of a long list needs, worked out once per page: a url_for, a
-    translation or a locale lookup per row costs more than the row's SQL."""
-    locale = i18n.locale()
-    return {"words": status_words(), "detail_url": url_for("followup.detail", item_id=0)[:-1],
+    """What each row of a long list needs, worked out once: a url_for, a translation
+    or a locale lookup per row costs more than the row's SQL."""
+    key = (i18n.locale(), request.script_root)
+    if key not in _HELPERS:
+        _HELPERS[key] = {
+            "words": status_words(), "detail_url": url_for("followup.detail", item_id=0)[:-1],
             "unit_url": url_for("followup.unit", unit_id=0)[:-1],
             "other_unit_label": i18n.gettext(N_("Đơn vị thực hiện")),
-            "locale": locale, "day": followup_rows.day_formatter(locale)}
+            "locale": key[0], "day": followup_rows.day_formatter(key[0])}
+    return _HELPERS[key]
 
 
 @bp.app_context_processor

@@ -8,6 +8,7 @@ template would give, and every text from the database or the user goes through `
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from markupsafe import Markup
@@ -122,7 +123,9 @@ def options(pairs, selected=None) -> Markup:
 def day_formatter(locale: str):
     """`2025-10-13` → `13/10/2025` (vi) for ISO dates from the database, by slicing;
     anything else goes through `formatting.format_date`. The result has only digits
-    and separators, so it needs no escaping."""
+    and separators, so it needs no escaping. A list repeats the same days, so each
+    is worked out once."""
+    @lru_cache(maxsize=4096)
     def day(value) -> str:
         if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-" \
                 and value.replace("-", "").isdigit():
