@@ -1,7 +1,7 @@
 """Vietnamese first, English second: locale choice and the Jinja number/date filters."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_app_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -10,6 +10,9 @@ from .. import formatting
 
 
 def select_locale() -> str:
+    """`?lang=en` switches the language for the rest of the session; Vietnamese first."""
+    if not has_request_context():  # a CLI command rendering a document
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:
@@ -18,25 +21,29 @@ def select_locale() -> str:
 
 
 def locale() -> str:
-    """The request's language code, looked up once (the number and date filters ask
-    for it per cell)."""
-    if not has_app_context():
-        return "vi"
+    """The request's language code, chosen once per request (the number and date
+    filters ask for it per cell); the same choice Flask-Babel makes, without its
+    per-call lookups."""
+    if not has_request_context():
+        return str(get_locale() or "vi") if has_app_context() else "vi"
     try:
         return g._survey_locale
     except AttributeError:
-        g._survey_locale = str(get_locale() or "vi")
+        g._survey_locale = select_locale()
         return g._survey_locale
+
+
+# The catalogue of each language, as Flask-Babel loaded it the first time.
+_CATALOGUES: dict[str, object] = {}
 
 
 def _translations():
-    """The request's catalogue, looked up once: Flask-Babel finds it again on every
-    call, and a list page calls the template's `_` a hundred times."""
-    try:
-        return g._survey_translations
-    except AttributeError:
-        g._survey_translations = get_translations()
-        return g._survey_translations
+    """The request's catalogue: Flask-Babel finds it again on every call, and a list
+    page calls the template's `_` dozens of times."""
+    code = locale()
+    if code not in _CATALOGUES:
+        _CATALOGUES[code] = get_translations()
+    return _CATALOGUES[code]
 
 
 def gettext(text: str) -> str:
