@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import admin, api, auth, compression, errors, i18n, nav, offline, security, shell, vendor, visits
+from . import admin, api, auth, chrome, compression, errors, i18n, nav, offline, security, shell, vendor, visits
 from . import api_minutes, minutes, verify
 from . import api_followup, followup, followup_docs
 
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     nav.init_app(app)
+    chrome.init_app(app)
     errors.init_app(app)
     compression.init_app(app)
     for blueprint in PAGE_BLUEPRINTS:
