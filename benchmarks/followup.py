@@ -86,7 +86,7 @@ def run(quick: bool) -> dict:
         unit = store.db.execute("SELECT unit_id FROM recommendations GROUP BY unit_id "
                                 "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
         admin = store.db.execute("SELECT id FROM users WHERE username = 'admin'").fetchone()[0]
-        today, runs = today_vn(), 30 if quick else 60
+        today, runs = today_vn(), 30 if quick else 200
         pages = {"board first page": ("/followup/", lambda: board_sql(store.db, {}, today, admin)),
                  "overdue list": ("/followup/?overdue=1", lambda: board_sql(store.db, {"overdue": True}, today, admin)),
                  "unit page": (f"/followup/units/{unit}", lambda: unit_sql(store.db, unit, today, admin))}
