@@ -223,7 +223,7 @@ def _figure_rows(forms, visits: list[dict], values: dict) -> list[dict]:
         cells, previous = [], None
         for visit in visits:
             raw = values.get(visit["id"], {}).get(key)
-            value = json.loads(raw) if raw is not None else None
+            value = None if raw is None else int(raw) if raw.isdigit() else json.loads(raw)
             change = value - previous if isinstance(value, (int, float)) and isinstance(previous, (int, float)) else None
             cells.append({"value": value, "change": change})
             previous = value if value is not None else previous
