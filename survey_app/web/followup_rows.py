@@ -74,7 +74,7 @@ def board_rows(rows: list[dict], helpers: dict) -> Markup:
         f'      <td><a href="{unit}{int(r["unit_id"])}">{escape(r["unit_name"] or "")}</a></td>\n'
         f'      <td class="hide-sm">{escape(r["delegation_name"] or "")}<br>'
         f'<span class="muted">{day(r["visit_date"])}</span></td>\n'
-        f'      <td>{day(r["due"])}</td>\n      <td>{status.of(r)}</td>\n    </tr>\n'
+        f'      <td class="day">{day(r["due"])}</td>\n      <td>{status.of(r)}</td>\n    </tr>\n'
         for r in rows))
 
 
@@ -87,8 +87,8 @@ def unit_rows(rows: list[dict], unit_id: int, helpers: dict) -> Markup:
         f'<tr{_OVERDUE if r["overdue"] else ""}><td class="text">'
         f'<a href="{detail}{int(r["item_id"])}">{escape(shorten(r["text"]))}</a>'
         + (f'<br><span class="muted">{other}: {escape(r["unit_name"] or "")}</span>' if r["unit_id"] != unit_id else "")
-        + f'</td>\n      <td class="hide-sm">{day(r["visit_date"])}</td>'
-        f'<td>{day(r["due"])}</td><td>{status.of(r)}</td></tr>\n'
+        + f'</td>\n      <td class="hide-sm day">{day(r["visit_date"])}</td>'
+        f'<td class="day">{day(r["due"])}</td><td>{status.of(r)}</td></tr>\n'
         for r in rows))
 
 
