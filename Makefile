@@ -11,7 +11,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test bench apt clean i18n-update
+.PHONY: setup run test bench apt clean i18n-update lock audit
 
 setup: apt $(STAMP)/venv $(STAMP)/npm $(MO_FILES)
 
@@ -31,11 +31,12 @@ apt:
 	  fi; \
 	fi
 
-$(STAMP)/venv: pyproject.toml
+# Python packages at the versions pinned in requirements.lock.
+$(STAMP)/venv: pyproject.toml requirements.lock
 	@mkdir -p $(STAMP)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
 	@touch $@
 
 # Front-end packages (browser libraries) from the npm registry, never copied into the repo.
@@ -62,7 +63,21 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(STAMP) $(VENV) node_modules
+	rm -rf $(STAMP) $(VENV) $(VENV)-audit node_modules
+
+# Pin what the venv has now (after adding or upgrading a dependency in pyproject.toml).
+lock: $(STAMP)/venv
+	{ sed -n '1,3p' requirements.lock; $(BIN)/pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+# Known vulnerabilities in the pinned Python packages (pip-audit, in a venv of its own
+# so it does not mix with the project's) and in the npm packages. Needs the advisory
+# services (PyPI's per-version JSON, the npm audit endpoint) to be reachable; --strict
+# fails when a package could not be checked instead of calling it clean.
+audit:
+	test -x $(VENV)-audit/bin/pip-audit || { $(PYTHON) -m venv $(VENV)-audit && $(VENV)-audit/bin/pip install -q pip-audit; }
+	$(VENV)-audit/bin/pip-audit -r requirements.lock --no-deps --disable-pip --strict --progress-spinner off --desc
+	npm audit --audit-level=low
 
 # Refresh the catalogues after changing texts: extract, then merge into each language.
 i18n-update: $(STAMP)/venv
