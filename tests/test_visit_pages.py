@@ -60,6 +60,67 @@ def test_list_and_search_with_diacritics_and_filters(login_as, store):
     assert not listed(client, store, "?unit=3")
 
 
+def test_search_follows_each_change_and_every_term_may_be_in_another_part(editor, store):
+    """An autosaved item is found at once, together with a word of the unit's name (the
+    visit's own part of the index); a changed field no longer matches its old text; a
+    deleted item is no longer found."""
+    client, headers = editor
+    visit_id = seed_id(store)
+    uid = str(uuid.uuid4())
+
+    def change(**message) -> dict:
+        response = client.post(f"/visits/{visit_id}/changes", headers=headers,
+                               json={"id": str(uuid.uuid4()), **message})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    assert not listed(client, store, "?q=Thủy điện")
+    added = change(target="difficulty", op="add", item=uid, value={"text": "Thủy điện cắt điện luân phiên"})
+    assert listed(client, store, "?q=thuy luan phien") and listed(client, store, "?q=Hra luân phiên")
+    assert not listed(client, store, "?q=Hra luân phiên khôngcótừnày")
+    base = field_version(store, visit_id, "report.summary")
+    change(target="report.summary", op="set", value="Báo cáo về bưu chính", base_version=base)
+    assert listed(client, store, "?q=bưu chính")
+    change(target="report.summary", op="set", value="Báo cáo đã sửa", base_version=base + 1)
+    assert not listed(client, store, "?q=bưu chính") and listed(client, store, "?q=đã sửa")
+    change(target="difficulty", op="delete", item=uid, base_version=added["version"])
+    assert not listed(client, store, "?q=luân phiên")
+    parts = store.db.execute("SELECT count(*) FROM visit_search WHERE visit_id = ?", [visit_id]).fetchone()[0]
+    live = store.db.execute("SELECT count(*) FROM visit_items WHERE visit_id = ? AND deleted = 0",
+                            [visit_id]).fetchone()[0]
+    assert parts == live + 1  # the visit's own part and one per item still there
+
+
+def test_the_search_migration_indexes_what_was_there(tmp_path):
+    """m007 rebuilds the index from the visits and items written before it."""
+    import sqlite_utils
+
+    from survey_app.demo import load_demo
+    from survey_app.storage.migrations import migrations
+
+    from .conftest import make_app
+    app = make_app(tmp_path)
+    store = app.extensions["survey_store"]
+    load_demo(store, app.extensions["survey_forms"], app.extensions["survey_files"] / "photos")
+    before = {row[0] for row in store.db.execute(
+        "SELECT visit_id FROM visit_search WHERE visit_search MATCH '\"phap\"* \"che\"*'")}
+    expected = store.db.execute("SELECT count(*) FROM visit_items WHERE deleted = 0").fetchone()[0] + \
+        store.db.execute("SELECT count(*) FROM visits").fetchone()[0]
+    db = sqlite_utils.Database(store.path)
+    db.execute("DROP TABLE visit_search")  # as before m007: ask for it again
+    db.execute("CREATE VIRTUAL TABLE visit_search USING fts5(visit_id UNINDEXED, content)")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm007_search_parts'")
+    for trigger in [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                             "AND name LIKE 'visit_search_%'")]:
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.conn.commit()
+    migrations.apply(db)
+    assert db.execute("SELECT count(*) FROM visit_search").fetchone()[0] == expected
+    after = {row[0] for row in db.execute(
+        "SELECT visit_id FROM visit_search WHERE visit_search MATCH '\"phap\"* \"che\"*'")}
+    assert after == before and after
+
+
 @pytest.mark.parametrize("q", ['"', "AND", "(*", "NEAR(", "a OR", "-x", "'; DROP", "^"])
 def test_fts_syntax_in_user_text_never_fails(login_as, q):
     assert login_as("xem").get("/visits", query_string={"q": q}).status_code == 200

@@ -10,7 +10,7 @@ from . import changes
 from .accounts import now_utc
 from .errors import DomainError, NotFound
 from .photos import photo_path, save_photo
-from .visits import check_item, reindex_visit, require_editable
+from .visits import check_item, require_editable
 
 
 def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: bytes, *, uid: str,
@@ -71,7 +71,6 @@ def _insert(db, store, forms, user, visit_id, uid, data, saved):
                     updated_by=user["id"], position=sql.next_position(db, visit_id, "photo"))
     field = _answer_with_photo(db, store, forms, user, visit_id, uid, data["item"]) if data.get("item") else None
     sql.touch_visit(db, visit_id, at, **({"status": "in_progress"} if visit["status"] == "planned" else {}))
-    reindex_visit(db, visit_id)
     return True, {"item": uid, "version": 1, "value": data, "field": field}
 
 

@@ -213,20 +213,7 @@ def insert_visit_row(db, form, user, uuid, delegation_id, unit_id, started_at, f
     for path, value in fields.items():
         if value not in (None, ""):
             sql.set_field(db, visit_id, path, value, at, user and user["id"])
-    reindex_visit(db, visit_id)
     return visit_id
-
-
-def reindex_visit(db, visit_id: int) -> None:
-    """Rebuild the full-text entry of a visit from all its texts."""
-    visit = sql.get_visit(db, visit_id)
-    texts = [visit["unit_name"], visit["delegation_name"], visit["delegation_body"],
-             visit["delegation_topic"] or ""]
-    texts += [str(f["value"]) for f in sql.fields_of(db, visit_id).values()
-              if isinstance(f["value"], str)]
-    for item in sql.items_of(db, visit_id):
-        texts += [str(v) for v in item["data"].values() if isinstance(v, str)]
-    sql.reindex(db, visit_id, "\n".join(texts))
 
 
 # Changes that can alter the follow-up rows: the recommendations themselves, and the
@@ -235,10 +222,9 @@ FOLLOW_UP_TARGETS = ("recommendation", "started_at")
 
 
 def after_change(db, visit_id: int, target: str | None = None) -> None:
-    """Keep what is derived from a visit in step, inside the change's transaction:
-    the full-text entry always; the follow-up rows when `target` can alter them
-    (None: a whole visit was written, as at import)."""
-    reindex_visit(db, visit_id)
+    """Keep what is derived from a visit in step, inside the change's transaction: the
+    follow-up rows when `target` can alter them (None: a whole visit was written, as
+    at import). The search index follows by itself (triggers, migration m007)."""
     if target is None or target in FOLLOW_UP_TARGETS:
         from .followup import sync_recommendations
         sync_recommendations(db, visit_id)

@@ -356,3 +356,65 @@ CREATE INDEX recommendations_active_due ON recommendations(due)
     WHERE status IN ('open','in_progress','not_done');
 CREATE INDEX recommendations_pending ON recommendations(due) WHERE status = 'done' AND accepted = 0
 """)
+
+
+# A visit's own part of the search index: its unit, delegation and text fields.
+_HEAD_TEXT = """coalesce(u.name, '') || char(10) || coalesce(d.name, '') || char(10) ||
+    coalesce(d.body, '') || char(10) || coalesce(d.topic, '') || char(10) ||
+    coalesce((SELECT group_concat(json_extract(f.value, '$'), char(10)) FROM visit_fields f
+              WHERE f.visit_id = v.id AND json_type(f.value) = 'text'), '')"""
+
+
+def _head(where: str) -> str:
+    """Replace the visit part (rowid = -visit id) of the visits matching `where`."""
+    return (f"DELETE FROM visit_search WHERE rowid IN (SELECT -v.id FROM visits v WHERE {where}); "
+            f"INSERT INTO visit_search (rowid, visit_id, content) SELECT -v.id, v.id, {_HEAD_TEXT} "
+            f"FROM visits v JOIN units u ON u.id = v.unit_id JOIN delegations d ON d.id = v.delegation_id "
+            f"WHERE {where}; ")
+
+
+def _item(row: str) -> str:
+    """Insert the part of item `row` (rowid = its id): its texts, none once deleted."""
+    return (f"INSERT INTO visit_search (rowid, visit_id, content) SELECT {row}.id, {row}.visit_id, "
+            f"coalesce((SELECT group_concat(value, char(10)) FROM json_each({row}.data) "
+            f"WHERE type = 'text'), '') WHERE {row}.deleted = 0; ")
+
+
+@migrations()
+def m007_search_parts(db):
+    """The search index in parts, kept by triggers: a part per visit (unit, delegation,
+    text fields) and a part per item (attendee, difficulty, recommendation...). A
+    change rewrites only its part, in its own transaction; before, every autosave
+    rebuilt the whole visit's text, slower the longer the visit. A search term may
+    match any part of a visit (storage/visits.search_visits)."""
+    _run(db, f"""
+DROP TABLE visit_search;
+CREATE VIRTUAL TABLE visit_search USING fts5(
+    visit_id UNINDEXED, content, tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO visit_search (rowid, visit_id, content) SELECT -v.id, v.id, {_HEAD_TEXT}
+    FROM visits v JOIN units u ON u.id = v.unit_id JOIN delegations d ON d.id = v.delegation_id;
+INSERT INTO visit_search (rowid, visit_id, content) SELECT i.id, i.visit_id,
+    coalesce((SELECT group_concat(value, char(10)) FROM json_each(i.data) WHERE type = 'text'), '')
+    FROM visit_items i WHERE i.deleted = 0;
+CREATE TRIGGER visit_search_visit_insert AFTER INSERT ON visits
+    BEGIN {_head("v.id = new.id")}END;
+CREATE TRIGGER visit_search_visit_update AFTER UPDATE OF unit_id, delegation_id ON visits
+    BEGIN {_head("v.id = new.id")}END;
+CREATE TRIGGER visit_search_visit_delete AFTER DELETE ON visits
+    BEGIN DELETE FROM visit_search WHERE rowid = -old.id; END;
+CREATE TRIGGER visit_search_field_insert AFTER INSERT ON visit_fields
+    BEGIN {_head("v.id = new.visit_id")}END;
+CREATE TRIGGER visit_search_field_update AFTER UPDATE OF value ON visit_fields
+    BEGIN {_head("v.id = new.visit_id")}END;
+CREATE TRIGGER visit_search_field_delete AFTER DELETE ON visit_fields
+    BEGIN {_head("v.id = old.visit_id")}END;
+CREATE TRIGGER visit_search_delegation_update AFTER UPDATE OF name, body, topic ON delegations
+    BEGIN {_head("v.delegation_id = new.id")}END;
+CREATE TRIGGER visit_search_item_insert AFTER INSERT ON visit_items
+    BEGIN {_item("new")}END;
+CREATE TRIGGER visit_search_item_update AFTER UPDATE OF data, deleted ON visit_items
+    BEGIN DELETE FROM visit_search WHERE rowid = old.id; {_item("new")}END;
+CREATE TRIGGER visit_search_item_delete AFTER DELETE ON visit_items
+    BEGIN DELETE FROM visit_search WHERE rowid = old.id; END
+""")

@@ -9,15 +9,15 @@ from . import visits as visits_sql
 _TERM = re.compile(r"[^\s\"]+")
 
 
-def fts_query(text: str) -> str:
-    """User text as an FTS5 query that cannot be a syntax error: each term becomes a
-    quoted prefix phrase (`"pháp"* "chế"*`), so `AND`, `*`, `(` or `"` are plain text.
-    The index removes diacritics, so `Pháp chế` and `phap che` find the same visits."""
-    return " ".join(f'"{term}"*' for term in _TERM.findall(text or "")[:12])
+def fts_terms(text: str) -> list[str]:
+    """User text as FTS5 queries that cannot be a syntax error: each term becomes a
+    quoted prefix phrase (`"pháp"*`, `"chế"*`), so `AND`, `*`, `(` or `"` are plain
+    text. The index removes diacritics, so `Pháp chế` and `phap che` find the same visits."""
+    return [f'"{term}"*' for term in _TERM.findall(text or "")[:12]]
 
 
 def search(db, *, text: str = "", **filters) -> list[dict]:
-    return visits_sql.search_visits(db, text=fts_query(text), **filters)
+    return visits_sql.search_visits(db, terms=fts_terms(text), **filters)
 
 
 def delegation_options(db) -> list[dict]:

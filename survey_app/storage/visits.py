@@ -137,17 +137,14 @@ def record_change(db, client_id: str, visit_id: int | None, user_id: int | None,
                [client_id, visit_id, user_id, status, json.dumps(result, ensure_ascii=False), at])
 
 
-def reindex(db, visit_id: int, content: str) -> None:
-    db.execute("DELETE FROM visit_search WHERE visit_id = ?", [visit_id])
-    db.execute("INSERT INTO visit_search (visit_id, content) VALUES (?, ?)", [visit_id, content])
-
-
-def search_visits(db, *, text: str = "", unit_id=None, delegation_id=None, status=None,
+def search_visits(db, *, terms: list[str] = (), unit_id=None, delegation_id=None, status=None,
                   date_from=None, date_to=None, delegation_ids=None, limit: int = 200) -> list[dict]:
+    """Visits matching every term (FTS5 query strings), each term in any part of the
+    visit: its own texts or one of its items'."""
     clauses, params = [], []
-    if text:
+    for term in terms:
         clauses.append("visits.id IN (SELECT visit_id FROM visit_search WHERE visit_search MATCH ?)")
-        params.append(text)
+        params.append(term)
     for column, value in (("visits.unit_id", unit_id), ("visits.delegation_id", delegation_id),
                           ("visits.status", status)):
         if value not in (None, ""):
