@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from .minutes import Server
+from tests.live import LiveServer
 
 CLIENTS = 50
 
@@ -66,7 +66,7 @@ def _figures(name: str, stats: dict) -> list[dict]:
 def run(quick: bool) -> dict:
     each = 4 if quick else 20
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp))
+        server = LiveServer(Path(tmp))
         server.cli("init", "--demo")
         token = server.cli("token", "create", "thuky").strip()
         with server:

@@ -66,6 +66,19 @@ class LiveServer:
             self.process.terminate()
             self.process.wait(10)
 
+    def __enter__(self) -> "LiveServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def request(self, path: str, token: str, method: str = "GET") -> bytes:
+        """The answer's body to an API call with a bearer token."""
+        req = urllib.request.Request(self.url + path, method=method, data=b"" if method == "POST" else None,
+                                     headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=60) as answer:
+            return answer.read()
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
