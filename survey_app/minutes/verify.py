@@ -55,9 +55,9 @@ def _summary(embedded, status) -> dict:
             "docmdp_ok": status.docmdp_ok}
 
 
-async def _validate_all(reader: PdfFileReader, context: ValidationContext) -> list[dict]:
+async def _validate_all(embedded_signatures: list, context: ValidationContext) -> list[dict]:
     results = []
-    for embedded in reader.embedded_signatures:
+    for embedded in embedded_signatures:
         status = await async_validate_pdf_signature(embedded, context)
         results.append(_summary(embedded, status))
     return results
@@ -77,11 +77,12 @@ def verify_pdf(pdf_bytes: bytes, trust_roots: list) -> VerificationResult:
     """Check every signature of `pdf_bytes` against `trust_roots` (x509 certificates)."""
     try:
         reader = PdfFileReader(BytesIO(pdf_bytes), strict=False)
-        if not reader.embedded_signatures:
+        embedded = reader.embedded_signatures  # read anew on each access: once is enough
+        if not embedded:
             return VerificationResult(error="The PDF has no signature.")
         context = ValidationContext(trust_roots=[_asn1_certificate(c) for c in trust_roots],
                                     allow_fetching=False, revocation_mode="soft-fail")
-        signatures = asyncio.run(_validate_all(reader, context))
+        signatures = asyncio.run(_validate_all(embedded, context))
     except Exception as exc:  # garbage in must give a report, never a crash
         return VerificationResult(error=f"Not a valid signed PDF: {type(exc).__name__}: {exc}"[:300])
     return _judge(signatures)
