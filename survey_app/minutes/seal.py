@@ -91,10 +91,10 @@ class OrganisationSigner(signers.SimpleSigner):
 
     def __init__(self, private_key: rsa.RSAPrivateKey, certificate: x509.Certificate):
         cert = translate_pyca_cryptography_cert_to_asn1(certificate)
-        registry = SimpleCertificateStore()
-        registry.register(cert)
+        # The registry is for the rest of the chain: pyHanko embeds the signing
+        # certificate anyway, and again if it is registered (1.2 kB twice).
         super().__init__(signing_key=translate_pyca_cryptography_key_to_asn1(private_key),
-                         signing_cert=cert, cert_registry=registry)
+                         signing_cert=cert, cert_registry=SimpleCertificateStore())
         self._private_key = private_key
         self._reserved: int | None = None
 
