@@ -385,8 +385,9 @@ def m007_search_parts(db):
     """The search index in parts, kept by triggers: a part per visit (unit, delegation,
     text fields) and a part per item (attendee, difficulty, recommendation...). A
     change rewrites only its part, in its own transaction; before, every autosave
-    rebuilt the whole visit's text, slower the longer the visit. A search term may
-    match any part of a visit (storage/visits.search_visits)."""
+    rebuilt the whole visit's text, slower the longer the visit. Only text fields
+    touch the visit's part (figures and yes/no answers are not searched). A search
+    term may match any part of a visit (storage/visits.search_visits)."""
     _run(db, f"""
 DROP TABLE visit_search;
 CREATE VIRTUAL TABLE visit_search USING fts5(
@@ -404,10 +405,13 @@ CREATE TRIGGER visit_search_visit_update AFTER UPDATE OF unit_id, delegation_id 
 CREATE TRIGGER visit_search_visit_delete AFTER DELETE ON visits
     BEGIN DELETE FROM visit_search WHERE rowid = -old.id; END;
 CREATE TRIGGER visit_search_field_insert AFTER INSERT ON visit_fields
+    WHEN json_type(new.value) = 'text'
     BEGIN {_head("v.id = new.visit_id")}END;
 CREATE TRIGGER visit_search_field_update AFTER UPDATE OF value ON visit_fields
+    WHEN json_type(new.value) = 'text' OR json_type(old.value) = 'text'
     BEGIN {_head("v.id = new.visit_id")}END;
 CREATE TRIGGER visit_search_field_delete AFTER DELETE ON visit_fields
+    WHEN json_type(old.value) = 'text'
     BEGIN {_head("v.id = old.visit_id")}END;
 CREATE TRIGGER visit_search_delegation_update AFTER UPDATE OF name, body, topic ON delegations
     BEGIN {_head("v.delegation_id = new.id")}END;
