@@ -223,6 +223,9 @@ def test_a_conflict_is_shown_and_resolved_both_ways(playwright, live_server):
     assert boxes.count() == 2  # conclusion.by changed only here: merged without asking
     summary = page.locator("#report .conflict")
     assert "Bản ghi trên máy tính bảng" in summary.inner_text() and "Bản của thư ký" in summary.inner_text()
+    changed = summary.locator('[data-slot="changed"]')  # who made the server's value, when (Vietnam time)
+    assert changed.is_visible() and "Nguyễn Thị Thu" in changed.inner_text()
+    assert re.search(r"\d{2}:\d{2}", changed.inner_text()), changed.inner_text()
     page.screenshot(path="/tmp/offline-conflict.png")
     summary.locator('[data-choice="server"]').click()
     assert page.locator('[data-field="report.summary"]').input_value() == "Bản của thư ký"

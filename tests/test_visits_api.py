@@ -1,6 +1,8 @@
 """The visit document through the API and CLI, and autosave messages with versions."""
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import uuid
 
@@ -152,6 +154,9 @@ def test_stale_edit_is_a_conflict_with_both_values(client, token, store):
     body = stale.get_json()
     assert body["server_value"] == "Bản của A" and body["your_value"] == "Bản của B"
     assert body["server_version"] == 2
+    assert body["server_changed_by"] == "Rơ Mah Khuê"  # thanhvien wrote the server's value, just now
+    changed_at = dt.datetime.fromisoformat(body["server_changed_at"])
+    assert abs((dt.datetime.now(dt.timezone.utc) - changed_at).total_seconds()) < 60
     assert store.read(visits_sql.get_field, visit, "report.summary")["value"] == "Bản của A"
     chosen = client.post(url, json=message("report.summary", "Bản của B", base=2), headers=b)
     assert chosen.status_code == 200 and chosen.get_json()["version"] == 3

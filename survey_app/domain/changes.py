@@ -92,10 +92,12 @@ def _indicators(db, visit_id: int) -> dict:
             if path.startswith("indicators.") and field["value"] is not None}
 
 
-def _conflict(target, message, server_value, server_version, item=None) -> Conflict:
+def _conflict(target, message, server_value, server_version, changed: dict, item=None) -> Conflict:
+    """409 with both values, and who made the server's one and when (`changed`)."""
     conflict = Conflict(N_("Trường này vừa được người khác sửa; hãy chọn giá trị giữ lại."), target)
     conflict.detail = {"ok": False, "conflict": True, "target": target, "item": item,
                        "server_value": server_value, "server_version": server_version,
+                       "server_changed_by": changed["who"], "server_changed_at": changed["at"],
                        "your_value": message.get("value"), "error": conflict.message}
     return conflict
 
@@ -107,7 +109,8 @@ def _field_change(db, form, visit, message, at, user_id) -> dict:
     if current["version"] != message["base_version"]:
         if current["value"] == value:  # both wrote the same thing: nothing to choose
             return {"value": value, "version": current["version"]}
-        raise _conflict(path, message, current["value"], current["version"])
+        raise _conflict(path, message, current["value"], current["version"],
+                        sql.last_change(db, visit["id"], path=path))
     version = sql.set_field(db, visit["id"], path, value, at, user_id)
     return {"value": value, "version": version}
 
@@ -130,7 +133,8 @@ def _item_change(db, visit, message, at, user_id) -> dict:
         version = sql.update_item(db, uid, at, user_id, position=float(position))
         return {"item": uid, "version": version}
     if existing["version"] != message["base_version"]:
-        raise _conflict(kind, message, existing["data"], existing["version"], uid)
+        raise _conflict(kind, message, existing["data"], existing["version"],
+                        sql.last_change(db, visit["id"], uid=uid), uid)
     if op == "delete":
         return {"item": uid, "version": sql.update_item(db, uid, at, user_id, deleted=1)}
     data = check_item(kind, message.get("value"), kind, visit["started_at"][:10])

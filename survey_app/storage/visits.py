@@ -76,6 +76,18 @@ def set_field(db, visit_id: int, path: str, value, at: str, user_id: int | None)
                       [visit_id, path]).fetchone()[0]
 
 
+def last_change(db, visit_id: int, *, path: str | None = None, uid: str | None = None) -> dict:
+    """Who last changed a field (by path) or an item (by uid), and when: {at, who}."""
+    if uid is not None:
+        row = _one(db, "SELECT i.updated_at AS at, u.full_name AS who FROM visit_items i "
+                       "LEFT JOIN users u ON u.id = i.updated_by WHERE i.uid = ?", [uid])
+    else:
+        row = _one(db, "SELECT f.updated_at AS at, u.full_name AS who FROM visit_fields f "
+                       "LEFT JOIN users u ON u.id = f.updated_by WHERE f.visit_id = ? AND f.path = ?",
+                   [visit_id, path])
+    return row or {"at": None, "who": None}
+
+
 def _item(row: dict) -> dict:
     row = dict(row)
     row["data"] = json.loads(row["data"])

@@ -83,12 +83,26 @@ async function deleteItem(li) {
 
 // ------------------------------------------------------------ answers and conflicts
 
+// A moment from the server (UTC, ISO) as the delegation reads it: Vietnam time.
+function when(iso) {
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return iso;
+  return moment.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "vi-VN", {
+    timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
+  });
+}
+
 function showConflict(el, body) {
   const holder = el.matches("li.item") ? el : el.closest(".field, fieldset") || el;
   holder.querySelector(".conflict")?.remove();
   const box = document.getElementById("conflict-template").content.firstElementChild.cloneNode(true);
   box.querySelector('[data-slot="yours"]').textContent = shown(body.your_value);
   box.querySelector('[data-slot="server"]').textContent = shown(body.server_value);
+  if (body.server_changed_by || body.server_changed_at) { // who made the server's value, and when
+    box.querySelector('[data-slot="changed"]').hidden = false;
+    box.querySelector('[data-slot="who"]').textContent = body.server_changed_by || "—";
+    box.querySelector('[data-slot="when"]').textContent = body.server_changed_at ? `, ${when(body.server_changed_at)}` : "";
+  }
   box.addEventListener("click", async (event) => {
     const choice = event.target.closest("[data-choice]")?.dataset.choice;
     if (!choice) return;
