@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.live import CHROMIUM, CHROMIUM_ARGS, PASSWORDS, TABLET_PORTRAIT, LiveServer
+from tests.live import CHROMIUM, CHROMIUM_ARGS, PASSWORDS, TABLET_PORTRAIT, LiveServer, first_load_bytes
 
 LINK = {"latency": 300, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 1_600_000 / 8}
 
@@ -32,6 +32,16 @@ def _throttle(page, offline=False):
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", {"offline": offline, **LINK})
     return cdp
+
+
+def first_load_kb(browser, server, url: str) -> float:
+    """kB on the wire (gzip, with headers) of the capture page's HTML, CSS and scripts, cold."""
+    context = browser.new_context(viewport=TABLET_PORTRAIT, service_workers="block")
+    page = context.new_page()
+    _login(page, server)
+    total = sum(first_load_bytes(page, url).values())
+    context.close()
+    return total / 1000
 
 
 def first_load(browser, server, url: str) -> float:
@@ -99,12 +109,14 @@ def run(quick: bool) -> dict:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
                 loads = [first_load(browser, server, url) for _ in range(1 if quick else 3)]
+                weight = first_load_kb(browser, server, url)
                 synced = drain(browser, server, url, count)
                 browser.close()
             arrived = _difficulties(server) - before
         finally:
             server.stop()
     return {"figures": [
+        _figure("capture page first load, HTML + CSS + scripts", weight, "kB", 150),
         _figure("capture page first load (1.6 Mbit/s, 300 ms)", sorted(loads)[len(loads) // 2], "s", 3),
         _figure(f"{count} offline changes on the server after reconnecting", synced, "s", 10),
         _figure("changes arrived exactly once (arrived − queued)", abs(arrived - count), "", 0)]}

@@ -132,3 +132,20 @@ def login_page(page, server: LiveServer, username: str) -> None:
     except Exception as error:  # say what the login page answered
         raise AssertionError(f"login as {username} failed at {page.url}: "
                              f"{page.locator('main').inner_text()[:300]}") from error
+
+
+def first_load_bytes(page, url) -> dict:
+    """Bytes on the wire (compressed, with headers) of the page's HTML, CSS and scripts."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})  # cold, as on a new tablet
+    kinds, sizes = {}, {}
+    cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
+    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    page.goto(url, wait_until="networkidle")
+    totals = {}
+    for request_id, kind in kinds.items():
+        if kind in ("Document", "Stylesheet", "Script"):
+            totals[kind] = totals.get(kind, 0) + sizes.get(request_id, 0)
+    cdp.detach()
+    return totals

@@ -12,7 +12,7 @@ import pytest
 
 from survey_app.demo import seed_document
 
-from .live import CHROMIUM, CHROMIUM_ARGS, TABLET_LANDSCAPE, TABLET_PORTRAIT, login_page
+from .live import CHROMIUM, CHROMIUM_ARGS, TABLET_LANDSCAPE, TABLET_PORTRAIT, first_load_bytes, login_page
 from .test_e2e_capture import add, fill_indicators, plan, small_jpeg
 
 pytestmark = pytest.mark.browser
@@ -241,23 +241,6 @@ def test_a_conflict_is_shown_and_resolved_both_ways(playwright, live_server):
     assert page.locator(".conflict").count() == 0
     assert page.locator('[data-field="conclusion.text"]').input_value() == "Kết luận trên máy tính bảng"
     browser.close()
-
-
-def first_load_bytes(page, url) -> dict:
-    """Bytes on the wire (compressed, with headers) of the page's HTML, CSS and scripts."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})  # cold, as on a new tablet
-    kinds, sizes = {}, {}
-    cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
-    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
-    page.goto(url, wait_until="networkidle")
-    totals = {}
-    for request_id, kind in kinds.items():
-        if kind in ("Document", "Stylesheet", "Script"):
-            totals[kind] = totals.get(kind, 0) + sizes.get(request_id, 0)
-    cdp.detach()
-    return totals
 
 
 def test_the_first_load_fits_the_budget_and_later_loads_come_from_the_cache(playwright, live_server):
