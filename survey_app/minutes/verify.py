@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from functools import lru_cache
 from io import BytesIO
 
 from asn1crypto import x509 as asn1_x509
@@ -34,8 +35,16 @@ def _asn1_certificate(cert) -> asn1_x509.Certificate:
     if isinstance(cert, asn1_x509.Certificate):
         return cert
     if isinstance(cert, x509.Certificate):
-        return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
-    return asn1_x509.Certificate.load(bytes(cert))
+        return _parsed(cert.public_bytes(Encoding.DER))
+    return _parsed(bytes(cert))
+
+
+@lru_cache(maxsize=64)
+def _parsed(der: bytes) -> asn1_x509.Certificate:
+    """A trust root parsed once: the parsed object keeps its normalised names, which
+    every verification compares (Unicode string preparation of a Vietnamese name is
+    slow in asn1crypto)."""
+    return asn1_x509.Certificate.load(der)
 
 
 def _signer_name(status) -> str:
