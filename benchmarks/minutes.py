@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.live import LiveServer
+from .instance import demo_server
 
 
 def _median_ms(fn, runs: int) -> float:
@@ -49,8 +49,7 @@ def run(quick: bool) -> dict:
     runs = 3 if quick else 15
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        server = LiveServer(folder)
-        server.cli("init", "--demo")
+        server = demo_server(folder)
         token = server.cli("token", "create", "thuky").strip()
         with server:
             server.request("/api/v1/visits/1/minutes/draft", token, "POST")

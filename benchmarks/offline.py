@@ -10,7 +10,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.live import CHROMIUM, CHROMIUM_ARGS, PASSWORDS, TABLET_PORTRAIT, LiveServer, first_load_bytes
+from tests.live import CHROMIUM, CHROMIUM_ARGS, PASSWORDS, TABLET_PORTRAIT, first_load_bytes
+
+from .instance import demo_server
 
 LINK = {"latency": 300, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 1_600_000 / 8}
 
@@ -100,8 +102,7 @@ def run(quick: bool) -> dict:
     from playwright.sync_api import sync_playwright
     count = 50 if quick else 200
     with tempfile.TemporaryDirectory() as folder:
-        server = LiveServer(Path(folder))
-        server.cli("init", "--demo")
+        server = demo_server(Path(folder))
         server.start()
         try:
             before = _difficulties(server)

@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.live import LiveServer
+from .instance import demo_server
 
 CLIENTS = 50
 
@@ -66,8 +66,7 @@ def _figures(name: str, stats: dict) -> list[dict]:
 def run(quick: bool) -> dict:
     each = 4 if quick else 20
     with tempfile.TemporaryDirectory() as tmp:
-        server = LiveServer(Path(tmp))
-        server.cli("init", "--demo")
+        server = demo_server(Path(tmp))
         token = server.cli("token", "create", "thuky").strip()
         with server:
             port = server.port
