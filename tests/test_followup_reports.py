@@ -5,6 +5,8 @@ import io
 import re
 import subprocess
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from openpyxl import load_workbook
 
@@ -116,3 +118,17 @@ def test_calendar_feed_with_token(login_as, client):
     assert any("phục vụ người dân" in str(e.get("summary")) for e in events)
     assert client.get("/followup/calendar/wrong-token.ics").status_code == 404
     assert client.get("/followup/calendar/.ics").status_code in (302, 404)  # no token: no feed
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab cđ ệ<&\"'"), max_size=220), length=st.integers(10, 170))
+def test_list_rows_shorten_and_escape_as_the_templates_did(text, length):
+    """The follow-up lists are built in Python (web/followup_rows.py); their texts are
+    cut as Jinja's `truncate` cut them and escaped as autoescaping did."""
+    from jinja2 import Environment
+    from markupsafe import escape as markup_escape
+
+    from survey_app.web import followup_rows
+    truncate = Environment().filters["truncate"]
+    assert followup_rows.shorten(text, length) == truncate(Environment(), text, length)
+    assert followup_rows.escape(text) == str(markup_escape(text)).replace("&#34;", "&quot;").replace("&#39;", "&#x27;")

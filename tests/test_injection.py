@@ -94,7 +94,7 @@ def _photo_uid(server, visit_id) -> tuple[str, int]:
 
 @pytest.fixture(scope="module")
 def marked(live_server):
-    """A visit whose every text field holds markup; {visit, rec, api, tags}."""
+    """A visit whose every text field holds markup; {visit, rec, unit, api, tags}."""
     api = Api(live_server, live_server.cli("token", "create", "thuky").strip())
     status, created = api.json("POST", "/api/v1/visits", world.document())
     assert status == 201, created
@@ -121,7 +121,8 @@ def marked(live_server):
     assert status == 201, update
     status, draft = api.json("POST", f"/api/v1/visits/{visit_id}/minutes/draft")
     assert status == 200, draft
-    return {"visit": visit_id, "rec": rec, "api": api, "tags": tags}
+    unit = _read(live_server, "SELECT unit_id FROM visits WHERE id = ?", visit_id)[0]
+    return {"visit": visit_id, "rec": rec, "unit": unit, "api": api, "tags": tags}
 
 
 SHOWN_TEXT = """() => document.body.innerText + "\\n" +
@@ -156,6 +157,7 @@ def test_markup_is_text_in_every_page(live_server, page, marked):
                                                           "proposal.text", "opinion.text"]),
         "follow-up": (f"/followup/r/{marked['rec']}", ["recommendation.text", "note"]),
         "board": ("/followup/", ["recommendation.text"]),
+        "unit page": (f"/followup/units/{marked['unit']}", ["recommendation.text"]),
         "list": ("/visits?q=" + "script", []),
     }
     missing = {}
