@@ -7,7 +7,7 @@
 // blank capture page that plan.js put in the cache for that uuid (cache first).
 // POST requests (autosave messages, photo uploads) are never touched: the page's
 // outbox in IndexedDB sends them.
-const VERSION = "v2";
+const VERSION = "v3"; // a new number makes tablets fetch the whole shell again at once
 const SHELL = `shell-${VERSION}`;
 const PAGES = "pages"; // user data: cleared at logout with the local store
 const SHELL_FILES = [
