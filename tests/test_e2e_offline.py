@@ -29,6 +29,23 @@ def playwright():
         yield playwright
 
 
+@pytest.fixture
+def chromium(playwright):
+    """Debian's Chromium, closed after the test even when it fails."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def tablet(chromium):
+    """(context, page) of a portrait tablet in Vietnamese, with touch."""
+    context = chromium.new_context(**CONTEXT)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return context, page
+
+
 def persistent(playwright, folder):
     context = playwright.chromium.launch_persistent_context(
         str(folder), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **CONTEXT)
@@ -128,11 +145,8 @@ def test_a_visit_recorded_offline_arrives_whole_and_once(playwright, live_server
     assert [p["caption"] for p in doc["photos"]] == [SEED["photos"][0]["caption"]]
 
 
-def test_a_visit_planned_offline_gets_its_server_id_and_arrives_once(playwright, live_server):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    context = browser.new_context(**CONTEXT)
-    page = context.new_page()
-    page.set_default_timeout(15000)
+def test_a_visit_planned_offline_gets_its_server_id_and_arrives_once(tablet, live_server):
+    context, page = tablet
     login_page(page, live_server, "thuky")
     page.goto(live_server.url + "/visits")
     ready_offline(page)
@@ -188,7 +202,6 @@ def test_a_visit_planned_offline_gets_its_server_id_and_arrives_once(playwright,
     page.goto(live_server.url + "/visits?date_from=2025-10-27&date_to=2025-10-27")
     assert page.locator("#server-visits tbody tr").count() == 1  # made once
     assert page.locator("#local-visits").is_hidden()
-    browser.close()
 
     doc = api(live_server, "GET", f"/visits/{visit_id}")
     assert doc["uuid"] == uuid and doc["host"]["unit"] == SEED["host"]["unit"]
@@ -198,11 +211,8 @@ def test_a_visit_planned_offline_gets_its_server_id_and_arrives_once(playwright,
     assert [r["text"] for r in doc["recommendations"]] == [SEED["recommendations"][0]["text"]]
 
 
-def test_a_conflict_is_shown_and_resolved_both_ways(playwright, live_server):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    context = browser.new_context(**CONTEXT)
-    page = context.new_page()
-    page.set_default_timeout(15000)
+def test_a_conflict_is_shown_and_resolved_both_ways(tablet, live_server):
+    context, page = tablet
     login_page(page, live_server, "thuky")
     plan(page, live_server, "2025-10-22T08:00")
     visit_id = int(page.url.split("/")[-2])
@@ -240,13 +250,11 @@ def test_a_conflict_is_shown_and_resolved_both_ways(playwright, live_server):
     page.wait_for_selector("#capture[data-restored]")
     assert page.locator(".conflict").count() == 0
     assert page.locator('[data-field="conclusion.text"]').input_value() == "Kết luận trên máy tính bảng"
-    browser.close()
 
 
-def test_the_first_load_fits_the_budget_and_later_loads_come_from_the_cache(playwright, live_server):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+def test_the_first_load_fits_the_budget_and_later_loads_come_from_the_cache(chromium, live_server):
     url = f"{live_server.url}/visits/1/capture"
-    cold = browser.new_context(**CONTEXT, service_workers="block")  # nothing installed by the login page
+    cold = chromium.new_context(**CONTEXT, service_workers="block")  # nothing installed by the login page
     page = cold.new_page()
     login_page(page, live_server, "thuky")
     totals = first_load_bytes(page, url)
@@ -254,7 +262,7 @@ def test_the_first_load_fits_the_budget_and_later_loads_come_from_the_cache(play
     assert set(totals) == {"Document", "Stylesheet", "Script"}
     assert totals["Script"] > 10_000 and sum(totals.values()) <= BUDGET
     cold.close()
-    context = browser.new_context(**CONTEXT)
+    context = chromium.new_context(**CONTEXT)
     page = context.new_page()
     login_page(page, live_server, "thuky")
     page.goto(url)
@@ -264,14 +272,10 @@ def test_the_first_load_fits_the_budget_and_later_loads_come_from_the_cache(play
     page.reload(wait_until="networkidle")
     shell = [r for r in responses if "/static/" in r.url or "/vendor/" in r.url]
     assert shell and all(r.from_service_worker for r in shell)
-    browser.close()
 
 
-def test_logout_warns_about_unsent_entries_then_clears_the_tablet(playwright, live_server):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    context = browser.new_context(**CONTEXT)
-    page = context.new_page()
-    page.set_default_timeout(15000)
+def test_logout_warns_about_unsent_entries_then_clears_the_tablet(tablet, live_server):
+    context, page = tablet
     login_page(page, live_server, "thuky")
     plan(page, live_server, "2025-10-23T08:00")
     ready_offline(page)
@@ -294,4 +298,3 @@ def test_logout_warns_about_unsent_entries_then_clears_the_tablet(playwright, li
     })""")
     assert not [key for key in left if str(key).startswith("u")]
     assert not page.evaluate("caches.has('pages')")
-    browser.close()
