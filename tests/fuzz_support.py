@@ -131,10 +131,7 @@ class Fuzz:
 
 def fuzz_app(tmp_path_factory, demo_instance):
     """The module's app (a generator for a module-scoped fixture)."""
-    folder = tmp_path_factory.mktemp("fuzz")
-    shutil.copytree(demo_instance, folder / "instance")
-    app = make_app(folder, WTF_CSRF_ENABLED=False)
-    ids = world.build(app)
+    app, ids, _ = world.world_app(tmp_path_factory, demo_instance, "fuzz", WTF_CSRF_ENABLED=False)
     fuzz = Fuzz(app, ids)
     # A draft of the editable visit, so its wording form has something to edit.
     assert fuzz.client().post("/api/v1/visits/1/minutes/draft", headers=fuzz.admin).status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import shutil
 import uuid as uuidlib
 
 from PIL import Image
@@ -21,6 +22,8 @@ from survey_app.domain import (
 from survey_app.domain.visits import load_visit  # noqa: F401  (the loader the app uses)
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import visits as visits_sql
+
+from .conftest import make_app
 
 ROLES = {"anonymous": None, "admin": "admin", "secretary": "thuky", "head": "truongdoan",
          "member": "thanhvien", "host": "xahra", "other_host": "xaiahru", "viewer": "xem"}
@@ -60,6 +63,15 @@ def bearer(token: str | None) -> dict:
 
 def _first(store, sql_text, *args):
     return store.db.execute(sql_text, args).fetchone()[0]
+
+
+def world_app(tmp_path_factory, demo_instance, name: str, **config):
+    """A module's own app on a copy of the demo instance, with the world built in it:
+    (app, ids, folder). The caller closes `app.extensions["survey_store"]`."""
+    folder = tmp_path_factory.mktemp(name)
+    shutil.copytree(demo_instance, folder / "instance")
+    app = make_app(folder, **config)
+    return app, build(app), folder
 
 
 def build(app) -> dict:

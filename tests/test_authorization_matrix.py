@@ -9,12 +9,11 @@ operation's own validation is still "allowed"). Denied means: 302 → /login for
 anonymous page, 401 JSON for the anonymous API, 403/404 for a signed-in user."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from . import security_world as world
-from .conftest import PASSWORDS, make_app
+from .conftest import PASSWORDS
 
 ANON, ADMIN, SEC, HEAD, MEMBER, HOST, OTHER_HOST, VIEWER = (
     "anonymous", "admin", "secretary", "head", "member", "host", "other_host", "viewer")
@@ -110,11 +109,8 @@ FOREIGN = {"visit": "foreign", "frozen": "foreign", "rec": "foreign_rec", "evide
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory, demo_instance):
-    folder = tmp_path_factory.mktemp("matrix")
-    shutil.copytree(demo_instance, folder / "instance")
     # CSRF is off here on purpose: this is about who may, CSRF has its own test.
-    app = make_app(folder, WTF_CSRF_ENABLED=False)
-    ids = world.build(app)
+    app, ids, _ = world.world_app(tmp_path_factory, demo_instance, "matrix", WTF_CSRF_ENABLED=False)
     store = app.extensions["survey_store"]
     yield app, ids, world.tokens(store)
     store.close()

@@ -12,7 +12,6 @@ import http.server
 import io
 import json
 import re
-import shutil
 import sqlite3
 import subprocess
 import threading
@@ -26,7 +25,6 @@ from docx import Document
 from survey_app.minutes.render import render_pdf
 
 from . import security_world as world
-from .conftest import make_app
 from .live import free_port, login_page
 
 MARKUP = ('<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
@@ -274,10 +272,7 @@ STORED = re.compile(r"^[0-9a-f]{64}\.(png|jpg|pdf|webp|docx|xlsx|pptx|doc|xls|od
 
 @pytest.fixture(scope="module")
 def upload_app(tmp_path_factory, demo_instance):
-    folder = tmp_path_factory.mktemp("uploads")
-    shutil.copytree(demo_instance, folder / "instance")
-    app = make_app(folder, WTF_CSRF_ENABLED=False)
-    ids = world.build(app)
+    app, ids, folder = world.world_app(tmp_path_factory, demo_instance, "uploads", WTF_CSRF_ENABLED=False)
     client = app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"
     assert client.post("/login", data={"username": "admin", "password": "demo-admin-2025"}).status_code == 302

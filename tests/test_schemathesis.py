@@ -5,7 +5,6 @@ GET /api/v1/openapi.json behind the same bearer token as the rest of the API."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 import schemathesis
@@ -21,17 +20,13 @@ from survey_app.config import PROJECT_ROOT
 from survey_app.domain import accounts
 
 from . import security_world as world
-from .conftest import make_app
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory, demo_instance):
-    folder = tmp_path_factory.mktemp("schemathesis")
-    shutil.copytree(demo_instance, folder / "instance")
-    app = make_app(folder)
-    world.build(app)
+    app, _, _ = world.world_app(tmp_path_factory, demo_instance, "schemathesis")
     token = accounts.create_token(app.extensions["survey_store"], "admin")
     # identity: the WSGI test client does not undo the gzip the app applies to JSON.
     yield app, {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
