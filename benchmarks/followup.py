@@ -24,11 +24,6 @@ def _p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20)[-1] if len(times) >= 20 else max(times)
 
 
-def p95(fn, runs: int) -> float:
-    fn()  # warm the caches
-    return _p95([_ms(fn) for _ in range(runs)])
-
-
 def p95_pair(page, bare, runs: int) -> tuple[float, float]:
     """p95 of the page and of its bare SQL, sampled alternately so that both see the
     same machine (other work on a 2-core box would otherwise skew the ratio)."""
