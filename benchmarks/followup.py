@@ -66,7 +66,7 @@ def unit_sql(db, unit_id: int, today: str, user_id: int):
 
 
 def run(quick: bool) -> dict:
-    from survey_app.domain.followup import today_vn
+    from survey_app.clock import today_vn
     sizes = QUICK if quick else FULL
     folder = Path(tempfile.mkdtemp(prefix="bench-followup-"))
     try:

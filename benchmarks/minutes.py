@@ -35,8 +35,10 @@ def _in_process(folder: Path, base_url: str):
     """The draft's HTML as the server renders it, and the organisation's signer and roots."""
     os.environ["SURVEY_APP_INSTANCE"] = str(folder / "instance")
     from survey_app import create_app
-    from survey_app.domain import minutes_docs, minutes_keys, minutes_ops
-    from survey_app.web.minutes import minutes_env
+    from survey_app.domain.minutes import documents as minutes_docs
+    from survey_app.domain.minutes import keys as minutes_keys
+    from survey_app.domain.minutes import operations as minutes_ops
+    from survey_app.web.minutes.pages import minutes_env
     app = create_app({"INSTANCE_PATH": str(folder / "instance"), "BASE_URL": base_url})
     with app.app_context():
         env, store = minutes_env(), app.extensions["survey_store"]
@@ -45,7 +47,7 @@ def _in_process(folder: Path, base_url: str):
 
 
 def run(quick: bool) -> dict:
-    from survey_app.minutes import render_pdf, seal_pdf, verify_pdf
+    from survey_app.documents import render_pdf, seal_pdf, verify_pdf
     runs = 3 if quick else 15
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

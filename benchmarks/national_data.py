@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import random
 
-from survey_app.domain.accounts import now_utc
+from survey_app.clock import now_utc
 
 FULL = {"units": 3321, "visits": 20000, "recommendations": 100000, "delegations": 60}
 QUICK = {"units": 400, "visits": 2000, "recommendations": 10000, "delegations": 10}

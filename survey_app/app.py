@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from . import config as configuration
-from .storage import Store, apply_migrations
+from survey_app import config as configuration
+from survey_app.storage import Store, apply_migrations
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -36,7 +36,7 @@ class SQLiteInteger(IntegerConverter):
 
 def _load_forms(app: Flask):
     """Forms with an error are reported and skipped; the others still load."""
-    from .domain.forms import FormLibrary
+    from survey_app.domain.forms.library import FormLibrary
     forms = FormLibrary.load(app.config["FORMS_DIR"])
     for error in forms.errors:
         app.logger.error("Biểu mẫu bị bỏ qua: %s", error)
@@ -44,6 +44,7 @@ def _load_forms(app: Flask):
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import cli, web
+    from survey_app import cli
+    from survey_app import web
     web.init_app(app)
     cli.init_app(app)

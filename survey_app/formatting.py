@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+from survey_app.clock import VN_TZ  # noqa: F401  (re-exported for templates' helpers)
 
 
 def format_number(value, decimals: int | None = None, locale: str = "vi") -> str:

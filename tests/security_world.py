@@ -11,15 +11,13 @@ import uuid as uuidlib
 from PIL import Image
 
 from survey_app.demo import seed_document
-from survey_app.domain import (
-    accounts,
-    followup,
-    followup_evidence,
-    reminders,
-    visit_io,
-    visit_photos,
-)
-from survey_app.domain.visits import load_visit  # noqa: F401  (the loader the app uses)
+from survey_app.domain.accounts import operations as accounts
+from survey_app.domain.followup import operations as followup
+from survey_app.domain.followup import evidence as followup_evidence
+from survey_app.domain.followup import reminders
+from survey_app.domain.visits import document as visit_io
+from survey_app.domain.visits import photos as visit_photos
+from survey_app.domain.visits.operations import load_visit  # noqa: F401  (the loader the app uses)
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import visits as visits_sql
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from survey_app.demo import seed_document
-from survey_app.domain import changes
+from survey_app.domain.visits import changes
 from survey_app.domain.audit import verify_chain
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import audit as audit_sql

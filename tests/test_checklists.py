@@ -8,7 +8,12 @@ import pytest
 import wtforms
 
 from survey_app.checklists import (
-    AnswerError, ExpressionError, FormError, compile_expression, form_class, load_forms,
+    AnswerError,
+    ExpressionError,
+    FormError,
+    compile_expression,
+    form_class,
+    load_forms,
     parse_form,
 )
 

@@ -9,7 +9,9 @@ import pytest
 from PIL import Image
 
 from survey_app.demo import seed_document
-from survey_app.domain import audit, followup, followup_evidence
+from survey_app.domain import audit
+from survey_app.domain.followup import operations as followup
+from survey_app.domain.followup import evidence as followup_evidence
 from survey_app.domain.errors import DomainError, Forbidden
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import audit as audit_sql

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from survey_app.domain import followup
+from survey_app.domain.followup import operations as followup
 from survey_app.storage import recommendations as rec_sql
 
 from .conftest import csrf_token
@@ -128,7 +128,7 @@ def test_list_rows_shorten_and_escape_as_the_templates_did(text, length):
     from jinja2 import Environment
     from markupsafe import escape as markup_escape
 
-    from survey_app.web import followup_rows
+    from survey_app.web.followup import rows as followup_rows
     truncate = Environment().filters["truncate"]
     assert followup_rows.shorten(text, length) == truncate(Environment(), text, length)
     assert followup_rows.escape(text) == str(markup_escape(text)).replace("&#34;", "&quot;").replace("&#39;", "&#x27;")

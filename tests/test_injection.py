@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from survey_app.minutes.render import render_pdf
+from survey_app.documents.render import render_pdf
 
 from . import security_world as world
 from .live import free_port, login_page

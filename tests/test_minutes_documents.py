@@ -16,11 +16,10 @@ import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from survey_app.minutes import (
-    MinutesInput, build_context, content_sha256, create_organisation_certificate, load_signer,
-    render_docx, render_html, render_pdf, seal_pdf, signer_certificate, verify_pdf,
-)
-from survey_app.minutes.render import RefusedURL, SafeURLFetcher
+from survey_app.documents import create_organisation_certificate, load_signer, render_html, render_pdf, seal_pdf, signer_certificate, verify_pdf
+from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256
+from survey_app.domain.minutes.docx import render_docx
+from survey_app.documents.render import RefusedURL, SafeURLFetcher
 
 DATA = Path(__file__).parent / "data" / "hra-visit.json"
 LABELS = {"dossiers_received": "Hồ sơ tiếp nhận", "dossiers_online": "Hồ sơ tiếp nhận trực tuyến",

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from survey_app.demo import seed_document
-from survey_app.domain import minutes_keys
+from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
@@ -155,7 +155,7 @@ def test_three_signatures_seal_a_pdf_that_verifies(client, token, visit, runner,
     text = pdftotext(pdf)
     assert "Trần Văn Hùng" in text and "Số: 01/BB-BPC" in text
 
-    from survey_app.minutes import verify_pdf
+    from survey_app.documents import verify_pdf
     roots = minutes_keys.trust_roots(f"{app.instance_path}/certs")
     assert verify_pdf(pdf, roots).valid
 

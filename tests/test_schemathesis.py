@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from survey_app.config import PROJECT_ROOT
-from survey_app.domain import accounts
+from survey_app.domain.accounts import operations as accounts
 
 from . import security_world as world
 

@@ -5,13 +5,22 @@
 computed indicators and consistency rules are evaluated without Python `eval`.
 The format is documented in `forms/README.md`.
 """
-from .expressions import Expression, ExpressionError, compile_expression
-from .loader import FormRegistry, load_forms, parse_form
-from .spec import (
-    AnswerError, Choice, Computed, Evaluation, FormError, FormSpec, Indicator, Item, Rule,
-    RuleWarning, Section,
+from survey_app.checklists.expressions import Expression, ExpressionError, compile_expression
+from survey_app.checklists.loader import FormRegistry, load_forms, parse_form
+from survey_app.checklists.spec import (
+    AnswerError,
+    Choice,
+    Computed,
+    Evaluation,
+    FormError,
+    FormSpec,
+    Indicator,
+    Item,
+    Rule,
+    RuleWarning,
+    Section,
 )
-from .wtf import FIELD_TYPES, form_class
+from survey_app.checklists.wtf import FIELD_TYPES, form_class
 
 __all__ = [
     "AnswerError", "Choice", "Computed", "Evaluation", "Expression", "ExpressionError",

@@ -15,9 +15,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .expressions import BOOLEAN, FUNCTION_NAMES, NUMBER, Expression, ExpressionError, compile_expression
-from .spec import (
-    ITEM_TYPES, Choice, Computed, FormError, FormSpec, Indicator, Item, Rule, Section,
+from survey_app.checklists.expressions import (
+    BOOLEAN,
+    FUNCTION_NAMES,
+    NUMBER,
+    Expression,
+    ExpressionError,
+    compile_expression,
+)
+from survey_app.checklists.spec import (
+    ITEM_TYPES,
+    Choice,
+    Computed,
+    FormError,
+    FormSpec,
+    Indicator,
+    Item,
+    Rule,
+    Section,
 )
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
 
-from .expressions import Expression
+from survey_app.checklists.expressions import Expression
 
 ITEM_TYPES = ("yes_partly_no", "choice", "number", "text", "date", "photo")
 YES_PARTLY_NO = ("yes", "partly", "no")

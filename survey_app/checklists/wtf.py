@@ -13,7 +13,7 @@ from typing import Any, Callable
 import wtforms
 from wtforms import validators
 
-from .spec import FormSpec, Indicator, Item
+from survey_app.checklists.spec import FormSpec, Indicator, Item
 
 YES_PARTLY_NO = [("yes", "Có"), ("partly", "Một phần"), ("no", "Không")]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..domain import accounts, delegations
-from ..storage import accounts as accounts_sql
+from survey_app.domain.accounts import operations as accounts
+from survey_app.domain.directory import delegations
+from survey_app.storage import accounts as accounts_sql
 
 SEED_VISIT = Path(__file__).with_name("hra-visit.json")
 HOST_UNIT = "UBND xã Hra"
@@ -55,7 +56,7 @@ def load_demo(store, forms=None, photos_dir=None) -> list[tuple[str, str, str]]:
              "role": "secretary", "user_id": user_ids["thuky"]},
         ])
     if forms is not None:
-        from ..domain.visit_io import import_document
+        from survey_app.domain.visits.document import import_document
         head = store.read(accounts_sql.get_user, user_ids["truongdoan"])
         import_document(store, forms, head, seed_document(), photos_dir)
     return [(u, p, r) for u, p, r, _, _ in DEMO_ACCOUNTS]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..storage import audit as sql
-from .accounts import now_utc
+from survey_app.storage import audit as sql
+from survey_app.clock import now_utc
 
 FIELDS = ("at", "actor_id", "actor", "action", "object_type", "object_id", "detail")
 

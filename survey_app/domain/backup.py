@@ -12,7 +12,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from ..storage import backup as sql
+from survey_app.storage import backup as sql
 
 DB_NAME = "survey_app.db"
 

@@ -1,5 +1,5 @@
 """Storage around sqlite-utils: every SQL statement of the project lives here."""
-from .db import Store, StoreBusy, StoreUnwritable, connect
-from .migrations import apply_migrations
+from survey_app.storage.db import Store, StoreBusy, StoreUnwritable, connect
+from survey_app.storage.migrations import apply_migrations
 
 __all__ = ["Store", "StoreBusy", "StoreUnwritable", "connect", "apply_migrations"]

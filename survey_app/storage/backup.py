@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .migrations import is_survey_app_database
+from survey_app.storage.migrations import is_survey_app_database
 
 
 class NotABackup(Exception):

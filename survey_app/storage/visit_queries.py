@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import visits as visits_sql
+from survey_app.storage import visits as visits_sql
 
 _TERM = re.compile(r"[^\s\"]+")
 

@@ -4,9 +4,25 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import admin, api, auth, chrome, compression, errors, i18n, nav, offline, security, shell, vendor, visits
-from . import api_minutes, minutes, verify
-from . import api_followup, followup, followup_docs
+from survey_app.web.accounts import admin
+from survey_app.web import api
+from survey_app.web.accounts import auth
+from survey_app.web import chrome
+from survey_app.web import compression
+from survey_app.web import errors
+from survey_app.web import i18n
+from survey_app.web import nav
+from survey_app.web import offline
+from survey_app.web import security
+from survey_app.web import shell
+from survey_app.web import vendor
+from survey_app.web.visits import pages as visits
+from survey_app.web.minutes import api as api_minutes
+from survey_app.web.minutes import pages as minutes
+from survey_app.web.minutes import verify
+from survey_app.web.followup import api as api_followup
+from survey_app.web.followup import pages as followup
+from survey_app.web.followup import documents as followup_docs
 
 csrf = CSRFProtect()
 

@@ -6,11 +6,13 @@ from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request, send_file
 
-from ..domain import accounts, changes, visit_io
-from ..domain.errors import DomainError
-from ..domain.visits import load_visit
-from .context import get_forms, get_store, photos_dir
-from .security import api_unauthorized
+from survey_app.domain.accounts import operations as accounts
+from survey_app.domain.visits import changes
+from survey_app.domain.visits import document as visit_io
+from survey_app.domain.errors import DomainError
+from survey_app.domain.visits.operations import load_visit
+from survey_app.web.context import get_forms, get_store, photos_dir
+from survey_app.web.security import api_unauthorized
 
 
 def api_blueprint(name: str) -> Blueprint:

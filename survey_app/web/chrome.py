@@ -12,8 +12,8 @@ from flask import Flask, get_template_attribute, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from . import i18n
-from .context import current_user
+from survey_app.web import i18n
+from survey_app.web.context import current_user
 
 _SLOT = "\x00csrf\x00"
 _MADE: dict[tuple, tuple[str, str, str]] = {}

@@ -5,11 +5,11 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..domain.errors import DomainError
-from ..domain.files import DISK_FULL, disk_problem
-from ..markers import N_
-from ..storage import StoreBusy
-from .security import is_api_request
+from survey_app.domain.errors import DomainError
+from survey_app.domain.files import DISK_FULL, disk_problem
+from survey_app.markers import N_
+from survey_app.storage import StoreBusy
+from survey_app.web.security import is_api_request
 
 
 def init_app(app: Flask) -> None:

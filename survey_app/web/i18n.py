@@ -6,7 +6,7 @@ from flask_babel import Babel, get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from .. import formatting
+from survey_app import formatting
 
 
 def select_locale() -> str:

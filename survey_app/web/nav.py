@@ -6,9 +6,9 @@ from html import escape
 from flask import Flask, request, url_for
 from markupsafe import Markup
 
-from ..markers import N_
-from . import i18n
-from .context import current_user
+from survey_app.markers import N_
+from survey_app.web import i18n
+from survey_app.web.context import current_user
 
 # (endpoint, label, roles that see it); areas append to this at import time.
 ENTRIES: list[tuple[str, str, frozenset]] = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, redirect, request, session, url_for
 
-from ..storage import accounts as sql
-from .context import get_store
+from survey_app.storage import accounts as sql
+from survey_app.web.context import get_store
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health", "shell.hello", "vendor.asset", "verify.page",
                     "offline.service_worker", "offline.manifest",

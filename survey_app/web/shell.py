@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
-from ..domain.accounts import ROLE_LABELS
-from .context import current_user, get_store
+from survey_app.domain.accounts.operations import ROLE_LABELS
+from survey_app.web.context import current_user, get_store
 
 bp = Blueprint("shell", __name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, send_file
 
-from ..config import PROJECT_ROOT
+from survey_app.config import PROJECT_ROOT
 
 bp = Blueprint("vendor", __name__)
 

@@ -1,0 +1,20 @@
+"""The command line (`survey-app`, also `flask --app survey_app`): every command
+is registered here; `commands.py` holds them, `main.py` the console script."""
+from __future__ import annotations
+
+from flask import Flask
+
+from survey_app.cli.commands import (
+    audit_group, backup_command, create_user_command, export_visit_command, import_command,
+    init_command, minutes_command, remind_command, restore_command, serve_command,
+    token_group, verify_command,
+)
+
+COMMANDS = [audit_group, init_command, serve_command, create_user_command, token_group,
+            backup_command, restore_command, import_command, export_visit_command,
+            remind_command, minutes_command, verify_command]
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)

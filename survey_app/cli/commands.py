@@ -1,0 +1,243 @@
+"""The `survey-app` command (also `flask --app survey_app …`)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from survey_app.domain.accounts import operations as accounts
+from survey_app.domain.errors import DomainError
+from survey_app.storage import backup as backup_sql
+
+
+def store():
+    return current_app.extensions["survey_store"]
+
+
+def fail(message: str, code: int = 2):
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command("init")
+@click.option("--demo", is_flag=True, help="Also load the demo accounts and the seed case.")
+@with_appcontext
+def init_command(demo: bool):
+    """Create or upgrade the database (idempotent)."""
+    click.echo(f"Cơ sở dữ liệu: {current_app.config['DATABASE']}")
+    ensure_organisation_certificate()
+    if demo:
+        from survey_app.demo import load_demo
+        click.echo("Tài khoản dùng thử (tên đăng nhập / mật khẩu / vai trò):")
+        for username, password, role in load_demo(store(), forms(), photos_dir()):
+            click.echo(f"  {username:<12} {password:<22} {role}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int):
+    """Serve the app on waitress (a production WSGI server)."""
+    import waitress
+    click.echo(f"survey_app: http://{host}:{port}/")
+    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads,
+                   ident="survey_app")
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, help=", ".join(accounts.ROLES))
+@click.option("--unit", default=None, help="The unit a 'host' user represents.")
+@click.option("--full-name", default="")
+@with_appcontext
+def create_user_command(username, password, role, unit, full_name):
+    """Create a user account."""
+    try:
+        user_id = accounts.create_user(store(), username, password, role, unit, full_name)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Đã tạo người dùng {username} (id {user_id}).")
+
+
+token_group = AppGroup("token", help="API tokens.")
+
+
+@token_group.command("create")
+@click.argument("username")
+def token_create(username):
+    """Create an API token for USERNAME and print it (shown only once)."""
+    try:
+        click.echo(accounts.create_token(store(), username))
+    except DomainError as error:
+        fail(error.message)
+
+
+@token_group.command("revoke")
+@click.argument("username")
+def token_revoke(username):
+    """Revoke every API token of USERNAME."""
+    try:
+        count = accounts.revoke_tokens(store(), username)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Đã thu hồi {count} mã truy cập.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(file):
+    """Write an online backup of the live instance (database and stored files) to FILE."""
+    from survey_app.domain.backup import backup_instance
+    count = backup_instance(store(), current_app.extensions["survey_files"], file)
+    click.echo(f"Đã sao lưu cơ sở dữ liệu và {count} tệp vào {file}.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(file):
+    """Replace the database and files with the backup FILE (refused unless it is a survey_app backup)."""
+    from survey_app.domain.backup import restore_instance
+    try:
+        restore_instance(store(), current_app.extensions["survey_files"], file)
+    except backup_sql.NotABackup as error:
+        fail(str(error))
+    click.echo(f"Đã khôi phục từ {file}.")
+
+
+# The command line acts as the administrator who runs it.
+CLI_USER = {"id": None, "role": "admin", "full_name": "survey-app", "username": "survey-app", "unit_id": None}
+
+
+def forms():
+    return current_app.extensions["survey_forms"]
+
+
+def photos_dir():
+    return current_app.extensions["survey_files"] / "photos"
+
+
+@click.command("import")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def import_command(file):
+    """Import a visit document (survey-visit/1 JSON); print the visit id."""
+    from survey_app.domain.visits import document as visit_io
+    try:
+        document = json.loads(file.read().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        fail(f"tệp không phải JSON hợp lệ: {error}")
+    try:
+        result = visit_io.import_document(store(), forms(), CLI_USER, document, photos_dir())
+    except DomainError as error:
+        fail(f"{error.message} (trường: {error.field})" if error.field else error.message)
+    for warning in result["warnings"]:
+        click.echo(f"Cảnh báo: {warning}", err=True)
+    click.echo(result["id"])
+
+
+@click.command("export-visit")
+@click.argument("visit_id", type=int)
+@with_appcontext
+def export_visit_command(visit_id):
+    """Print the visit document (survey-visit/1 JSON) of visit VISIT_ID."""
+    from survey_app.domain.visits import document as visit_io
+    from survey_app.storage import visits as visits_sql
+    if store().read(visits_sql.get_visit, visit_id) is None:
+        fail(f"không có chuyến khảo sát với mã {visit_id}")
+    document = visit_io.export_document(store(), visit_id, photos_dir())
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+audit_group = AppGroup("audit", help="The audit trail.")
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Check the hash chain of the audit trail; exit 1 if an entry was edited or deleted."""
+    from survey_app.domain.audit import verify_chain
+    problems = store().read(verify_chain)
+    for problem in problems:
+        click.echo(f"Lỗi: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    count = store().db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    click.echo(f"Nhật ký nguyên vẹn: {count} mục.")
+
+
+@click.command("remind")
+@click.option("--days", default=30, show_default=True, type=int, help="Due within this many days.")
+@click.option("--out", "out_dir", default=None, help="Folder of the digests (default: EXPORTS_DIR/nhac-viec).")
+@with_appcontext
+def remind_command(days, out_dir):
+    """Write one reminder digest per unit (what is due within DAYS and what is overdue)."""
+    from pathlib import Path
+
+    from survey_app.domain.followup import reminders
+    folder = Path(out_dir or Path(current_app.config["EXPORTS_DIR"]) / "nhac-viec")
+    written = reminders.write_digests(store(), CLI_USER, days, folder)
+    click.echo(f"Đã ghi {len(written) // 2} bản nhắc việc vào {folder}.")
+
+
+def minutes_env():
+    from survey_app.web.minutes.pages import minutes_env as env
+    return env()
+
+
+def ensure_organisation_certificate():
+    """Create instance/certs/organisation.p12 (and its passphrase file) when missing."""
+    from survey_app.domain.minutes import keys as minutes_keys
+    env = minutes_env()
+    if minutes_keys.ensure_certificate(env.certs, env.organisation):
+        click.echo(f"Đã tạo chứng thư số của cơ quan: {env.certs / minutes_keys.P12}")
+
+
+@click.command("minutes")
+@click.argument("visit_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The PDF file to write.")
+@with_appcontext
+def minutes_command(visit_id, out):
+    """Write the PDF of the latest minutes version of visit VISIT_ID (a draft is rendered now)."""
+    from pathlib import Path
+
+    from survey_app.domain.minutes import documents as minutes_docs
+    from survey_app.domain.minutes import operations as minutes_ops
+    from survey_app.storage import visits as visits_sql
+    if store().read(visits_sql.get_visit, visit_id) is None:
+        fail(f"không có chuyến khảo sát với mã {visit_id}")
+    try:
+        minutes = minutes_ops.require_version(store(), visit_id, None, preview_ok=True)
+    except DomainError as error:
+        fail(error.message)
+    from survey_app.domain.files import write_atomic
+    write_atomic(Path(out).absolute(), minutes_docs.version_pdf(store(), forms(), minutes_env(), minutes))
+    click.echo(f"Đã ghi biên bản phiên bản {minutes['version']} ({minutes['status']}) vào {out}.")
+
+
+@click.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def verify_command(file):
+    """Check the signatures of a minutes PDF; exit 0 only when intact and valid."""
+    from pathlib import Path
+
+    from survey_app.domain.minutes import documents as minutes_docs
+    result = minutes_docs.verify_document(store(), minutes_env(), Path(file).read_bytes())
+    for signer in result["signers"]:
+        click.echo(f"Chữ ký: {signer['name']} lúc {signer['signed_at']} "
+                   f"({'hợp lệ' if signer['valid'] else 'không hợp lệ'})")
+    if result["minutes"]:
+        click.echo(f"Biên bản của chuyến khảo sát {result['visit_id']}, phiên bản {result['version']}.")
+    if result["valid"]:
+        click.echo("Hợp lệ: tệp nguyên vẹn, chữ ký số hợp lệ.")
+        return
+    reason = result["error"] or ("tệp đã bị sửa đổi sau khi ký" if result["modified"]
+                                 else "chữ ký không hợp lệ hoặc không tin cậy")
+    fail(f"KHÔNG hợp lệ: {reason}.", code=1)

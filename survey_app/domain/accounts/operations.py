@@ -1,0 +1,104 @@
+"""Accounts: users and roles, password login with throttling, API tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey_app.clock import now_utc
+from survey_app.domain.audit import record
+from survey_app.markers import N_
+from survey_app.storage import accounts as sql
+from survey_app.domain.errors import DomainError, TooManyRequests
+
+ROLES = ("admin", "secretary", "head", "member", "host", "viewer")
+ROLE_LABELS = {
+    "admin": N_("Quản trị viên"),
+    "secretary": N_("Thư ký"),
+    "head": N_("Trưởng đoàn"),
+    "member": N_("Thành viên đoàn"),
+    "host": N_("Đại diện đơn vị được khảo sát"),
+    "viewer": N_("Người xem"),
+}
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+LOGIN_REFUSED = N_("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+def create_user(store, username: str, password: str, role: str,
+                unit: str | None = None, full_name: str = "") -> int:
+    """Create a user; a `host` must name the unit they represent (it must exist)."""
+    if role not in ROLES:
+        raise DomainError(f"Vai trò không tồn tại: '{role}' (chọn một trong: {', '.join(ROLES)})", "role")
+    if not username or not password:
+        raise DomainError("Cần tên đăng nhập và mật khẩu.", "username")
+    unit_id = None
+    if unit:
+        found = store.read(sql.get_unit_by_name, unit)
+        if found is None:
+            raise DomainError(f"Đơn vị không tồn tại: '{unit}'", "unit")
+        unit_id = found["id"]
+    elif role == "host":
+        raise DomainError("Người dùng vai trò 'host' phải gắn với một đơn vị (--unit).", "unit")
+    if store.read(sql.get_user_by_username, username):
+        raise DomainError(f"Tên đăng nhập đã tồn tại: '{username}'", "username")
+    values = {"username": username, "role": role, "unit_id": unit_id, "created_at": now_utc(),
+              "password_hash": generate_password_hash(password), "full_name": full_name or username}
+
+    def write(db):
+        user_id = sql.insert_user(db, **values)
+        _audit(db, "user.create", "user", user_id, {"username": username, "role": role, "unit": unit})
+        return user_id
+    return store.write(write)
+
+
+def _audit(db, action, object_type, object_id, detail):
+    record(db, None, action, object_type, object_id, detail)
+
+
+def authenticate(store, username: str, password: str, remote_addr: str = "") -> dict:
+    """The user for these credentials; one generic refusal; throttled after failures."""
+    since = (dt.datetime.now(dt.timezone.utc) - FAILURE_WINDOW).isoformat(timespec="seconds")
+    if store.read(sql.count_login_failures, username, since) >= MAX_FAILURES:
+        raise TooManyRequests(N_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."))
+    user = store.read(sql.get_user_by_username, username)
+    if user is None or not user["active"] or not check_password_hash(user["password_hash"], password):
+        store.write(sql.record_login_failure, username, remote_addr, now_utc())
+        raise DomainError(LOGIN_REFUSED)
+    store.write(sql.clear_login_failures, username)
+    return user
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(store, username: str) -> str:
+    """A new API token for the user; only its hash is kept, so it is shown once."""
+    user = store.read(sql.get_user_by_username, username)
+    if user is None:
+        raise DomainError(f"Người dùng không tồn tại: '{username}'", "username")
+    token = secrets.token_urlsafe(32)
+
+    def write(db):
+        token_id = sql.insert_token(db, user["id"], hash_token(token), now_utc())
+        _audit(db, "token.create", "user", user["id"], {"token_id": token_id})
+    store.write(write)
+    return token
+
+
+def revoke_tokens(store, username: str) -> int:
+    user = store.read(sql.get_user_by_username, username)
+    if user is None:
+        raise DomainError(f"Người dùng không tồn tại: '{username}'", "username")
+    def write(db):
+        count = sql.revoke_tokens(db, user["id"], now_utc())
+        _audit(db, "token.revoke", "user", user["id"], {"revoked": count})
+        return count
+    return store.write(write)
+
+
+def user_for_token(store, token: str) -> dict | None:
+    return store.read(sql.user_for_token, hash_token(token)) if token else None

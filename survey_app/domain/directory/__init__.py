@@ -1,0 +1,2 @@
+"""The directory: delegations (đoàn khảo sát) and their members, and the units
+they visit. Read `delegations.py` first."""

@@ -1,0 +1,243 @@
+"""Follow-up of recommendations (kiến nghị): the tracking row of each recommendation
+item, its life cycle, who may see and change it, and the board's lists.
+
+Life cycle `open → in_progress → done` (or `not_done`, or `dropped` with a reason);
+every change is an append-only update row (author, date, note, evidence). A host's
+`done` is a claim the committee (head or secretary of the delegation, admin) accepts
+or rejects. *Overdue* is derived from the due date and today's date in Vietnam;
+it is never stored.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from survey_app.markers import N_
+from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import delegations as delegations_sql
+from survey_app.storage import recommendations as sql
+from survey_app.storage import visits as visits_sql
+from survey_app.domain import audit
+from survey_app.clock import now_utc, today_vn
+from survey_app.domain.errors import DomainError, Forbidden, NotFound
+
+STATUSES = ("open", "in_progress", "done", "not_done", "dropped")
+STATUS_LABELS = {"open": N_("Chưa thực hiện"), "in_progress": N_("Đang thực hiện"),
+                 "done": N_("Đã hoàn thành"), "not_done": N_("Không hoàn thành"),
+                 "dropped": N_("Không tiếp tục theo dõi")}
+ACTIVE = sql.ACTIVE
+# The one transition table: from → statuses it may move to (reopening included).
+TRANSITIONS = {
+    "open": ("in_progress", "done", "not_done", "dropped"),
+    "in_progress": ("open", "done", "not_done", "dropped"),
+    "not_done": ("in_progress", "done", "dropped"),
+    "done": ("in_progress",),
+    "dropped": ("open",),
+}
+COMMITTEE_ONLY = {"dropped"}  # and reopening a done or dropped recommendation
+DONE_RULES = ("evidence_or_note", "evidence", "note", "none")
+DELETED_REASON = N_("Mục kiến nghị đã bị xóa khỏi hồ sơ chuyến khảo sát.")
+PAGE_SIZE = 50
+
+
+def is_overdue(row: dict, today: str) -> bool:
+    return row["status"] in ACTIVE and row["due"] < today
+
+
+# ----------------------------------------------------------------- keeping rows in step
+
+def sync_recommendations(db, visit_id: int) -> None:
+    """Make the visit's tracking rows match its live recommendation items (runs inside
+    the caller's write transaction after every autosave change and import)."""
+    visit = visits_sql.get_visit(db, visit_id)
+    delegation = delegations_sql.get_delegation(db, visit["delegation_id"])
+    visit_date = visit["started_at"][:10]
+    default_due = (dt.date.fromisoformat(visit_date)
+                   + dt.timedelta(days=delegation["follow_up_days"])).isoformat()
+    rows, at = sql.rows_of_visit(db, visit_id), now_utc()
+    live = set()
+    for item in visits_sql.items_of(db, visit_id, "recommendation"):
+        live.add(item["id"])
+        addressee = (item["data"].get("addressee") or "").strip()
+        sql.upsert(db, item_id=item["id"], visit_id=visit_id, delegation_id=visit["delegation_id"],
+                   unit_id=accounts_sql.ensure_unit(db, addressee) if addressee else visit["unit_id"],
+                   text=item["data"].get("text") or "", due=item["data"].get("due") or default_due,
+                   updated_at=at)
+    for item_id, row in rows.items():
+        if item_id not in live:
+            _drop_deleted(db, row, at)
+
+
+def _drop_deleted(db, row: dict, at: str) -> None:
+    if not sql.has_updates(db, row["item_id"]):
+        sql.delete(db, row["item_id"])
+    elif row["status"] != "dropped":
+        sql.insert_update(db, item_id=row["item_id"], action="status", from_status=row["status"],
+                          to_status="dropped", note=DELETED_REASON, author_id=None,
+                          author_name="survey_app", at=at)
+        sql.set_state(db, row["item_id"], status="dropped", reason=DELETED_REASON, accepted=None,
+                      closed_at=at, updated_at=at)
+        audit.record(db, None, "recommendation.drop", "recommendation", row["item_id"],
+                     {"from": row["status"], "to": "dropped", "note": DELETED_REASON})
+
+
+# ----------------------------------------------------------------- permissions
+
+def scope_of(db, user: dict) -> dict:
+    """The filters that limit what a user sees: hosts their unit, delegation members
+    their delegations, admins and viewers everything."""
+    if user["role"] in ("admin", "viewer"):
+        return {}
+    if user["role"] == "host":
+        return {"scope_unit_id": user["unit_id"]}
+    return {"scope_delegation_ids": delegations_sql.delegation_ids_of_user(db, user["id"])}
+
+
+def can_view(db, user: dict, row: dict) -> bool:
+    if user["role"] in ("admin", "viewer"):
+        return True
+    if user["role"] == "host":
+        return row["unit_id"] == user["unit_id"]
+    return row["delegation_id"] in delegations_sql.delegation_ids_of_user(db, user["id"])
+
+
+def can_report(db, user: dict, row: dict) -> bool:
+    """Report progress: the addressed unit's host, the delegation's people, admins."""
+    return user["role"] != "viewer" and can_view(db, user, row)
+
+
+def can_decide(db, user: dict, row: dict) -> bool:
+    """Accept or reject a done claim, drop, reopen: the committee."""
+    if user["role"] == "admin":
+        return True
+    return user["role"] in ("head", "secretary") and can_view(db, user, row)
+
+
+def load(store, item_id: int, user: dict, today: str | None = None) -> dict:
+    row = store.read(sql.get, item_id, today or today_vn())
+    if row is None or not store.read(can_view, user, row):
+        raise NotFound(N_("Không tìm thấy kiến nghị."))
+    return row
+
+
+# ----------------------------------------------------------------- changes
+
+def check_status(status) -> str:
+    if status not in STATUSES:
+        raise DomainError(f"Trạng thái không tồn tại: '{status}' (chọn một trong: {', '.join(STATUSES)})",
+                          "status")
+    return status
+
+
+def check_transition(current: str, target: str) -> None:
+    check_status(target)
+    if target not in TRANSITIONS[current]:
+        raise DomainError(f"Không được chuyển trạng thái từ '{current}' sang '{target}'", "status")
+
+
+def _check_done_rule(rule: str, note: str, files: list) -> None:
+    if rule in ("evidence", "evidence_or_note") and not files and (rule == "evidence" or not note):
+        raise DomainError(N_("Cần kèm tài liệu minh chứng hoặc ghi chú khi báo cáo hoàn thành.")
+                          if rule == "evidence_or_note" else N_("Cần kèm tài liệu minh chứng khi báo cáo hoàn thành."),
+                          "evidence")
+    if rule == "note" and not note:
+        raise DomainError(N_("Cần ghi chú khi báo cáo hoàn thành."), "note")
+
+
+def report_progress(store, user: dict, item_id: int, *, status: str | None = None, note: str = "",
+                    files: list[dict] = (), done_rule: str = "evidence_or_note", now: str | None = None) -> dict:
+    """Record one update: a status change and/or a note, with stored evidence files
+    ({sha256, content_type, suffix, size, filename} from `followup_evidence.save`)."""
+    note = (note or "").strip()
+    if len(note) > 5000:
+        raise DomainError("Ghi chú dài quá 5000 ký tự", "note")
+    row = load(store, item_id, user)
+    if not store.read(can_report, user, row):
+        raise Forbidden(N_("Bạn không có quyền cập nhật kiến nghị này."))
+    target = row["status"] if status in (None, "") else check_status(status)
+    if target != row["status"]:
+        check_transition(row["status"], target)
+        reopening = row["status"] in ("done", "dropped")
+        if (target in COMMITTEE_ONLY or reopening) and not store.read(can_decide, user, row):
+            raise Forbidden(N_("Chỉ đoàn khảo sát (trưởng đoàn, thư ký) được mở lại hoặc dừng theo dõi."))
+        if target == "done":
+            _check_done_rule(done_rule, note, list(files))
+        if target == "dropped" and not note:
+            raise DomainError(N_("Cần nêu lý do dừng theo dõi."), "note")
+    elif not note and not files:
+        raise DomainError(N_("Cần chọn trạng thái mới, ghi chú hoặc tài liệu minh chứng."), "status")
+    committee = store.read(can_decide, user, row)
+    return store.write(_write_update, row, user, target, note, list(files), committee, now or now_utc())
+
+
+def _write_update(db, row, user, target, note, files, committee, at) -> dict:
+    changed = target != row["status"]
+    action = ("reopen" if row["status"] in ("done", "dropped") else "status") if changed else "note"
+    update_id = sql.insert_update(db, item_id=row["item_id"], action=action, from_status=row["status"],
+                                  to_status=target, note=note, author_id=user["id"],
+                                  author_name=user["full_name"], at=at)
+    for file in files:
+        sql.insert_evidence(db, update_id=update_id, item_id=row["item_id"], **file)
+    if changed:
+        closed = at if target in ("done", "dropped", "not_done") else None
+        sql.set_state(db, row["item_id"], status=target, updated_at=at, closed_at=closed,
+                      accepted=(1 if committee else 0) if target == "done" else None,
+                      reason=note if target == "dropped" else "")
+    else:
+        sql.set_state(db, row["item_id"], updated_at=at)
+    _audit_update(db, user, row, action, target, note, update_id, files)
+    return {"id": update_id, "item_id": row["item_id"], "status": target, "action": action}
+
+
+def _audit_update(db, user, row, action, target, note, update_id, files) -> None:
+    """One entry per change (progress, note, drop, reopen) and one per evidence file."""
+    name = {"status": "drop" if target == "dropped" else "progress"}.get(action, action)
+    audit.record(db, user, f"recommendation.{name}", "recommendation", row["item_id"],
+                 {"update": update_id, "from": row["status"], "to": target, "note": note})
+    for file in files:
+        audit.record(db, user, "recommendation.evidence", "recommendation", row["item_id"],
+                     {"update": update_id, "sha256": file["sha256"], "filename": file["filename"],
+                      "content_type": file["content_type"], "size": file["size"]})
+
+
+def decide_claim(store, user: dict, item_id: int, accept: bool, note: str = "", now: str | None = None) -> dict:
+    """The committee accepts a unit's `done` claim, or rejects it (back to in_progress)."""
+    row = load(store, item_id, user)
+    if not store.read(can_decide, user, row):
+        raise Forbidden(N_("Chỉ đoàn khảo sát (trưởng đoàn, thư ký) được xác nhận kết quả."))
+    if row["status"] != "done" or row["accepted"] != 0:
+        raise DomainError(N_("Kiến nghị này không có báo cáo hoàn thành đang chờ xác nhận."), "status")
+    if not accept and not (note or "").strip():
+        raise DomainError(N_("Cần nêu lý do không chấp nhận."), "note")
+    return store.write(_write_decision, row, user, accept, (note or "").strip(), now or now_utc())
+
+
+def _write_decision(db, row, user, accept, note, at) -> dict:
+    target = "done" if accept else "in_progress"
+    update_id = sql.insert_update(db, item_id=row["item_id"], action="accept" if accept else "reject",
+                                  from_status="done", to_status=target, note=note, author_id=user["id"],
+                                  author_name=user["full_name"], at=at)
+    if accept:
+        sql.set_state(db, row["item_id"], accepted=1, updated_at=at)
+    else:
+        sql.set_state(db, row["item_id"], status="in_progress", accepted=None, closed_at=None, updated_at=at)
+    audit.record(db, user, f"recommendation.{'accept' if accept else 'reject'}", "recommendation",
+                 row["item_id"], {"update": update_id, "note": note})
+    return {"id": update_id, "item_id": row["item_id"], "status": target, "action": "accept" if accept else "reject"}
+
+
+# ----------------------------------------------------------------- lists
+
+def board(store, user: dict, filters: dict, page: int = 1, today: str | None = None,
+          page_size: int = PAGE_SIZE) -> dict:
+    """One page of the board (overdue first) and the counts per status."""
+    today = today or today_vn()
+    filters = {**filters, **store.read(scope_of, user)}
+    page = max(1, int(page))
+    rows = store.read(sql.page, filters, today, page_size + 1, (page - 1) * page_size)
+    counts = store.read(sql.counts, filters, today)
+    return {"rows": rows[:page_size], "has_next": len(rows) > page_size, "page": page,
+            "counts": counts, "total": sum(counts.get(s, 0) for s in STATUSES), "today": today}
+
+
+def history(store, item_id: int) -> list[dict]:
+    return store.read(sql.updates_of, item_id)

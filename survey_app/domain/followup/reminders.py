@@ -1,0 +1,116 @@
+"""Reminders: per unit, a digest of what is due within N days and what is overdue;
+and an iCalendar feed of due dates per user (a secret token in the URL)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from icalendar import Calendar, Event
+
+from survey_app.formatting import format_date
+from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import recommendations as sql
+from survey_app.clock import now_utc
+from survey_app.domain.followup.operations import ACTIVE, STATUS_LABELS, scope_of
+from survey_app.clock import today_vn
+
+
+def digests(store, user: dict, days: int, today: str | None = None, unit_id: int | None = None) -> list[dict]:
+    """[{unit, due_soon [...], overdue [...]}] for every unit with something to remind."""
+    today = today or today_vn()
+    until = (dt.date.fromisoformat(today) + dt.timedelta(days=max(0, int(days)))).isoformat()
+    filters = {**store.read(scope_of, user), "due_until": until}
+    if unit_id:
+        filters["unit_id"] = unit_id
+    per_unit: dict[int, dict] = {}
+    for row in store.read(sql.all_rows, filters, today):
+        if row["status"] not in ACTIVE:
+            continue
+        entry = per_unit.setdefault(row["unit_id"], {"unit_id": row["unit_id"], "unit": row["unit_name"],
+                                                     "due_soon": [], "overdue": []})
+        entry["overdue" if row["due"] < today else "due_soon"].append(row)
+    return sorted(per_unit.values(), key=lambda d: d["unit"])
+
+
+def digest_text(digest: dict, days: int, today: str) -> str:
+    lines = [f"NHẮC VIỆC THỰC HIỆN KIẾN NGHỊ — {digest['unit']}",
+             f"Ngày {format_date(today)}; hạn trong {days} ngày tới và đã quá hạn.", ""]
+    for title, key in (("Đã quá hạn", "overdue"), (f"Đến hạn trong {days} ngày", "due_soon")):
+        lines.append(f"{title}: {len(digest[key])}")
+        for row in digest[key]:
+            lines.append(f"  - [{format_date(row['due'])}] {row['text']} "
+                         f"({STATUS_LABELS[row['status']]}; {row['delegation_name']})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_digests(store, user: dict, days: int, out_dir, today: str | None = None) -> list:
+    """One UTF-8 text file and one HTML file per unit; returns the paths written."""
+    from pathlib import Path
+    from survey_app.documents.render import template_environment
+    from survey_app.domain.files import write_atomic
+    today = today or today_vn()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    template = template_environment().get_template("followup/digest.html")
+    written = []
+    for digest in digests(store, user, days, today):
+        stem = f"nhac-viec-don-vi-{digest['unit_id']}"
+        write_atomic(out / f"{stem}.txt", digest_text(digest, days, today).encode("utf-8"))
+        html = template.render(digest=digest, days=days, today=format_date(today), labels=STATUS_LABELS,
+                               format_date=format_date)
+        write_atomic(out / f"{stem}.html", html.encode("utf-8"))
+        written += [out / f"{stem}.txt", out / f"{stem}.html"]
+    return written
+
+
+# ----------------------------------------------------------------- calendar
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_calendar_token(store, user: dict) -> str:
+    """A new secret for the user's feed (replaces the old one); shown once."""
+    token = secrets.token_urlsafe(24)
+    store.write(sql.set_calendar_token, user["id"], _hash(token), now_utc())
+    return token
+
+
+def user_for_calendar(store, token: str) -> dict | None:
+    if not token or len(token) > 100:
+        return None
+    return store.read(sql.user_for_calendar_token, _hash(token))
+
+
+def has_calendar(store, user: dict) -> bool:
+    return store.read(sql.has_calendar_token, user["id"])
+
+
+def calendar_feed(store, user: dict, base_url: str = "", today: str | None = None) -> bytes:
+    """An iCalendar document: one all-day VEVENT per active recommendation the user sees."""
+    today = today or today_vn()
+    calendar = Calendar()
+    calendar.add("prodid", "-//survey_app//Theo doi kien nghi//VI")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Hạn thực hiện kiến nghị")
+    stamp = dt.datetime.now(dt.timezone.utc)
+    for row in store.read(sql.all_rows, store.read(scope_of, user), today):
+        if row["status"] not in ACTIVE:
+            continue
+        event = Event()
+        event.add("uid", f"recommendation-{row['item_id']}@survey_app")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", dt.date.fromisoformat(row["due"]))
+        event.add("summary", f"Hạn kiến nghị: {row['text'][:120]}")
+        event.add("description", f"{row['unit_name']} — {STATUS_LABELS[row['status']]}\n{row['text']}")
+        if base_url:
+            event.add("url", f"{base_url.rstrip('/')}/followup/r/{row['item_id']}")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def unit_name(store, unit_id: int) -> str:
+    unit = store.read(accounts_sql.get_unit, unit_id)
+    return unit["name"] if unit else ""

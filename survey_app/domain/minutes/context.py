@@ -1,0 +1,304 @@
+"""Plain input of the minutes (biên bản làm việc) and the template context made from it.
+
+`MinutesInput` holds plain values only; `build_context` does every piece of
+wording and formatting (Vietnamese numbers and dates through `formatting.py`)
+so that templates and the DOCX writer only place ready-made strings.
+The body is a list of typed blocks (heading, paragraph, bullets, numbered,
+figures, checklist, warnings) shared by the HTML and DOCX renderers.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import segno
+
+from survey_app.formatting import format_date, format_long_date, format_number, format_time, parse_datetime
+from survey_app.clock import VN_TZ
+
+ROLE_LABELS = {"head": "Trưởng đoàn", "deputy": "Phó Trưởng đoàn",
+               "member": "Thành viên", "secretary": "Thư ký"}
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
+BLANK = "………………………"
+
+
+@dataclasses.dataclass(frozen=True)
+class MinutesInput:
+    """Everything one version of the minutes shows, as plain values."""
+    document: dict
+    indicator_rows: list = dataclasses.field(default_factory=list)
+    computed_rows: list = dataclasses.field(default_factory=list)
+    warnings: list = dataclasses.field(default_factory=list)
+    checklist_rows: list = dataclasses.field(default_factory=list)
+    number: int = 1
+    year: int = 2025
+    symbol: str = "BB"
+    issued_place: str = ""
+    issued_date: dt.date | None = None
+    wording: dict = dataclasses.field(default_factory=dict)
+    signatories: list = dataclasses.field(default_factory=list)
+    recipients: list = dataclasses.field(default_factory=list)
+    copies: int = 3
+    ended_at: str | None = None
+    verify_url: str = ""
+    version: int = 1
+    corrects: int | None = None
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def content_sha256(inp: MinutesInput) -> str:
+    """SHA-256 of the canonical JSON of the input: the version's identity.
+
+    The verify URL and the drawn signature images are left out: the URL is
+    derived from the identity, and signing must not change the version.
+    """
+    data = dataclasses.asdict(inp)
+    data.pop("verify_url")
+    data["signatories"] = [{k: v for k, v in s.items() if k != "image_png"}
+                           for s in data["signatories"]]
+    text = json.dumps(_canonical(data), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def _paragraphs(inp: MinutesInput, key: str, generated: list[str]) -> list[str]:
+    """The generated paragraphs of a section, or the secretary's override."""
+    override = (inp.wording or {}).get(key, "")
+    if override and override.strip():
+        return [p.strip() for p in override.split("\n\n") if p.strip()]
+    return generated
+
+
+def _opening(inp: MinutesInput) -> str:
+    doc = inp.document
+    started = parse_datetime(doc.get("started_at"))
+    when = f"vào lúc {format_time(started)}, ngày {format_date(_local(started))}" if started else f"vào lúc {BLANK}"
+    host, delegation = doc.get("host", {}), doc.get("delegation", {})
+    return (f"Hôm nay, {when}, tại {host.get('place') or host.get('unit', BLANK)}, "
+            f"{delegation.get('name', 'Đoàn')} làm việc với {host.get('unit', BLANK)} "
+            f"về {_lower_first(delegation.get('topic', ''))}.")
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is not None and moment.tzinfo is not None:
+        return moment.astimezone(VN_TZ)
+    return moment
+
+
+def _person(name: str, title: str, role_label: str = "") -> str:
+    parts = [p for p in (name, title, role_label) if p]
+    return ", ".join(parts[:2]) + (f" - {parts[2]}" if len(parts) > 2 else "") + ";"
+
+
+def _attendee_blocks(doc: dict) -> list[dict]:
+    members = doc.get("delegation", {}).get("members", [])
+    host = doc.get("host", {})
+    blocks = [_heading(2, f"1. {doc.get('delegation', {}).get('name', 'Đoàn khảo sát')}:"),
+              _bullets([_person(m.get("name", ""), m.get("title", ""), ROLE_LABELS.get(m.get("role"), ""))
+                        for m in members] or [BLANK])]
+    blocks += [_heading(2, f"2. Đại diện {host.get('unit', 'đơn vị')}:"),
+               _bullets([_person(a.get("name", ""), a.get("title", "")) for a in host.get("attendees", [])]
+                        or [BLANK])]
+    guests = doc.get("guests") or []
+    if guests:
+        blocks += [_heading(2, "3. Khách mời:"),
+                   _bullets([_person(g.get("name", ""), g.get("title", "")) for g in guests])]
+    return blocks
+
+
+def _heading(level: int, text: str) -> dict:
+    return {"type": "heading", "level": level, "text": text}
+
+
+def _bullets(items: list[str]) -> dict:
+    return {"type": "bullets", "items": items}
+
+
+def _figure_rows(inp: MinutesInput) -> list[dict]:
+    rows = [dict(r, computed=False) for r in inp.indicator_rows]
+    rows += [dict(r, computed=True) for r in inp.computed_rows]
+    return [{"index": i, "label": r.get("label") or r.get("key", ""),
+             "value": format_number(r.get("value")), "unit": r.get("unit") or "",
+             "computed": r["computed"]} for i, r in enumerate(rows, 1)]
+
+
+def _report_blocks(inp: MinutesInput, n: int) -> list[dict]:
+    doc = inp.document
+    report = doc.get("report", {})
+    period = report.get("period") or {}
+    generated = [report.get("summary", "")] if report.get("summary") else []
+    if period.get("from") or period.get("to"):
+        generated.append(f"Số liệu báo cáo tính từ ngày {format_date(period.get('from'))} "
+                         f"đến ngày {format_date(period.get('to'))}, cụ thể như sau:")
+    blocks = [_heading(2, f"{n}. Báo cáo của {doc.get('host', {}).get('unit', 'đơn vị')}")]
+    blocks += [{"type": "paragraph", "text": p} for p in _paragraphs(inp, "report", generated)]
+    figures = _figure_rows(inp)
+    if figures:
+        blocks.append({"type": "figures", "rows": figures})
+    if inp.warnings:
+        blocks.append({"type": "warnings", "items": [f"Lưu ý: {w}" for w in inp.warnings]})
+    return blocks
+
+
+def _list_section(inp: MinutesInput, key: str, title: str, items: list[str]) -> list[dict]:
+    override = _paragraphs(inp, key, [])
+    if override:
+        return [_heading(2, title)] + [{"type": "paragraph", "text": p} for p in override]
+    return [_heading(2, title), _bullets(items)] if items else []
+
+
+def _content_blocks(inp: MinutesInput) -> list[dict]:
+    doc = inp.document
+    unit = doc.get("host", {}).get("unit", "đơn vị")
+    sections = [_report_blocks(inp, 0)]
+    if inp.checklist_rows:
+        sections.append([_heading(2, "0. Kết quả khảo sát theo nội dung"),
+                         {"type": "checklist", "rows": [dict(r) for r in inp.checklist_rows]}])
+    sections.append(_list_section(inp, "difficulties", "0. Khó khăn, vướng mắc",
+                                  [d.get("text", "") for d in doc.get("difficulties", [])]))
+    sections.append(_list_section(
+        inp, "proposals", f"0. Đề xuất, kiến nghị của {unit}",
+        [p.get("text", "") + (f" (đề xuất với {p['addressee']})" if p.get("addressee") else "")
+         for p in doc.get("proposals", [])]))
+    sections.append(_list_section(inp, "opinions", "0. Ý kiến của các thành viên Đoàn",
+                                  [f"{o.get('member', '')}: {o.get('text', '')}" for o in doc.get("opinions", [])]))
+    blocks, n = [], 0
+    for section in filter(None, sections):
+        n += 1
+        head = section[0]
+        blocks.append(dict(head, text=f"{n}." + head["text"].split(".", 1)[1]))
+        blocks += section[1:]
+    return blocks
+
+
+def _conclusion_blocks(inp: MinutesInput) -> list[dict]:
+    doc = inp.document
+    conclusion = doc.get("conclusion") or {}
+    head = next((m for m in doc.get("delegation", {}).get("members", [])
+                 if m.get("name") == conclusion.get("by")), {})
+    who = ", ".join(p for p in (conclusion.get("by"), head.get("title")) if p)
+    generated = [f"Đồng chí {who} kết luận: {conclusion.get('text', '')}"] if conclusion.get("text") else []
+    blocks = [{"type": "paragraph", "text": p} for p in _paragraphs(inp, "conclusion", generated)]
+    items = []
+    for rec in doc.get("recommendations", []):
+        tail = [f"đơn vị thực hiện: {rec['addressee']}"] if rec.get("addressee") else []
+        tail += [f"thời hạn: {format_date(rec['due'])}"] if rec.get("due") else []
+        items.append({"text": rec.get("text", ""), "detail": f"({'; '.join(tail)})" if tail else ""})
+    if items:
+        blocks.append({"type": "paragraph", "text": "Đoàn khảo sát kiến nghị:"})
+        blocks.append({"type": "numbered", "items": items})
+    return blocks
+
+
+def _closing(inp: MinutesInput) -> str:
+    doc = inp.document
+    started = _local(parse_datetime(doc.get("started_at")))
+    ended = _local(parse_datetime(inp.ended_at or doc.get("ended_at")))
+    if ended is None:
+        when = f"{BLANK} cùng ngày"
+    elif started is not None and ended.date() == started.date():
+        when = f"{format_time(ended)} cùng ngày"
+    else:
+        when = f"{format_time(ended)}, ngày {format_date(ended)}"
+    return (f"Buổi làm việc kết thúc vào lúc {when}. Biên bản đã được đọc lại cho các thành viên "
+            f"tham dự cùng nghe và thống nhất; được lập thành {inp.copies:02d} bản có giá trị "
+            f"như nhau./.")
+
+
+def _body(inp: MinutesInput) -> list[dict]:
+    blocks = [{"type": "paragraph", "text": p}
+              for p in _paragraphs(inp, "opening", [_opening(inp)])]
+    blocks.append(_heading(1, "I. THÀNH PHẦN THAM DỰ"))
+    blocks += _attendee_blocks(inp.document)
+    blocks.append(_heading(1, "II. NỘI DUNG LÀM VIỆC"))
+    blocks += _content_blocks(inp)
+    blocks.append(_heading(1, "III. KẾT LUẬN CỦA TRƯỞNG ĐOÀN"))
+    blocks += _conclusion_blocks(inp)
+    blocks += [{"type": "paragraph", "text": p}
+               for p in _paragraphs(inp, "closing", [_closing(inp)])]
+    return blocks
+
+
+def _signatory(sig: dict) -> dict:
+    image = sig.get("image_png")
+    return {"role": sig.get("role", ""),
+            "title_lines": [line.upper() for line in sig.get("title_lines", [])],
+            "name": sig.get("name", ""),
+            "image": "data:image/png;base64," + base64.b64encode(image).decode("ascii") if image else None}
+
+
+def _photo(photo: dict) -> dict:
+    data, mime = photo.get("data"), None
+    if data:
+        try:
+            raw = base64.b64decode(data, validate=True)
+            mime = "image/jpeg" if raw[:3] == b"\xff\xd8\xff" else "image/png" if raw[:8] == b"\x89PNG\r\n\x1a\n" else None
+        except ValueError:
+            mime = None
+    return {"caption": photo.get("caption", ""), "credit": photo.get("credit", ""),
+            "src": f"data:{mime};base64,{data}" if mime else None}
+
+
+def _qr_data_uri(url: str) -> str | None:
+    """The verify URL as a small PNG QR code (data URI), or None without a URL.
+
+    PNG rather than SVG: WeasyPrint re-parses an SVG path on every page.
+    """
+    if not url:
+        return None
+    return segno.make(url, error="m", micro=False).png_data_uri(scale=4, border=0)
+
+
+def _pairs(items: list) -> list[list]:
+    return [items[i:i + 2] for i in range(0, len(items), 2)]
+
+
+def build_context(inp: MinutesInput) -> dict:
+    """The plain template context of the minutes: strings, lists and dicts only."""
+    doc = inp.document
+    delegation, host = doc.get("delegation", {}), doc.get("host", {})
+    digest = content_sha256(inp)
+    subject = _paragraphs(inp, "subject", [
+        f"Làm việc với {host.get('unit', '')} về {_lower_first(delegation.get('topic', ''))}"])[0]
+    signatories = [_signatory(s) for s in inp.signatories]
+    return {
+        "parent_body": delegation.get("parent_body", "").upper(),
+        "issuing_body": delegation.get("body", "").upper(),
+        "number_line": f"Số: {inp.number:02d}/{inp.symbol}",
+        "place_date": f"{inp.issued_place}, {format_long_date(inp.issued_date)}",
+        "title": "BIÊN BẢN",
+        "subject": subject,
+        "amendment": (f"(Phiên bản {inp.version}, đính chính và thay thế phiên bản {inp.corrects})"
+                      if inp.corrects else ""),
+        "body": _body(inp),
+        "signatories": signatories,
+        "signature_rows": _pairs(signatories),
+        "recipients": [f"- {r};" for r in inp.recipients[:-1]] + [f"- {r}." for r in inp.recipients[-1:]],
+        "photos": [_photo(p) for p in doc.get("photos", [])],
+        "verify_url": inp.verify_url,
+        "qr": _qr_data_uri(inp.verify_url),
+        "sha256": digest,
+        "short_sha": digest[:12],
+        "version": inp.version,
+        "document_title": f"Biên bản số {inp.number:02d}/{inp.symbol} - {subject}",
+        "author": delegation.get("name", ""),
+    }

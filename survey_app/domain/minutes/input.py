@@ -1,0 +1,185 @@
+"""The plain `MinutesInput` of one minutes version, made from a recorded visit.
+
+The record is the source of every structured part (figures, checklist answers,
+recommendations); the secretary's wording overrides replace only the generated
+prose of a section. At finalize the input is frozen as JSON (`freeze`/`thaw`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import unicodedata
+
+from survey_app.formatting import format_date, format_number, parse_datetime
+from survey_app.clock import VN_TZ
+from survey_app.markers import N_
+from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256
+from survey_app.storage import delegations as delegations_sql
+from survey_app.domain.visits import document as visit_io
+
+ANSWER_LABELS = {"yes": "Có", "partly": "Một phần", "no": "Không"}
+SIGNATORY_ROLES = ("head", "secretary", "host")
+SIGNATORY_LABELS = {"head": N_("Trưởng đoàn"), "secretary": N_("Thư ký"),
+                    "host": N_("Đại diện đơn vị được khảo sát")}
+DEFAULT_ROLES = ["head", "secretary", "host"]
+# Sections whose generated prose the secretary may reword: key → label.
+SECTIONS = {
+    "subject": N_("Trích yếu (dòng dưới tiêu đề)"), "opening": N_("Đoạn mở đầu"),
+    "report": N_("Báo cáo của đơn vị"), "difficulties": N_("Khó khăn, vướng mắc"),
+    "proposals": N_("Đề xuất, kiến nghị của đơn vị"), "opinions": N_("Ý kiến của các thành viên Đoàn"),
+    "conclusion": N_("Kết luận của Trưởng đoàn"), "closing": N_("Đoạn kết thúc"),
+}
+LOCALITY_PREFIXES = ("thị trấn ", "phường ", "đặc khu ", "xã ")
+
+
+def symbol_of(body: str) -> str:
+    """`Ban Pháp chế` → `BB-BPC`: the initials of the issuing body."""
+    words = [w for w in body.replace("-", " ").split() if w[:1].isalpha()]
+    initials = "".join(unicodedata.normalize("NFD", w[0])[0].upper() for w in words)
+    return f"BB-{initials}" if initials else "BB"
+
+
+def issued_place(locality: str, fallback: str = "") -> str:
+    """`xã Hra` → `Hra`: the place name of the date line."""
+    place = (locality or "").strip()
+    for prefix in LOCALITY_PREFIXES:
+        if place.lower().startswith(prefix):
+            place = place[len(prefix):].strip()
+            break
+    place = place or fallback
+    return place[:1].upper() + place[1:]
+
+
+def visit_date(doc: dict) -> dt.date:
+    moment = parse_datetime(doc.get("started_at"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(VN_TZ)
+    return moment.date()
+
+
+def _form_rows(form, doc: dict) -> dict:
+    indicators = doc.get("report", {}).get("indicators", {})
+    rows = [{"key": i.key, "label": i.label, "value": indicators[i.key], "unit": i.unit}
+            for i in form.indicators if indicators.get(i.key) is not None]
+    evaluation = form.evaluate(indicators)
+    computed = [{"key": c.key, "label": c.label, "value": evaluation.computed[c.key], "unit": c.unit}
+                for c in form.computed if evaluation.computed.get(c.key) is not None]
+    return {"indicator_rows": rows, "computed_rows": computed,
+            "warnings": [w.message for w in evaluation.warnings],
+            "checklist_rows": _checklist_rows(form, doc.get("checklist", {}))}
+
+
+def _answer_label(item, value) -> str:
+    if item.type == "yes_partly_no":
+        return ANSWER_LABELS.get(value, str(value))
+    if item.type == "choice":
+        return next((c.label for c in item.choices if c.value == value), str(value))
+    if item.type == "number":
+        return f"{format_number(value)} {item.unit}".strip()
+    if item.type == "date":
+        return format_date(value)
+    return str(value)
+
+
+def _checklist_rows(form, checklist: dict) -> list[dict]:
+    rows = []
+    for section in form.sections:
+        for item in section.items:
+            answer = checklist.get(item.key) or {}
+            if item.type == "photo" or answer.get("value") in (None, ""):
+                continue
+            rows.append({"section": section.title, "label": item.label,
+                         "answer": _answer_label(item, answer["value"]), "note": answer.get("note") or ""})
+    return rows
+
+
+def _signatories(doc: dict, roles: list[str], signed: dict) -> list[dict]:
+    members = doc["delegation"].get("members", [])
+    named = {m["role"]: m["name"] for m in reversed(members)}
+    kind = "GIÁM SÁT" if "giám sát" in doc["delegation"].get("name", "").lower() else "KHẢO SÁT"
+    host = doc["host"]
+    attendees = host.get("attendees") or []
+    titles = {"head": [f"TM. ĐOÀN {kind}", "TRƯỞNG ĐOÀN"], "secretary": ["THƯ KÝ"],
+              "host": [f"ĐẠI DIỆN {host['unit'].upper()}"]}
+    names = {"head": named.get("head", ""), "secretary": named.get("secretary", ""),
+             "host": attendees[0]["name"] if attendees else ""}
+    order = [r for r in ("host", "head", "secretary") if r in roles]
+    return [{"role": r, "title_lines": titles[r], "name": (signed.get(r) or {}).get("name") or names[r],
+             "image_png": (signed.get(r) or {}).get("image_png")} for r in order]
+
+
+def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, base_url: str,
+                     number: int | None = None, corrects_version: int | None = None) -> MinutesInput:
+    """The minutes input of a visit as recorded now, with the version's wording."""
+    doc = visit_io.export_document(store, visit["id"], photos_dir)
+    form = store.read(forms.for_visit, visit)
+    delegation = store.read(delegations_sql.get_delegation, visit["delegation_id"])
+    day = visit_date(doc)
+    inp = MinutesInput(
+        document=doc, **_form_rows(form, doc), number=number or 0, year=day.year,
+        symbol=symbol_of(delegation["body"]),
+        issued_place=issued_place(doc["host"].get("locality"), doc["host"]["unit"]),
+        issued_date=day, wording=dict(minutes.get("wording") or {}),
+        signatories=_signatories(doc, minutes.get("required_roles") or DEFAULT_ROLES, {}),
+        recipients=[doc["host"]["unit"], "Các thành viên Đoàn", "Lưu: VT"],
+        ended_at=doc.get("ended_at"), version=minutes["version"], corrects=corrects_version)
+    return with_verify_url(inp, base_url)
+
+
+def with_verify_url(inp: MinutesInput, base_url: str) -> MinutesInput:
+    code = content_sha256(inp)[:12]
+    return dataclasses.replace(inp, verify_url=f"{base_url.rstrip('/')}/verify?code={code}")
+
+
+def with_signatures(inp: MinutesInput, signed: dict, roles: list[str], base_url: str) -> MinutesInput:
+    """The frozen input with the drawn signatures (role → {name, image_png}) placed."""
+    signatories = _signatories(inp.document, roles, signed)
+    return with_verify_url(dataclasses.replace(inp, signatories=signatories), base_url)
+
+
+def freeze(inp: MinutesInput) -> dict:
+    data = dataclasses.asdict(inp)
+    data["issued_date"] = inp.issued_date.isoformat() if inp.issued_date else None
+    data["signatories"] = [{**s, "image_png": None} for s in data["signatories"]]
+    return data
+
+
+def thaw(data: dict) -> MinutesInput:
+    values = dict(data)
+    if values.get("issued_date"):
+        values["issued_date"] = dt.date.fromisoformat(values["issued_date"])
+    return MinutesInput(**values)
+
+
+def generated_sections(inp: MinutesInput) -> dict[str, str]:
+    """The generated text of each rewordable section (what an empty override gives)."""
+    plain = dataclasses.replace(inp, wording={}, verify_url="")
+    base = build_context(plain)
+    texts = {"subject": base["subject"]}
+    before = [_block_text(b) for b in base["body"]]
+    for key in SECTIONS:
+        if key == "subject":
+            continue
+        probe = build_context(dataclasses.replace(plain, wording={key: "\x00"}))["body"]
+        after = [_block_text(b) for b in probe]
+        texts[key] = "\n\n".join(_removed(before, after))
+    return texts
+
+
+def _block_text(block: dict) -> list[str]:
+    if block["type"] == "paragraph":
+        return [block["text"]]
+    if block["type"] == "bullets":
+        return list(block["items"])
+    return []
+
+
+def _removed(before: list[list[str]], after: list[list[str]]) -> list[str]:
+    """Texts of the blocks a probe override replaced (a common prefix and suffix kept)."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    return [text for block in before[start:len(before) - end] for text in block]

@@ -1,0 +1,298 @@
+"""Operations on the minutes (biên bản làm việc) of a visit: draft, reword, finalize,
+sign, correct. Each change is one `store.write` transaction.
+
+Life of a version: `draft` (rendered from the live record on demand) → `final`
+(record and wording frozen as JSON with their content hash, number allocated per
+body and year, PDF stored) → `signed` (every required signatory has drawn a
+signature; the PDF with the signatures is sealed with the organisation's
+certificate and stored). A correction is a new version that refers to the
+signed one it corrects.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from survey_app.markers import N_
+from survey_app.documents import render_html, render_pdf, seal_pdf
+from survey_app.domain.minutes.context import build_context, content_sha256
+from survey_app.storage import minutes as sql
+from survey_app.storage import visits as visits_sql
+from survey_app.domain.minutes import keys as minutes_keys
+from survey_app.clock import now_utc
+from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from survey_app.domain.files import file_path, store_bytes
+from survey_app.domain.minutes.input import (
+    DEFAULT_ROLES,
+    SECTIONS,
+    SIGNATORY_ROLES,
+    freeze,
+    input_from_visit,
+    thaw,
+    with_signatures,
+)
+from survey_app.domain.visits.operations import EDITABLE_STATUSES, _in_delegation, load_visit
+
+MAX_SIGNATURE_BYTES = 300 * 1024
+MAX_WORDING = 20000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+FROZEN = N_("Biên bản đã chốt: không thể sửa nội dung hay câu chữ nữa; "
+            "sau khi ký, hãy lập bản đính chính nếu cần.")
+
+
+@dataclasses.dataclass(frozen=True)
+class MinutesEnv:
+    """Where the minutes' files and keys live, and the public address for the QR code."""
+    files: Path
+    photos: Path
+    certs: Path
+    base_url: str
+    organisation: str = minutes_keys.DEFAULT_ORGANISATION
+
+
+# ----------------------------------------------------------------- permissions
+
+def can_prepare_minutes(db, user: dict, visit: dict) -> bool:
+    """Admins, and the secretary or head of the visit's delegation."""
+    if user["role"] == "admin":
+        return True
+    return user["role"] in ("secretary", "head") and _in_delegation(db, user, visit)
+
+
+def can_sign_minutes(db, user: dict, visit: dict, role: str) -> bool:
+    """Delegation members collect every signature on their tablet; a host account
+    signs only as the representative of its own unit."""
+    if user["role"] == "admin":
+        return True
+    if user["role"] == "host":
+        return role == "host" and visit["unit_id"] == user["unit_id"]
+    return user["role"] in ("secretary", "head", "member") and _in_delegation(db, user, visit)
+
+
+def load_for_minutes(store, visit_id: int, user: dict, *, prepare: bool = False) -> dict:
+    visit = load_visit(store, visit_id, user)
+    if prepare and not store.read(can_prepare_minutes, user, visit):
+        raise Forbidden(N_("Chỉ Thư ký, Trưởng đoàn hoặc quản trị viên mới lập được biên bản."))
+    return visit
+
+
+# ----------------------------------------------------------------- draft and wording
+
+def _new_draft(db, visit: dict, user: dict, corrects: dict | None = None) -> dict:
+    latest = sql.latest_version(db, visit["id"])
+    minutes_id = sql.insert_version(
+        db, visit_id=visit["id"], version=(latest["version"] + 1) if latest else 1, status="draft",
+        wording=(latest or {}).get("wording") or {}, corrects=corrects and corrects["id"],
+        created_at=now_utc(), created_by=user["id"])
+    visits_sql.touch_visit(db, visit["id"], now_utc(), status="minutes_draft")
+    return sql.get_version_by_id(db, minutes_id)
+
+
+def generate_draft(store, user: dict, visit_id: int) -> dict:
+    """The draft of the visit's minutes, created at the first call (visit → minutes_draft)."""
+    load_for_minutes(store, visit_id, user, prepare=True)
+
+    def write(db):
+        visit = visits_sql.get_visit(db, visit_id)
+        latest = sql.latest_version(db, visit_id)
+        if latest is not None and latest["status"] == "draft":
+            return latest
+        if latest is not None:
+            raise Conflict(FROZEN, "status")
+        if visit["status"] not in EDITABLE_STATUSES:
+            raise Conflict(FROZEN, "status")
+        return _new_draft(db, visit, user)
+    return store.write(write)
+
+
+def edit_wording(store, user: dict, visit_id: int, wording: dict) -> dict:
+    """Replace the secretary's wording of the draft (an empty text = the generated one)."""
+    load_for_minutes(store, visit_id, user, prepare=True)
+    clean = {}
+    for key, text in (wording or {}).items():
+        if key not in SECTIONS:
+            raise DomainError(f"Không có phần '{key}' trong biên bản", key)
+        if not isinstance(text, str) or len(text) > MAX_WORDING:
+            raise DomainError(f"'{key}' phải là văn bản dưới {MAX_WORDING} ký tự", key)
+        if text.strip():
+            clean[key] = text.replace("\r\n", "\n").strip()
+
+    def write(db):
+        latest = sql.latest_version(db, visit_id)
+        if latest is None or latest["status"] != "draft":
+            raise Conflict(FROZEN if latest else N_("Chưa có dự thảo biên bản."), "status")
+        sql.update_version(db, latest["id"], wording=clean)
+        return sql.get_version_by_id(db, latest["id"])
+    return store.write(write)
+
+
+def issue_correction(store, user: dict, visit_id: int) -> dict:
+    """A new draft version correcting the signed one; the record reopens for editing."""
+    load_for_minutes(store, visit_id, user, prepare=True)
+
+    def write(db):
+        latest = sql.latest_version(db, visit_id)
+        if latest is None or latest["status"] != "signed":
+            raise Conflict(N_("Chỉ lập bản đính chính cho biên bản đã ký."), "status")
+        return _new_draft(db, visits_sql.get_visit(db, visit_id), user, corrects=latest)
+    return store.write(write)
+
+
+def set_signatory_roles(store, user: dict, visit_id: int, roles: list[str]) -> list[str]:
+    """The signatory roles the visit's delegation requires from now on."""
+    visit = load_for_minutes(store, visit_id, user, prepare=True)
+    chosen = [r for r in SIGNATORY_ROLES if r in (roles or [])]
+    if not chosen or len(chosen) != len(set(roles)):
+        raise DomainError(N_("Chọn ít nhất một người ký trong: head, secretary, host."), "roles")
+    store.write(sql.set_required_roles, visit["delegation_id"], chosen)
+    return chosen
+
+
+def required_roles(store, visit: dict) -> list[str]:
+    return store.read(sql.required_roles, visit["delegation_id"]) or list(DEFAULT_ROLES)
+
+
+# ----------------------------------------------------------------- finalize
+
+def finalize_minutes(store, forms, env: MinutesEnv, user: dict, visit_id: int) -> dict:
+    """Freeze record and wording, allocate the number, store the final PDF (visit → minutes_final)."""
+    load_for_minutes(store, visit_id, user, prepare=True)
+
+    def write(db):
+        visit = visits_sql.get_visit(db, visit_id)
+        latest = sql.latest_version(db, visit_id)
+        if latest is not None and latest["status"] != "draft":
+            raise Conflict(N_("Biên bản đã được chốt trước đó."), "status")
+        latest = latest or _new_draft(db, visit, user)
+        minutes = dict(latest, required_roles=required_roles(store, visit))
+        corrected = sql.get_version_by_id(db, latest["corrects"]) if latest["corrects"] else None
+        inp = input_from_visit(store, forms, visit, minutes, photos_dir=env.photos, base_url=env.base_url,
+                               corrects_version=corrected and corrected["version"])
+        number = sql.next_number(db, visit["delegation_body"], inp.year)
+        inp = _renumbered(inp, number, env.base_url)
+        pdf_sha = store_bytes(env.files, render_pdf(render_html(build_context(inp))), ".pdf")
+        sql.update_version(db, latest["id"], status="final", body=visit["delegation_body"], year=inp.year,
+                           number=number, symbol=inp.symbol, required_roles=minutes["required_roles"],
+                           input_json=freeze(inp), content_sha256=content_sha256(inp),
+                           final_pdf_sha256=pdf_sha, finalized_at=now_utc(), finalized_by=user["id"])
+        visits_sql.touch_visit(db, visit_id, now_utc(), status="minutes_final")
+        return sql.get_version_by_id(db, latest["id"])
+    return store.write(write)
+
+
+def _renumbered(inp, number: int, base_url: str):
+    from survey_app.domain.minutes.input import with_verify_url
+    return with_verify_url(dataclasses.replace(inp, number=number), base_url)
+
+
+# ----------------------------------------------------------------- signatures
+
+def decode_signature(image) -> bytes:
+    """The PNG bytes of a drawn signature (base64, optionally a data URI) or DomainError('image')."""
+    if not isinstance(image, str) or not image:
+        raise DomainError(N_("Thiếu ảnh chữ ký (PNG mã hóa base64)."), "image")
+    text = image.split(",", 1)[1] if image.startswith("data:") else image
+    if len(text) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
+        raise DomainError(f"Ảnh chữ ký quá lớn (tối đa {MAX_SIGNATURE_BYTES // 1024} KB).", "image")
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError(N_("Ảnh chữ ký không phải base64 hợp lệ."), "image") from None
+    if not data.startswith(PNG_MAGIC):
+        raise DomainError(N_("Ảnh chữ ký phải là tệp PNG."), "image")
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.verify()
+            if picture.width > 3000 or picture.height > 2000:
+                raise DomainError(N_("Ảnh chữ ký có kích thước quá lớn."), "image")
+    except DomainError:
+        raise
+    except Exception:
+        raise DomainError(N_("Ảnh chữ ký PNG bị hỏng."), "image") from None
+    return data
+
+
+def add_signature(store, env: MinutesEnv, user: dict, visit_id: int, role: str, name: str,
+                  image) -> dict:
+    """Record one drawn signature of the final version; seal the PDF when all are in."""
+    visit = load_visit(store, visit_id, user)
+    if role not in SIGNATORY_ROLES:
+        raise DomainError(f"'role' phải là một trong: {', '.join(SIGNATORY_ROLES)}", "role")
+    if not store.read(can_sign_minutes, user, visit, role):
+        raise Forbidden(N_("Bạn không có quyền ký biên bản với vai trò này."))
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if not name or len(name) > 200:
+        raise DomainError(N_("Cần họ và tên người ký (tối đa 200 ký tự)."), "name")
+    png = decode_signature(image)
+    image_sha = store_bytes(env.files, png, ".png")
+    return store.write(_sign, env, user, visit_id, role, name, image_sha)
+
+
+def _sign(db, env, user, visit_id, role, name, image_sha) -> dict:
+    latest = sql.latest_version(db, visit_id)
+    if latest is None or latest["status"] != "final":
+        raise Conflict(N_("Chỉ ký được biên bản đã chốt và chưa ký xong."), "status")
+    if role not in latest["required_roles"]:
+        raise Conflict(N_("Vai trò này không nằm trong danh sách người ký của biên bản."), "role")
+    signed = {s["role"] for s in sql.signatures_of(db, latest["id"])}
+    if role in signed:
+        raise Conflict(N_("Vai trò này đã ký biên bản."), "role")
+    sql.insert_signature(db, minutes_id=latest["id"], role=role, name=name, image_sha256=image_sha,
+                         signed_at=now_utc(), user_id=user["id"])
+    missing = [r for r in latest["required_roles"] if r not in signed | {role}]
+    if not missing:
+        _seal(db, env, latest)
+    return {"ok": True, "role": role, "version": latest["version"], "missing": missing,
+            "sealed": not missing}
+
+
+def _seal(db, env: MinutesEnv, minutes: dict) -> None:
+    signed = {s["role"]: {"name": s["name"],
+                          "image_png": file_path(env.files, s["image_sha256"], ".png").read_bytes()}
+              for s in sql.signatures_of(db, minutes["id"])}
+    inp = with_signatures(thaw(minutes["input_json"]), signed, minutes["required_roles"], env.base_url)
+    pdf = render_pdf(render_html(build_context(inp)))
+    minutes_keys.ensure_certificate(env.certs, env.organisation)
+    sealed = seal_pdf(pdf, minutes_keys.organisation_signer(env.certs), field_name="ToChuc",
+                      reason=f"Biên bản số {inp.number:02d}/{inp.symbol}, phiên bản {inp.version}",
+                      location=inp.issued_place, signer_name=env.organisation)
+    at = now_utc()
+    sql.update_version(db, minutes["id"], status="signed", signed_at=at,
+                       signed_content_sha256=content_sha256(inp),
+                       signed_pdf_sha256=store_bytes(env.files, sealed, ".pdf"))
+    visits_sql.touch_visit(db, minutes["visit_id"], at, status="signed")
+
+
+def signatures(store, minutes: dict) -> list[dict]:
+    return store.read(sql.signatures_of, minutes["id"])
+
+
+def versions(store, visit_id: int) -> list[dict]:
+    return store.read(sql.versions_of, visit_id)
+
+
+def latest(store, visit_id: int) -> dict | None:
+    return store.read(sql.latest_version, visit_id)
+
+
+def preview(visit_id: int) -> dict:
+    """An unsaved draft: what the minutes would say now, before anyone generated them
+    (reading the latest minutes never creates a version)."""
+    return {"id": None, "visit_id": visit_id, "version": 1, "status": "draft", "wording": {},
+            "corrects": None}
+
+
+def require_version(store, visit_id: int, version: int | None, preview_ok: bool = False) -> dict:
+    """A stored version, or (without a version number) the latest one; with
+    `preview_ok`, an unsaved preview draft when none was generated yet."""
+    row = store.read(sql.get_version, visit_id, version) if version else latest(store, visit_id)
+    if row is None and preview_ok and not version:
+        row = preview(visit_id)
+    if row is None:
+        raise NotFound(N_("Chưa có biên bản cho chuyến khảo sát này."))
+    return row

@@ -1,0 +1,186 @@
+"""The visit document `survey-visit/1`: import (idempotent by uuid) and export.
+
+Export after import gives equal content. Figures that break a form rule are kept
+as reported; the answer carries the warnings.
+"""
+from __future__ import annotations
+
+import base64
+import uuid as uuidlib
+from pathlib import Path
+
+from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import delegations as delegations_sql
+from survey_app.storage import visits as sql
+from survey_app.visit_document import DocumentError, validate_document
+from survey_app.domain import audit
+from survey_app.clock import now_utc
+from survey_app.domain.directory.delegations import _insert_with_members
+from survey_app.domain.errors import DomainError, Forbidden
+from survey_app.domain.images import photo_path, save_photo
+from survey_app.domain.visits.operations import after_change, can_edit_visit, insert_visit_row
+
+FORMAT = "survey-visit/1"
+LIST_KINDS = (("difficulties", "difficulty"), ("proposals", "proposal"), ("opinions", "opinion"),
+              ("recommendations", "recommendation"))
+
+
+def import_document(store, forms, user: dict, doc, photos_dir: Path) -> dict:
+    """Create the visit of a document; the same uuid again changes nothing.
+    Returns {id, created, warnings}."""
+    if user["role"] not in ("admin", "secretary", "head", "member"):
+        raise Forbidden("Bạn không có quyền nhập chuyến khảo sát.")
+    try:
+        warnings = validate_document(doc, forms)
+    except DocumentError as error:
+        raise DomainError(error.message, error.field) from None
+    photos = [save_photo(photos_dir, base64.b64decode(p["data"]), f"photos[{i}].data")
+              if p.get("data") else None for i, p in enumerate(doc.get("photos", []))]
+    visit_id, created = store.write(_import, forms, user, doc, photos)
+    return {"id": visit_id, "created": created, "warnings": warnings}
+
+
+def _import(db, forms, user, doc, photos):
+    existing = sql.get_visit_by_uuid(db, doc["uuid"])
+    if existing is not None:
+        if not can_edit_visit(db, user, existing):
+            raise Forbidden("Bạn không có quyền với chuyến khảo sát này.")
+        return existing["id"], False
+    delegation_id = _delegation(db, user, doc["delegation"])
+    host = doc["host"]
+    unit_id = accounts_sql.ensure_unit(db, host["unit"], host.get("locality", ""))
+    visit_id = insert_visit_row(db, forms.get(doc["form"]), user, doc["uuid"], delegation_id, unit_id,
+                                doc["started_at"], _fields(doc))
+    at = now_utc()
+    if doc.get("ended_at"):
+        sql.touch_visit(db, visit_id, at, ended_at=doc["ended_at"])
+    for item in _items(doc, photos):
+        sql.insert_item(db, visit_id=visit_id, updated_at=at, updated_by=user["id"],
+                        uid=str(uuidlib.uuid4()), **item)
+    for photo in filter(None, photos):
+        sql.insert_photo(db, photo["sha256"], photo["content_type"], photo["width"], photo["height"],
+                         photo["size"], at)
+    sql.touch_visit(db, visit_id, at, status="in_progress")
+    after_change(db, visit_id)
+    audit.record(db, user, "visit.import", "visit", visit_id, {"uuid": doc["uuid"], "form": doc["form"]})
+    return visit_id, True
+
+
+def _delegation(db, user, data: dict) -> int:
+    found = delegations_sql.find_delegation(db, data["name"], data["body"])
+    if found is not None:
+        if user["role"] != "admin" and found["id"] not in delegations_sql.delegation_ids_of_user(db, user["id"]):
+            raise Forbidden("Bạn không phải thành viên của đoàn này.")
+        return found["id"]
+    members = [{**m, "user_id": delegations_sql.user_id_by_full_name(db, m["name"])}
+               for m in data.get("members", [])]
+    values = {k: data.get(k, "") for k in ("name", "body", "parent_body", "topic")}
+    return _insert_with_members(db, {**values, "created_at": now_utc()}, members)
+
+
+def _fields(doc: dict) -> dict:
+    report, host, conclusion = doc.get("report", {}), doc["host"], doc.get("conclusion", {})
+    fields = {"host.place": host.get("place"), "host.locality": host.get("locality"),
+              "report.summary": report.get("summary"),
+              "report.period.from": report.get("period", {}).get("from"),
+              "report.period.to": report.get("period", {}).get("to"),
+              "conclusion.by": conclusion.get("by"), "conclusion.text": conclusion.get("text"),
+              "ended_at": doc.get("ended_at")}
+    for key, value in report.get("indicators", {}).items():
+        fields[f"indicators.{key}"] = value
+    for key, answer in doc.get("checklist", {}).items():
+        fields[f"checklist.{key}.value"] = answer.get("value")
+        fields[f"checklist.{key}.note"] = answer.get("note")
+    return fields
+
+
+def _items(doc: dict, photos: list) -> list[dict]:
+    items = [{"kind": "attendee", "position": i + 1, "data": {"side": "host", **a}}
+             for i, a in enumerate(doc["host"].get("attendees", []))]
+    for key, kind in LIST_KINDS:
+        items += [{"kind": kind, "position": i + 1, "data": dict(entry)}
+                  for i, entry in enumerate(doc.get(key, []))]
+    for i, photo in enumerate(doc.get("photos", [])):
+        data = {k: photo[k] for k in ("caption", "credit") if k in photo}
+        if photos[i]:
+            data["sha256"] = photos[i]["sha256"]
+        items.append({"kind": "photo", "position": i + 1, "data": data})
+    return items
+
+
+# ----------------------------------------------------------------- export
+
+def export_document(store, visit_id: int, photos_dir: Path | None = None) -> dict:
+    return store.read(_export, visit_id, photos_dir)
+
+
+def _export(db, visit_id, photos_dir) -> dict:
+    visit = sql.get_visit(db, visit_id)
+    delegation = delegations_sql.get_delegation(db, visit["delegation_id"])
+    unit = accounts_sql.get_unit(db, visit["unit_id"])
+    fields = {path: f["value"] for path, f in sql.fields_of(db, visit_id).items()}
+    items = sql.items_of(db, visit_id)
+    doc = {"format": FORMAT, "uuid": visit["uuid"], "form": visit["form_id"],
+           "delegation": _export_delegation(db, delegation),
+           "host": {"unit": unit["name"], "place": fields.get("host.place") or "",
+                    "locality": fields.get("host.locality") or "",
+                    "attendees": [{k: v for k, v in i["data"].items() if k != "side"}
+                                  for i in items if i["kind"] == "attendee" and i["data"].get("side") == "host"]},
+           "started_at": visit["started_at"]}
+    if visit["ended_at"]:
+        doc["ended_at"] = visit["ended_at"]
+    doc["report"] = _export_report(fields)
+    checklist = _export_checklist(fields)
+    if checklist:
+        doc["checklist"] = checklist
+    for key, kind in LIST_KINDS:
+        doc[key] = [dict(i["data"]) for i in items if i["kind"] == kind]
+    if fields.get("conclusion.by") or fields.get("conclusion.text"):
+        doc["conclusion"] = {"by": fields.get("conclusion.by") or "", "text": fields.get("conclusion.text") or ""}
+    doc["photos"] = [_export_photo(db, i["data"], photos_dir) for i in items if i["kind"] == "photo"]
+    return _reorder(doc)
+
+
+def _export_delegation(db, delegation: dict) -> dict:
+    members = [{"name": m["name"], "title": m["title"], "role": m["role"]}
+               for m in delegations_sql.list_members(db, delegation["id"])]
+    return {"name": delegation["name"], "body": delegation["body"],
+            "parent_body": delegation["parent_body"], "topic": delegation["topic"], "members": members}
+
+
+def _export_report(fields: dict) -> dict:
+    report = {}
+    if fields.get("report.summary") is not None:
+        report["summary"] = fields["report.summary"]
+    if fields.get("report.period.from") or fields.get("report.period.to"):
+        report["period"] = {"from": fields.get("report.period.from"), "to": fields.get("report.period.to")}
+    report["indicators"] = {path.split(".", 1)[1]: value for path, value in sorted(fields.items())
+                            if path.startswith("indicators.") and value is not None}
+    return report
+
+
+def _export_checklist(fields: dict) -> dict:
+    checklist: dict = {}
+    for path, value in sorted(fields.items()):
+        if path.startswith("checklist.") and value not in (None, ""):
+            key, _, part = path[len("checklist."):].rpartition(".")
+            checklist.setdefault(key, {"value": None, "note": ""})[part] = value
+    return checklist
+
+
+def _export_photo(db, data: dict, photos_dir) -> dict:
+    photo = {k: data[k] for k in ("caption", "credit") if k in data}
+    if data.get("sha256") and photos_dir is not None:
+        stored = sql.get_photo(db, data["sha256"])
+        if stored:
+            raw = photo_path(photos_dir, data["sha256"], stored["content_type"]).read_bytes()
+            photo["data"] = base64.b64encode(raw).decode()
+    return photo
+
+
+ORDER = ["format", "uuid", "form", "delegation", "host", "started_at", "ended_at", "report", "checklist",
+         "difficulties", "proposals", "opinions", "conclusion", "recommendations", "photos"]
+
+
+def _reorder(doc: dict) -> dict:
+    return {key: doc[key] for key in ORDER if key in doc}

@@ -1,0 +1,230 @@
+"""Visits (chuyến khảo sát): planning one, who may see and edit it, and the fields
+and list items a visit is made of.
+
+A visit's scalar values live under paths (`report.summary`,
+`indicators.dossiers_received`, `checklist.premises_adequate.value`…), its lists
+(attendees, difficulties, proposals, opinions, recommendations, photos) are items
+with a client-made `uid`. Every field and item carries its own version, which the
+autosave messages of `changes.py` check.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuidlib
+
+from survey_app.markers import N_
+from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import delegations as delegations_sql
+from survey_app.storage import visits as sql
+from survey_app.domain import audit
+from survey_app.clock import now_utc
+from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
+
+STATUSES = ("planned", "in_progress", "minutes_draft", "minutes_final", "signed", "follow_up", "closed")
+STATUS_LABELS = {
+    "planned": N_("Đã lên kế hoạch"), "in_progress": N_("Đang ghi nhận"),
+    "minutes_draft": N_("Dự thảo biên bản"), "minutes_final": N_("Biên bản đã chốt"),
+    "signed": N_("Đã ký"), "follow_up": N_("Đang theo dõi kiến nghị"), "closed": N_("Đã kết thúc"),
+}
+EDITABLE_STATUSES = ("planned", "in_progress", "minutes_draft")
+TEXT_LIMIT, NAME_LIMIT = 20000, 300
+
+TEXT_FIELDS = {"host.place": NAME_LIMIT, "host.locality": NAME_LIMIT, "report.summary": TEXT_LIMIT,
+               "conclusion.by": NAME_LIMIT, "conclusion.text": TEXT_LIMIT}
+DATE_FIELDS = ("report.period.from", "report.period.to")
+DATETIME_FIELDS = ("started_at", "ended_at")
+
+# kind → {key: max length}; `due` and `side` are checked on their own.
+ITEM_FIELDS = {
+    "attendee": {"side": 20, "name": NAME_LIMIT, "title": NAME_LIMIT},
+    "difficulty": {"text": TEXT_LIMIT},
+    "proposal": {"text": TEXT_LIMIT, "addressee": NAME_LIMIT},
+    "opinion": {"member": NAME_LIMIT, "text": TEXT_LIMIT},
+    "recommendation": {"text": TEXT_LIMIT, "addressee": NAME_LIMIT, "due": 10},
+    "photo": {"caption": 2000, "credit": NAME_LIMIT, "sha256": 64, "item": 100},
+}
+ATTENDEE_SIDES = ("delegation", "host", "guest")
+
+
+# ----------------------------------------------------------------- permissions
+
+def _in_delegation(db, user: dict, visit: dict) -> bool:
+    return visit["created_by"] == user["id"] or \
+        visit["delegation_id"] in delegations_sql.delegation_ids_of_user(db, user["id"])
+
+
+def can_view_visit(db, user: dict, visit: dict) -> bool:
+    """Admins and viewers see every visit; a host the visits to their unit; the others
+    the visits of their delegations (and those they created)."""
+    if user["role"] in ("admin", "viewer"):
+        return True
+    if user["role"] == "host":
+        return visit["unit_id"] == user["unit_id"]
+    return _in_delegation(db, user, visit)
+
+
+def can_edit_visit(db, user: dict, visit: dict) -> bool:
+    if user["role"] == "admin":
+        return True
+    return user["role"] in ("secretary", "head", "member") and _in_delegation(db, user, visit)
+
+
+def can_plan_visits(user: dict) -> bool:
+    return user["role"] in ("admin", "secretary", "head")
+
+
+def load_visit(store, visit_id: int, user: dict, *, edit: bool = False) -> dict:
+    """The visit, or NotFound / Forbidden; with edit=True also Conflict once frozen."""
+    visit = store.read(sql.get_visit, visit_id)
+    if visit is None or not store.read(can_view_visit, user, visit):
+        raise NotFound(N_("Không tìm thấy chuyến khảo sát."))
+    if edit:
+        if not store.read(can_edit_visit, user, visit):
+            raise Forbidden(N_("Bạn không có quyền sửa chuyến khảo sát này."))
+        require_editable(visit)
+    return visit
+
+
+def require_editable(visit: dict) -> None:
+    if visit["status"] not in EDITABLE_STATUSES:
+        raise Conflict(N_("Biên bản đã chốt: hồ sơ chuyến khảo sát không thể sửa nữa; "
+                          "hãy lập bản đính chính nếu cần."), "status")
+
+
+# ----------------------------------------------------------------- value checks
+
+def parse_offset_datetime(value, field: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise DomainError(f"'{field}' phải là thời điểm ISO 8601 có múi giờ, "
+                          f"ví dụ 2025-10-13T08:00:00+07:00", field)
+    return moment.isoformat()
+
+
+def parse_iso_date(value, field: str) -> str:
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise DomainError(f"'{field}' phải là ngày dạng YYYY-MM-DD", field) from None
+
+
+def check_text(value, field: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise DomainError(f"'{field}' phải là chuỗi văn bản", field)
+    if len(value) > limit:
+        raise DomainError(f"'{field}' dài quá {limit} ký tự", field)
+    return value
+
+
+def check_field(form, path: str, value):
+    """The normalised value for a field path, or DomainError naming the field."""
+    if path in TEXT_FIELDS:
+        return check_text(value, path, TEXT_FIELDS[path])
+    if value in (None, ""):
+        if path == "started_at":
+            raise DomainError("Thiếu thời điểm bắt đầu", path)
+        return None
+    if path in DATE_FIELDS:
+        return parse_iso_date(value, path)
+    if path in DATETIME_FIELDS:
+        return parse_offset_datetime(value, path)
+    head, _, key = path.partition(".")
+    if head == "indicators" and key in form.indicator_keys:
+        return _form_check(form.check_indicator, key, value, path)
+    if head == "checklist":
+        item_key, _, part = key.rpartition(".")
+        if item_key in form.item_keys and part == "value":
+            return _form_check(form.check_answer, item_key, value, path)
+        if item_key in form.item_keys and part == "note":
+            return check_text(value, path, TEXT_LIMIT)
+    raise DomainError(f"Trường không tồn tại: '{path}'", path)
+
+
+def _form_check(check, key, value, path):
+    from survey_app.checklists import AnswerError
+    try:
+        return check(key, value)
+    except AnswerError as error:
+        raise DomainError(error.message, path) from None
+
+
+def check_item(kind: str, data, field: str, visit_date: str | None = None) -> dict:
+    if kind not in ITEM_FIELDS:
+        raise DomainError(f"Loại mục không tồn tại: '{kind}'", field)
+    if not isinstance(data, dict):
+        raise DomainError(f"'{field}' phải là một đối tượng", field)
+    allowed = ITEM_FIELDS[kind]
+    for key in data:
+        if key not in allowed:
+            raise DomainError(f"Trường không được phép: '{key}' trong '{field}'", f"{field}.{key}")
+    clean = {key: check_text(value, f"{field}.{key}", allowed[key]) for key, value in data.items()}
+    if kind == "attendee" and clean.get("side", "host") not in ATTENDEE_SIDES:
+        raise DomainError(f"'{field}.side' phải là một trong: {', '.join(ATTENDEE_SIDES)}", f"{field}.side")
+    if clean.get("due"):
+        clean["due"] = parse_iso_date(clean["due"], f"{field}.due")
+        if visit_date and clean["due"] < visit_date:
+            raise DomainError(f"Hạn thực hiện {clean['due']} trước ngày khảo sát {visit_date}", f"{field}.due")
+    return clean
+
+
+# ----------------------------------------------------------------- planning
+
+def plan_visit(store, forms, user: dict, *, delegation_id: int, unit: str, form_id: str,
+               started_at: str, place: str = "", locality: str = "", uuid: str | None = None) -> int:
+    """Create a planned visit of a delegation to a unit with a checklist form."""
+    if not can_plan_visits(user):
+        raise Forbidden(N_("Bạn không có quyền lập kế hoạch khảo sát."))
+    # The values may come straight from a client's JSON (a tablet's offline plan): check types.
+    form = forms.get(form_id) if isinstance(form_id, str) else None
+    if form is None:
+        raise DomainError(f"Biểu mẫu không tồn tại: '{form_id}'", "form")
+    if not isinstance(delegation_id, int) or isinstance(delegation_id, bool) or not 0 < delegation_id < 2 ** 63 \
+            or store.read(delegations_sql.get_delegation, delegation_id) is None:
+        raise DomainError("Đoàn không tồn tại", "delegation")
+    if not isinstance(unit, str) or not unit.strip():
+        raise DomainError("Cần tên đơn vị được khảo sát", "host.unit")
+    check_text(unit, "host.unit", NAME_LIMIT)
+    place, locality = check_text(place, "host.place", NAME_LIMIT), check_text(locality, "host.locality", NAME_LIMIT)
+    locality = locality or ""
+    started = parse_offset_datetime(started_at, "started_at")
+
+    def write(db):
+        visit_id = insert_visit_row(db, form, user, uuid or str(uuidlib.uuid4()), delegation_id,
+                                    accounts_sql.ensure_unit(db, unit.strip(), locality), started,
+                                    {"host.place": place, "host.locality": locality})
+        audit.record(db, user, "visit.plan", "visit", visit_id, {"unit": unit, "form": form_id})
+        return visit_id
+    return store.write(write)
+
+
+def insert_visit_row(db, form, user, uuid, delegation_id, unit_id, started_at, fields: dict) -> int:
+    at = now_utc()
+    sql.ensure_form_version(db, form.content_hash, form.id, form.version, form.source, at)
+    visit_id = sql.insert_visit(db, uuid=uuid, delegation_id=delegation_id, unit_id=unit_id,
+                                form_id=form.id, form_version=form.version, form_hash=form.content_hash,
+                                status="planned", started_at=started_at, created_by=user and user["id"],
+                                created_at=at, updated_at=at)
+    sql.set_field(db, visit_id, "started_at", started_at, at, user and user["id"])
+    for path, value in fields.items():
+        if value not in (None, ""):
+            sql.set_field(db, visit_id, path, value, at, user and user["id"])
+    return visit_id
+
+
+# Changes that can alter the follow-up rows: the recommendations themselves, and the
+# visit's date (the default due date counts from it).
+FOLLOW_UP_TARGETS = ("recommendation", "started_at")
+
+
+def after_change(db, visit_id: int, target: str | None = None) -> None:
+    """Keep what is derived from a visit in step, inside the change's transaction: the
+    follow-up rows when `target` can alter them (None: a whole visit was written, as
+    at import). The search index follows by itself (triggers, migration m007)."""
+    if target is None or target in FOLLOW_UP_TARGETS:
+        from survey_app.domain.followup.operations import sync_recommendations
+        sync_recommendations(db, visit_id)

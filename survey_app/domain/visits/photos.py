@@ -1,0 +1,99 @@
+"""Photos of a visit taken with the tablet camera: one upload becomes a stored file
+(by content, see `photos.py`) and a `photo` item of the visit, idempotent by the
+item's client-made uid; a photo may also answer a photo-type checklist item."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from survey_app.storage import visits as sql
+from survey_app.domain.visits import changes
+from survey_app.clock import now_utc
+from survey_app.domain.errors import DomainError, NotFound
+from survey_app.domain.images import photo_path, save_photo
+from survey_app.domain.visits.operations import check_item, require_editable
+
+
+def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: bytes, *, uid: str,
+              caption: str = "", credit: str = "", checklist_item: str = "") -> tuple[bool, dict]:
+    """Store the photo and add its item; return (created, {item, version, value, field}).
+    The same uid again returns the existing item and stores nothing."""
+    if not isinstance(uid, str) or not 8 <= len(uid) <= 100:
+        raise DomainError("'item' phải là mã mục do máy khách tạo (8–100 ký tự)", "item")
+    existing = store.read(_existing, visit_id, uid)
+    if existing is not None:
+        return False, existing
+    _check_complete(data)
+    values = check_item("photo", {"caption": caption, "credit": credit}, "photo")
+    if checklist_item:
+        _check_photo_item(store, forms, visit_id, checklist_item)
+        values["item"] = checklist_item
+    saved = save_photo(folder, data, "file")
+    return store.write(_insert, store, forms, user, visit_id, uid, {**values, "sha256": saved["sha256"]}, saved)
+
+
+def _check_complete(data: bytes) -> None:
+    """Refuse a cut-off JPEG or PNG (an upload broken on the way): Pillow would decode
+    it as a half-grey picture, since WeasyPrint allows truncated images process-wide."""
+    if data[:3] == b"\xff\xd8\xff" and not data.rstrip(b"\0").endswith(b"\xff\xd9"):
+        raise DomainError("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại", "file")
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and b"IEND" not in data[-16:]:
+        raise DomainError("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại", "file")
+
+
+def _existing(db, visit_id: int, uid: str) -> dict | None:
+    item = sql.get_item(db, uid)
+    if item is None:
+        return None
+    if item["visit_id"] != visit_id or item["kind"] != "photo":
+        raise DomainError("Mục không thuộc chuyến khảo sát này", "item")
+    return {"item": uid, "version": item["version"], "value": item["data"], "field": None}
+
+
+def _check_photo_item(store, forms, visit_id: int, key: str) -> None:
+    form = store.read(lambda db: forms.for_visit(db, sql.get_visit(db, visit_id)))
+    item = form.items.get(key)
+    if item is None or item.type != "photo":
+        raise DomainError(f"Mục '{key}' của biểu mẫu không nhận ảnh", "checklist_item")
+
+
+def _insert(db, store, forms, user, visit_id, uid, data, saved):
+    again = _existing(db, visit_id, uid)  # a twin request may have won the race
+    if again is not None:
+        return False, again
+    visit = sql.get_visit(db, visit_id)
+    if visit is None:
+        raise NotFound("Không tìm thấy chuyến khảo sát.")
+    require_editable(visit)
+    at = now_utc()
+    sql.insert_photo(db, saved["sha256"], saved["content_type"], saved["width"], saved["height"],
+                     saved["size"], at)
+    sql.insert_item(db, uid=uid, visit_id=visit_id, kind="photo", data=data, updated_at=at,
+                    updated_by=user["id"], position=sql.next_position(db, visit_id, "photo"))
+    field = _answer_with_photo(db, store, forms, user, visit_id, uid, data["item"]) if data.get("item") else None
+    sql.touch_visit(db, visit_id, at, **({"status": "in_progress"} if visit["status"] == "planned" else {}))
+    return True, {"item": uid, "version": 1, "value": data, "field": field}
+
+
+def _answer_with_photo(db, store, forms, user, visit_id, uid, key) -> dict:
+    """The checklist answer becomes the photo's uid, through an ordinary change message
+    (store.write nests: it joins this transaction), so it has a version like any field."""
+    path = f"checklist.{key}.value"
+    current = sql.get_field(db, visit_id, path) or {"version": 0}
+    message = {"id": f"photo-answer-{uid}", "target": path, "op": "set", "value": uid,
+               "base_version": current["version"]}
+    _, result = changes.apply_change(store, forms, user, visit_id, message)
+    return {"path": path, "version": result.get("version"), "value": uid}
+
+
+
+def photo_file(store, visit_id: int, uid: str, folder: Path) -> tuple[Path, str]:
+    """(path, content type) of a visit's photo item, or NotFound."""
+    def read(db):
+        item = sql.get_item(db, uid)
+        if item is None or item["visit_id"] != visit_id or item["kind"] != "photo" or item["deleted"]:
+            return None
+        return sql.get_photo(db, item["data"].get("sha256") or "")
+    stored = store.read(read)
+    if stored is None:
+        raise NotFound("Không tìm thấy ảnh.")
+    return photo_path(folder, stored["sha256"], stored["content_type"]), stored["content_type"]

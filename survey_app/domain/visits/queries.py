@@ -1,0 +1,185 @@
+"""Read views of visits as plain values for the pages: the list a user may see,
+the capture page's fields with their versions, and the overview a secretary reads
+top to bottom before producing the minutes (biên bản)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from survey_app.clock import VN_TZ
+from survey_app.markers import N_
+from survey_app.storage import delegations as delegations_sql
+from survey_app.storage import visit_queries as queries
+from survey_app.storage import visits as sql
+from survey_app.domain.visits.operations import (
+    EDITABLE_STATUSES,
+    STATUS_LABELS,
+    can_view_visit,
+)
+
+ANSWER_LABELS = {"yes": N_("Có"), "partly": N_("Một phần"), "no": N_("Không")}
+SIDE_LABELS = {"delegation": N_("Thành viên đoàn"), "host": N_("Đơn vị được khảo sát"),
+               "guest": N_("Khách mời")}
+LIST_KINDS = ("attendee", "difficulty", "proposal", "opinion", "recommendation", "photo")
+
+
+def find_visits(store, user: dict, filters: dict) -> list[dict]:
+    """Visits matching the filters that this user may see, newest first."""
+    if user["role"] == "host":
+        if filters.get("unit_id") not in (None, "", user["unit_id"]):
+            return []
+        filters = {**filters, "unit_id": user["unit_id"]}
+
+    def read(db):
+        rows = queries.search(db, **filters, limit=500)
+        return [_summary(row) for row in rows if can_view_visit(db, user, row)]
+    return store.read(read)
+
+
+def _summary(row: dict) -> dict:
+    return {"id": row["id"], "unit_name": row["unit_name"], "delegation_name": row["delegation_name"],
+            "started_at": row["started_at"], "status": row["status"],
+            "status_label": STATUS_LABELS[row["status"]]}
+
+
+def _header(db, visit: dict, form) -> dict:
+    fields = sql.fields_of(db, visit["id"])
+    delegation = delegations_sql.get_delegation(db, visit["delegation_id"])
+    return {"id": visit["id"], "status": visit["status"], "status_label": STATUS_LABELS[visit["status"]],
+            "editable": visit["status"] in EDITABLE_STATUSES,
+            "delegation_name": visit["delegation_name"], "delegation_body": visit["delegation_body"],
+            "delegation_topic": visit["delegation_topic"] or "",
+            "follow_up_days": delegation["follow_up_days"],
+            "unit_name": visit["unit_name"], "started_at": visit["started_at"],
+            "ended_at": visit["ended_at"] or "",
+            "place": _value(fields, "host.place") or "", "locality": _value(fields, "host.locality") or "",
+            "form_title": form.title, "form_version": form.version, "form_id": form.id}
+
+
+def _value(fields: dict, path: str):
+    return (fields.get(path) or {}).get("value")
+
+
+def _items_by_kind(db, visit_id: int) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {kind: [] for kind in LIST_KINDS}
+    for item in sql.items_of(db, visit_id):
+        grouped[item["kind"]].append({"uid": item["uid"], "version": item["version"],
+                                      "position": item["position"], "data": item["data"]})
+    return grouped
+
+
+def _indicator_values(fields: dict) -> dict:
+    return {path.split(".", 1)[1]: f["value"] for path, f in fields.items()
+            if path.startswith("indicators.") and f["value"] is not None}
+
+
+# ----------------------------------------------------------------- capture page
+
+def capture_data(store, forms, visit_id: int) -> dict:
+    """Everything the capture page shows, with the version of every field and item."""
+    def read(db):
+        visit = sql.get_visit(db, visit_id)
+        form = forms.for_visit(db, visit)
+        fields = sql.fields_of(db, visit_id)
+        evaluation = form.evaluate(_indicator_values(fields))
+        members = delegations_sql.list_members(db, visit["delegation_id"])
+        return {"visit": _header(db, visit, form), "form": form, "fields": fields,
+                "items": _items_by_kind(db, visit_id), "members": [m["name"] for m in members],
+                "computed": evaluation.computed, "warnings": [w.message for w in evaluation.warnings],
+                "units": [u["name"] for u in queries.unit_options(db)],
+                "local_times": {key: _local(visit[key]) for key in ("started_at", "ended_at")}}
+    return store.read(read)
+
+
+def blank_capture_data(store, form) -> dict:
+    """The capture page of a visit not on the server yet, for one form: what a tablet
+    shows for a visit planned without network (the page fills in the plan from its
+    store). Members and units are those the plan page offers."""
+    def read(db):
+        evaluation = form.evaluate({})
+        delegations = queries.delegation_options(db)
+        members = {m["name"]: None for d in delegations for m in delegations_sql.list_members(db, d["id"])}
+        visit = {"id": 0, "status": "planned", "status_label": STATUS_LABELS["planned"], "editable": True,
+                 "unit_name": "", "delegation_name": "", "started_at": "", "ended_at": "",
+                 "form_id": form.id, "form_title": form.title, "form_version": form.version}
+        return {"visit": visit, "form": form, "fields": {}, "items": {kind: [] for kind in LIST_KINDS},
+                "members": list(members), "computed": evaluation.computed,
+                "warnings": [w.message for w in evaluation.warnings],
+                "units": [u["name"] for u in queries.unit_options(db)],
+                "local_times": {"started_at": "", "ended_at": ""}}
+    return store.read(read)
+
+
+def _local(value: str | None) -> str:
+    """An ISO moment as the `datetime-local` value of Vietnam time (`2025-10-13T08:00`)."""
+    if not value:
+        return ""
+    return dt.datetime.fromisoformat(value).astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+# ----------------------------------------------------------------- overview
+
+def visit_overview(store, forms, visit_id: int) -> dict:
+    """The whole record of a visit as plain values, in the order of the minutes."""
+    def read(db):
+        visit = sql.get_visit(db, visit_id)
+        form = forms.for_visit(db, visit)
+        fields = sql.fields_of(db, visit_id)
+        items = _items_by_kind(db, visit_id)
+        header = _header(db, visit, form)
+        answers = {key: _value(fields, f"checklist.{key}.value") for key in form.item_keys}
+        return {"visit": header,
+                "attendees": [{**i["data"], "side_label": SIDE_LABELS.get(i["data"].get("side", "host"), "")}
+                              for i in items["attendee"]],
+                "report": _report(form, fields),
+                "checklist": _checklist(form, fields),
+                "difficulties": [i["data"] for i in items["difficulty"]],
+                "proposals": [i["data"] for i in items["proposal"]],
+                "opinions": [i["data"] for i in items["opinion"]],
+                "conclusion": {"by": _value(fields, "conclusion.by") or "",
+                               "text": _value(fields, "conclusion.text") or ""},
+                "recommendations": _recommendations(items["recommendation"], header),
+                "photos": [{"uid": i["uid"], "has_file": bool(i["data"].get("sha256")), **i["data"]}
+                           for i in items["photo"]],
+                "missing": [form.items[key].label for key in form.missing_required(answers)]}
+    return store.read(read)
+
+
+def _report(form, fields: dict) -> dict:
+    evaluation = form.evaluate(_indicator_values(fields))
+    figures = [{"key": i.key, "label": i.label, "unit": i.unit, "computed": False,
+                "value": _value(fields, f"indicators.{i.key}")} for i in form.indicators]
+    figures += [{"key": c.key, "label": c.label, "unit": c.unit, "computed": True,
+                 "value": evaluation.computed.get(c.key), "decimals": c.decimals} for c in form.computed]
+    return {"summary": _value(fields, "report.summary") or "",
+            "period_from": _value(fields, "report.period.from") or "",
+            "period_to": _value(fields, "report.period.to") or "",
+            "figures": figures, "warnings": [w.message for w in evaluation.warnings]}
+
+
+def _checklist(form, fields: dict) -> list[dict]:
+    sections = []
+    for section in form.sections:
+        rows = []
+        for item in section.items:
+            value = _value(fields, f"checklist.{item.key}.value")
+            rows.append({"key": item.key, "label": item.label, "type": item.type, "unit": item.unit,
+                         "required": item.required, "value": value, "display": _display(item, value),
+                         "note": _value(fields, f"checklist.{item.key}.note") or ""})
+        sections.append({"title": section.title, "rows": rows})
+    return sections
+
+
+def _display(item, value) -> str:
+    if item.type == "yes_partly_no":
+        return ANSWER_LABELS.get(value, "")
+    if item.type == "choice":
+        return next((c.label for c in item.choices if c.value == value), value or "")
+    return ""
+
+
+def _recommendations(items: list[dict], header: dict) -> list[dict]:
+    started = dt.date.fromisoformat(header["started_at"][:10])
+    default_due = (started + dt.timedelta(days=header["follow_up_days"])).isoformat()
+    return [{"number": n, "text": i["data"].get("text", ""), "addressee": i["data"].get("addressee", ""),
+             "due": i["data"].get("due") or default_due, "due_is_default": not i["data"].get("due")}
+            for n, i in enumerate(items, start=1)]

@@ -1,0 +1,1 @@
+"""Sign-in and sign-out (`auth.py`) and the administration of accounts (`admin.py`)."""

@@ -1,0 +1,53 @@
+"""Administration: the list of users and creating a user."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from survey_app.checklists.wtf import select_choices
+from survey_app.domain.accounts import operations as accounts
+from survey_app.domain import access as permissions
+from survey_app.domain.errors import DomainError
+from survey_app.markers import N_
+from survey_app.storage import accounts as sql
+from survey_app.web import nav
+from survey_app.web.context import current_user, get_store
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+nav.add_entry("admin.users", N_("Người dùng"), {"admin"})
+
+
+class UserForm(FlaskForm):
+    username = StringField(N_("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
+    full_name = StringField(N_("Họ và tên"), validators=[Optional(), Length(max=200)])
+    password = PasswordField(N_("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
+    role = SelectField(N_("Vai trò"), choices=select_choices([(r, _l(accounts.ROLE_LABELS[r])) for r in accounts.ROLES]))
+    unit = StringField(N_("Đơn vị (với vai trò đại diện đơn vị)"), validators=[Optional(), Length(max=200)])
+
+
+@bp.before_request
+def only_admins():
+    permissions.require(permissions.can_manage_users(current_user()))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    store = get_store()
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            accounts.create_user(store, form.username.data.strip(), form.password.data,
+                                 form.role.data, (form.unit.data or "").strip() or None,
+                                 (form.full_name.data or "").strip())
+        except DomainError as error:
+            getattr(form, error.field or "username").errors.append(_(error.message))
+        else:
+            flash(_("Đã tạo người dùng %(name)s.", name=form.username.data), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/users.html", form=form, users=store.read(sql.list_users),
+                           role_labels=accounts.ROLE_LABELS,
+                           units=store.read(sql.list_units)), 400 if form.errors else 200

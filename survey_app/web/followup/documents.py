@@ -1,0 +1,86 @@
+"""Follow-up documents: the report (PDF, XLSX, CSV), the reminder digests and the
+per-user iCalendar feed (token in the URL, no session)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _
+
+from survey_app.domain.followup import operations as followup
+from survey_app.domain.followup import report as followup_report
+from survey_app.domain.followup import reminders
+from survey_app.domain.errors import DomainError
+from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import delegations as delegations_sql
+from survey_app.web.context import current_user, get_store
+from survey_app.web.followup.pages import _int
+
+bp = Blueprint("followup_docs", __name__, url_prefix="/followup")
+FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _date(name: str):
+    value = request.args.get(name, "").strip()
+    if value:
+        from survey_app.domain.visits.operations import parse_iso_date
+        return parse_iso_date(value, name)
+    return None
+
+
+def report_filters() -> dict:
+    return {"visit_from": _date("from"), "visit_to": _date("to"),
+            "delegation_id": _int("delegation"), "unit_id": _int("unit")}
+
+
+@bp.route("/report")
+def report_form():
+    store = get_store()
+    filters = report_filters()
+    data = followup_report.report_data(store, current_user(), filters) if request.args else None
+    return render_template("followup/report_form.html", data=data, args=request.args,
+                           delegations=store.read(delegations_sql.list_delegations),
+                           units=store.read(accounts_sql.list_units)[:500], formats=FORMATS)
+
+
+@bp.route("/report.<fmt>")
+def report_file(fmt):
+    if fmt not in FORMATS:
+        abort(404)
+    data = followup_report.report_data(get_store(), current_user(), report_filters())
+    body = {"pdf": followup_report.report_pdf, "xlsx": followup_report.report_xlsx,
+            "csv": followup_report.report_csv}[fmt](data)
+    name = f"bao-cao-theo-doi-kien-nghi-{data['today']}.{fmt}"
+    return Response(body, mimetype=FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/reminders")
+def reminder_page():
+    days = _int("days") or 30
+    if days > 366:
+        raise DomainError("'days' tối đa 366", "days")
+    digests = reminders.digests(get_store(), current_user(), days, unit_id=_int("unit"))
+    return render_template("followup/reminders.html", digests=digests, days=days,
+                           labels=followup.STATUS_LABELS)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar_page():
+    store, user = get_store(), current_user()
+    feed_url = None
+    if request.method == "POST":
+        token = reminders.create_calendar_token(store, user)
+        feed_url = url_for("followup_docs.calendar_feed", token=token, _external=True)
+        flash(_("Đã tạo liên kết lịch mới; liên kết cũ (nếu có) không còn dùng được."), "success")
+    return render_template("followup/calendar.html", feed_url=feed_url,
+                           has_calendar=reminders.has_calendar(store, user))
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token):
+    store = get_store()
+    user = reminders.user_for_calendar(store, token)
+    if user is None:
+        abort(404)
+    body = reminders.calendar_feed(store, user, current_app.config.get("BASE_URL", ""))
+    return Response(body, mimetype="text/calendar; charset=utf-8")

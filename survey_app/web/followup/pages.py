@@ -1,0 +1,227 @@
+"""Follow-up pages: the board, one recommendation with its history and update form,
+evidence downloads, the unit page and the board's charts (script-free SVG)."""
+from __future__ import annotations
+
+import re
+import weakref
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from survey_app.domain.followup import operations as followup
+from survey_app.domain.followup import evidence as followup_evidence
+from survey_app.domain.followup import report as followup_report
+from survey_app.domain.errors import DomainError, NotFound
+from survey_app.markers import N_
+from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import delegations as delegations_sql
+from survey_app.storage import recommendations as rec_sql
+from survey_app.web.followup import rows as followup_rows
+from survey_app.web import i18n
+from survey_app.web import nav
+from survey_app.web.context import current_user, get_forms, get_store
+
+bp = Blueprint("followup", __name__, url_prefix="/followup")
+nav.add_entry("followup.board", N_("Theo dõi kiến nghị"),
+              {"admin", "secretary", "head", "member", "host", "viewer"})
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def evidence_dir():
+    return current_app.extensions["survey_files"] / "evidence"
+
+
+def done_rule() -> str:
+    rule = current_app.config.get("FOLLOWUP_DONE_REQUIRES", "evidence_or_note")
+    return rule if rule in followup.DONE_RULES else "evidence_or_note"
+
+
+def _int(name: str):
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        raise DomainError(f"'{name}' phải là số nguyên dương (tối đa 12 chữ số)", name)
+    return int(value)
+
+
+def status_words() -> dict:
+    """The status labels translated once per page, for lists of many rows."""
+    return {**{s: i18n.gettext(label) for s, label in followup.STATUS_LABELS.items()},
+            "pending": i18n.gettext(N_("Chờ xác nhận")), "late": i18n.gettext(N_("Quá hạn"))}
+
+
+# list_helpers() of each language (and mount point), made once: they never change.
+_HELPERS: dict[tuple, dict] = {}
+
+
+def list_helpers() -> dict:
+    """What each row of a long list needs, worked out once: a url_for, a translation
+    or a locale lookup per row costs more than the row's SQL."""
+    key = (i18n.locale(), request.script_root)
+    if key not in _HELPERS:
+        _HELPERS[key] = {
+            "words": status_words(), "detail_url": url_for("followup.detail", item_id=0)[:-1],
+            "unit_url": url_for("followup.unit", unit_id=0)[:-1],
+            "other_unit_label": i18n.gettext(N_("Đơn vị thực hiện")),
+            "locale": key[0], "day": followup_rows.day_formatter(key[0])}
+    return _HELPERS[key]
+
+
+@bp.app_context_processor
+def status_tag() -> dict:
+    """`status_tag(row)`: a recommendation's status as the lists show it."""
+    return {"status_tag": lambda row: followup_rows.status_cell(row, status_words())}
+
+
+def board_filters() -> dict:
+    """The board's filters from the URL (so a view can be shared); refused naming the field."""
+    status = request.args.get("status", "").strip() or None
+    if status:
+        followup.check_status(status)
+    month = request.args.get("month", "").strip() or None
+    if month and not MONTH.match(month):
+        raise DomainError("'month' phải có dạng YYYY-MM", "month")
+    return {"status": status, "unit_id": _int("unit"), "delegation_id": _int("delegation"),
+            "due_month": month, "overdue": request.args.get("overdue") == "1"}
+
+
+def query_args(**changes) -> dict:
+    args = {k: v for k, v in request.args.items() if v not in ("", None)}
+    args.update({k: v for k, v in changes.items()})
+    return {k: v for k, v in args.items() if v not in ("", None)}
+
+
+@bp.route("/")
+def board():
+    store, user = get_store(), current_user()
+    filters = board_filters()
+    result = followup.board(store, user, filters, _int("page") or 1)
+    return render_template(
+        "followup/board.html", board=result, filters=filters, labels=followup.STATUS_LABELS,
+        statuses=followup.STATUSES, delegation_options=followup_rows.options(
+            ((d["id"], d["name"]) for d in store.read(delegations_sql.list_delegations)), filters["delegation_id"]),
+        unit_options=unit_options(store, user, filters["unit_id"]), chart_args=query_args(page=None),
+        query_args=query_args, rows=followup_rows.board_rows(result["rows"], list_helpers()))
+
+
+_UNIT_OPTIONS: weakref.WeakKeyDictionary[object, tuple] = weakref.WeakKeyDictionary()
+
+
+def unit_options(store, user, selected) -> Markup:
+    """The unit filter's <option>s. At national scale that is 3,321 units, so the list
+    is built once per set of units (they are only ever added) instead of per request."""
+    if user["role"] == "host":
+        unit = store.read(accounts_sql.get_unit, user["unit_id"])
+        html = followup_rows.options([(unit["id"], unit["name"])])
+    else:
+        revision = store.read(rec_sql.units_revision)
+        cached = _UNIT_OPTIONS.get(store)
+        if cached is None or cached[0] != revision:
+            cached = (revision, followup_rows.options(store.read(rec_sql.unit_choices)))
+            _UNIT_OPTIONS[store] = cached
+        html = cached[1]
+    if selected is None:
+        return html
+    mark = f'<option value="{int(selected)}">'
+    return html.replace(Markup(mark), Markup(mark[:-1] + " selected>"), 1)
+
+
+@bp.route("/charts/status-by-unit.svg")
+def chart_status_by_unit():
+    return _svg(followup_report.chart_svg(get_store(), current_user(), board_filters(), "by_unit"))
+
+
+@bp.route("/charts/closed.svg")
+def chart_closed():
+    return _svg(followup_report.chart_svg(get_store(), current_user(), board_filters(), "closed"))
+
+
+def _svg(svg: str) -> Response:
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@bp.route("/style.css")
+def stylesheet():
+    response = Response(render_template("followup/followup.css"), mimetype="text/css")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/r/<int:item_id>")
+def detail(item_id):
+    store, user = get_store(), current_user()
+    row = followup.load(store, item_id, user)
+    return render_template(
+        "followup/detail.html", row=row, history=followup.history(store, item_id),
+        labels=followup.STATUS_LABELS, targets=followup.TRANSITIONS[row["status"]],
+        can_report=store.read(followup.can_report, user, row),
+        can_decide=store.read(followup.can_decide, user, row), done_rule=done_rule())
+
+
+@bp.post("/r/<int:item_id>/updates")
+def post_update(item_id):
+    store, user = get_store(), current_user()
+    try:
+        followup.load(store, item_id, user)
+        uploads = [(f.filename or "", f.read()) for f in request.files.getlist("evidence") if f and f.filename]
+        files = followup_evidence.save(evidence_dir(), uploads)
+        followup.report_progress(store, user, item_id, status=request.form.get("status"),
+                                 note=request.form.get("note", ""), files=files, done_rule=done_rule())
+    except DomainError as error:
+        if isinstance(error, NotFound) or error.status == 403:
+            raise
+        flash(_(error.message), "error")
+        return redirect(url_for("followup.detail", item_id=item_id)), 303
+    flash(_("Đã ghi nhận cập nhật."), "success")
+    return redirect(url_for("followup.detail", item_id=item_id)), 303
+
+
+@bp.post("/r/<int:item_id>/decision")
+def post_decision(item_id):
+    store, user = get_store(), current_user()
+    accept = request.form.get("decision") == "accept"
+    try:
+        followup.decide_claim(store, user, item_id, accept, request.form.get("note", ""))
+    except DomainError as error:
+        if isinstance(error, NotFound) or error.status == 403:
+            raise
+        flash(_(error.message), "error")
+        return redirect(url_for("followup.detail", item_id=item_id)), 303
+    flash(_("Đã xác nhận hoàn thành.") if accept else _("Đã trả lại: chưa chấp nhận kết quả."), "success")
+    return redirect(url_for("followup.detail", item_id=item_id)), 303
+
+
+@bp.route("/evidence/<int:evidence_id>")
+def evidence(evidence_id):
+    store, user = get_store(), current_user()
+    found = store.read(rec_sql.get_evidence, evidence_id)
+    if found is None:
+        raise NotFound(N_("Không tìm thấy tệp minh chứng."))
+    followup.load(store, found["item_id"], user)
+    inline = found["content_type"].startswith("image/") or found["content_type"] == "application/pdf"
+    return send_file(followup_evidence.evidence_path(evidence_dir(), found), mimetype=found["content_type"],
+                     as_attachment=not inline, download_name=found["filename"] or f"minh-chung{found['suffix']}")
+
+
+@bp.route("/units/<int:unit_id>")
+def unit(unit_id):
+    data = followup_report.unit_overview(get_store(), get_forms(), current_user(), unit_id)
+    helpers = list_helpers()
+    return render_template("followup/unit.html", data=data,
+                           visit_heads=followup_rows.visit_heads(data["visits"], helpers["day"]),
+                           figure_rows=followup_rows.figure_rows(data["figures"], helpers["locale"]),
+                           rows=followup_rows.unit_rows(data["recommendations"], unit_id, helpers))

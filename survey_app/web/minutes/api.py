@@ -1,0 +1,96 @@
+"""The minutes through the JSON API: the latest PDF, finalize, drawn signatures, verify."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import g, jsonify, request, send_file
+
+from survey_app.domain.minutes import documents as docs
+from survey_app.domain.minutes import operations as ops
+from survey_app.domain.errors import DomainError
+from survey_app.markers import N_
+from survey_app.web.api import api_blueprint, json_body
+from survey_app.web.context import get_forms, get_store
+from survey_app.web.minutes.pages import PDF, minutes_env
+
+bp = api_blueprint("api_minutes")
+MAX_PDF = 25 * 1024 * 1024
+
+
+def summary(minutes: dict) -> dict:
+    number = f"{minutes['number']:02d}/{minutes['symbol']}" if minutes.get("number") else None
+    return {"version": minutes["version"], "status": minutes["status"], "number": number,
+            "corrects": minutes["corrects"], "required_roles": minutes["required_roles"],
+            "content_sha256": minutes["signed_content_sha256"] or minutes["content_sha256"],
+            "pdf_sha256": minutes["signed_pdf_sha256"] or minutes["final_pdf_sha256"]}
+
+
+def _pdf(visit_id: int, version: int | None):
+    store = get_store()
+    ops.load_for_minutes(store, visit_id, g.user)
+    minutes = ops.require_version(store, visit_id, version, preview_ok=True)
+    data = docs.version_pdf(store, get_forms(), minutes_env(), minutes)
+    return send_file(BytesIO(data), mimetype=PDF, download_name=docs.file_name(visit_id, minutes, ".pdf"))
+
+
+@bp.get("/visits/<int:visit_id>/minutes.pdf")
+def latest_pdf(visit_id):
+    return _pdf(visit_id, None)
+
+
+@bp.get("/visits/<int:visit_id>/minutes/<int:version>.pdf")
+def version_pdf(visit_id, version):
+    return _pdf(visit_id, version)
+
+
+@bp.get("/visits/<int:visit_id>/minutes")
+def list_versions(visit_id):
+    ops.load_for_minutes(get_store(), visit_id, g.user)
+    return jsonify({"versions": [summary(m) for m in ops.versions(get_store(), visit_id)]})
+
+
+@bp.post("/visits/<int:visit_id>/minutes/draft")
+def draft(visit_id):
+    return jsonify(summary(ops.generate_draft(get_store(), g.user, visit_id)))
+
+
+@bp.post("/visits/<int:visit_id>/minutes/wording")
+def wording(visit_id):
+    body = json_body()
+    if not isinstance(body, dict):
+        raise DomainError(N_("Nội dung phải là một đối tượng JSON {phần: văn bản}."), "body")
+    return jsonify(summary(ops.edit_wording(get_store(), g.user, visit_id, body)))
+
+
+@bp.post("/visits/<int:visit_id>/minutes/finalize")
+def finalize(visit_id):
+    minutes = ops.finalize_minutes(get_store(), get_forms(), minutes_env(), g.user, visit_id)
+    return jsonify(summary(minutes))
+
+
+@bp.post("/visits/<int:visit_id>/minutes/correction")
+def correction(visit_id):
+    return jsonify(summary(ops.issue_correction(get_store(), g.user, visit_id))), 201
+
+
+@bp.post("/visits/<int:visit_id>/minutes/signatures")
+def signatures(visit_id):
+    body = json_body()
+    if not isinstance(body, dict) or set(body) - {"role", "name", "image"}:
+        raise DomainError(N_("Chỉ nhận các trường: role, name, image."), "body")
+    result = ops.add_signature(get_store(), minutes_env(), g.user, visit_id, body.get("role"),
+                               body.get("name"), body.get("image"))
+    return jsonify(result), 201
+
+
+@bp.post("/verify")
+def verify():
+    upload = request.files.get("file")
+    data = upload.read(MAX_PDF + 1) if upload else request.get_data(cache=False)
+    if not data:
+        raise DomainError(N_("Gửi tệp PDF trong thân yêu cầu hoặc trường 'file'."), "file")
+    if len(data) > MAX_PDF:
+        raise DomainError(N_("Tệp PDF quá lớn."), "file")
+    if b"%PDF-" not in data[:1024]:  # checked by content, whatever the file is called
+        raise DomainError(N_("Tệp gửi lên không phải là PDF."), "file")
+    return jsonify(docs.verify_document(get_store(), minutes_env(), data))

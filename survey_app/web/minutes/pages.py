@@ -1,0 +1,219 @@
+"""Pages of the minutes (biên bản): versions, draft, wording, finalize, signing on the
+tablet, correction, the signatories a delegation requires, the signing certificate."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from io import BytesIO
+from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from survey_app.domain.minutes import documents as docs
+from survey_app.domain.minutes import keys as minutes_keys
+from survey_app.domain.minutes import operations as ops
+from survey_app.domain import access as permissions
+from survey_app.domain.errors import DomainError
+from survey_app.domain.minutes.input import (
+    SECTIONS,
+    SIGNATORY_LABELS,
+    SIGNATORY_ROLES,
+    generated_sections,
+)
+from survey_app.domain.visits.operations import STATUS_LABELS
+from survey_app.formatting import parse_datetime
+from survey_app.clock import VN_TZ
+from survey_app.markers import N_
+from survey_app.web import nav
+from survey_app.web.context import current_user, get_forms, get_store, photos_dir
+
+bp = Blueprint("minutes", __name__)
+nav.add_entry("minutes.certificate", N_("Chứng thư số"), {"admin"})
+PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.app_template_filter("vn_time")
+def vn_time(value) -> str:
+    """An ISO moment as `13/10/2025 08:30` in Vietnam time."""
+    moment = parse_datetime(value)
+    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def minutes_env() -> ops.MinutesEnv:
+    app = current_app
+    return ops.MinutesEnv(files=app.extensions["survey_files"] / "minutes", photos=photos_dir(),
+                          certs=Path(app.instance_path) / "certs", base_url=app.config["BASE_URL"],
+                          organisation=app.config.get("ORGANISATION_NAME", minutes_keys.DEFAULT_ORGANISATION))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class SignatureForm(FlaskForm):
+    name = StringField(N_("Họ và tên người ký"), validators=[DataRequired(), Length(max=200)])
+    image = StringField(validators=[DataRequired()])
+
+
+class CertificateForm(FlaskForm):
+    p12 = FileField(N_("Tệp PKCS#12 (.p12, .pfx)"), validators=[FileRequired()])
+    passphrase = PasswordField(N_("Mật khẩu của tệp"), validators=[DataRequired()])
+
+
+def wording_form(values: dict):
+    fields = {key: TextAreaField(label, default=values.get(key, "")) for key, label in SECTIONS.items()}
+    return type("WordingForm", (FlaskForm,), fields)()
+
+
+def back(visit_id: int, endpoint: str = "minutes.page"):
+    return redirect(url_for(endpoint, visit_id=visit_id))
+
+
+def run(action, visit_id: int, done: str, endpoint: str = "minutes.page"):
+    """Run one operation behind a CSRF-checked button; flash the result or the refusal."""
+    if not ActionForm().validate_on_submit():
+        flash(_("Phiên biểu mẫu đã hết hạn; hãy thử lại."), "error")
+        return back(visit_id, endpoint)
+    try:
+        action()
+    except DomainError as error:
+        if error.status in (403, 404):
+            raise
+        flash(_(error.message), "error")
+    else:
+        flash(done, "success")
+    return back(visit_id, endpoint)
+
+
+@bp.route("/visits/<int:visit_id>/minutes")
+def page(visit_id):
+    store = get_store()
+    visit = ops.load_for_minutes(store, visit_id, current_user())
+    versions = ops.versions(store, visit_id)
+    return render_template(
+        "minutes_pages/minutes.html", visit=visit, versions=versions, latest=versions[-1] if versions else None,
+        status_label=STATUS_LABELS[visit["status"]], form=ActionForm(),
+        can_prepare=store.read(ops.can_prepare_minutes, current_user(), visit),
+        roles=ops.required_roles(store, visit), role_labels=SIGNATORY_LABELS, all_roles=SIGNATORY_ROLES)
+
+
+@bp.post("/visits/<int:visit_id>/minutes/draft")
+def draft(visit_id):
+    return run(lambda: ops.generate_draft(get_store(), current_user(), visit_id), visit_id,
+               _("Đã tạo dự thảo biên bản."))
+
+
+@bp.post("/visits/<int:visit_id>/minutes/finalize")
+def finalize(visit_id):
+    return run(lambda: ops.finalize_minutes(get_store(), get_forms(), minutes_env(), current_user(), visit_id),
+               visit_id, _("Đã chốt biên bản; mời các bên ký."), "minutes.sign")
+
+
+@bp.post("/visits/<int:visit_id>/minutes/correction")
+def correction(visit_id):
+    return run(lambda: ops.issue_correction(get_store(), current_user(), visit_id), visit_id,
+               _("Đã lập dự thảo bản đính chính; hồ sơ được mở lại để sửa."))
+
+
+@bp.post("/visits/<int:visit_id>/minutes/signatories")
+def signatories(visit_id):
+    roles = request.form.getlist("roles")
+    return run(lambda: ops.set_signatory_roles(get_store(), current_user(), visit_id, roles), visit_id,
+               _("Đã lưu danh sách người ký."))
+
+
+@bp.route("/visits/<int:visit_id>/minutes/wording", methods=["GET", "POST"])
+def wording(visit_id):
+    store = get_store()
+    visit = ops.load_for_minutes(store, visit_id, current_user(), prepare=True)
+    minutes = ops.require_version(store, visit_id, None)
+    generated = generated_sections(docs.input_of_draft(store, get_forms(), minutes_env(), minutes)) \
+        if minutes["status"] == "draft" else {}
+    form = wording_form({k: minutes["wording"].get(k) or generated.get(k, "") for k in SECTIONS})
+    if form.validate_on_submit():
+        texts = {k: form[k].data for k in SECTIONS}
+        # Text equal to the generated one stays generated: the record keeps feeding it.
+        overrides = {k: v for k, v in texts.items() if _norm(v) != _norm(generated.get(k, ""))}
+        try:
+            ops.edit_wording(store, current_user(), visit_id, overrides)
+        except DomainError as error:
+            if error.status != 409:
+                raise
+            flash(_(error.message), "error")
+            return render_template("minutes_pages/wording.html", visit=visit, form=form, minutes=minutes,
+                                   generated=generated), 409
+        flash(_("Đã lưu câu chữ của biên bản."), "success")
+        return back(visit_id)
+    return render_template("minutes_pages/wording.html", visit=visit, form=form, minutes=minutes,
+                           generated=generated)
+
+
+def _norm(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+@bp.route("/visits/<int:visit_id>/minutes/sign")
+def sign(visit_id):
+    store, user = get_store(), current_user()
+    visit = ops.load_for_minutes(store, visit_id, user)
+    minutes = ops.require_version(store, visit_id, None)
+    signed = {s["role"]: s for s in ops.signatures(store, minutes)}
+    names = {s["role"]: s["name"] for s in (minutes.get("input_json") or {}).get("signatories", [])}
+    slots = [{"role": r, "label": SIGNATORY_LABELS[r], "signature": signed.get(r),
+              "form": SignatureForm(prefix=r, name=names.get(r, "")),
+              "allowed": store.read(ops.can_sign_minutes, user, visit, r)}
+             for r in (minutes.get("required_roles") or [])]
+    return render_template("minutes_pages/sign.html", visit=visit, minutes=minutes, slots=slots)
+
+
+@bp.post("/visits/<int:visit_id>/minutes/sign/<role>")
+def sign_role(visit_id, role):
+    form = SignatureForm(prefix=role)
+    if not form.validate_on_submit():
+        flash(_("Hãy ký vào khung và ghi họ tên trước khi bấm Ký."), "error")
+        return back(visit_id, "minutes.sign")
+    try:
+        result = ops.add_signature(get_store(), minutes_env(), current_user(), visit_id, role,
+                                   form.name.data, form.image.data)
+    except DomainError as error:
+        if error.status in (403, 404):
+            raise
+        flash(_(error.message), "error")
+        return back(visit_id, "minutes.sign")
+    flash(_("Đã ký. Biên bản đã được đóng dấu số.") if result["sealed"] else _("Đã ghi nhận chữ ký."), "success")
+    return back(visit_id, "minutes.sign")
+
+
+@bp.route("/visits/<int:visit_id>/minutes/v<int:version>.<kind>")
+def download(visit_id, version, kind):
+    store = get_store()
+    ops.load_for_minutes(store, visit_id, current_user())
+    minutes = ops.require_version(store, visit_id, version)
+    if kind == "pdf":
+        data, mime = docs.version_pdf(store, get_forms(), minutes_env(), minutes), PDF
+    elif kind == "docx":
+        data, mime = docs.version_docx(store, get_forms(), minutes_env(), minutes), DOCX
+    else:
+        raise DomainError(N_("Chỉ tải được PDF hoặc DOCX."), "kind")
+    return send_file(BytesIO(data), mimetype=mime, as_attachment=True,
+                     download_name=docs.file_name(visit_id, minutes, "." + kind))
+
+
+@bp.route("/admin/certificate", methods=["GET", "POST"])
+def certificate():
+    permissions.require(permissions.can_manage_users(current_user()))
+    env, form = minutes_env(), CertificateForm()
+    if form.validate_on_submit():
+        try:
+            subject = minutes_keys.install_certificate(env.certs, form.p12.data.read(), form.passphrase.data)
+        except DomainError as error:
+            form.p12.errors.append(_(error.message))
+        else:
+            flash(_("Đã cài chứng thư số: %(subject)s", subject=subject), "success")
+            return redirect(url_for("minutes.certificate"))
+    return render_template("minutes_pages/certificate.html", form=form,
+                           subject=minutes_keys.current_subject(env.certs),
+                           trusted=len(minutes_keys.trust_roots(env.certs))), 400 if form.errors else 200

@@ -1,0 +1,223 @@
+"""Visit pages: the list and search, planning a visit (also on a tablet without
+network: the blank capture page of a form and the local visit's address), the capture
+page with its autosave and photo routes (session + CSRF header), and the overview."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
+from wtforms import DateField, DateTimeLocalField, SearchField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from survey_app.checklists.wtf import select_choices
+from survey_app.domain.visits import queries as overview
+from survey_app.domain.visits import photos as visit_photos
+from survey_app.domain.errors import DomainError, Forbidden, NotFound
+from survey_app.domain.visits.operations import (
+    STATUS_LABELS,
+    STATUSES,
+    can_edit_visit,
+    can_plan_visits,
+    load_visit,
+    plan_visit,
+)
+from survey_app.clock import VN_TZ
+from survey_app.markers import N_
+from survey_app.storage import visit_queries as queries
+from survey_app.storage import visits as visits_sql
+from survey_app.web import api
+from survey_app.web import nav
+from survey_app.web.context import current_user, get_forms, get_store, photos_dir
+from survey_app.web.errors import domain_error, http_error
+
+bp = Blueprint("visits", __name__, url_prefix="/visits")
+nav.add_entry("visits.index", N_("Chuyến khảo sát"), {"admin", "secretary", "head", "member", "host", "viewer"})
+JSON_ENDPOINTS = {"visits.changes", "visits.upload_photo", "visits.from_device"}
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error):
+    if request.endpoint in JSON_ENDPOINTS:
+        return jsonify({"ok": False, "error": _(error.message), "field": error.field}), error.status
+    return domain_error(error)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error):
+    if request.endpoint in JSON_ENDPOINTS:
+        message = _("Tệp gửi lên quá lớn.") if error.code == 413 else error.description
+        return jsonify({"ok": False, "error": message, "field": "file"}), error.code
+    return http_error(error)
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(N_("Tìm kiếm"), validators=[Optional(), Length(max=200)])
+    unit = SelectField(N_("Đơn vị"), coerce=str, validators=[Optional()])
+    delegation = SelectField(N_("Đoàn"), coerce=str, validators=[Optional()])
+    status = SelectField(N_("Trạng thái"), validators=[Optional()],
+                         choices=select_choices([("", _l("Tất cả"))] + [(s, _l(STATUS_LABELS[s])) for s in STATUSES]))
+    date_from = DateField(N_("Từ ngày"), validators=[Optional()])
+    date_to = DateField(N_("Đến ngày"), validators=[Optional()])
+
+
+class PlanForm(FlaskForm):
+    delegation = SelectField(N_("Đoàn khảo sát"), coerce=int, validators=[DataRequired()])
+    unit = StringField(N_("Đơn vị được khảo sát"), validators=[DataRequired(), Length(max=300)])
+    place = StringField(N_("Địa điểm làm việc"), validators=[Optional(), Length(max=300)])
+    locality = StringField(N_("Địa bàn (xã, phường)"), validators=[Optional(), Length(max=300)])
+    started_at = DateTimeLocalField(N_("Thời gian bắt đầu (giờ Việt Nam)"), format="%Y-%m-%dT%H:%M",
+                                    validators=[DataRequired(message=N_("Nhập ngày giờ dạng dd/mm/yyyy hh:mm."))])
+    form = SelectField(N_("Biểu mẫu khảo sát"), validators=[DataRequired()])
+
+
+def _options(form) -> None:
+    store = get_store()
+    blank = [("", _("Tất cả"))]
+    if isinstance(form, FilterForm):
+        form.unit.choices = select_choices(blank + [(str(u["id"]), u["name"]) for u in store.read(queries.unit_options)])
+        form.delegation.choices = select_choices(blank + [(str(d["id"]), d["name"]) for d in store.read(queries.delegation_options)])
+    else:
+        form.delegation.choices = select_choices([(d["id"], d["name"]) for d in store.read(queries.delegation_options)])
+        form.form.choices = select_choices([(f.id, f"{f.title} (v{f.version})") for f in get_forms()])
+
+
+def _filters(form: FilterForm) -> dict:
+    data = form.data if form.validate() else {}
+    as_int = lambda v: int(v) if v and v.isdigit() else None  # noqa: E731
+    return {"text": (data.get("q") or "").strip(), "unit_id": as_int(data.get("unit")),
+            "delegation_id": as_int(data.get("delegation")), "status": data.get("status") or None,
+            "date_from": data.get("date_from") and data["date_from"].isoformat(),
+            "date_to": data.get("date_to") and data["date_to"].isoformat()}
+
+
+@bp.get("")
+def index():
+    form = FilterForm(request.args)
+    _options(form)
+    visits = overview.find_visits(get_store(), current_user(), _filters(form))
+    return render_template("visits/list.html", form=form, visits=visits,
+                           can_plan=can_plan_visits(current_user()))
+
+
+def _require_planner() -> None:
+    if not can_plan_visits(current_user()):
+        raise Forbidden(N_("Bạn không có quyền lập kế hoạch khảo sát."))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    _require_planner()
+    form = PlanForm()
+    _options(form)
+    if form.validate_on_submit():
+        try:
+            visit_id = plan_visit(get_store(), get_forms(), current_user(), delegation_id=form.delegation.data,
+                                  unit=form.unit.data, form_id=form.form.data, place=form.place.data or "",
+                                  locality=form.locality.data or "",
+                                  started_at=form.started_at.data.replace(tzinfo=VN_TZ).isoformat())
+        except DomainError as error:
+            form.form.errors.append(_(error.message))
+        else:
+            url = url_for("visits.capture", visit_id=visit_id)
+            if request.accept_mimetypes.best == "application/json":  # plan.js, which can fall back offline
+                return jsonify({"ok": True, "id": visit_id, "url": url})
+            return redirect(url)
+    units = [u["name"] for u in get_store().read(queries.unit_options)]
+    status = 400 if request.method == "POST" else 200
+    return render_template("visits/plan.html", form=form, units=units), status
+
+
+@bp.post("/from-device")
+def from_device():
+    """A visit planned on the tablet without network: made once per client uuid, so the
+    outbox can send it again safely; the answer gives the server id for the tablet's links."""
+    data = api.json_body()
+    uuid = data.get("uuid") if isinstance(data, dict) else None
+    if not isinstance(uuid, str) or not 8 <= len(uuid) <= 100:
+        raise DomainError("'uuid' phải là mã do máy khách tạo (8–100 ký tự)", "uuid")
+    existing = get_store().read(visits_sql.get_visit_by_uuid, uuid)
+    if existing is not None:  # a replay: answer only someone who may see that visit
+        load_visit(get_store(), existing["id"], current_user())
+    created = existing is None
+    visit_id = existing["id"] if existing else plan_visit(
+        get_store(), get_forms(), current_user(), delegation_id=data.get("delegation"), unit=data.get("unit", ""),
+        form_id=data.get("form", ""), started_at=data.get("started_at", ""), place=data.get("place", ""),
+        locality=data.get("locality", ""), uuid=uuid)
+    return jsonify({"ok": True, "id": visit_id, "created": created,
+                    "url": url_for("visits.capture", visit_id=visit_id)}), 201 if created else 200
+
+
+@bp.get("/blank/<form_id>/capture")
+def blank_capture(form_id):
+    """The capture page of an empty visit of a form, kept by the tablet (plan.js) so a
+    visit planned without network opens at /visits/local/<uuid>/capture (sw.js)."""
+    _require_planner()
+    form = get_forms().get(form_id)
+    if form is None:
+        raise NotFound(N_("Không tìm thấy biểu mẫu."))
+    return render_template("visits/capture.html", **overview.blank_capture_data(get_store(), form),
+                           readonly=False, blank=True)
+
+
+@bp.get("/local/<uuid>/capture")
+def local_capture(uuid):
+    """The tablet's address of a visit it planned offline; once the server has the visit,
+    its page. Without the tablet's copy and before sync there is nothing to show here."""
+    existing = get_store().read(visits_sql.get_visit_by_uuid, uuid)
+    if existing is None:
+        raise NotFound(N_("Chuyến khảo sát này chưa được đồng bộ lên máy chủ."))
+    load_visit(get_store(), existing["id"], current_user())
+    return redirect(url_for("visits.capture", visit_id=existing["id"]))
+
+
+@bp.get("/<int:visit_id>")
+def show(visit_id):
+    visit = load_visit(get_store(), visit_id, current_user())
+    data = overview.visit_overview(get_store(), get_forms(), visit_id)
+    return render_template("visits/overview.html", **data, can_edit=_can_edit(visit))
+
+
+@bp.get("/<int:visit_id>/capture")
+def capture(visit_id):
+    visit = load_visit(get_store(), visit_id, current_user())
+    data = overview.capture_data(get_store(), get_forms(), visit_id)
+    readonly = not (data["visit"]["editable"] and _can_edit(visit))
+    return render_template("visits/capture.html", **data, readonly=readonly)
+
+
+@bp.post("/<int:visit_id>/changes")
+def changes(visit_id):
+    return api.apply_messages(visit_id, api.json_body())
+
+
+@bp.post("/<int:visit_id>/photos")
+def upload_photo(visit_id):
+    load_visit(get_store(), visit_id, current_user(), edit=True)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise DomainError(N_("Chưa chọn tệp ảnh."), "file")
+    created, result = visit_photos.add_photo(
+        get_store(), get_forms(), current_user(), visit_id, photos_dir(), upload.read(),
+        uid=request.form.get("item", ""), caption=request.form.get("caption", ""),
+        credit=request.form.get("credit", ""), checklist_item=request.form.get("checklist_item", ""))
+    result["url"] = url_for("visits.photo", visit_id=visit_id, uid=result["item"])
+    return jsonify({"ok": True, **result}), 201 if created else 200
+
+
+@bp.get("/<int:visit_id>/photos/<uid>")
+def photo(visit_id, uid):
+    load_visit(get_store(), visit_id, current_user())
+    path, content_type = visit_photos.photo_file(get_store(), visit_id, uid, photos_dir())
+    response = send_file(path, mimetype=content_type, max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _can_edit(visit: dict) -> bool:
+    return get_store().read(can_edit_visit, current_user(), visit)
+
