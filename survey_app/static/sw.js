@@ -7,18 +7,10 @@
 // blank capture page that plan.js put in the cache for that uuid (cache first).
 // POST requests (autosave messages, photo uploads) are never touched: the page's
 // outbox in IndexedDB sends them.
-const VERSION = "v3"; // a new number makes tablets fetch the whole shell again at once
-const SHELL = `shell-${VERSION}`;
-const PAGES = "pages"; // user data: cleared at logout with the local store
-const SHELL_FILES = [
-  "/static/css/app.css", "/static/css/capture.css", "/static/icons/app.svg", "/vendor/idb-keyval.js",
-  "/static/js/app.js", "/static/js/store.js", "/static/js/sync.js", "/static/js/capture.js",
-  "/static/js/capture-fields.js", "/static/js/capture-items.js", "/static/js/capture-photos.js",
-  "/static/js/capture-local.js", "/static/js/plan.js", "/static/js/visits-local.js", "/manifest.webmanifest",
-];
-const NETWORK_WAIT_MS = 4000;
-const KEPT_PAGES = [/^\/visits\/\d+(\/capture)?$/, /^\/visits(\/new)?$/, /^\/visits\/blank\/[^/]+\/capture$/, /^\/$/];
-const LOCAL_PAGE = /^\/visits\/local\/[\w-]+\/capture$/;
+// Served with js/constants.js in front of it (web/offline.py): SURVEY_SHELL holds the
+// cache names, the shell's files and the kept-page patterns the pages use too.
+const { SHELL_CACHE: SHELL, SHELL_PREFIX, PAGES_CACHE: PAGES, SHELL_FILES, KEPT_PAGES, LOCAL_PAGE, PHOTO,
+        NETWORK_WAIT_MS } = self.SURVEY_SHELL;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
@@ -26,7 +18,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys()
-    .then((names) => Promise.all(names.filter((n) => n.startsWith("shell-") && n !== SHELL).map((n) => caches.delete(n))))
+    .then((names) => Promise.all(names.filter((n) => n.startsWith(SHELL_PREFIX) && n !== SHELL).map((n) => caches.delete(n))))
     .then(() => self.clients.claim()));
 });
 
@@ -40,7 +32,7 @@ self.addEventListener("fetch", (event) => {
   } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/")
              || url.pathname === "/manifest.webmanifest") {
     event.respondWith(shell(event, request));
-  } else if (/^\/visits\/\d+\/photos\//.test(url.pathname)) {
+  } else if (PHOTO.test(url.pathname)) {
     event.respondWith(photo(request));
   }
 });

@@ -1,37 +1,32 @@
-// The capture page's inputs as values: read and write fields and list items, the
+// The capture page's inputs as values: read and write fields and list items (by their
+// data-type, which the checklist item types' registry gives the template), the
 // per-field and page status, and the computed figures the server sends back.
-export const root = document.getElementById("capture");
-export const TEXTS = JSON.parse(document.getElementById("capture-texts").textContent);
+// Nothing here looks at the page until capture.js hands it its root (fieldsView).
 
-export const statusOf = (el) => (el.matches("li.item") ? el : el.closest(".field, fieldset, li.item"))
+const statusOf = (el) => (el.matches("li.item") ? el : el.closest(".field, fieldset, li.item"))
   ?.querySelector(":scope > .field-status");
 
-export function setStatus(el, kind, detail = "") {
-  const box = statusOf(el);
-  if (box) {
-    box.textContent = TEXTS[kind] + (detail ? `: ${detail}` : "");
-    box.dataset.state = kind;
-  }
-}
+const statusText = (texts, kind, detail) => (texts[kind] ?? kind) + (detail ? `: ${detail}` : "");
 
-export function setGlobal(kind, detail = "") {
-  const box = document.getElementById("sync-status");
-  box.textContent = TEXTS[kind] + (detail ? `: ${detail}` : "");
-  box.dataset.state = kind;
-}
-
-function toLocal(iso) {
+// A moment (ISO, any offset) as the value of a `datetime-local` input in Vietnam time.
+export function toLocal(iso) {
   if (!iso) return "";
   const moment = new Date(new Date(iso).getTime() + 7 * 3600 * 1000);
   return moment.toISOString().slice(0, 16);
 }
 
+// The value an input's raw text means, by its data-type: radio (the checked value or
+// null), number (null when empty), datetime (Vietnam time, +07:00), anything else text.
+export function fieldValue(type, raw) {
+  if (type === "radio") return raw ?? null;
+  if (type === "number") return raw === "" || raw == null ? null : Number(raw);
+  if (type === "datetime") return raw ? `${raw}:00+07:00` : null;
+  return raw;
+}
+
 export function readField(el) {
   const type = el.dataset.type;
-  if (type === "radio") return el.querySelector("input:checked")?.value ?? null;
-  if (type === "number") return el.value === "" ? null : Number(el.value);
-  if (type === "datetime") return el.value ? `${el.value}:00+07:00` : null;
-  return el.value;
+  return fieldValue(type, type === "radio" ? el.querySelector("input:checked")?.value : el.value);
 }
 
 export function writeField(el, value) {
@@ -58,14 +53,14 @@ export function writeItem(li, data) {
 export const shown = (value) => (value && typeof value === "object"
   ? Object.values(value).filter(Boolean).join(" · ") : (value ?? "—"));
 
-function formatNumber(value, decimals, unit) {
+export function formatNumber(value, decimals, unit) {
   if (value === null || value === undefined) return "—";
   const text = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: decimals,
                                                 minimumFractionDigits: decimals }).format(value);
   return unit === "%" ? `${text}%` : text;
 }
 
-export function updateFigures(body) {
+function updateFigures(root, body) {
   if (!body.computed) return;
   for (const [key, value] of Object.entries(body.computed)) {
     const out = root.querySelector(`[data-computed="${key}"]`);
@@ -81,8 +76,31 @@ export function updateFigures(body) {
 }
 
 // The element a message or a stored draft key belongs to.
-export function elementFor(key) {
+function elementFor(root, key) {
   const [kind, rest] = [key.slice(0, 2), key.slice(2)];
   if (kind === "f:") return root.querySelector(`[data-field="${CSS.escape(rest)}"]`);
   return root.querySelector(`li.item[data-item="${CSS.escape(rest)}"]`);
+}
+
+// The page-bound helpers of one capture page: its root element and its texts
+// ({saved, queued, error, …} from the page's JSON script).
+export function fieldsView(root, texts) {
+  return {
+    root,
+    texts,
+    setStatus(el, kind, detail = "") {
+      const box = statusOf(el);
+      if (box) {
+        box.textContent = statusText(texts, kind, detail);
+        box.dataset.state = kind;
+      }
+    },
+    setGlobal(kind, detail = "") {
+      const box = root.querySelector("#sync-status");
+      box.textContent = statusText(texts, kind, detail);
+      box.dataset.state = kind;
+    },
+    updateFigures: (body) => updateFigures(root, body),
+    elementFor: (key) => elementFor(root, key),
+  };
 }

@@ -1,22 +1,28 @@
 // List items of the capture page (attendees, difficulties, proposals, opinions,
 // recommendations, photos): made on the tablet with a client uid, ordered by a
 // fractional position so a move is one message.
-import { root } from "./capture-fields.js";
+// Nothing here looks at the page until given the page's root.
 
 export const uid = () => crypto.randomUUID();
 
-export function positionOf(li) {
-  const prev = li.previousElementSibling;
-  const next = li.nextElementSibling;
-  const a = prev ? Number(prev.dataset.position) : null;
-  const b = next && next.dataset.added !== "0" ? Number(next.dataset.position) : null;
+// The position between two neighbours' positions (null: no neighbour on that side).
+export function positionBetween(a, b) {
   if (a !== null && b !== null) return (a + b) / 2;
   if (a !== null) return a + 1;
   if (b !== null) return b - 1;
   return 1;
 }
 
-export function newItem(kind, item = uid()) {
+// The position of a list item from its neighbours in the page. A next item not yet
+// queued (data-added="0", no position of its own) does not count.
+export function positionOf(li) {
+  const prev = li.previousElementSibling;
+  const next = li.nextElementSibling;
+  return positionBetween(prev ? Number(prev.dataset.position) : null,
+                         next && next.dataset.added !== "0" ? Number(next.dataset.position) : null);
+}
+
+export function newItem(root, kind, item = uid()) {
   const template = root.querySelector(`template[data-template="${kind}"]`);
   const li = template.content.firstElementChild.cloneNode(true);
   li.dataset.item = item;
@@ -25,8 +31,8 @@ export function newItem(kind, item = uid()) {
   return li;
 }
 
-export function addItem(kind) {
-  const li = newItem(kind);
+export function addItem(root, kind) {
+  const li = newItem(root, kind);
   li.dataset.position = positionOf(li);
   li.querySelector("input, textarea, select")?.focus();
   return li;

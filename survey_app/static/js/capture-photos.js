@@ -1,9 +1,11 @@
 // Photos of the capture page: resized on the tablet (canvas, JPEG, at most 1600 px),
 // kept in IndexedDB, then sent by the outbox; the thumbnail shows the local copy until
 // the server has it. The server stores a photo atomically, once per item uid.
+// Photos are Blobs in IndexedDB from the moment they are taken: the page holds none
+// in memory (the thumbnail reads the stored Blob through an object URL, released once
+// the image has loaded), so twenty photos waiting offline cost the page no heap.
 import * as store from "./store.js";
-import { queue } from "./app.js";
-import { TEXTS, root, setStatus, writeItem } from "./capture-fields.js";
+import { writeItem } from "./capture-fields.js";
 import { newItem, uid } from "./capture-items.js";
 
 const MAX_SIDE = 1600;
@@ -21,81 +23,93 @@ export async function resize(file) {
 }
 
 function showThumb(img, source) {
-  img.src = typeof source === "string" ? source : URL.createObjectURL(source);
+  if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+  if (typeof source === "string") {
+    img.src = source;
+  } else {
+    const url = URL.createObjectURL(source);
+    img.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+    img.src = url;
+  }
   img.hidden = false;
 }
 
-const holderFor = (key) => root.querySelector(`[data-field="checklist.${CSS.escape(key)}.value"]`);
+// The photo part of one capture page: {view, visit, queue} from capture.js.
+export function photos({ view, visit, queue }) {
+  const { root, texts, setStatus } = view;
+  const holderFor = (key) => root.querySelector(`[data-field="checklist.${CSS.escape(key)}.value"]`);
 
-function placePhoto(item, fields, source) {
-  if (fields.checklist_item) {
-    const holder = holderFor(fields.checklist_item);
-    if (!holder) return null;
-    showThumb(holder.querySelector("img.thumb"), source);
-    return holder;
+  function placePhoto(item, fields, source) {
+    if (fields.checklist_item) {
+      const holder = holderFor(fields.checklist_item);
+      if (!holder) return null;
+      showThumb(holder.querySelector("img.thumb"), source);
+      return holder;
+    }
+    const li = root.querySelector(`li.item[data-item="${CSS.escape(item)}"]`) || newItem(root, "photo", item);
+    li.dataset.pendingPhoto = "1";
+    writeItem(li, fields);
+    showThumb(li.querySelector("img.thumb"), source);
+    return li;
   }
-  const li = root.querySelector(`li.item[data-item="${CSS.escape(item)}"]`) || newItem("photo", item);
-  li.dataset.pendingPhoto = "1";
-  writeItem(li, fields);
-  showThumb(li.querySelector("img.thumb"), source);
-  return li;
-}
 
-// Kept on the tablet (blob, then draft, then outbox entry) before anything is sent.
-async function keepPhoto(visit, file, fields) {
-  const blob = await resize(file);
-  const item = uid();
-  await store.set(`photo:${item}`, blob);
-  await store.remember(visit, `p:${item}`, { fields });
-  await queue.enqueue({ id: item, kind: "photo", visit, fields });
-  const el = placePhoto(item, fields, blob);
-  if (el) setStatus(el, "queued");
-  return el;
-}
-
-export async function takePhoto(visit) {
-  const file = document.getElementById("photo-file");
-  const status = document.getElementById("photo-status");
-  if (!file.files.length) { status.textContent = TEXTS.no_file; return; }
-  const caption = document.getElementById("photo-caption");
-  const credit = document.getElementById("photo-credit");
-  status.textContent = TEXTS.uploading;
-  await keepPhoto(visit, file.files[0], { caption: caption.value, credit: credit.value });
-  status.textContent = TEXTS.queued;
-  file.value = caption.value = credit.value = "";
-}
-
-export const takeChecklistPhoto = (visit, input) => keepPhoto(
-  visit, input.files[0], { checklist_item: input.dataset.checklistPhoto });
-
-// After a reload: photos not yet on the server come from IndexedDB; sent ones the
-// (possibly older, cached) page does not show yet come from the server's URL.
-export async function restorePhotos(visit, key, record) {
-  const item = key.slice(2);
-  const fields = record.fields || {};
-  if (record.synced) {
-    const known = fields.checklist_item
-      ? Number(holderFor(fields.checklist_item)?.dataset.version) >= record.fieldVersion
-      : root.querySelector(`li.item[data-item="${CSS.escape(item)}"]`);
-    if (known) { await store.forget(visit, key); return; }
-    const el = placePhoto(item, fields, record.url);
-    if (el && !fields.checklist_item) Object.assign(el.dataset, { added: "1", version: record.version, pendingPhoto: "" });
-    return;
+  // Kept on the tablet (blob, then draft, then outbox entry) before anything is sent.
+  async function keepPhoto(file, fields) {
+    const blob = await resize(file);
+    const item = uid();
+    await store.set(`photo:${item}`, blob);
+    await store.remember(visit, `p:${item}`, { fields });
+    await queue.enqueue({ id: item, kind: "photo", visit, fields });
+    const el = placePhoto(item, fields, blob);
+    if (el) setStatus(el, "queued");
+    return el;
   }
-  const blob = await store.get(`photo:${item}`);
-  if (!blob) return;
-  const el = placePhoto(item, fields, blob);
-  if (el) setStatus(el, record.error ? "error" : "queued", record.error || "");
-}
 
-export function photoSent(entry, status, body) {
-  const fields = entry.fields || {};
-  const el = fields.checklist_item ? holderFor(fields.checklist_item)
-    : root.querySelector(`li.item[data-item="${CSS.escape(entry.id)}"]`);
-  if (!el) return;
-  if (status >= 300) { setStatus(el, "error", body.error || status); return; }
-  if (fields.checklist_item && body.field) el.dataset.version = body.field.version;
-  if (!fields.checklist_item) Object.assign(el.dataset, { added: "1", version: body.version, pendingPhoto: "" });
-  el.querySelector("img.thumb").src = body.url;
-  setStatus(el, "saved");
+  async function takePhoto() {
+    const file = root.querySelector("#photo-file");
+    const status = root.querySelector("#photo-status");
+    if (!file.files.length) { status.textContent = texts.no_file; return; }
+    const caption = root.querySelector("#photo-caption");
+    const credit = root.querySelector("#photo-credit");
+    status.textContent = texts.uploading;
+    await keepPhoto(file.files[0], { caption: caption.value, credit: credit.value });
+    status.textContent = texts.queued;
+    file.value = caption.value = credit.value = "";
+  }
+
+  const takeChecklistPhoto = (input) => keepPhoto(input.files[0], { checklist_item: input.dataset.checklistPhoto });
+
+  // After a reload: photos not yet on the server come from IndexedDB; sent ones the
+  // (possibly older, cached) page does not show yet come from the server's URL.
+  async function restorePhotos(key, record) {
+    const item = key.slice(2);
+    const fields = record.fields || {};
+    if (record.synced) {
+      const known = fields.checklist_item
+        ? Number(holderFor(fields.checklist_item)?.dataset.version) >= record.fieldVersion
+        : root.querySelector(`li.item[data-item="${CSS.escape(item)}"]`);
+      if (known) { await store.forget(visit, key); return; }
+      const el = placePhoto(item, fields, record.url);
+      if (el && !fields.checklist_item) Object.assign(el.dataset, { added: "1", version: record.version, pendingPhoto: "" });
+      return;
+    }
+    const blob = await store.get(`photo:${item}`);
+    if (!blob) return;
+    const el = placePhoto(item, fields, blob);
+    if (el) setStatus(el, record.error ? "error" : "queued", record.error || "");
+  }
+
+  function photoSent(entry, status, body) {
+    const fields = entry.fields || {};
+    const el = fields.checklist_item ? holderFor(fields.checklist_item)
+      : root.querySelector(`li.item[data-item="${CSS.escape(entry.id)}"]`);
+    if (!el) return;
+    if (status >= 300) { setStatus(el, "error", body.error || status); return; }
+    if (fields.checklist_item && body.field) el.dataset.version = body.field.version;
+    if (!fields.checklist_item) Object.assign(el.dataset, { added: "1", version: body.version, pendingPhoto: "" });
+    el.querySelector("img.thumb").src = body.url;
+    setStatus(el, "saved");
+  }
+
+  return { takePhoto, takeChecklistPhoto, restorePhotos, photoSent };
 }

@@ -1,253 +1,258 @@
 // The capture page: every input is written to the tablet's store (draft + outbox,
 // see store.js and sync.js) before it is sent; on load the stored values are laid over
 // the server's (or the cached) page; conflicts offer both values.
+// start(config) runs one page: {root, visit, texts, readonly, queue, onResult} (app.js).
 import * as store from "./store.js";
-import { onResult, queue } from "./app.js";
-import { TEXTS, elementFor, readField, readItem, root, setGlobal, setStatus, shown, updateFigures,
-         writeField, writeItem } from "./capture-fields.js";
+import { fieldsView, readField, readItem, shown, writeField, writeItem } from "./capture-fields.js";
 import { addItem, kindOf, moveInPage, newItem, positionOf, uid } from "./capture-items.js";
-import { photoSent, restorePhotos, takeChecklistPhoto, takePhoto } from "./capture-photos.js";
+import { photos } from "./capture-photos.js";
 
-const visit = root.dataset.visit;
 const DEBOUNCE_MS = 700;
-const timers = new Map();
-const lastSent = new Map(); // element → JSON of the value last queued
-const failing = new Set();
 
-async function pageState() {
-  if (failing.size) return;
-  setGlobal((await queue.size()) ? "queued" : "saved");
-}
+export function start({ root, visit = root.dataset.visit, texts, readonly, queue, onResult }) {
+  const view = fieldsView(root, texts);
+  const { elementFor, setGlobal, setStatus, updateFigures } = view;
+  const { photoSent, restorePhotos, takeChecklistPhoto, takePhoto } = photos({ view, visit, queue });
+  const timers = new Map();
+  const lastSent = new Map(); // element → JSON of the value last queued
+  const failing = new Set();
 
-async function queueChange(el, message, record = {}) {
-  const key = store.elementKey(message);
-  await store.remember(visit, key, { ...record, msg: message.id, synced: false, typed: false, error: undefined });
-  // Read the version only now: an answer that came during the write above has raised it, and
-  // once the outbox has emptied the queue no longer knows it (a conflict with ourselves).
-  if ("base_version" in message) message.base_version = Number(el.dataset.version);
-  const id = await queue.enqueue({ id: message.id, kind: "change", visit, message });
-  if (id !== message.id) await store.remember(visit, key, { msg: id });
-  failing.delete(el);
-  setStatus(el, "queued");
-  pageState();
-}
-
-function changed(el, value) {
-  const text = JSON.stringify(value);
-  if (lastSent.get(el) === text) return false;
-  lastSent.set(el, text);
-  return true;
-}
-
-function saveField(el) {
-  const value = readField(el);
-  if (!changed(el, value)) return undefined;
-  return queueChange(el, { id: uid(), target: el.dataset.field, op: "set", value,
-                           base_version: Number(el.dataset.version) }, { value });
-}
-
-function saveItem(li) {
-  const value = readItem(li);
-  if (!li.isConnected || !changed(li, value)) return undefined;
-  const kind = kindOf(li);
-  const record = { kind, data: value, position: Number(li.dataset.position) };
-  if (li.dataset.added === "0") {
-    li.dataset.added = "q";
-    return queueChange(li, { id: uid(), target: kind, op: "add", item: li.dataset.item, value,
-                             position: Number(li.dataset.position) }, record);
+  async function pageState() {
+    if (failing.size) return;
+    setGlobal((await queue.size()) ? "queued" : "saved");
   }
-  return queueChange(li, { id: uid(), target: kind, op: "set", item: li.dataset.item, value,
-                           base_version: Number(li.dataset.version) }, record);
-}
 
-function moveItem(li, direction) {
-  const position = moveInPage(li, direction);
-  if (position === null || li.dataset.added === "0") return;
-  queueChange(li, { id: uid(), target: kindOf(li), op: "move", item: li.dataset.item, position },
-              { kind: kindOf(li), data: readItem(li), position });
-}
-
-async function deleteItem(li) {
-  if (!window.confirm(TEXTS.confirm_delete)) return;
-  const item = li.dataset.item;
-  if (li.dataset.added === "0" || (li.dataset.added === "q" && await queue.cancelItem(visit, item))) {
-    li.remove();
-    await store.forget(visit, `i:${item}`);
-    pageState();
-    return;
-  }
-  li.hidden = true;
-  queueChange(li, { id: uid(), target: kindOf(li), op: "delete", item, base_version: Number(li.dataset.version) },
-              { kind: kindOf(li), deleted: true });
-}
-
-// ------------------------------------------------------------ answers and conflicts
-
-// A moment from the server (UTC, ISO) as the delegation reads it: Vietnam time.
-function when(iso) {
-  const moment = new Date(iso);
-  if (Number.isNaN(moment.getTime())) return iso;
-  return moment.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "vi-VN", {
-    timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
-  });
-}
-
-function showConflict(el, body) {
-  const holder = el.matches("li.item") ? el : el.closest(".field, fieldset") || el;
-  holder.querySelector(".conflict")?.remove();
-  const box = document.getElementById("conflict-template").content.firstElementChild.cloneNode(true);
-  box.querySelector('[data-slot="yours"]').textContent = shown(body.your_value);
-  box.querySelector('[data-slot="server"]').textContent = shown(body.server_value);
-  if (body.server_changed_by || body.server_changed_at) { // who made the server's value, and when
-    box.querySelector('[data-slot="changed"]').hidden = false;
-    box.querySelector('[data-slot="who"]').textContent = body.server_changed_by || "—";
-    box.querySelector('[data-slot="when"]').textContent = body.server_changed_at ? `, ${when(body.server_changed_at)}` : "";
-  }
-  box.addEventListener("click", async (event) => {
-    const choice = event.target.closest("[data-choice]")?.dataset.choice;
-    if (!choice) return;
-    const key = el.matches("li.item") ? `i:${el.dataset.item}` : `f:${el.dataset.field}`;
-    el.dataset.version = body.server_version;
-    box.remove();
+  async function queueChange(el, message, record = {}) {
+    const key = store.elementKey(message);
+    await store.remember(visit, key, { ...record, msg: message.id, synced: false, typed: false, error: undefined });
+    // Read the version only now: an answer that came during the write above has raised it, and
+    // once the outbox has emptied the queue no longer knows it (a conflict with ourselves).
+    if ("base_version" in message) message.base_version = Number(el.dataset.version);
+    const id = await queue.enqueue({ id: message.id, kind: "change", visit, message });
+    if (id !== message.id) await store.remember(visit, key, { msg: id });
     failing.delete(el);
-    lastSent.delete(el);
-    if (choice === "server") { // shown at once; the store follows
-      if (el.matches("li.item")) writeItem(el, body.server_value); else writeField(el, body.server_value);
+    setStatus(el, "queued");
+    pageState();
+  }
+
+  function changed(el, value) {
+    const text = JSON.stringify(value);
+    if (lastSent.get(el) === text) return false;
+    lastSent.set(el, text);
+    return true;
+  }
+
+  function saveField(el) {
+    const value = readField(el);
+    if (!changed(el, value)) return undefined;
+    return queueChange(el, { id: uid(), target: el.dataset.field, op: "set", value,
+                             base_version: Number(el.dataset.version) }, { value });
+  }
+
+  function saveItem(li) {
+    const value = readItem(li);
+    if (!li.isConnected || !changed(li, value)) return undefined;
+    const kind = kindOf(li);
+    const record = { kind, data: value, position: Number(li.dataset.position) };
+    if (li.dataset.added === "0") {
+      li.dataset.added = "q";
+      return queueChange(li, { id: uid(), target: kind, op: "add", item: li.dataset.item, value,
+                               position: Number(li.dataset.position) }, record);
     }
-    await store.setConflict(visit, key, null);
-    if (choice === "mine") {
-      if (el.matches("li.item")) saveItem(el); else saveField(el);
+    return queueChange(li, { id: uid(), target: kind, op: "set", item: li.dataset.item, value,
+                             base_version: Number(li.dataset.version) }, record);
+  }
+
+  function moveItem(li, direction) {
+    const position = moveInPage(li, direction);
+    if (position === null || li.dataset.added === "0") return;
+    queueChange(li, { id: uid(), target: kindOf(li), op: "move", item: li.dataset.item, position },
+                { kind: kindOf(li), data: readItem(li), position });
+  }
+
+  async function deleteItem(li) {
+    if (!window.confirm(texts.confirm_delete)) return;
+    const item = li.dataset.item;
+    if (li.dataset.added === "0" || (li.dataset.added === "q" && await queue.cancelItem(visit, item))) {
+      li.remove();
+      await store.forget(visit, `i:${item}`);
+      pageState();
       return;
     }
-    await store.forget(visit, key);
-    setStatus(el, "saved");
-    pageState();
-  });
-  holder.append(box);
-  failing.add(el);
-  setStatus(el, "conflict");
-  setGlobal("conflict");
-}
+    li.hidden = true;
+    queueChange(li, { id: uid(), target: kindOf(li), op: "delete", item, base_version: Number(li.dataset.version) },
+                { kind: kindOf(li), deleted: true });
+  }
 
-function answered(entry, status, body) {
-  if (entry.visit !== visit) return;
-  if (entry.kind === "photo") { photoSent(entry, status, body); pageState(); return; }
-  const message = entry.message;
-  const el = elementFor(store.elementKey(message));
-  if (!el) return;
-  if (status === 200 && body.ok !== false) {
-    if (body.version !== undefined) el.dataset.version = Math.max(Number(el.dataset.version), body.version);
-    if (message.op === "add") el.dataset.added = "1";
-    if (message.op === "delete") el.remove();
-    failing.delete(el);
-    setStatus(el, "saved");
-    updateFigures(body);
-    pageState();
-  } else if (status === 409 && body.conflict) {
-    showConflict(el, body);
-  } else {
+  // ------------------------------------------------------------ answers and conflicts
+
+  // A moment from the server (UTC, ISO) as the delegation reads it: Vietnam time.
+  function when(iso) {
+    const moment = new Date(iso);
+    if (Number.isNaN(moment.getTime())) return iso;
+    return moment.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "vi-VN", {
+      timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
+    });
+  }
+
+  function showConflict(el, body) {
+    const holder = el.matches("li.item") ? el : el.closest(".field, fieldset") || el;
+    holder.querySelector(".conflict")?.remove();
+    const box = root.ownerDocument.getElementById("conflict-template").content.firstElementChild.cloneNode(true);
+    box.querySelector('[data-slot="yours"]').textContent = shown(body.your_value);
+    box.querySelector('[data-slot="server"]').textContent = shown(body.server_value);
+    if (body.server_changed_by || body.server_changed_at) { // who made the server's value, and when
+      box.querySelector('[data-slot="changed"]').hidden = false;
+      box.querySelector('[data-slot="who"]').textContent = body.server_changed_by || "—";
+      box.querySelector('[data-slot="when"]').textContent = body.server_changed_at ? `, ${when(body.server_changed_at)}` : "";
+    }
+    box.addEventListener("click", async (event) => {
+      const choice = event.target.closest("[data-choice]")?.dataset.choice;
+      if (!choice) return;
+      const key = el.matches("li.item") ? `i:${el.dataset.item}` : `f:${el.dataset.field}`;
+      el.dataset.version = body.server_version;
+      box.remove();
+      failing.delete(el);
+      lastSent.delete(el);
+      if (choice === "server") { // shown at once; the store follows
+        if (el.matches("li.item")) writeItem(el, body.server_value); else writeField(el, body.server_value);
+      }
+      await store.setConflict(visit, key, null);
+      if (choice === "mine") {
+        if (el.matches("li.item")) saveItem(el); else saveField(el);
+        return;
+      }
+      await store.forget(visit, key);
+      setStatus(el, "saved");
+      pageState();
+    });
+    holder.append(box);
     failing.add(el);
-    lastSent.delete(el);
-    setStatus(el, "error", body.error || status);
-    setGlobal("error", body.error || status);
+    setStatus(el, "conflict");
+    setGlobal("conflict");
   }
-}
 
-// ------------------------------------------------------------ restoring what the tablet kept
-
-async function restore() {
-  const draft = (await store.get(`draft:${visit}`)) || {};
-  const waiting = new Set(((await store.get("outbox")) || []).map((e) => e.id));
-  const typed = []; // typed, then the page closed before the change was queued
-  for (const [key, record] of Object.entries(draft)) {
-    if (key.startsWith("p:")) { await restorePhotos(visit, key, record); continue; }
-    let el = elementFor(key);
-    const pending = record.typed || waiting.has(record.msg) || record.error;
-    const serverNewer = el && record.version !== undefined && Number(el.dataset.version) >= record.version;
-    if (!pending && !(record.synced && record.version !== undefined && !serverNewer)) {
-      await store.forget(visit, key); // the page already shows it
-      continue;
-    }
-    if (!el && key.startsWith("i:")) {
-      if (record.deleted || !record.kind) continue;
-      el = newItem(record.kind, key.slice(2));
-      el.dataset.added = record.version ? "1" : (record.msg ? "q" : "0");
-      el.dataset.position = record.position ?? positionOf(el);
-    }
-    if (!el) continue;
-    if (record.version !== undefined) el.dataset.version = Math.max(Number(el.dataset.version), record.version);
-    if (record.deleted) { el.hidden = true; continue; }
-    if (key.startsWith("i:")) writeItem(el, record.data); else writeField(el, record.value);
-    lastSent.set(el, JSON.stringify(key.startsWith("i:") ? record.data : record.value));
-    if (record.typed) typed.push(el);
-    else if (waiting.has(record.msg)) setStatus(el, "queued");
-    else if (record.error) { failing.add(el); setStatus(el, "error", record.error); }
-  }
-  const conflicts = (await store.get(`conflicts:${visit}`)) || {};
-  Object.entries(conflicts).forEach(([key, body]) => { const el = elementFor(key); if (el) showConflict(el, body); });
-  typed.forEach((el) => { lastSent.delete(el); save(el); });
-  root.dataset.restored = "1";
-  pageState();
-}
-
-// ------------------------------------------------------------ wiring
-
-function saveTarget(target) {
-  if (target.type === "file" || target.closest(".photo-new, [data-pending-photo='1']")) return null;
-  return target.closest("li.item") || target.closest("[data-field]");
-}
-
-// Each keystroke is kept at once; the message follows after the debounce.
-function keepTyped(el) {
-  const item = el.matches("li.item");
-  if (item && el.dataset.pendingPhoto === "1") return;
-  const key = item ? `i:${el.dataset.item}` : `f:${el.dataset.field}`;
-  store.remember(visit, key, item
-    ? { kind: kindOf(el), data: readItem(el), position: Number(el.dataset.position), typed: true, synced: false }
-    : { value: readField(el), typed: true, synced: false });
-}
-
-function save(el) {
-  clearTimeout(timers.get(el));
-  timers.delete(el);
-  return el.matches("li.item") ? saveItem(el) : saveField(el);
-}
-
-// Queue now what is still waiting in a debounce timer (before the page is left).
-export const flush = () => Promise.all([...timers.keys()].map(save));
-
-function wire() {
-  root.addEventListener("input", (event) => {
-    const el = saveTarget(event.target);
+  function answered(entry, status, body) {
+    if (entry.visit !== visit) return;
+    if (entry.kind === "photo") { photoSent(entry, status, body); pageState(); return; }
+    const message = entry.message;
+    const el = elementFor(store.elementKey(message));
     if (!el) return;
-    keepTyped(el);
-    clearTimeout(timers.get(el));
-    timers.set(el, setTimeout(() => save(el), DEBOUNCE_MS));
-  });
-  root.addEventListener("change", (event) => {
-    if (event.target.matches("input[data-checklist-photo]")) { takeChecklistPhoto(visit, event.target); return; }
-    const el = saveTarget(event.target);
-    if (el) save(el);
-  });
-  root.addEventListener("focusout", (event) => {
-    const el = saveTarget(event.target);
-    if (el && timers.has(el)) save(el);
-  });
-  root.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-action]");
-    const action = button?.dataset.action;
-    if (action === "add") addItem(button.dataset.kind);
-    else if (action === "up" || action === "down") moveItem(button.closest("li.item"), action);
-    else if (action === "delete") deleteItem(button.closest("li.item"));
-    else if (event.target.closest("#photo-upload")) takePhoto(visit);
-  });
-  // Leaving or hiding the page: what is still in a debounce timer is queued now.
-  window.addEventListener("pagehide", () => [...timers.keys()].forEach(save));
-  document.addEventListener("visibilitychange", () => document.hidden && [...timers.keys()].forEach(save));
-}
+    if (status === 200 && body.ok !== false) {
+      if (body.version !== undefined) el.dataset.version = Math.max(Number(el.dataset.version), body.version);
+      if (message.op === "add") el.dataset.added = "1";
+      if (message.op === "delete") el.remove();
+      failing.delete(el);
+      setStatus(el, "saved");
+      updateFigures(body);
+      pageState();
+    } else if (status === 409 && body.conflict) {
+      showConflict(el, body);
+    } else {
+      failing.add(el);
+      lastSent.delete(el);
+      setStatus(el, "error", body.error || status);
+      setGlobal("error", body.error || status);
+    }
+  }
 
-onResult(answered);
-if (!root.hasAttribute("data-readonly")) {
-  wire();
-  restore();
+  // ------------------------------------------------------------ restoring what the tablet kept
+
+  async function restore() {
+    const draft = (await store.get(`draft:${visit}`)) || {};
+    const waiting = new Set(((await store.get("outbox")) || []).map((e) => e.id));
+    const typed = []; // typed, then the page closed before the change was queued
+    for (const [key, record] of Object.entries(draft)) {
+      if (key.startsWith("p:")) { await restorePhotos(key, record); continue; }
+      let el = elementFor(key);
+      const pending = record.typed || waiting.has(record.msg) || record.error;
+      const serverNewer = el && record.version !== undefined && Number(el.dataset.version) >= record.version;
+      if (!pending && !(record.synced && record.version !== undefined && !serverNewer)) {
+        await store.forget(visit, key); // the page already shows it
+        continue;
+      }
+      if (!el && key.startsWith("i:")) {
+        if (record.deleted || !record.kind) continue;
+        el = newItem(root, record.kind, key.slice(2));
+        el.dataset.added = record.version ? "1" : (record.msg ? "q" : "0");
+        el.dataset.position = record.position ?? positionOf(el);
+      }
+      if (!el) continue;
+      if (record.version !== undefined) el.dataset.version = Math.max(Number(el.dataset.version), record.version);
+      if (record.deleted) { el.hidden = true; continue; }
+      if (key.startsWith("i:")) writeItem(el, record.data); else writeField(el, record.value);
+      lastSent.set(el, JSON.stringify(key.startsWith("i:") ? record.data : record.value));
+      if (record.typed) typed.push(el);
+      else if (waiting.has(record.msg)) setStatus(el, "queued");
+      else if (record.error) { failing.add(el); setStatus(el, "error", record.error); }
+    }
+    const conflicts = (await store.get(`conflicts:${visit}`)) || {};
+    Object.entries(conflicts).forEach(([key, body]) => { const el = elementFor(key); if (el) showConflict(el, body); });
+    typed.forEach((el) => { lastSent.delete(el); save(el); });
+    root.dataset.restored = "1";
+    pageState();
+  }
+
+  // ------------------------------------------------------------ wiring
+
+  function saveTarget(target) {
+    if (target.type === "file" || target.closest(".photo-new, [data-pending-photo='1']")) return null;
+    return target.closest("li.item") || target.closest("[data-field]");
+  }
+
+  // Each keystroke is kept at once; the message follows after the debounce.
+  function keepTyped(el) {
+    const item = el.matches("li.item");
+    if (item && el.dataset.pendingPhoto === "1") return;
+    const key = item ? `i:${el.dataset.item}` : `f:${el.dataset.field}`;
+    store.remember(visit, key, item
+      ? { kind: kindOf(el), data: readItem(el), position: Number(el.dataset.position), typed: true, synced: false }
+      : { value: readField(el), typed: true, synced: false });
+  }
+
+  function save(el) {
+    clearTimeout(timers.get(el));
+    timers.delete(el);
+    return el.matches("li.item") ? saveItem(el) : saveField(el);
+  }
+
+  // Queue now what is still waiting in a debounce timer (before the page is left).
+  const flush = () => Promise.all([...timers.keys()].map(save));
+
+  function wire() {
+    root.addEventListener("input", (event) => {
+      const el = saveTarget(event.target);
+      if (!el) return;
+      keepTyped(el);
+      clearTimeout(timers.get(el));
+      timers.set(el, setTimeout(() => save(el), DEBOUNCE_MS));
+    });
+    root.addEventListener("change", (event) => {
+      if (event.target.matches("input[data-checklist-photo]")) { takeChecklistPhoto(event.target); return; }
+      const el = saveTarget(event.target);
+      if (el) save(el);
+    });
+    root.addEventListener("focusout", (event) => {
+      const el = saveTarget(event.target);
+      if (el && timers.has(el)) save(el);
+    });
+    root.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-action]");
+      const action = button?.dataset.action;
+      if (action === "add") addItem(root, button.dataset.kind);
+      else if (action === "up" || action === "down") moveItem(button.closest("li.item"), action);
+      else if (action === "delete") deleteItem(button.closest("li.item"));
+      else if (event.target.closest("#photo-upload")) takePhoto();
+    });
+    // Leaving or hiding the page: what is still in a debounce timer is queued now.
+    window.addEventListener("pagehide", () => [...timers.keys()].forEach(save));
+    document.addEventListener("visibilitychange", () => document.hidden && [...timers.keys()].forEach(save));
+  }
+
+  onResult(answered);
+  if (readonly === undefined || readonly === false) { // data-readonly: a page to look at
+    wire();
+    restore();
+  }
+  return { flush };
 }

@@ -8,7 +8,7 @@
 //   ids              server id of visits made on the tablet, by their uuid
 //   locals           visits planned on the tablet, by uuid: the plan's values (see plan.js)
 //   photo:<uid>      resized photo (Blob) until the server has it
-const kv = () => window.idbKeyval;
+const kv = () => globalThis.idbKeyval;
 let prefix = "anon:";
 
 export function useUser(id) { prefix = `u${id}:`; }

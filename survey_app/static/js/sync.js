@@ -4,16 +4,28 @@
 // browser comes back online. Each change carries its client-made id, so a resend (an
 // answer lost on the way) is answered with the first result, never applied twice.
 // It knows nothing of pages: answers go to store.settle() and then to onResult.
+// The order of the outbox is decided by the pure functions at the end (addEntry,
+// dropItem, takeBatch, markBatch, withBase), tested with node (tests/js/).
 import * as store from "./store.js";
 
 const DELAYS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
-const BATCH = 50;
+export const BATCH = 50;
+// Where entries go; `{id}` is the server id of the visit.
+export const URLS = Object.freeze({ changes: "/visits/{id}/changes", photos: "/visits/{id}/photos",
+                                    create: "/visits/from-device", token: "/offline/token" });
 
 export class SyncQueue {
-  constructor({ csrf, onResult = () => {}, onState = () => {}, onCount = () => {} }) {
-    Object.assign(this, { csrf, onResult, onState, onCount, running: false, wakeUp: null });
-    window.addEventListener("online", () => { this.wake(); this.pump(); });
+  // `base` is the server's origin when the page's own is not meant (node's tests).
+  constructor({ csrf, urls = URLS, base = "", onResult = () => {}, onState = () => {}, onCount = () => {} }) {
+    Object.assign(this, { csrf, urls, base, onResult, onState, onCount, running: false, wakeUp: null });
   }
+
+  // Send at once when the browser comes back online.
+  listen(target) {
+    target.addEventListener("online", () => { this.wake(); this.pump(); });
+  }
+
+  url(name, id = "") { return this.base + this.urls[name].replace("{id}", encodeURIComponent(id)); }
 
   async size() { return ((await store.get("outbox")) || []).length; }
 
@@ -24,15 +36,9 @@ export class SyncQueue {
   async enqueue(entry) {
     let id = entry.id;
     await store.update("outbox", (list = []) => {
-      const twin = entry.kind === "change" && entry.message.op === "set" && [...list].reverse().find((e) => !e.sent
-        && e.kind === "change" && e.visit === entry.visit && e.message.target === entry.message.target
-        && (e.message.item || "") === (entry.message.item || "") && ["set", "add"].includes(e.message.op));
-      if (twin) {
-        twin.message.value = entry.message.value;
-        id = twin.id;
-        return list;
-      }
-      return [...list, { ...entry, sent: false }];
+      const added = addEntry(list, entry);
+      id = added.id;
+      return added.list;
     });
     this.count();
     this.pump();
@@ -43,11 +49,11 @@ export class SyncQueue {
   // True when nothing of it ever left the tablet.
   async cancelItem(visit, item) {
     let untouched = true;
-    await store.update("outbox", (list = []) => list.filter((e) => {
-      const mine = e.kind === "change" && e.visit === visit && e.message.item === item;
-      if (mine && e.sent) untouched = false;
-      return !mine || e.sent;
-    }));
+    await store.update("outbox", (list = []) => {
+      const left = dropItem(list, visit, item);
+      untouched = left.untouched;
+      return left.list;
+    });
     this.count();
     return untouched;
   }
@@ -65,7 +71,8 @@ export class SyncQueue {
     if (this.running) return;
     this.running = true;
     try {
-      await (navigator.locks ? navigator.locks.request(`outbox-${store.owner()}`, () => this.drain()) : this.drain());
+      const locks = globalThis.navigator?.locks;
+      await (locks ? locks.request(`outbox-${store.owner()}`, () => this.drain()) : this.drain());
     } finally {
       this.running = false;
     }
@@ -78,9 +85,9 @@ export class SyncQueue {
       // unsent entry is either in this batch or left for the next one, never dropped.
       let entries = [];
       await store.update("outbox", (all = []) => {
-        const batch = all.length ? takeBatch(all) : [];
-        entries = all.filter((e) => batch.includes(e.id)).map((e) => ({ ...e, sent: true }));
-        return all.map((e) => (batch.includes(e.id) ? { ...e, sent: true } : e));
+        const taken = markBatch(all);
+        entries = taken.entries;
+        return taken.list;
       });
       if (!entries.length) break;
       this.onState(attempt ? "retrying" : "sending");
@@ -107,12 +114,12 @@ export class SyncQueue {
   async send(entries) {
     const first = entries[0];
     const id = /^\d+$/.test(first.visit) ? first.visit : ((await store.get("ids")) || {})[first.visit];
-    if (first.kind === "create") return [await this.post("/visits/from-device", JSON.stringify(first.body), true)];
+    if (first.kind === "create") return [await this.post(this.url("create"), JSON.stringify(first.body), true)];
     if (!id) return [[409, { ok: false, error: "visit not created yet" }]];
-    if (first.kind === "photo") return [await this.post(`/visits/${id}/photos`, await photoForm(first))];
+    if (first.kind === "photo") return [await this.post(this.url("photos", id), await photoForm(first))];
     const versions = (await store.get("versions")) || {};
     const messages = entries.map(({ visit, message }) => withBase(message, versions[store.versionKey(visit, message)]));
-    const answer = await this.post(`/visits/${id}/changes`, JSON.stringify({ messages }), true);
+    const answer = await this.post(this.url("changes", id), JSON.stringify({ messages }), true);
     if (answer === null) return null;
     const [status, body] = answer;
     if (status !== 200 || !Array.isArray(body.results)) return entries.map(() => answer);
@@ -146,7 +153,7 @@ export class SyncQueue {
   // A page cached hours ago holds an expired CSRF token: ask for a fresh one.
   async refreshToken() {
     try {
-      const response = await fetch("/offline/token", { credentials: "same-origin", redirect: "manual" });
+      const response = await fetch(this.url("token"), { credentials: "same-origin", redirect: "manual" });
       if (!response.ok) return false;
       this.csrf = (await response.json()).csrf;
       return true;
@@ -156,9 +163,37 @@ export class SyncQueue {
   }
 }
 
+// ------------------------------------------------------------ the outbox's order (pure)
+
+// The outbox after adding an entry, and the id the entry goes by. Entries keep the order
+// they were made in; a `set` of an element whose previous `set` or `add` is not sent yet
+// replaces that entry's value in its place (one message, the latest value).
+export function addEntry(list, entry) {
+  const twin = entry.kind === "change" && entry.message.op === "set" && [...list].reverse().find((e) => !e.sent
+    && e.kind === "change" && e.visit === entry.visit && e.message.target === entry.message.target
+    && (e.message.item || "") === (entry.message.item || "") && ["set", "add"].includes(e.message.op));
+  if (!twin) return { list: [...list, { ...entry, sent: false }], id: entry.id };
+  const merged = { ...twin, message: { ...twin.message, value: entry.message.value } };
+  return { list: list.map((e) => (e === twin ? merged : e)), id: twin.id };
+}
+
+// The outbox without the unsent messages of a list item; `untouched` when none of its
+// messages had left the tablet.
+export function dropItem(list, visit, item) {
+  const mine = (e) => e.kind === "change" && e.visit === visit && e.message.item === item;
+  return { list: list.filter((e) => !mine(e) || e.sent), untouched: !list.some((e) => mine(e) && e.sent) };
+}
+
+// The next batch taken from the head of the outbox and marked sent: {list, entries}.
+export function markBatch(list) {
+  const batch = new Set(list.length ? takeBatch(list) : []);
+  const marked = list.map((e) => (batch.has(e.id) ? { ...e, sent: true } : e));
+  return { list: marked, entries: marked.filter((e) => batch.has(e.id)) };
+}
+
 // Ids of the entries sent together: consecutive changes of one visit, at most one per
 // element (a second change of it needs the version the first one returns).
-function takeBatch(list) {
+export function takeBatch(list) {
   const head = list[0];
   if (head.kind !== "change") return [head.id];
   const ids = [];
@@ -172,7 +207,9 @@ function takeBatch(list) {
   return ids;
 }
 
-function withBase(message, known) {
+// The message with the newest version the tablet knows of its element: a change queued
+// before our previous one was answered carries the version that answer gave.
+export function withBase(message, known) {
   if (!("base_version" in message) || known === undefined) return message;
   return { ...message, base_version: Math.max(message.base_version, known) };
 }
