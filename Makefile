@@ -55,7 +55,9 @@ run: setup
 	$(BIN)/survey-app init --demo
 	$(BIN)/survey-app serve --host $(HOST) --port $(PORT)
 
+# The browser scripts' unit tests run in node (its own test runner, no browser) first.
 test: setup
+	node --test tests/js/
 	$(BIN)/ruff check --quiet --select F,E9 survey_app tests benchmarks
 	$(BIN)/python -m pytest -q
 
