@@ -1,7 +1,9 @@
 """Checklist forms as data: one TOML file per kind of survey in `forms/`.
 
 `load_forms(folder)` reads and validates them into a `FormRegistry` of frozen
-`FormSpec`s; `form_class(spec)` turns one into a WTForms form; expressions of
+`FormSpec`s; `ITEM_TYPES` (types.py) is the one registry of checklist item types
+(check, display, capture macro, browser data-type, WTForms field);
+`form_class(spec)` turns one into a WTForms form; expressions of
 computed indicators and consistency rules are evaluated without Python `eval`.
 The format is documented in `forms/README.md`.
 """
@@ -20,10 +22,12 @@ from survey_app.checklists.spec import (
     RuleWarning,
     Section,
 )
+from survey_app.checklists.types import ITEM_TYPES, ItemType, show_answer
 from survey_app.checklists.wtf import FIELD_TYPES, form_class
 
 __all__ = [
     "AnswerError", "Choice", "Computed", "Evaluation", "Expression", "ExpressionError",
-    "FIELD_TYPES", "FormError", "FormRegistry", "FormSpec", "Indicator", "Item", "Rule",
-    "RuleWarning", "Section", "compile_expression", "form_class", "load_forms", "parse_form",
+    "FIELD_TYPES", "FormError", "FormRegistry", "FormSpec", "ITEM_TYPES", "Indicator", "Item", "ItemType",
+    "Rule", "RuleWarning", "Section", "compile_expression", "form_class", "load_forms", "parse_form",
+    "show_answer",
 ]

@@ -24,7 +24,6 @@ from survey_app.checklists.expressions import (
     compile_expression,
 )
 from survey_app.checklists.spec import (
-    ITEM_TYPES,
     Choice,
     Computed,
     FormError,
@@ -34,6 +33,7 @@ from survey_app.checklists.spec import (
     Rule,
     Section,
 )
+from survey_app.checklists.types import ITEM_TYPES
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 FORM_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")

@@ -10,30 +10,16 @@ and evaluates a unit's figures (`evaluate`: computed indicators, rule warnings).
 """
 from __future__ import annotations
 
-import datetime as dt
-import math
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
 
 from survey_app.checklists.expressions import Expression
+from survey_app.checklists.types import AnswerError, check_answer, number_answer
 
-ITEM_TYPES = ("yes_partly_no", "choice", "number", "text", "date", "photo")
-YES_PARTLY_NO = ("yes", "partly", "no")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 class FormError(ValueError):
     """A form file is invalid; the message names the file and the key."""
-
-
-class AnswerError(ValueError):
-    """An answer or figure is refused; `message` is Vietnamese and names the problem."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -139,7 +125,7 @@ class FormSpec:
         item = self.items.get(item_key)
         if item is None:
             raise AnswerError(item_key, f"không có mục '{item_key}' trong biểu mẫu {self.id}")
-        return _check_answer(item, value)
+        return check_answer(item, value)
 
     def check_indicator(self, key: str, value: Any) -> int | float | None:
         """The normalized figure; raise AnswerError if the indicator does not accept it."""
@@ -173,52 +159,10 @@ def _is_blank(answer: Any) -> bool:
     return answer is None or (isinstance(answer, str) and not answer.strip())
 
 
-def _check_answer(item: Item, value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    if value is None:
-        return None
-    if item.type == "yes_partly_no" and value in YES_PARTLY_NO:
-        return value
-    if item.type == "yes_partly_no":
-        raise AnswerError(item.key, "giá trị phải là một trong: yes (Có), partly (Một phần), "
-                                    "no (Không)")
-    if item.type == "choice":
-        allowed = [choice.value for choice in item.choices]
-        if value not in allowed:
-            raise AnswerError(item.key, "giá trị phải là một trong: " + ", ".join(allowed))
-        return value
-    if item.type == "number":
-        return _number(item.key, value)
-    if item.type == "date":
-        return _date(item.key, value)
-    if not isinstance(value, str):
-        raise AnswerError(item.key, "giá trị phải là một chuỗi ký tự")
-    return value.strip()
-
-
-def _number(key: str, value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value):
-        raise AnswerError(key, "giá trị phải là một số")
-    return value
-
-
-def _date(key: str, value: Any) -> str:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.isoformat()
-    try:
-        if isinstance(value, str) and DATE_RE.fullmatch(value.strip()):
-            return dt.date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        pass
-    raise AnswerError(key, "ngày phải có dạng YYYY-MM-DD (năm-tháng-ngày) và là ngày có thật")
-
-
 def _check_indicator(indicator: Indicator, value: Any) -> int | float | None:
     if value is None:
         return None
-    number = _number(indicator.key, value)
+    number = number_answer(indicator.key, value)
     if indicator.integer:
         if not float(number).is_integer():
             raise AnswerError(indicator.key, "giá trị phải là số nguyên")

@@ -1,10 +1,10 @@
 """WTForms form classes built at run time from a FormSpec.
 
-`FIELD_TYPES` is the one table that maps an item type to its WTForms field class
-and the builder of its keyword arguments (as pyxform's question_type_dictionary
-does for ODK). `form_class(spec)` makes a plain `wtforms.Form` subclass with one
-field per item key and one per indicator key, cached per form version
-`(id, version, content_hash)`. There is no CSRF field: the page adds its own.
+Each item type's WTForms field class and the builder of its keyword arguments come
+from the item types' registry (`checklists/types.py`, as pyxform's
+question_type_dictionary does for ODK); `FIELD_TYPES` is that part of it.
+`form_class(spec)` makes a plain `wtforms.Form` subclass with one field per item key
+and one per indicator key, cached per form version `(id, version, content_hash)`. There is no CSRF field: the page adds its own.
 """
 from __future__ import annotations
 
@@ -14,59 +14,12 @@ import wtforms
 from wtforms import validators
 
 from survey_app.checklists.spec import FormSpec, Indicator, Item
+from survey_app.checklists.types import ITEM_TYPES, select_choices  # noqa: F401  (select_choices: for pages)
 
-YES_PARTLY_NO = [("yes", "Có"), ("partly", "Một phần"), ("no", "Không")]
-
-
-def select_choices(pairs: list[tuple[str, str]]) -> list:
-    # WTForms 3.3 deprecates (value, label) tuples for SelectChoice; 3.1 and 3.2 lack it.
-    make = getattr(wtforms, "SelectChoice", None)
-    return [make(value, label) if make else (value, label) for value, label in pairs]
-
-
-def _presence(item: Item) -> list:
-    # InputRequired, not DataRequired: 0 is a valid answer for a number.
-    return [validators.InputRequired()] if item.required else [validators.Optional()]
-
-
-def _common(item: Item) -> dict[str, Any]:
-    return {"label": item.label, "description": item.help, "validators": _presence(item)}
-
-
-def _yes_partly_no_kwargs(item: Item) -> dict[str, Any]:
-    return {**_common(item), "choices": select_choices(YES_PARTLY_NO)}
-
-
-def _choice_kwargs(item: Item) -> dict[str, Any]:
-    return {**_common(item), "choices": select_choices([(c.value, c.label) for c in item.choices])}
-
-
-def _number_kwargs(item: Item) -> dict[str, Any]:
-    return {**_common(item), "render_kw": {"data-unit": item.unit, "step": "any",
-                                           "inputmode": "decimal"}}
-
-
-def _text_kwargs(item: Item) -> dict[str, Any]:
-    return _common(item)
-
-
-def _date_kwargs(item: Item) -> dict[str, Any]:
-    return {**_common(item), "format": "%Y-%m-%d"}
-
-
-def _photo_kwargs(item: Item) -> dict[str, Any]:
-    # capture=environment opens the tablet's rear camera.
-    return {**_common(item), "render_kw": {"accept": "image/*", "capture": "environment"}}
-
-
+# Each item type's field class and the builder of its keyword arguments: a view of the
+# item types' registry (checklists/types.py), the one table of item types.
 FIELD_TYPES: dict[str, tuple[type[wtforms.Field], Callable[[Item], dict[str, Any]]]] = {
-    "yes_partly_no": (wtforms.RadioField, _yes_partly_no_kwargs),
-    "choice": (wtforms.RadioField, _choice_kwargs),
-    "number": (wtforms.FloatField, _number_kwargs),
-    "text": (wtforms.TextAreaField, _text_kwargs),
-    "date": (wtforms.DateField, _date_kwargs),
-    "photo": (wtforms.FileField, _photo_kwargs),
-}
+    name: (kind.field, kind.field_kwargs) for name, kind in ITEM_TYPES.items()}
 
 
 def item_field(item: Item) -> wtforms.Field:

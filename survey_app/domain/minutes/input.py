@@ -10,14 +10,14 @@ import dataclasses
 import datetime as dt
 import unicodedata
 
-from survey_app.formatting import format_date, format_number, parse_datetime
+from survey_app.checklists.types import ITEM_TYPES, show_answer
+from survey_app.formatting import parse_datetime
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256
 from survey_app.storage import delegations as delegations_sql
 from survey_app.domain.visits import document as visit_io
 
-ANSWER_LABELS = {"yes": "Có", "partly": "Một phần", "no": "Không"}
 SIGNATORY_ROLES = ("head", "secretary", "host")
 SIGNATORY_LABELS = {"head": N_("Trưởng đoàn"), "secretary": N_("Thư ký"),
                     "host": N_("Đại diện đơn vị được khảo sát")}
@@ -69,27 +69,16 @@ def _form_rows(form, doc: dict) -> dict:
             "checklist_rows": _checklist_rows(form, doc.get("checklist", {}))}
 
 
-def _answer_label(item, value) -> str:
-    if item.type == "yes_partly_no":
-        return ANSWER_LABELS.get(value, str(value))
-    if item.type == "choice":
-        return next((c.label for c in item.choices if c.value == value), str(value))
-    if item.type == "number":
-        return f"{format_number(value)} {item.unit}".strip()
-    if item.type == "date":
-        return format_date(value)
-    return str(value)
-
-
 def _checklist_rows(form, checklist: dict) -> list[dict]:
     rows = []
     for section in form.sections:
         for item in section.items:
             answer = checklist.get(item.key) or {}
-            if item.type == "photo" or answer.get("value") in (None, ""):
+            # a photo answer is printed with the photos, not as a row
+            if ITEM_TYPES[item.type].shown_as == "image" or answer.get("value") in (None, ""):
                 continue
             rows.append({"section": section.title, "label": item.label,
-                         "answer": _answer_label(item, answer["value"]), "note": answer.get("note") or ""})
+                         "answer": show_answer(item, answer["value"]), "note": answer.get("note") or ""})
     return rows
 
 

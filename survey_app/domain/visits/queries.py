@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from survey_app.checklists.types import ITEM_TYPES, show_answer
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.storage import delegations as delegations_sql
@@ -16,7 +17,6 @@ from survey_app.domain.visits.operations import (
     can_view_visit,
 )
 
-ANSWER_LABELS = {"yes": N_("Có"), "partly": N_("Một phần"), "no": N_("Không")}
 SIDE_LABELS = {"delegation": N_("Thành viên đoàn"), "host": N_("Đơn vị được khảo sát"),
                "guest": N_("Khách mời")}
 LIST_KINDS = ("attendee", "difficulty", "proposal", "opinion", "recommendation", "photo")
@@ -118,8 +118,9 @@ def _local(value: str | None) -> str:
 
 # ----------------------------------------------------------------- overview
 
-def visit_overview(store, forms, visit_id: int) -> dict:
-    """The whole record of a visit as plain values, in the order of the minutes."""
+def visit_overview(store, forms, visit_id: int, locale: str = "vi") -> dict:
+    """The whole record of a visit as plain values, in the order of the minutes;
+    answers shown as the item types' registry shows them in that language."""
     def read(db):
         visit = sql.get_visit(db, visit_id)
         form = forms.for_visit(db, visit)
@@ -131,7 +132,7 @@ def visit_overview(store, forms, visit_id: int) -> dict:
                 "attendees": [{**i["data"], "side_label": SIDE_LABELS.get(i["data"].get("side", "host"), "")}
                               for i in items["attendee"]],
                 "report": _report(form, fields),
-                "checklist": _checklist(form, fields),
+                "checklist": _checklist(form, fields, locale),
                 "difficulties": [i["data"] for i in items["difficulty"]],
                 "proposals": [i["data"] for i in items["proposal"]],
                 "opinions": [i["data"] for i in items["opinion"]],
@@ -156,25 +157,20 @@ def _report(form, fields: dict) -> dict:
             "figures": figures, "warnings": [w.message for w in evaluation.warnings]}
 
 
-def _checklist(form, fields: dict) -> list[dict]:
+def _checklist(form, fields: dict, locale: str) -> list[dict]:
     sections = []
     for section in form.sections:
         rows = []
         for item in section.items:
             value = _value(fields, f"checklist.{item.key}.value")
+            blank = value is None or value == ""
             rows.append({"key": item.key, "label": item.label, "type": item.type, "unit": item.unit,
-                         "required": item.required, "value": value, "display": _display(item, value),
+                         "required": item.required, "value": value,
+                         "display": "" if blank else show_answer(item, value, locale),
+                         "shown_as": ITEM_TYPES[item.type].shown_as,
                          "note": _value(fields, f"checklist.{item.key}.note") or ""})
         sections.append({"title": section.title, "rows": rows})
     return sections
-
-
-def _display(item, value) -> str:
-    if item.type == "yes_partly_no":
-        return ANSWER_LABELS.get(value, "")
-    if item.type == "choice":
-        return next((c.label for c in item.choices if c.value == value), value or "")
-    return ""
 
 
 def _recommendations(items: list[dict], header: dict) -> list[dict]:

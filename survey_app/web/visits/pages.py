@@ -4,6 +4,7 @@ page with its autosave and photo routes (session + CSRF header), and the overvie
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from wtforms import DateField, DateTimeLocalField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from survey_app.checklists.types import ITEM_TYPES
 from survey_app.checklists.wtf import select_choices
 from survey_app.domain.visits import queries as overview
 from survey_app.domain.visits import photos as visit_photos
@@ -33,6 +35,7 @@ from survey_app.web.context import current_user, get_forms, get_store, photos_di
 from survey_app.web.errors import domain_error, http_error
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
+bp.add_app_template_global(ITEM_TYPES, "item_types")  # the capture page's macro per item type
 nav.add_entry("visits.index", N_("Chuyến khảo sát"), {"admin", "secretary", "head", "member", "host", "viewer"})
 JSON_ENDPOINTS = {"visits.changes", "visits.upload_photo", "visits.from_device"}
 
@@ -178,7 +181,7 @@ def local_capture(uuid):
 @bp.get("/<int:visit_id>")
 def show(visit_id):
     visit = load_visit(get_store(), visit_id, current_user())
-    data = overview.visit_overview(get_store(), get_forms(), visit_id)
+    data = overview.visit_overview(get_store(), get_forms(), visit_id, locale=str(get_locale() or "vi"))
     return render_template("visits/overview.html", **data, can_edit=_can_edit(visit))
 
 
