@@ -12,7 +12,8 @@ import platform
 import sys
 from pathlib import Path
 
-MODULES = ["benchmarks.minutes", "benchmarks.followup", "benchmarks.offline", "benchmarks.server"]
+MODULES = ["benchmarks.minutes", "benchmarks.followup", "benchmarks.offline", "benchmarks.capture_heap",
+           "benchmarks.server"]
 OUT = Path(__file__).parent / "out"
 
 
