@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
+import vm from "node:vm";
 
 import { JS } from "./support.mjs";
 
@@ -57,4 +58,36 @@ test("kept pages: what a page keeps itself, the worker keeps too", async () => {
   }
   assert.ok(LOCAL_PAGE.test("/visits/local/0b7c6f1e-8a8d-4a8e-9d1b-2f4c3e5a6b7c/capture"));
   assert.ok(!LOCAL_PAGE.test("/visits/local/x/y/capture") && !kept("/visits/local/abc/capture"));
+});
+
+// The worker as /sw.js serves it (web/offline.py): constants.js, then sw.js, one script.
+function loadWorker() {
+  const source = ["constants.js", "../sw.js"].map((name) => readFileSync(new URL(name, JS), "utf8")).join("\n");
+  const listeners = {};
+  const context = vm.createContext({
+    URL, Response, Promise, setTimeout,
+    location: { origin: "https://khaosat.example" },
+    caches: { open: () => new Promise(() => {}), keys: async () => [] },
+    addEventListener: (type, fn) => { listeners[type] = fn; },
+  });
+  context.self = context;
+  vm.runInContext(source, context, { filename: "sw.js" });
+  return { listeners, context };
+}
+
+test("the served worker runs, and routes pages by the shared patterns", () => {
+  const { listeners, context } = loadWorker();
+  assert.deepEqual(Object.keys(listeners).sort(), ["activate", "fetch", "install"]);
+  assert.equal(context.SURVEY_SHELL.SHELL_CACHE, `shell-${context.SURVEY_SHELL.SHELL_VERSION}`);
+  const handled = (path, mode = "navigate", method = "GET") => {
+    let answered = false;
+    listeners.fetch({ request: { method, mode, url: `https://khaosat.example${path}` },
+                      respondWith: (promise) => { answered = true; promise.catch(() => null); } });
+    return answered;
+  };
+  for (const path of ["/visits/3/capture", "/visits", "/visits/new", "/", "/visits/local/ab-12/capture"]) {
+    assert.ok(handled(path), path);
+  }
+  assert.ok(handled("/static/js/app.js", "cors") && handled("/visits/3/photos/x", "no-cors"));
+  assert.ok(!handled("/visits/3/minutes") && !handled("/admin/users") && !handled("/visits/3/changes", "cors", "POST"));
 });
