@@ -38,7 +38,7 @@ def _in_process(folder: Path, base_url: str):
     from survey_app.domain.minutes import documents as minutes_docs
     from survey_app.domain.minutes import keys as minutes_keys
     from survey_app.domain.minutes import operations as minutes_ops
-    from survey_app.web.minutes.pages import minutes_env
+    from survey_app.services import minutes_env
     app = create_app({"INSTANCE_PATH": str(folder / "instance"), "BASE_URL": base_url})
     with app.app_context():
         env, store = minutes_env(), app.extensions["survey_store"]

@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from survey_app import config as configuration
-from survey_app.storage import Store, apply_migrations
+from survey_app import services
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -17,11 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
                 template_folder=str(configuration.PROJECT_ROOT / "templates"))
     app.config.update(configuration.load(folder, config))
     app.url_map.converters["int"] = SQLiteInteger
-    store = Store(app.config["DATABASE"], app.config["BUSY_TIMEOUT_MS"])
-    apply_migrations(store.db)
-    app.extensions["survey_store"] = store
-    app.extensions["survey_forms"] = _load_forms(app)
-    app.extensions["survey_files"] = folder / "files"
+    services.init_app(app)
     _init_extensions(app)
     return app
 
@@ -32,15 +28,6 @@ class SQLiteInteger(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(map, *args, **kwargs)
-
-
-def _load_forms(app: Flask):
-    """Forms with an error are reported and skipped; the others still load."""
-    from survey_app.domain.forms.library import FormLibrary
-    forms = FormLibrary.load(app.config["FORMS_DIR"])
-    for error in forms.errors:
-        app.logger.error("Biểu mẫu bị bỏ qua: %s", error)
-    return forms
 
 
 def _init_extensions(app: Flask) -> None:

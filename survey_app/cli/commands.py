@@ -8,13 +8,16 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from survey_app import services
 from survey_app.domain.accounts import operations as accounts
 from survey_app.domain.errors import DomainError
 from survey_app.storage import backup as backup_sql
 
 
-def store():
-    return current_app.extensions["survey_store"]
+store = services.store
+forms = services.forms
+photos_dir = services.photos_dir
+minutes_env = services.minutes_env
 
 
 def fail(message: str, code: int = 2):
@@ -95,7 +98,7 @@ def token_revoke(username):
 def backup_command(file):
     """Write an online backup of the live instance (database and stored files) to FILE."""
     from survey_app.domain.backup import backup_instance
-    count = backup_instance(store(), current_app.extensions["survey_files"], file)
+    count = backup_instance(store(), services.files_dir(), file)
     click.echo(f"Đã sao lưu cơ sở dữ liệu và {count} tệp vào {file}.")
 
 
@@ -106,7 +109,7 @@ def restore_command(file):
     """Replace the database and files with the backup FILE (refused unless it is a survey_app backup)."""
     from survey_app.domain.backup import restore_instance
     try:
-        restore_instance(store(), current_app.extensions["survey_files"], file)
+        restore_instance(store(), services.files_dir(), file)
     except backup_sql.NotABackup as error:
         fail(str(error))
     click.echo(f"Đã khôi phục từ {file}.")
@@ -114,14 +117,6 @@ def restore_command(file):
 
 # The command line acts as the administrator who runs it.
 CLI_USER = {"id": None, "role": "admin", "full_name": "survey-app", "username": "survey-app", "unit_id": None}
-
-
-def forms():
-    return current_app.extensions["survey_forms"]
-
-
-def photos_dir():
-    return current_app.extensions["survey_files"] / "photos"
 
 
 @click.command("import")
@@ -184,11 +179,6 @@ def remind_command(days, out_dir):
     folder = Path(out_dir or Path(current_app.config["EXPORTS_DIR"]) / "nhac-viec")
     written = reminders.write_digests(store(), CLI_USER, days, folder)
     click.echo(f"Đã ghi {len(written) // 2} bản nhắc việc vào {folder}.")
-
-
-def minutes_env():
-    from survey_app.web.minutes.pages import minutes_env as env
-    return env()
 
 
 def ensure_organisation_certificate():

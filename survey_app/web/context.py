@@ -1,20 +1,18 @@
-"""Request-scoped access to the app's store and the signed-in user."""
+"""Request-scoped access to the signed-in user, and the app's services (`services.py`)
+under the names the views use."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import g
 
+from survey_app import services
 
-def get_store():
-    return current_app.extensions["survey_store"]
+get_store = services.store
+get_forms = services.forms
+photos_dir = services.photos_dir
+evidence_dir = services.evidence_dir
+minutes_env = services.minutes_env
+done_rule = services.done_rule
 
 
 def current_user() -> dict | None:
     return g.get("user")
-
-
-def get_forms():
-    return current_app.extensions["survey_forms"]
-
-
-def photos_dir():
-    return current_app.extensions["survey_files"] / "photos"

@@ -10,8 +10,7 @@ from survey_app.domain.minutes import documents as docs
 from survey_app.domain.minutes.input import SIGNATORY_LABELS
 from survey_app.markers import N_
 from survey_app.web import nav
-from survey_app.web.context import get_store
-from survey_app.web.minutes.pages import minutes_env
+from survey_app.web.context import get_store, minutes_env
 
 bp = Blueprint("verify", __name__)
 nav.add_entry("verify.page", N_("Xác minh biên bản"), {"admin", "secretary", "head", "member", "host", "viewer"})
