@@ -3,6 +3,7 @@ name and declared type are ignored), size-limited, EXIF orientation applied,
 resized to at most `MAX_SIDE` pixels, stored with their SHA-256."""
 from __future__ import annotations
 
+from survey_app.markers import N_
 import io
 from pathlib import Path
 
@@ -20,16 +21,17 @@ ORIENTATION_TAG = 0x0112
 
 def _open(data: bytes, field: str) -> Image.Image:
     if len(data) > MAX_BYTES:
-        raise DomainError(f"Ảnh quá lớn ({len(data) // 1024 // 1024} MB; tối đa 15 MB)", field)
+        raise DomainError(N_("Ảnh quá lớn (%(size)s MB; tối đa 15 MB)"), field, size=len(data) // 1024 // 1024)
     if not data:
-        raise DomainError("Tệp ảnh rỗng", field)
+        raise DomainError(N_("Tệp ảnh rỗng"), field)
     try:
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_PIXELS:
-            raise DomainError("Ảnh có quá nhiều điểm ảnh", field)
+            raise DomainError(N_("Ảnh có quá nhiều điểm ảnh"), field)
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
-        raise DomainError("Tệp không phải là ảnh hợp lệ (chỉ nhận JPEG, PNG, WebP, HEIF đã chuyển)", field) from None
+        raise DomainError(N_("Tệp không phải là ảnh hợp lệ (chỉ nhận JPEG, PNG, WebP, HEIF đã chuyển)"),
+                          field) from None
     return image
 
 

@@ -31,19 +31,20 @@ def create_user(store, username: str, password: str, role: str,
                 unit: str | None = None, full_name: str = "") -> int:
     """Create a user; a `host` must name the unit they represent (it must exist)."""
     if role not in ROLES:
-        raise DomainError(f"Vai trò không tồn tại: '{role}' (chọn một trong: {', '.join(ROLES)})", "role")
+        raise DomainError(N_("Vai trò không tồn tại: '%(role)s' (chọn một trong: %(choices)s)"), "role",
+                          role=role, choices=', '.join(ROLES))
     if not username or not password:
-        raise DomainError("Cần tên đăng nhập và mật khẩu.", "username")
+        raise DomainError(N_("Cần tên đăng nhập và mật khẩu."), "username")
     unit_id = None
     if unit:
         found = store.read(sql.get_unit_by_name, unit)
         if found is None:
-            raise DomainError(f"Đơn vị không tồn tại: '{unit}'", "unit")
+            raise DomainError(N_("Đơn vị không tồn tại: '%(unit)s'"), "unit", unit=unit)
         unit_id = found["id"]
     elif role == "host":
-        raise DomainError("Người dùng vai trò 'host' phải gắn với một đơn vị (--unit).", "unit")
+        raise DomainError(N_("Người dùng vai trò 'host' phải gắn với một đơn vị (--unit)."), "unit")
     if store.read(sql.get_user_by_username, username):
-        raise DomainError(f"Tên đăng nhập đã tồn tại: '{username}'", "username")
+        raise DomainError(N_("Tên đăng nhập đã tồn tại: '%(username)s'"), "username", username=username)
     values = {"username": username, "role": role, "unit_id": unit_id, "created_at": now_utc(),
               "password_hash": generate_password_hash(password), "full_name": full_name or username}
 
@@ -79,7 +80,7 @@ def create_token(store, username: str) -> str:
     """A new API token for the user; only its hash is kept, so it is shown once."""
     user = store.read(sql.get_user_by_username, username)
     if user is None:
-        raise DomainError(f"Người dùng không tồn tại: '{username}'", "username")
+        raise DomainError(N_("Người dùng không tồn tại: '%(username)s'"), "username", username=username)
     token = secrets.token_urlsafe(32)
 
     def write(db):
@@ -92,7 +93,7 @@ def create_token(store, username: str) -> str:
 def revoke_tokens(store, username: str) -> int:
     user = store.read(sql.get_user_by_username, username)
     if user is None:
-        raise DomainError(f"Người dùng không tồn tại: '{username}'", "username")
+        raise DomainError(N_("Người dùng không tồn tại: '%(username)s'"), "username", username=username)
     def write(db):
         count = sql.revoke_tokens(db, user["id"], now_utc())
         _audit(db, "token.revoke", "user", user["id"], {"revoked": count})

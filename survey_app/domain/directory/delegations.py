@@ -1,6 +1,7 @@
 """Delegations (đoàn khảo sát / đoàn giám sát) and who is in them."""
 from __future__ import annotations
 
+from survey_app.markers import N_
 from survey_app.storage import delegations as sql
 from survey_app.clock import now_utc
 from survey_app.domain.errors import DomainError
@@ -24,10 +25,11 @@ def create_delegation(store, *, name: str, body: str, parent_body: str = "", top
                       members: list[dict] = ()) -> int:
     """Create a delegation with its members ({name, title, role, user_id?})."""
     if not name.strip() or not body.strip():
-        raise DomainError("Đoàn cần có tên và cơ quan.", "name" if not name.strip() else "body")
+        raise DomainError(N_("Đoàn cần có tên và cơ quan."), "name" if not name.strip() else "body")
     for member in members:
         if member.get("role") not in MEMBER_ROLES:
-            raise DomainError(f"Vai trò trong đoàn không hợp lệ: '{member.get('role')}'", "members.role")
+            raise DomainError(N_("Vai trò trong đoàn không hợp lệ: '%(role)s'"), "members.role",
+                              role=member.get('role'))
     values = {"name": name.strip(), "body": body.strip(), "parent_body": parent_body,
               "topic": topic, "decision_no": decision_no, "follow_up_days": follow_up_days,
               "created_at": now_utc()}

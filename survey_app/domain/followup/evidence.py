@@ -3,6 +3,7 @@ documents, type checked by content (magic bytes; a docx/xlsx/pptx is a zip with
 the right members), size-limited, stored under generated names."""
 from __future__ import annotations
 
+from survey_app.markers import N_
 import io
 import re
 import zipfile
@@ -27,7 +28,7 @@ ALLOWED = {
 }
 OOXML_MEMBERS = {"word/document.xml": ".docx", "xl/workbook.xml": ".xlsx", "ppt/presentation.xml": ".pptx"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-REFUSED = "Tệp '{name}' không phải PDF, ảnh hoặc văn bản văn phòng hợp lệ"
+REFUSED = N_("Tệp '%(name)s' không phải PDF, ảnh hoặc văn bản văn phòng hợp lệ")
 
 
 def _zip_type(data: bytes) -> str | None:
@@ -70,19 +71,20 @@ def display_name(filename: str) -> str:
 def check(data: bytes, filename: str, field: str = "evidence") -> str:
     name = display_name(filename)
     if not data:
-        raise DomainError(f"Tệp '{name}' rỗng", field)
+        raise DomainError(N_("Tệp '%(name)s' rỗng"), field, name=name)
     if len(data) > MAX_BYTES:
-        raise DomainError(f"Tệp '{name}' quá lớn ({len(data) / 1024 / 1024:.1f} MB; tối đa 20 MB)", field)
+        raise DomainError(N_("Tệp '%(name)s' quá lớn (%(size).1f MB; tối đa 20 MB)"), field,
+                          name=name, size=len(data) / 1024 / 1024)
     content_type = detect(data, name)
     if content_type is None:
-        raise DomainError(REFUSED.format(name=name), field)
+        raise DomainError(REFUSED, field, name=name)
     return content_type
 
 
 def save(folder: Path, uploads: list[tuple[str, bytes]], field: str = "evidence") -> list[dict]:
     """Check every upload first (nothing is stored if one is refused), then store each."""
     if len(uploads) > MAX_FILES:
-        raise DomainError(f"Tối đa {MAX_FILES} tệp cho một lần cập nhật", field)
+        raise DomainError(N_("Tối đa %(max_files)s tệp cho một lần cập nhật"), field, max_files=MAX_FILES)
     checked = [(display_name(name), data, check(data, name, field)) for name, data in uploads]
     saved = []
     for name, data, content_type in checked:

@@ -123,15 +123,16 @@ def load(store, item_id: int, user: dict, today: str | None = None) -> dict:
 
 def check_status(status) -> str:
     if status not in STATUSES:
-        raise DomainError(f"Trạng thái không tồn tại: '{status}' (chọn một trong: {', '.join(STATUSES)})",
-                          "status")
+        raise DomainError(N_("Trạng thái không tồn tại: '%(status)s' (chọn một trong: %(choices)s)"),
+                          "status", status=status, choices=', '.join(STATUSES))
     return status
 
 
 def check_transition(current: str, target: str) -> None:
     check_status(target)
     if target not in TRANSITIONS[current]:
-        raise DomainError(f"Không được chuyển trạng thái từ '{current}' sang '{target}'", "status")
+        raise DomainError(N_("Không được chuyển trạng thái từ '%(current)s' sang '%(target)s'"), "status",
+                          current=current, target=target)
 
 
 def _check_done_rule(rule: str, note: str, files: list) -> None:
@@ -149,7 +150,7 @@ def report_progress(store, user: dict, item_id: int, *, status: str | None = Non
     ({sha256, content_type, suffix, size, filename} from `followup_evidence.save`)."""
     note = (note or "").strip()
     if len(note) > 5000:
-        raise DomainError("Ghi chú dài quá 5000 ký tự", "note")
+        raise DomainError(N_("Ghi chú dài quá 5000 ký tự"), "note")
     row = load(store, item_id, user)
     if not store.read(can_report, user, row):
         raise Forbidden(N_("Bạn không có quyền cập nhật kiến nghị này."))

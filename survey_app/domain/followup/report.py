@@ -3,6 +3,7 @@ a delegation or a unit: plain data → PDF in the minutes' administrative format
 XLSX and CSV (UTF-8 with BOM); and the board's charts as script-free SVG (pygal)."""
 from __future__ import annotations
 
+from survey_app.markers import N_
 import base64
 import csv
 import io
@@ -204,7 +205,7 @@ def unit_overview(store, forms, user: dict, unit_id: int, today: str | None = No
     unit = store.read(accounts_sql.get_unit, unit_id)
     scope = store.read(scope_of, user)
     if unit is None or scope.get("scope_unit_id") not in (None, unit_id):
-        raise NotFound("Không tìm thấy đơn vị.")
+        raise NotFound(N_("Không tìm thấy đơn vị."))
     visits = list(reversed(store.read(sql.visits_of_unit, unit_id, scope.get("scope_delegation_ids"))))
     values = store.read(sql.indicators_of, [v["id"] for v in visits])
     return {"unit": unit, "visits": visits, "figures": _figure_rows(forms, visits, values),

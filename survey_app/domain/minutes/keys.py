@@ -15,6 +15,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from survey_app.markers import N_
 from survey_app.documents import (
     create_organisation_certificate,
     load_signer,
@@ -65,8 +66,8 @@ def install_certificate(certs: Path, p12: bytes, passphrase: str) -> str:
         try:
             signer = load_signer(handle.name, passphrase)
         except (ValueError, TypeError) as error:
-            raise DomainError(f"Tệp PKCS#12 không dùng được (sai mật khẩu hoặc không phải khóa RSA): "
-                              f"{error}"[:300], "p12") from None
+            raise DomainError(N_("Tệp PKCS#12 không dùng được (sai mật khẩu hoặc không phải khóa RSA): %(error)s"),
+                              "p12", error=str(error)[:220]) from None
     cert = signer_certificate(signer)
     _trust(certs, cert)
     _write_private(certs / PASS, passphrase.encode("utf-8"))

@@ -116,9 +116,10 @@ def edit_wording(store, user: dict, visit_id: int, wording: dict) -> dict:
     clean = {}
     for key, text in (wording or {}).items():
         if key not in SECTIONS:
-            raise DomainError(f"Không có phần '{key}' trong biên bản", key)
+            raise DomainError(N_("Không có phần '%(key)s' trong biên bản"), key, key=key)
         if not isinstance(text, str) or len(text) > MAX_WORDING:
-            raise DomainError(f"'{key}' phải là văn bản dưới {MAX_WORDING} ký tự", key)
+            raise DomainError(N_("'%(key)s' phải là văn bản dưới %(max_wording)s ký tự"), key,
+                              key=key, max_wording=MAX_WORDING)
         if text.strip():
             clean[key] = text.replace("\r\n", "\n").strip()
 
@@ -198,7 +199,7 @@ def decode_signature(image) -> bytes:
         raise DomainError(N_("Thiếu ảnh chữ ký (PNG mã hóa base64)."), "image")
     text = image.split(",", 1)[1] if image.startswith("data:") else image
     if len(text) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
-        raise DomainError(f"Ảnh chữ ký quá lớn (tối đa {MAX_SIGNATURE_BYTES // 1024} KB).", "image")
+        raise DomainError(N_("Ảnh chữ ký quá lớn (tối đa %(kb)s KB)."), "image", kb=MAX_SIGNATURE_BYTES // 1024)
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
@@ -222,7 +223,7 @@ def add_signature(store, env: MinutesEnv, user: dict, visit_id: int, role: str, 
     """Record one drawn signature of the final version; seal the PDF when all are in."""
     visit = load_visit(store, visit_id, user)
     if role not in SIGNATORY_ROLES:
-        raise DomainError(f"'role' phải là một trong: {', '.join(SIGNATORY_ROLES)}", "role")
+        raise DomainError(N_("'role' phải là một trong: %(choices)s"), "role", choices=', '.join(SIGNATORY_ROLES))
     if not store.read(can_sign_minutes, user, visit, role):
         raise Forbidden(N_("Bạn không có quyền ký biên bản với vai trò này."))
     name = (name or "").strip() if isinstance(name, str) else ""

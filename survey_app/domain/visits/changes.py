@@ -15,6 +15,7 @@ from survey_app.storage import visits as sql
 from survey_app.domain import audit
 from survey_app.clock import now_utc
 from survey_app.domain.errors import Conflict, DomainError, NotFound
+from survey_app.domain.visits.ids import check_client_id
 from survey_app.domain.visits.operations import (
     ITEM_FIELDS,
     after_change,
@@ -29,21 +30,19 @@ MESSAGE_KEYS = {"id", "target", "op", "value", "item", "base_version", "position
 
 def check_message(message) -> dict:
     if not isinstance(message, dict):
-        raise DomainError("Thông điệp phải là một đối tượng JSON", "message")
+        raise DomainError(N_("Thông điệp phải là một đối tượng JSON"), "message")
     for key in message:
         if key not in MESSAGE_KEYS:
-            raise DomainError(f"Trường không được phép: '{key}'", key)
-    client_id = message.get("id")
-    if not isinstance(client_id, str) or not 8 <= len(client_id) <= 100:
-        raise DomainError("'id' phải là mã do máy khách tạo (8–100 ký tự)", "id")
+            raise DomainError(N_("Trường không được phép: '%(key)s'"), key, key=key)
+    check_client_id(message.get("id"), "id")
     if not isinstance(message.get("target"), str) or not message["target"]:
-        raise DomainError("Thiếu 'target'", "target")
+        raise DomainError(N_("Thiếu 'target'"), "target")
     op = message.get("op", "set")
     if op not in OPS:
-        raise DomainError(f"'op' phải là một trong: {', '.join(OPS)}", "op")
+        raise DomainError(N_("'op' phải là một trong: %(choices)s"), "op", choices=', '.join(OPS))
     base = message.get("base_version")
     if op in ("set", "delete") and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
-        raise DomainError("'base_version' phải là số nguyên không âm (phiên bản đã thấy)", "base_version")
+        raise DomainError(N_("'base_version' phải là số nguyên không âm (phiên bản đã thấy)"), "base_version")
     return {**message, "op": op}
 
 
@@ -81,7 +80,7 @@ def _dispatch(db, form, user, visit, message) -> dict:
     elif op == "set":
         result = _field_change(db, form, visit, message, at, user_id)
     else:
-        raise DomainError(f"Trường '{target}' chỉ nhận 'op': 'set'", "op")
+        raise DomainError(N_("Trường '%(target)s' chỉ nhận 'op': 'set'"), "op", target=target)
     columns = {"status": "in_progress"} if visit["status"] == "planned" else {}
     if target in ("started_at", "ended_at"):
         columns[target] = result["value"]
@@ -123,19 +122,18 @@ def _field_change(db, form, visit, message, at, user_id) -> dict:
 
 def _item_change(db, visit, message, at, user_id) -> dict:
     kind, op, uid = message["target"], message["op"], message.get("item")
-    if not isinstance(uid, str) or not 8 <= len(uid) <= 100:
-        raise DomainError("'item' phải là mã mục do máy khách tạo (8–100 ký tự)", "item")
+    check_client_id(uid, "item", item=True)
     existing = sql.get_item(db, uid)
     if existing is not None and (existing["visit_id"] != visit["id"] or existing["kind"] != kind):
-        raise DomainError("Mục không thuộc chuyến khảo sát này", "item")
+        raise DomainError(N_("Mục không thuộc chuyến khảo sát này"), "item")
     if op == "add":
         return _add_item(db, visit, kind, uid, message, existing, at, user_id)
     if existing is None or existing["deleted"]:
-        raise NotFound("Không tìm thấy mục", "item")
+        raise NotFound(N_("Không tìm thấy mục"), "item")
     if op == "move":
         position = message.get("position")
         if not isinstance(position, (int, float)) or isinstance(position, bool):
-            raise DomainError("'position' phải là một số", "position")
+            raise DomainError(N_("'position' phải là một số"), "position")
         version = sql.update_item(db, uid, at, user_id, position=float(position))
         return {"item": uid, "version": version}
     if existing["version"] != message["base_version"]:
@@ -151,9 +149,9 @@ def _item_change(db, visit, message, at, user_id) -> dict:
 
 def _add_item(db, visit, kind, uid, message, existing, at, user_id) -> dict:
     if existing is not None:
-        raise DomainError("Mục với mã này đã tồn tại", "item")
+        raise DomainError(N_("Mục với mã này đã tồn tại"), "item")
     if kind == "photo":
-        raise DomainError("Ảnh được thêm bằng cách tải tệp lên", "target")
+        raise DomainError(N_("Ảnh được thêm bằng cách tải tệp lên"), "target")
     data = check_item(kind, message.get("value"), kind, visit["started_at"][:10])
     position = message.get("position")
     if not isinstance(position, (int, float)) or isinstance(position, bool):

@@ -5,6 +5,7 @@ as reported; the answer carries the warnings.
 """
 from __future__ import annotations
 
+from survey_app.markers import N_
 import base64
 import uuid as uuidlib
 from pathlib import Path
@@ -29,7 +30,7 @@ def import_document(store, forms, user: dict, doc, photos_dir: Path) -> dict:
     """Create the visit of a document; the same uuid again changes nothing.
     Returns {id, created, warnings}."""
     if user["role"] not in ("admin", "secretary", "head", "member"):
-        raise Forbidden("Bạn không có quyền nhập chuyến khảo sát.")
+        raise Forbidden(N_("Bạn không có quyền nhập chuyến khảo sát."))
     try:
         warnings = validate_document(doc, forms)
     except DocumentError as error:
@@ -44,7 +45,7 @@ def _import(db, forms, user, doc, photos):
     existing = sql.get_visit_by_uuid(db, doc["uuid"])
     if existing is not None:
         if not can_edit_visit(db, user, existing):
-            raise Forbidden("Bạn không có quyền với chuyến khảo sát này.")
+            raise Forbidden(N_("Bạn không có quyền với chuyến khảo sát này."))
         return existing["id"], False
     delegation_id = _delegation(db, user, doc["delegation"])
     host = doc["host"]
@@ -70,7 +71,7 @@ def _delegation(db, user, data: dict) -> int:
     found = delegations_sql.find_delegation(db, data["name"], data["body"])
     if found is not None:
         if user["role"] != "admin" and found["id"] not in delegations_sql.delegation_ids_of_user(db, user["id"]):
-            raise Forbidden("Bạn không phải thành viên của đoàn này.")
+            raise Forbidden(N_("Bạn không phải thành viên của đoàn này."))
         return found["id"]
     members = [{**m, "user_id": delegations_sql.user_id_by_full_name(db, m["name"])}
                for m in data.get("members", [])]

@@ -99,8 +99,8 @@ def parse_offset_datetime(value, field: str) -> str:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise DomainError(f"'{field}' phải là thời điểm ISO 8601 có múi giờ, "
-                          f"ví dụ 2025-10-13T08:00:00+07:00", field)
+        raise DomainError(N_("'%(field)s' phải là thời điểm ISO 8601 có múi giờ, "
+                             "ví dụ 2025-10-13T08:00:00+07:00"), field, field=field)
     return moment.isoformat()
 
 
@@ -108,16 +108,16 @@ def parse_iso_date(value, field: str) -> str:
     try:
         return dt.date.fromisoformat(str(value)).isoformat()
     except ValueError:
-        raise DomainError(f"'{field}' phải là ngày dạng YYYY-MM-DD", field) from None
+        raise DomainError(N_("'%(field)s' phải là ngày dạng YYYY-MM-DD"), field, field=field) from None
 
 
 def check_text(value, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise DomainError(f"'{field}' phải là chuỗi văn bản", field)
+        raise DomainError(N_("'%(field)s' phải là chuỗi văn bản"), field, field=field)
     if len(value) > limit:
-        raise DomainError(f"'{field}' dài quá {limit} ký tự", field)
+        raise DomainError(N_("'%(field)s' dài quá %(limit)s ký tự"), field, field=field, limit=limit)
     return value
 
 
@@ -127,7 +127,7 @@ def check_field(form, path: str, value):
         return check_text(value, path, TEXT_FIELDS[path])
     if value in (None, ""):
         if path == "started_at":
-            raise DomainError("Thiếu thời điểm bắt đầu", path)
+            raise DomainError(N_("Thiếu thời điểm bắt đầu"), path)
         return None
     if path in DATE_FIELDS:
         return parse_iso_date(value, path)
@@ -142,7 +142,7 @@ def check_field(form, path: str, value):
             return _form_check(form.check_answer, item_key, value, path)
         if item_key in form.item_keys and part == "note":
             return check_text(value, path, TEXT_LIMIT)
-    raise DomainError(f"Trường không tồn tại: '{path}'", path)
+    raise DomainError(N_("Trường không tồn tại: '%(path)s'"), path, path=path)
 
 
 def _form_check(check, key, value, path):
@@ -155,20 +155,23 @@ def _form_check(check, key, value, path):
 
 def check_item(kind: str, data, field: str, visit_date: str | None = None) -> dict:
     if kind not in ITEM_FIELDS:
-        raise DomainError(f"Loại mục không tồn tại: '{kind}'", field)
+        raise DomainError(N_("Loại mục không tồn tại: '%(kind)s'"), field, kind=kind)
     if not isinstance(data, dict):
-        raise DomainError(f"'{field}' phải là một đối tượng", field)
+        raise DomainError(N_("'%(field)s' phải là một đối tượng"), field, field=field)
     allowed = ITEM_FIELDS[kind]
     for key in data:
         if key not in allowed:
-            raise DomainError(f"Trường không được phép: '{key}' trong '{field}'", f"{field}.{key}")
+            raise DomainError(N_("Trường không được phép: '%(key)s' trong '%(field)s'"), f"{field}.{key}",
+                              key=key, field=field)
     clean = {key: check_text(value, f"{field}.{key}", allowed[key]) for key, value in data.items()}
     if kind == "attendee" and clean.get("side", "host") not in ATTENDEE_SIDES:
-        raise DomainError(f"'{field}.side' phải là một trong: {', '.join(ATTENDEE_SIDES)}", f"{field}.side")
+        raise DomainError(N_("'%(field)s.side' phải là một trong: %(choices)s"), f"{field}.side",
+                          field=field, choices=', '.join(ATTENDEE_SIDES))
     if clean.get("due"):
         clean["due"] = parse_iso_date(clean["due"], f"{field}.due")
         if visit_date and clean["due"] < visit_date:
-            raise DomainError(f"Hạn thực hiện {clean['due']} trước ngày khảo sát {visit_date}", f"{field}.due")
+            raise DomainError(N_("Hạn thực hiện %(due)s trước ngày khảo sát %(visit_date)s"), f"{field}.due",
+                              due=clean['due'], visit_date=visit_date)
     return clean
 
 
@@ -182,12 +185,12 @@ def plan_visit(store, forms, user: dict, *, delegation_id: int, unit: str, form_
     # The values may come straight from a client's JSON (a tablet's offline plan): check types.
     form = forms.get(form_id) if isinstance(form_id, str) else None
     if form is None:
-        raise DomainError(f"Biểu mẫu không tồn tại: '{form_id}'", "form")
+        raise DomainError(N_("Biểu mẫu không tồn tại: '%(form_id)s'"), "form", form_id=form_id)
     if not isinstance(delegation_id, int) or isinstance(delegation_id, bool) or not 0 < delegation_id < 2 ** 63 \
             or store.read(delegations_sql.get_delegation, delegation_id) is None:
-        raise DomainError("Đoàn không tồn tại", "delegation")
+        raise DomainError(N_("Đoàn không tồn tại"), "delegation")
     if not isinstance(unit, str) or not unit.strip():
-        raise DomainError("Cần tên đơn vị được khảo sát", "host.unit")
+        raise DomainError(N_("Cần tên đơn vị được khảo sát"), "host.unit")
     check_text(unit, "host.unit", NAME_LIMIT)
     place, locality = check_text(place, "host.place", NAME_LIMIT), check_text(locality, "host.locality", NAME_LIMIT)
     locality = locality or ""

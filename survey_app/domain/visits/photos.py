@@ -3,6 +3,7 @@
 item's client-made uid; a photo may also answer a photo-type checklist item."""
 from __future__ import annotations
 
+from survey_app.markers import N_
 from pathlib import Path
 
 from survey_app.storage import visits as sql
@@ -10,6 +11,7 @@ from survey_app.domain.visits import changes
 from survey_app.clock import now_utc
 from survey_app.domain.errors import DomainError, NotFound
 from survey_app.domain.images import photo_path, save_photo
+from survey_app.domain.visits.ids import check_client_id
 from survey_app.domain.visits.operations import check_item, require_editable
 
 
@@ -17,8 +19,7 @@ def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: bytes
               caption: str = "", credit: str = "", checklist_item: str = "") -> tuple[bool, dict]:
     """Store the photo and add its item; return (created, {item, version, value, field}).
     The same uid again returns the existing item and stores nothing."""
-    if not isinstance(uid, str) or not 8 <= len(uid) <= 100:
-        raise DomainError("'item' phải là mã mục do máy khách tạo (8–100 ký tự)", "item")
+    check_client_id(uid, "item", item=True)
     existing = store.read(_existing, visit_id, uid)
     if existing is not None:
         return False, existing
@@ -35,9 +36,9 @@ def _check_complete(data: bytes) -> None:
     """Refuse a cut-off JPEG or PNG (an upload broken on the way): Pillow would decode
     it as a half-grey picture, since WeasyPrint allows truncated images process-wide."""
     if data[:3] == b"\xff\xd8\xff" and not data.rstrip(b"\0").endswith(b"\xff\xd9"):
-        raise DomainError("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại", "file")
+        raise DomainError(N_("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại"), "file")
     if data[:8] == b"\x89PNG\r\n\x1a\n" and b"IEND" not in data[-16:]:
-        raise DomainError("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại", "file")
+        raise DomainError(N_("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại"), "file")
 
 
 def _existing(db, visit_id: int, uid: str) -> dict | None:
@@ -45,7 +46,7 @@ def _existing(db, visit_id: int, uid: str) -> dict | None:
     if item is None:
         return None
     if item["visit_id"] != visit_id or item["kind"] != "photo":
-        raise DomainError("Mục không thuộc chuyến khảo sát này", "item")
+        raise DomainError(N_("Mục không thuộc chuyến khảo sát này"), "item")
     return {"item": uid, "version": item["version"], "value": item["data"], "field": None}
 
 
@@ -53,7 +54,7 @@ def _check_photo_item(store, forms, visit_id: int, key: str) -> None:
     form = store.read(lambda db: forms.for_visit(db, sql.get_visit(db, visit_id)))
     item = form.items.get(key)
     if item is None or item.type != "photo":
-        raise DomainError(f"Mục '{key}' của biểu mẫu không nhận ảnh", "checklist_item")
+        raise DomainError(N_("Mục '%(key)s' của biểu mẫu không nhận ảnh"), "checklist_item", key=key)
 
 
 def _insert(db, store, forms, user, visit_id, uid, data, saved):
@@ -62,7 +63,7 @@ def _insert(db, store, forms, user, visit_id, uid, data, saved):
         return False, again
     visit = sql.get_visit(db, visit_id)
     if visit is None:
-        raise NotFound("Không tìm thấy chuyến khảo sát.")
+        raise NotFound(N_("Không tìm thấy chuyến khảo sát."))
     require_editable(visit)
     at = now_utc()
     sql.insert_photo(db, saved["sha256"], saved["content_type"], saved["width"], saved["height"],
@@ -95,5 +96,5 @@ def photo_file(store, visit_id: int, uid: str, folder: Path) -> tuple[Path, str]
         return sql.get_photo(db, item["data"].get("sha256") or "")
     stored = store.read(read)
     if stored is None:
-        raise NotFound("Không tìm thấy ảnh.")
+        raise NotFound(N_("Không tìm thấy ảnh."))
     return photo_path(folder, stored["sha256"], stored["content_type"]), stored["content_type"]
