@@ -1,7 +1,6 @@
 """The JSON API under /api/v1: bearer tokens, JSON errors `{"error", "field"}`."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from flask import Blueprint, g, jsonify, request, send_file
@@ -11,7 +10,10 @@ from survey_app.domain.visits import changes
 from survey_app.domain.visits import document as visit_io
 from survey_app.domain.errors import DomainError
 from survey_app.domain.visits.operations import load_visit
+from survey_app.markers import N_
 from survey_app.web.context import get_forms, get_store, photos_dir
+from survey_app.web.errors import refusal_text
+from survey_app.web.inputs import json_body
 from survey_app.web.security import api_unauthorized
 
 
@@ -35,17 +37,6 @@ def authenticate():
 
 bp = api_blueprint("api")
 OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
-
-
-def json_body():
-    data = request.get_json(silent=True)
-    if data is None:
-        raise DomainError("Nội dung phải là JSON hợp lệ (Content-Type: application/json)", "body")
-    try:  # JSON may escape half a UTF-16 pair ("\ud800"), which no UTF-8 store can hold
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise DomainError("Nội dung JSON chứa ký tự không hợp lệ (nửa cặp UTF-16)", "body") from None
-    return data
 
 
 @bp.get("/openapi.json")
@@ -82,7 +73,7 @@ def apply_messages(visit_id: int, body):
     load_visit(get_store(), visit_id, g.user, edit=True)
     if isinstance(body, dict) and "messages" in body:
         if not isinstance(body["messages"], list) or len(body) != 1:
-            raise DomainError("'messages' phải là một danh sách thông điệp", "messages")
+            raise DomainError(N_("'messages' phải là một danh sách thông điệp"), "messages")
         results = [_apply_one(visit_id, message) for message in body["messages"]]
         return jsonify({"results": results}), 200
     status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, body)
@@ -93,5 +84,5 @@ def _apply_one(visit_id, message) -> dict:
     try:
         status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, message)
     except DomainError as error:
-        status, result = error.status, {"ok": False, "error": error.message, "field": error.field}
+        status, result = error.status, {"ok": False, "error": refusal_text(error), "field": error.field}
     return {"id": message.get("id") if isinstance(message, dict) else None, "status": status, **result}

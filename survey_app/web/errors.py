@@ -1,7 +1,13 @@
-"""Turning refusals into answers: JSON `{"error", "field"}` for the API, a page otherwise."""
+"""Turning refusals into answers: JSON `{"error", "field"}` for the API, `{"ok": false,
+"error", "field"}` for the page routes that answer JSON, a page otherwise; and, for a
+form's action, the refusal flashed on the page it came from (`flash_refusal`).
+Every message is translated here, once, after it was chosen: never formatted again."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+import functools
+from typing import Callable
+
+from flask import Flask, flash, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -9,6 +15,7 @@ from survey_app.domain.errors import DomainError
 from survey_app.domain.files import DISK_FULL, disk_problem
 from survey_app.markers import N_
 from survey_app.storage import StoreBusy
+from survey_app.web import i18n
 from survey_app.web.security import is_api_request
 
 
@@ -21,13 +28,25 @@ def init_app(app: Flask) -> None:
 
 
 def answer(message: str, status: int, field: str | None = None):
+    """`message` is already in the reader's language."""
     if is_api_request():
         return jsonify({"error": message, "field": field}), status
+    if request.endpoint in JSON_PAGE_ENDPOINTS:
+        return jsonify({"ok": False, "error": message, "field": field}), status
     return render_template("error.html", message=message, status=status), status
 
 
-# Page routes that answer JSON (the capture page's autosave and uploads).
-JSON_PAGE_ENDPOINTS = {"visits.changes", "visits.upload_photo", "visits.from_device"}
+# Page routes that answer JSON (the capture page's autosave and uploads): each area
+# names its own with `json_pages`.
+JSON_PAGE_ENDPOINTS: set[str] = set()
+
+
+def json_pages(*endpoints: str) -> None:
+    JSON_PAGE_ENDPOINTS.update(endpoints)
+
+
+def refusal_text(error: DomainError) -> str:
+    return error.translated(i18n.gettext)
 
 
 def disk_error(error: OSError):
@@ -36,24 +55,25 @@ def disk_error(error: OSError):
     message = disk_problem(error)
     if message is None:
         raise error
-    status = 507 if error.errno in DISK_FULL else 503
+    status, message = 507 if error.errno in DISK_FULL else 503, i18n.gettext(message)
     if is_api_request() or request.is_json or request.endpoint in JSON_PAGE_ENDPOINTS:
         return jsonify({"ok": False, "error": message, "field": None}), status
     return render_template("error.html", message=message, status=status), status
 
 
 def domain_error(error: DomainError):
-    return answer(error.message, error.status, error.field)
+    return answer(refusal_text(error), error.status, error.field)
 
 
 def store_busy(error: StoreBusy):
-    response = make_response(answer(N_("Hệ thống đang bận, vui lòng thử lại sau giây lát."), 503))
+    response = make_response(answer(i18n.gettext(N_("Hệ thống đang bận, vui lòng thử lại sau giây lát.")), 503))
     response.headers["Retry-After"] = "2"
     return response
 
 
 def csrf_error(error: CSRFError):
-    return answer(N_("Phiên biểu mẫu đã hết hạn hoặc thiếu mã CSRF; hãy tải lại trang và thử lại."), 400, "csrf_token")
+    return answer(i18n.gettext(N_("Phiên biểu mẫu đã hết hạn hoặc thiếu mã CSRF; hãy tải lại trang và thử lại.")),
+                  400, "csrf_token")
 
 
 MESSAGES = {
@@ -69,4 +89,32 @@ MESSAGES = {
 
 
 def http_error(error: HTTPException):
-    return answer(MESSAGES.get(error.code, error.description), error.code or 500)
+    if request.endpoint in JSON_PAGE_ENDPOINTS and not is_api_request():  # an upload from the capture page
+        message = N_("Tệp gửi lên quá lớn.") if error.code == 413 else error.description
+        return jsonify({"ok": False, "error": i18n.gettext(message), "field": "file"}), error.code
+    message = MESSAGES.get(error.code)
+    return answer(i18n.gettext(message) if message else error.description, error.code or 500)
+
+
+def require_form(form):
+    """The form, once its CSRF token (and fields) are valid; refused otherwise."""
+    if not form.validate_on_submit():
+        raise DomainError(N_("Phiên biểu mẫu đã hết hạn; hãy thử lại."), "csrf_token")
+    return form
+
+
+def flash_refusal(back: Callable):
+    """A form's action whose refusal is flashed, then the user is sent back to the page
+    the form is on (`back(**view_args)`, a response); 403 and 404 stay errors."""
+    def decorate(view):
+        @functools.wraps(view)
+        def action(**view_args):
+            try:
+                return view(**view_args)
+            except DomainError as error:
+                if error.status in (403, 404):
+                    raise
+                flash(refusal_text(error), "error")
+                return back(**view_args)
+        return action
+    return decorate

@@ -16,6 +16,7 @@ from survey_app.markers import N_
 from survey_app.storage import accounts as sql
 from survey_app.web import nav
 from survey_app.web.context import current_user, get_store
+from survey_app.web.errors import refusal_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 nav.add_entry("admin.users", N_("Người dùng"), {"admin"})
@@ -44,7 +45,7 @@ def users():
                                  form.role.data, (form.unit.data or "").strip() or None,
                                  (form.full_name.data or "").strip())
         except DomainError as error:
-            getattr(form, error.field or "username").errors.append(_(error.message))
+            getattr(form, error.field or "username").errors.append(refusal_text(error))
         else:
             flash(_("Đã tạo người dùng %(name)s.", name=form.username.data), "success")
             return redirect(url_for("admin.users"))

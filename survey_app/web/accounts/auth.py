@@ -11,6 +11,7 @@ from survey_app.domain.accounts import operations as accounts
 from survey_app.domain.errors import DomainError, TooManyRequests
 from survey_app.markers import N_
 from survey_app.web.context import get_store
+from survey_app.web.errors import refusal_text
 
 bp = Blueprint("auth", __name__)
 
@@ -38,10 +39,10 @@ def login():
             user = accounts.authenticate(get_store(), form.username.data.strip(),
                                          form.password.data, request.remote_addr or "")
         except TooManyRequests as error:
-            flash(_(error.message), "error")
+            flash(refusal_text(error), "error")
             status = 429
         except DomainError as error:
-            flash(_(error.message), "error")
+            flash(refusal_text(error), "error")
             status = 401
         else:
             session.clear()  # a fresh session at login: nothing carried over

@@ -7,9 +7,11 @@ from flask import g, jsonify
 
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.errors import DomainError
-from survey_app.web.api import api_blueprint, json_body
-from survey_app.web.context import get_store
-from survey_app.web.followup.pages import board_filters, done_rule, _int
+from survey_app.markers import N_
+from survey_app.web.api import api_blueprint
+from survey_app.web.context import done_rule, get_store
+from survey_app.web.followup.pages import board_filters
+from survey_app.web.inputs import int_arg, json_object
 
 bp = api_blueprint("api_followup")
 FIELDS = ("item_id", "visit_id", "delegation_id", "delegation_name", "unit_id", "unit_name", "text",
@@ -23,7 +25,7 @@ def as_json(row: dict) -> dict:
 
 @bp.get("/recommendations")
 def list_recommendations():
-    result = followup.board(get_store(), g.user, board_filters(), _int("page") or 1, page_size=200)
+    result = followup.board(get_store(), g.user, board_filters(), int_arg("page", 1), page_size=200)
     return jsonify({"recommendations": [as_json(r) for r in result["rows"]], "counts": result["counts"],
                     "page": result["page"], "has_next": result["has_next"], "today": result["today"]})
 
@@ -39,19 +41,15 @@ def get_recommendation(item_id):
 
 @bp.post("/recommendations/<int:item_id>/updates")
 def post_update(item_id):
-    body = json_body()
-    if not isinstance(body, dict):
-        raise DomainError("Nội dung phải là một đối tượng JSON", "body")
-    for key in body:
-        if key not in ("status", "note", "decision"):
-            raise DomainError(f"Trường không được phép: '{key}'", key)
+    body = json_object({"status", "note", "decision"})
     note = body.get("note") or ""
     if not isinstance(note, str):
-        raise DomainError("'note' phải là chuỗi văn bản", "note")
+        raise DomainError(N_("'note' phải là chuỗi văn bản"), "note")
     store = get_store()
     if "decision" in body:
         if body["decision"] not in ("accept", "reject"):
-            raise DomainError(f"'decision' không hợp lệ: '{body['decision']}' (accept | reject)", "decision")
+            raise DomainError(N_("'decision' không hợp lệ: '%(value)s' (accept | reject)"), "decision",
+                              value=body["decision"])
         result = followup.decide_claim(store, g.user, item_id, body["decision"] == "accept", note)
     else:
         result = followup.report_progress(store, g.user, item_id, status=body.get("status"), note=note,

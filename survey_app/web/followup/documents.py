@@ -4,32 +4,29 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import report as followup_report
 from survey_app.domain.followup import reminders
-from survey_app.domain.errors import DomainError
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import delegations as delegations_sql
 from survey_app.web.context import current_user, get_store
-from survey_app.web.followup.pages import _int
+from survey_app.web.errors import require_form
+from survey_app.web.inputs import date_arg, int_arg
 
 bp = Blueprint("followup_docs", __name__, url_prefix="/followup")
 FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def _date(name: str):
-    value = request.args.get(name, "").strip()
-    if value:
-        from survey_app.domain.visits.operations import parse_iso_date
-        return parse_iso_date(value, name)
-    return None
+class CalendarForm(FlaskForm):
+    """Making a new feed link: only the CSRF token."""
 
 
 def report_filters() -> dict:
-    return {"visit_from": _date("from"), "visit_to": _date("to"),
-            "delegation_id": _int("delegation"), "unit_id": _int("unit")}
+    return {"visit_from": date_arg("from"), "visit_to": date_arg("to"),
+            "delegation_id": int_arg("delegation"), "unit_id": int_arg("unit")}
 
 
 @bp.route("/report")
@@ -56,10 +53,8 @@ def report_file(fmt):
 
 @bp.route("/reminders")
 def reminder_page():
-    days = _int("days") or 30
-    if days > 366:
-        raise DomainError("'days' tối đa 366", "days")
-    digests = reminders.digests(get_store(), current_user(), days, unit_id=_int("unit"))
+    days = int_arg("days", 30, maximum=366) or 30
+    digests = reminders.digests(get_store(), current_user(), days, unit_id=int_arg("unit"))
     return render_template("followup/reminders.html", digests=digests, days=days,
                            labels=followup.STATUS_LABELS)
 
@@ -67,12 +62,13 @@ def reminder_page():
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar_page():
     store, user = get_store(), current_user()
-    feed_url = None
+    feed_url, form = None, CalendarForm()
     if request.method == "POST":
+        require_form(form)
         token = reminders.create_calendar_token(store, user)
         feed_url = url_for("followup_docs.calendar_feed", token=token, _external=True)
         flash(_("Đã tạo liên kết lịch mới; liên kết cũ (nếu có) không còn dùng được."), "success")
-    return render_template("followup/calendar.html", feed_url=feed_url,
+    return render_template("followup/calendar.html", feed_url=feed_url, form=form,
                            has_calendar=reminders.has_calendar(store, user))
 
 

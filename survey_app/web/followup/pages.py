@@ -2,27 +2,18 @@
 evidence downloads, the unit page and the board's charts (script-free SVG)."""
 from __future__ import annotations
 
-import re
 import weakref
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import evidence as followup_evidence
 from survey_app.domain.followup import report as followup_report
-from survey_app.domain.errors import DomainError, NotFound
+from survey_app.domain.errors import NotFound
 from survey_app.markers import N_
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import delegations as delegations_sql
@@ -30,30 +21,26 @@ from survey_app.storage import recommendations as rec_sql
 from survey_app.web.followup import rows as followup_rows
 from survey_app.web import i18n
 from survey_app.web import nav
-from survey_app.web.context import current_user, get_forms, get_store
+from survey_app.web.context import current_user, done_rule, evidence_dir, get_forms, get_store
+from survey_app.web.errors import flash_refusal, require_form
+from survey_app.web.inputs import int_arg, month_arg, text_arg
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
 nav.add_entry("followup.board", N_("Theo dõi kiến nghị"),
               {"admin", "secretary", "head", "member", "host", "viewer"})
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-def evidence_dir():
-    return current_app.extensions["survey_files"] / "evidence"
+class UpdateForm(FlaskForm):
+    """A host's progress report: the status is checked by the operation, which names it."""
+    status = SelectField(N_("Trạng thái mới"), validate_choice=False)
+    note = TextAreaField(N_("Nội dung cập nhật"))
+    evidence = MultipleFileField(N_("Tài liệu minh chứng (PDF, ảnh, Word, Excel; tối đa 20 MB mỗi tệp)"))
 
 
-def done_rule() -> str:
-    rule = current_app.config.get("FOLLOWUP_DONE_REQUIRES", "evidence_or_note")
-    return rule if rule in followup.DONE_RULES else "evidence_or_note"
-
-
-def _int(name: str):
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 12:
-        raise DomainError(f"'{name}' phải là số nguyên dương (tối đa 12 chữ số)", name)
-    return int(value)
+class DecisionForm(FlaskForm):
+    """The committee's answer to a claim of done: `decision` comes from the button pressed."""
+    note = TextAreaField(N_("Ý kiến (bắt buộc khi không chấp nhận)"))
+    decision = StringField()
 
 
 def status_words() -> dict:
@@ -87,14 +74,11 @@ def status_tag() -> dict:
 
 def board_filters() -> dict:
     """The board's filters from the URL (so a view can be shared); refused naming the field."""
-    status = request.args.get("status", "").strip() or None
+    status = text_arg("status") or None
     if status:
         followup.check_status(status)
-    month = request.args.get("month", "").strip() or None
-    if month and not MONTH.match(month):
-        raise DomainError("'month' phải có dạng YYYY-MM", "month")
-    return {"status": status, "unit_id": _int("unit"), "delegation_id": _int("delegation"),
-            "due_month": month, "overdue": request.args.get("overdue") == "1"}
+    return {"status": status, "unit_id": int_arg("unit"), "delegation_id": int_arg("delegation"),
+            "due_month": month_arg("month"), "overdue": request.args.get("overdue") == "1"}
 
 
 def query_args(**changes) -> dict:
@@ -107,7 +91,7 @@ def query_args(**changes) -> dict:
 def board():
     store, user = get_store(), current_user()
     filters = board_filters()
-    result = followup.board(store, user, filters, _int("page") or 1)
+    result = followup.board(store, user, filters, int_arg("page", 1))
     return render_template(
         "followup/board.html", board=result, filters=filters, labels=followup.STATUS_LABELS,
         statuses=followup.STATUSES, delegation_options=followup_rows.options(
@@ -165,44 +149,43 @@ def stylesheet():
 def detail(item_id):
     store, user = get_store(), current_user()
     row = followup.load(store, item_id, user)
+    targets = followup.TRANSITIONS[row["status"]]
+    update = UpdateForm(formdata=None)
+    update.status.choices = [("", _("Giữ nguyên (%(s)s)", s=_(followup.STATUS_LABELS[row["status"]])))] + \
+        [(t, _(followup.STATUS_LABELS[t])) for t in targets]
     return render_template(
         "followup/detail.html", row=row, history=followup.history(store, item_id),
-        labels=followup.STATUS_LABELS, targets=followup.TRANSITIONS[row["status"]],
+        labels=followup.STATUS_LABELS, update=update, decision=DecisionForm(formdata=None),
         can_report=store.read(followup.can_report, user, row),
         can_decide=store.read(followup.can_decide, user, row), done_rule=done_rule())
 
 
+def _back_to_detail(item_id: int):
+    return redirect(url_for("followup.detail", item_id=item_id)), 303
+
+
 @bp.post("/r/<int:item_id>/updates")
+@flash_refusal(_back_to_detail)
 def post_update(item_id):
     store, user = get_store(), current_user()
-    try:
-        followup.load(store, item_id, user)
-        uploads = [(f.filename or "", f.read()) for f in request.files.getlist("evidence") if f and f.filename]
-        files = followup_evidence.save(evidence_dir(), uploads)
-        followup.report_progress(store, user, item_id, status=request.form.get("status"),
-                                 note=request.form.get("note", ""), files=files, done_rule=done_rule())
-    except DomainError as error:
-        if isinstance(error, NotFound) or error.status == 403:
-            raise
-        flash(_(error.message), "error")
-        return redirect(url_for("followup.detail", item_id=item_id)), 303
+    form = require_form(UpdateForm())
+    followup.load(store, item_id, user)
+    uploads = [(f.filename or "", f.read()) for f in form.evidence.data or () if f and f.filename]
+    files = followup_evidence.save(evidence_dir(), uploads)
+    followup.report_progress(store, user, item_id, status=form.status.data, note=form.note.data or "",
+                             files=files, done_rule=done_rule())
     flash(_("Đã ghi nhận cập nhật."), "success")
-    return redirect(url_for("followup.detail", item_id=item_id)), 303
+    return _back_to_detail(item_id)
 
 
 @bp.post("/r/<int:item_id>/decision")
+@flash_refusal(_back_to_detail)
 def post_decision(item_id):
-    store, user = get_store(), current_user()
-    accept = request.form.get("decision") == "accept"
-    try:
-        followup.decide_claim(store, user, item_id, accept, request.form.get("note", ""))
-    except DomainError as error:
-        if isinstance(error, NotFound) or error.status == 403:
-            raise
-        flash(_(error.message), "error")
-        return redirect(url_for("followup.detail", item_id=item_id)), 303
+    form = require_form(DecisionForm())
+    accept = form.decision.data == "accept"
+    followup.decide_claim(get_store(), current_user(), item_id, accept, form.note.data or "")
     flash(_("Đã xác nhận hoàn thành.") if accept else _("Đã trả lại: chưa chấp nhận kết quả."), "success")
-    return redirect(url_for("followup.detail", item_id=item_id)), 303
+    return _back_to_detail(item_id)
 
 
 @bp.route("/evidence/<int:evidence_id>")

@@ -9,9 +9,9 @@ from survey_app.domain.minutes import documents as docs
 from survey_app.domain.minutes import operations as ops
 from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
-from survey_app.web.api import api_blueprint, json_body
-from survey_app.web.context import get_forms, get_store
-from survey_app.web.minutes.pages import PDF, minutes_env
+from survey_app.web.api import api_blueprint
+from survey_app.web.inputs import json_object
+from survey_app.web.context import get_forms, get_store, minutes_env
 
 bp = api_blueprint("api_minutes")
 MAX_PDF = 25 * 1024 * 1024
@@ -30,7 +30,7 @@ def _pdf(visit_id: int, version: int | None):
     ops.load_for_minutes(store, visit_id, g.user)
     minutes = ops.require_version(store, visit_id, version, preview_ok=True)
     data = docs.version_pdf(store, get_forms(), minutes_env(), minutes)
-    return send_file(BytesIO(data), mimetype=PDF, download_name=docs.file_name(visit_id, minutes, ".pdf"))
+    return send_file(BytesIO(data), mimetype="application/pdf", download_name=docs.file_name(visit_id, minutes, ".pdf"))
 
 
 @bp.get("/visits/<int:visit_id>/minutes.pdf")
@@ -56,10 +56,7 @@ def draft(visit_id):
 
 @bp.post("/visits/<int:visit_id>/minutes/wording")
 def wording(visit_id):
-    body = json_body()
-    if not isinstance(body, dict):
-        raise DomainError(N_("Nội dung phải là một đối tượng JSON {phần: văn bản}."), "body")
-    return jsonify(summary(ops.edit_wording(get_store(), g.user, visit_id, body)))
+    return jsonify(summary(ops.edit_wording(get_store(), g.user, visit_id, json_object())))
 
 
 @bp.post("/visits/<int:visit_id>/minutes/finalize")
@@ -75,9 +72,7 @@ def correction(visit_id):
 
 @bp.post("/visits/<int:visit_id>/minutes/signatures")
 def signatures(visit_id):
-    body = json_body()
-    if not isinstance(body, dict) or set(body) - {"role", "name", "image"}:
-        raise DomainError(N_("Chỉ nhận các trường: role, name, image."), "body")
+    body = json_object({"role", "name", "image"})
     result = ops.add_signature(get_store(), minutes_env(), g.user, visit_id, body.get("role"),
                                body.get("name"), body.get("image"))
     return jsonify(result), 201

@@ -2,14 +2,12 @@
 tablet, correction, the signatories a delegation requires, the signing certificate."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from io import BytesIO
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import PasswordField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from survey_app.domain.minutes import documents as docs
@@ -28,7 +26,8 @@ from survey_app.formatting import parse_datetime
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.web import nav
-from survey_app.web.context import current_user, get_forms, get_store, photos_dir
+from survey_app.web.context import current_user, get_forms, get_store, minutes_env
+from survey_app.web.errors import flash_refusal, refusal_text, require_form
 
 bp = Blueprint("minutes", __name__)
 nav.add_entry("minutes.certificate", N_("Chứng thư số"), {"admin"})
@@ -42,15 +41,13 @@ def vn_time(value) -> str:
     return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-def minutes_env() -> ops.MinutesEnv:
-    app = current_app
-    return ops.MinutesEnv(files=app.extensions["survey_files"] / "minutes", photos=photos_dir(),
-                          certs=Path(app.instance_path) / "certs", base_url=app.config["BASE_URL"],
-                          organisation=app.config.get("ORGANISATION_NAME", minutes_keys.DEFAULT_ORGANISATION))
-
-
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class SignatoriesForm(FlaskForm):
+    """The roles that must sign; the operation checks each and names a wrong one."""
+    roles = SelectMultipleField(validate_choice=False)
 
 
 class SignatureForm(FlaskForm):
@@ -72,20 +69,8 @@ def back(visit_id: int, endpoint: str = "minutes.page"):
     return redirect(url_for(endpoint, visit_id=visit_id))
 
 
-def run(action, visit_id: int, done: str, endpoint: str = "minutes.page"):
-    """Run one operation behind a CSRF-checked button; flash the result or the refusal."""
-    if not ActionForm().validate_on_submit():
-        flash(_("Phiên biểu mẫu đã hết hạn; hãy thử lại."), "error")
-        return back(visit_id, endpoint)
-    try:
-        action()
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
-        flash(_(error.message), "error")
-    else:
-        flash(done, "success")
-    return back(visit_id, endpoint)
+def back_to_sign(visit_id: int, **_):
+    return back(visit_id, "minutes.sign")
 
 
 @bp.route("/visits/<int:visit_id>/minutes")
@@ -101,28 +86,39 @@ def page(visit_id):
 
 
 @bp.post("/visits/<int:visit_id>/minutes/draft")
+@flash_refusal(back)
 def draft(visit_id):
-    return run(lambda: ops.generate_draft(get_store(), current_user(), visit_id), visit_id,
-               _("Đã tạo dự thảo biên bản."))
+    require_form(ActionForm())
+    ops.generate_draft(get_store(), current_user(), visit_id)
+    flash(_("Đã tạo dự thảo biên bản."), "success")
+    return back(visit_id)
 
 
 @bp.post("/visits/<int:visit_id>/minutes/finalize")
+@flash_refusal(back_to_sign)
 def finalize(visit_id):
-    return run(lambda: ops.finalize_minutes(get_store(), get_forms(), minutes_env(), current_user(), visit_id),
-               visit_id, _("Đã chốt biên bản; mời các bên ký."), "minutes.sign")
+    require_form(ActionForm())
+    ops.finalize_minutes(get_store(), get_forms(), minutes_env(), current_user(), visit_id)
+    flash(_("Đã chốt biên bản; mời các bên ký."), "success")
+    return back_to_sign(visit_id)
 
 
 @bp.post("/visits/<int:visit_id>/minutes/correction")
+@flash_refusal(back)
 def correction(visit_id):
-    return run(lambda: ops.issue_correction(get_store(), current_user(), visit_id), visit_id,
-               _("Đã lập dự thảo bản đính chính; hồ sơ được mở lại để sửa."))
+    require_form(ActionForm())
+    ops.issue_correction(get_store(), current_user(), visit_id)
+    flash(_("Đã lập dự thảo bản đính chính; hồ sơ được mở lại để sửa."), "success")
+    return back(visit_id)
 
 
 @bp.post("/visits/<int:visit_id>/minutes/signatories")
+@flash_refusal(back)
 def signatories(visit_id):
-    roles = request.form.getlist("roles")
-    return run(lambda: ops.set_signatory_roles(get_store(), current_user(), visit_id, roles), visit_id,
-               _("Đã lưu danh sách người ký."))
+    form = require_form(SignatoriesForm())
+    ops.set_signatory_roles(get_store(), current_user(), visit_id, form.roles.data or [])
+    flash(_("Đã lưu danh sách người ký."), "success")
+    return back(visit_id)
 
 
 @bp.route("/visits/<int:visit_id>/minutes/wording", methods=["GET", "POST"])
@@ -142,7 +138,7 @@ def wording(visit_id):
         except DomainError as error:
             if error.status != 409:
                 raise
-            flash(_(error.message), "error")
+            flash(refusal_text(error), "error")
             return render_template("minutes_pages/wording.html", visit=visit, form=form, minutes=minutes,
                                    generated=generated), 409
         flash(_("Đã lưu câu chữ của biên bản."), "success")
@@ -170,19 +166,13 @@ def sign(visit_id):
 
 
 @bp.post("/visits/<int:visit_id>/minutes/sign/<role>")
+@flash_refusal(back_to_sign)
 def sign_role(visit_id, role):
     form = SignatureForm(prefix=role)
     if not form.validate_on_submit():
-        flash(_("Hãy ký vào khung và ghi họ tên trước khi bấm Ký."), "error")
-        return back(visit_id, "minutes.sign")
-    try:
-        result = ops.add_signature(get_store(), minutes_env(), current_user(), visit_id, role,
-                                   form.name.data, form.image.data)
-    except DomainError as error:
-        if error.status in (403, 404):
-            raise
-        flash(_(error.message), "error")
-        return back(visit_id, "minutes.sign")
+        raise DomainError(N_("Hãy ký vào khung và ghi họ tên trước khi bấm Ký."), "name")
+    result = ops.add_signature(get_store(), minutes_env(), current_user(), visit_id, role,
+                               form.name.data, form.image.data)
     flash(_("Đã ký. Biên bản đã được đóng dấu số.") if result["sealed"] else _("Đã ghi nhận chữ ký."), "success")
     return back(visit_id, "minutes.sign")
 
@@ -210,7 +200,7 @@ def certificate():
         try:
             subject = minutes_keys.install_certificate(env.certs, form.p12.data.read(), form.passphrase.data)
         except DomainError as error:
-            form.p12.errors.append(_(error.message))
+            form.p12.errors.append(refusal_text(error))
         else:
             flash(_("Đã cài chứng thư số: %(subject)s", subject=subject), "success")
             return redirect(url_for("minutes.certificate"))

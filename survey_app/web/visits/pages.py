@@ -8,7 +8,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import HTTPException
 from wtforms import DateField, DateTimeLocalField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -30,29 +29,15 @@ from survey_app.markers import N_
 from survey_app.storage import visit_queries as queries
 from survey_app.storage import visits as visits_sql
 from survey_app.web import api
+from survey_app.web import errors
 from survey_app.web import nav
 from survey_app.web.context import current_user, get_forms, get_store, photos_dir
-from survey_app.web.errors import domain_error, http_error
+from survey_app.web.inputs import client_id, int_value, json_body, json_object
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 bp.add_app_template_global(ITEM_TYPES, "item_types")  # the capture page's macro per item type
 nav.add_entry("visits.index", N_("Chuyến khảo sát"), {"admin", "secretary", "head", "member", "host", "viewer"})
-JSON_ENDPOINTS = {"visits.changes", "visits.upload_photo", "visits.from_device"}
-
-
-@bp.errorhandler(DomainError)
-def _domain_error(error):
-    if request.endpoint in JSON_ENDPOINTS:
-        return jsonify({"ok": False, "error": _(error.message), "field": error.field}), error.status
-    return domain_error(error)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error):
-    if request.endpoint in JSON_ENDPOINTS:
-        message = _("Tệp gửi lên quá lớn.") if error.code == 413 else error.description
-        return jsonify({"ok": False, "error": message, "field": "file"}), error.code
-    return http_error(error)
+errors.json_pages("visits.changes", "visits.upload_photo", "visits.from_device")
 
 
 class FilterForm(FlaskForm):
@@ -90,10 +75,10 @@ def _options(form) -> None:
 
 
 def _filters(form: FilterForm) -> dict:
-    data = form.data if form.validate() else {}
-    as_int = lambda v: int(v) if v and v.isdigit() else None  # noqa: E731
-    return {"text": (data.get("q") or "").strip(), "unit_id": as_int(data.get("unit")),
-            "delegation_id": as_int(data.get("delegation")), "status": data.get("status") or None,
+    data = form.data if form.validate() else {}  # the choices are ids: digits or ""
+    return {"text": (data.get("q") or "").strip(), "unit_id": int_value(data.get("unit") or "", "unit"),
+            "delegation_id": int_value(data.get("delegation") or "", "delegation"),
+            "status": data.get("status") or None,
             "date_from": data.get("date_from") and data["date_from"].isoformat(),
             "date_to": data.get("date_to") and data["date_to"].isoformat()}
 
@@ -124,7 +109,7 @@ def new():
                                   locality=form.locality.data or "",
                                   started_at=form.started_at.data.replace(tzinfo=VN_TZ).isoformat())
         except DomainError as error:
-            form.form.errors.append(_(error.message))
+            form.form.errors.append(errors.refusal_text(error))
         else:
             url = url_for("visits.capture", visit_id=visit_id)
             if request.accept_mimetypes.best == "application/json":  # plan.js, which can fall back offline
@@ -139,10 +124,8 @@ def new():
 def from_device():
     """A visit planned on the tablet without network: made once per client uuid, so the
     outbox can send it again safely; the answer gives the server id for the tablet's links."""
-    data = api.json_body()
-    uuid = data.get("uuid") if isinstance(data, dict) else None
-    if not isinstance(uuid, str) or not 8 <= len(uuid) <= 100:
-        raise DomainError("'uuid' phải là mã do máy khách tạo (8–100 ký tự)", "uuid")
+    data = json_object()
+    uuid = client_id(data.get("uuid"), "uuid")
     existing = get_store().read(visits_sql.get_visit_by_uuid, uuid)
     if existing is not None:  # a replay: answer only someone who may see that visit
         load_visit(get_store(), existing["id"], current_user())
@@ -195,7 +178,7 @@ def capture(visit_id):
 
 @bp.post("/<int:visit_id>/changes")
 def changes(visit_id):
-    return api.apply_messages(visit_id, api.json_body())
+    return api.apply_messages(visit_id, json_body())
 
 
 @bp.post("/<int:visit_id>/photos")
