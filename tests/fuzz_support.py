@@ -76,6 +76,25 @@ JSON_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.integers(min
                         st.floats(), JSON_TEXT)
 JSON = st.recursive(JSON_SCALAR, lambda children: st.one_of(
     st.lists(children, max_size=4), st.dictionaries(JSON_TEXT, children, max_size=4)), max_leaves=12)
+# Hostile JSON (issue 15.9), as raw text: nesting deeper than any document (lists and
+# objects, up to the parser's own recursion limit and past it) and integers longer than
+# any figure (up to Python's 4,300-digit limit and past it), each inside a plausible body.
+_NEST = {"list": ("[", "]"), "object": ('{"a":', "}"), "messages": ('{"messages":[', "]}")}
+DEEP_JSON_TEXT = st.builds(
+    lambda depth, kind, leaf: _NEST[kind][0] * depth + leaf + _NEST[kind][1] * depth,
+    st.one_of(st.integers(33, 200), st.integers(900, 1100), st.just(5000)), st.sampled_from(sorted(_NEST)),
+    st.sampled_from(["1", '"x"', "null", "[]", "{}"]))
+HUGE_INTEGER_TEXT = st.builds(lambda sign, digits: sign + "9" * digits, st.sampled_from(["", "-"]),
+                              st.one_of(st.integers(65, 400), st.integers(4000, 4400)))
+HOSTILE_JSON_TEXT = st.one_of(
+    DEEP_JSON_TEXT,
+    st.builds(lambda key, number: '{"%s": %s}' % (key, number),
+              st.sampled_from(["value", "base_version", "position", "id", "status", "note", "role", "delegation",
+                               "report", "messages"]), HUGE_INTEGER_TEXT),
+    st.builds(lambda number: '{"messages": [{"id": "0123456789abcdef", "target": "report.summary", '
+                             '"op": "set", "value": "x", "base_version": %s}]}' % number, HUGE_INTEGER_TEXT),
+    st.builds(lambda deep: '{"id": "0123456789abcdef", "target": "difficulty", "op": "add", '
+                           '"item": "abcdefgh12345678", "value": %s}' % deep, DEEP_JSON_TEXT))
 DATE_TEXT = st.one_of(TEXT, st.dates().map(str), st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M")))
 FILE_BYTES = st.one_of(st.binary(max_size=300), st.just(world.png_bytes()),
                        st.binary(max_size=40).map(lambda b: world.png_bytes()[:30] + b),

@@ -226,6 +226,27 @@ def test_minutes_wording_api(fuzz, body):
         json_refusal(response, body)
 
 
+JSON_ENDPOINTS = ["/api/v1/visits", "/api/v1/visits/1/changes", "/api/v1/visits/1/minutes/wording",
+                  "/api/v1/visits/{frozen}/minutes/signatures", "/api/v1/recommendations/{own_rec}/updates"]
+
+
+@pytest.mark.parametrize("path", JSON_ENDPOINTS)
+def test_hostile_json_is_refused_at_every_endpoint(fuzz, path):
+    """Deep nesting and huge integers: a 400 naming the body, and nothing changed."""
+    @FUZZ
+    @given(text=HOSTILE_JSON_TEXT)
+    def check(text):
+        before = (fuzz.revision(1), fuzz.count("visits"), fuzz.count("recommendation_updates"),
+                  fuzz.count("minutes_signatures"))
+        response = fuzz.client().post(path.format(**fuzz.ids), data=text, content_type="application/json",
+                                      headers=fuzz.admin)
+        body = json_refusal(response, text[:80])
+        assert response.status_code == 400 and body["field"] == "body", (text[:80], body)
+        assert before == (fuzz.revision(1), fuzz.count("visits"), fuzz.count("recommendation_updates"),
+                          fuzz.count("minutes_signatures"))
+    check()
+
+
 @pytest.fixture(scope="module")
 def real_pdf(fuzz):
     response = fuzz.client().get(f"/api/v1/visits/{fuzz.ids['frozen']}/minutes.pdf", headers=fuzz.admin)
