@@ -66,8 +66,29 @@ def render_html(context: dict) -> str:
     return template_environment().get_template(MINUTES_TEMPLATE).render(**context)
 
 
+def _html(html: str) -> HTML:
+    base_url = (TEMPLATES_DIR / "minutes").as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher())
+
+
 def render_pdf(html: str) -> bytes:
     """PDF/A-3b bytes of the minutes' HTML, fonts embedded, no network access."""
-    base_url = (TEMPLATES_DIR / "minutes").as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+    return _html(html).write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+
+
+CSS_PX_IN_POINTS = 0.75  # WeasyPrint lays out in CSS pixels (1/96 in), PDF counts points (1/72 in)
+
+
+def render_pdf_placed(html: str, element_id: str) -> tuple[bytes, tuple | None]:
+    """PDF/A-3b bytes as `render_pdf`, and where the element with id `element_id` is:
+    `(page index, (x1, y1, x2, y2))` in PDF points from the page's lower-left corner,
+    or None when the page has no such element."""
+    document = _html(html).render(pdf_variant=PDF_VARIANT)
+    found = None
+    for index, page in enumerate(document.pages):
+        if element_id in page.anchors:
+            left, top, right, bottom = (v * CSS_PX_IN_POINTS for v in page.anchors[element_id])
+            height = page.height * CSS_PX_IN_POINTS
+            found = (index, (left, height - bottom, right, height - top))
+            break
+    return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False), found

@@ -1,13 +1,21 @@
 """The organisation's signing certificate and the PAdES seal on the minutes' PDF.
 
-The seal is a PAdES baseline (B-B) signature added as an incremental update,
-so an already-sealed file keeps its earlier signatures valid. Keys are RSA:
-an ECDSA signature makes pyHanko raise the file to PDF 2.0, which PDF/A-3
-forbids.
+The seal is a PAdES baseline signature added as an incremental update, so an
+already-sealed file keeps its earlier signatures valid: B-B by default; B-LT
+(an RFC 3161 timestamp, and the certificates and OCSP/CRL answers embedded in
+the same revision) with a `LongTermValidation`; B-LTA when that also asks for a
+document timestamp. The key is in a PKCS#12 file (`load_signer`) or on a
+PKCS#11 token (`load_pkcs11_signer`). Keys are RSA: an ECDSA signature makes
+pyHanko raise the file to PDF 2.0, which PDF/A-3 forbids.
+
+A visible seal is drawn by the document itself (text in the page, fonts
+embedded by WeasyPrint, so PDF/A holds); `SealPlacement` puts the signature
+field's widget over it, with an empty appearance of its own.
 """
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -25,6 +33,11 @@ from pyhanko.pdf_utils.metadata.model import VENDOR
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+from pyhanko.stamp import NoOpStampStyle
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 from pyhanko.keys.internal import (
     translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1,
 )
@@ -152,17 +165,92 @@ def _align_producer(writer: IncrementalPdfFileWriter) -> None:
         writer.update_container(info)
 
 
+def load_pkcs11_signer(module: str, token: str, key_label: str, pin: str | None):
+    """The signer of a key on a PKCS#11 token (USB token, HSM), with the certificate
+    stored beside it under the same label and every other certificate on the token
+    (the issuing CA's) for the chain. The session stays open as long as the signer
+    lives. Raises pyHanko's or python-pkcs11's errors for a missing module, token or
+    key, or a wrong PIN."""
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11
+    session = pkcs11.open_pkcs11_session(module, token_criteria=TokenCriteria(label=token), user_pin=pin)
+    try:
+        signer = pkcs11.PKCS11Signer(session, key_label=key_label, cert_label=key_label,
+                                     other_certs_to_pull=None)
+        asyncio.run(signer.ensure_objects_loaded())  # fail now, not at the first seal
+    except BaseException:
+        session.close()
+        raise
+    return signer
+
+
+@dataclasses.dataclass(frozen=True)
+class SealPlacement:
+    """Where the visible seal is: a 0-based page index and a box in PDF points
+    (lower-left x, y, upper-right x, y)."""
+    page: int
+    box: tuple[float, float, float, float]
+
+
+class LongTermValidation:
+    """What makes a seal verifiable in the long term: an RFC 3161 timestamp from the
+    TSA at `tsa_url`, and the validation material (the chain up to one of
+    `trust_roots`, OCSP answers or CRLs fetched now) embedded with the signature
+    (PAdES B-LT); with `document_timestamp`, a document timestamp over all of it
+    (B-LTA).
+
+    HTTP goes through `requests` (its TLS context is built once per process;
+    pyHanko's aiohttp clients build one per call, about 0.1 s each).
+    """
+
+    def __init__(self, tsa_url: str, trust_roots: list, *, document_timestamp: bool = False,
+                 timeout: float = 10):
+        self.tsa_url = tsa_url
+        self.trust_roots = [translate_pyca_cryptography_cert_to_asn1(c) if isinstance(c, x509.Certificate)
+                            else c for c in trust_roots]
+        self.document_timestamp = document_timestamp
+        self.timeout = timeout
+        self.timestamper = RequestsHTTPTimeStamper(tsa_url, timeout=timeout)
+
+    def validation_context(self) -> ValidationContext:
+        """A new context for each seal, so the revocation answers embedded are fresh."""
+        return ValidationContext(trust_roots=self.trust_roots, allow_fetching=True,
+                                 fetcher_backend=RequestsFetcherBackend(per_request_timeout=self.timeout),
+                                 revocation_mode="hard-fail")
+
+    def metadata(self) -> dict:
+        """The PdfSignatureMetadata settings of a B-LT (or B-LTA) seal."""
+        return {"embed_validation_info": True, "validation_context": self.validation_context(),
+                "use_pades_lta": self.document_timestamp,
+                # the DSS goes into the signature's own revision: B-LT in one revision,
+                # so nothing but a document timestamp ever follows the seal
+                "dss_settings": DSSContentSettings(include_vri=False,
+                                                   placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE)}
+
+
 def seal_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
-             reason: str = "", location: str = "", signer_name: str | None = None) -> bytes:
-    """Add a PAdES signature to `pdf_bytes` as an incremental update; return the new bytes."""
+             reason: str = "", location: str = "", signer_name: str | None = None,
+             placement: SealPlacement | None = None, ltv: LongTermValidation | None = None) -> bytes:
+    """Add a PAdES signature to `pdf_bytes` as an incremental update; return the new bytes.
+
+    With `placement`, the signature field's widget covers the seal drawn on that page
+    (and keeps an empty appearance); with `ltv`, the seal is timestamped and carries its
+    validation material."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
     _align_producer(writer)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, reason=reason or None, location=location or None,
         name=signer_name, md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        tight_size_estimates=True)  # no timestamp: the CMS size is exact
+        tight_size_estimates=ltv is None,  # no timestamp: the CMS size is exact
+        **(ltv.metadata() if ltv else {}))
+    field = None
+    if placement is not None:
+        field = fields.SigFieldSpec(field_name, on_page=placement.page, box=placement.box,
+                                    empty_field_appearance=False)
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=ltv.timestamper if ltv else None,
+                                   new_field_spec=field, stamp_style=NoOpStampStyle() if field else None)
     output = BytesIO()
-    reserved = signer.reserved_size() if isinstance(signer, OrganisationSigner) else None
-    signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=output, bytes_reserved=reserved)
+    reserved = signer.reserved_size() if isinstance(signer, OrganisationSigner) and ltv is None else None
+    pdf_signer.sign_pdf(writer, output=output, bytes_reserved=reserved)
     return output.getvalue()
