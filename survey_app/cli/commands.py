@@ -223,6 +223,12 @@ def verify_command(file):
     for signer in result["signers"]:
         click.echo(f"Chữ ký: {signer['name']} lúc {signer['signed_at']} "
                    f"({'hợp lệ' if signer['valid'] else 'không hợp lệ'})")
+        if signer.get("timestamp"):
+            click.echo(f"  Dấu thời gian (RFC 3161): {signer['timestamp']}")
+    if result.get("revocation_info"):
+        info = result["revocation_info"]
+        click.echo(f"Xác thực lâu dài ({result['level']}): {info['ocsp']} phản hồi OCSP, "
+                   f"{info['crl']} danh sách thu hồi (CRL) gắn trong tệp.")
     if result["minutes"]:
         click.echo(f"Biên bản của chuyến khảo sát {result['visit_id']}, phiên bản {result['version']}.")
     if result["valid"]:

@@ -127,7 +127,10 @@ def verify_document(store, env: MinutesEnv, pdf: bytes) -> dict:
     return {"intact": result.intact, "valid": result.valid, "modified": result.modified_after_signing,
             "error": result.error, "sha256": sha,
             "signers": [{"name": _common_name(s["signer"]), "signed_at": s["signed_at"], "field": s["field"],
-                         "trusted": s["trusted"], "valid": s["bottom_line"]} for s in result.signatures],
+                         "trusted": s["trusted"], "valid": s["bottom_line"], "timestamp": s["timestamp"]}
+                        for s in result.signatures],
+            "level": result.level, "revocation_info": result.revocation_info,
+            "document_timestamps": [s["timestamp"] for s in result.document_timestamps],
             "visit_id": known and known["visit_id"], "version": known and known["version"],
             "minutes": known}
 
