@@ -33,6 +33,14 @@ DEFAULTS = {
     "BASE_URL": "http://127.0.0.1:5000",
     "ORGANISATION_NAME": "HĐND tỉnh Gia Lai",   # the sealing certificate's organisation
     "FOLLOWUP_DONE_REQUIRES": "evidence_or_note",  # or evidence, note, none
+    # The organisation's key on a PKCS#11 token (USB token, HSM) instead of certs/organisation.p12
+    "SIGNING_PKCS11_MODULE": "",          # path of the token's PKCS#11 library
+    "SIGNING_PKCS11_TOKEN": "",           # token label
+    "SIGNING_PKCS11_KEY": "",             # label of the key (and of its certificate)
+    "SIGNING_PKCS11_PIN": "",             # the user PIN, or:
+    "SIGNING_PKCS11_PIN_FILE": "",        # a file holding it, relative to the instance folder
+    "SIGNING_TSA_URL": "",                # RFC 3161 timestamp authority: seals become PAdES B-LT
+    "SIGNING_DOCUMENT_TIMESTAMP": False,  # and B-LTA, with a document timestamp after the seal
 }
 
 

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 
 from survey_app.domain.followup.operations import DONE_RULES
 from survey_app.domain.forms.library import FormLibrary
-from survey_app.domain.minutes.keys import DEFAULT_ORGANISATION
+from survey_app.domain.minutes.keys import DEFAULT_ORGANISATION, SigningConfig
 from survey_app.domain.minutes.operations import MinutesEnv
 from survey_app.storage import Store, apply_migrations
 
@@ -71,7 +71,8 @@ def minutes_env(app: Flask | None = None) -> MinutesEnv:
     app = _app(app)
     return MinutesEnv(files=minutes_dir(app), photos=photos_dir(app), certs=certs_dir(app),
                       base_url=app.config["BASE_URL"],
-                      organisation=app.config.get("ORGANISATION_NAME", DEFAULT_ORGANISATION))
+                      organisation=app.config.get("ORGANISATION_NAME", DEFAULT_ORGANISATION),
+                      signing=SigningConfig.from_config(app.config, Path(app.instance_path)))
 
 
 def done_rule(app: Flask | None = None) -> str:

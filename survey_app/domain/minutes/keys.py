@@ -1,27 +1,52 @@
 """The organisation's signing certificate (chứng thư số của cơ quan) in the
-instance folder, and the trust roots that verification accepts.
+instance folder or on a PKCS#11 token, the trust roots that verification
+accepts, and the seal made with them (timestamp and long-term validation when
+a timestamp authority is configured).
 
 `certs/organisation.p12` with its passphrase in `certs/organisation.pass`
 (both mode 600); every certificate ever installed is kept in `certs/trusted/`
-so PDFs sealed before a replacement still verify.
+so PDFs sealed before a replacement still verify. With `SIGNING_PKCS11_MODULE`
+set, the key on the token is used instead (`SigningConfig`).
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
 import os
 import secrets
 import tempfile
+import threading
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 
-from survey_app.markers import N_
+from survey_app.clock import VN_TZ
 from survey_app.documents import (
     create_organisation_certificate,
     load_signer,
+    seal_pdf,
     signer_certificate,
 )
+from survey_app.documents.seal import LongTermValidation, SealPlacement, load_pkcs11_signer
 from survey_app.domain.errors import DomainError
+from survey_app.markers import N_
+
+log = logging.getLogger(__name__)
+SEAL_ELEMENT = "dau-ky-so"  # id of the visible seal in the minutes' template
+TOKEN_UNUSABLE = N_("Chưa đóng dấu được biên bản: không dùng được khóa ký số của cơ quan trên thiết bị "
+                    "ký số (sai mã PIN, thiếu thiết bị hoặc không tìm thấy khóa). Vui lòng báo quản trị "
+                    "viên kiểm tra thiết bị ký số, rồi ký lại.")
+TSA_UNREACHABLE = N_("Chưa đóng dấu được biên bản: không lấy được dấu thời gian hoặc thông tin kiểm tra "
+                     "chứng thư số. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, báo quản trị viên.")
+
+
+class SealingUnavailable(DomainError):
+    """The seal could not be made now (token or timestamp service): nothing is saved."""
+    status = 503
 
 DEFAULT_ORGANISATION = "HĐND tỉnh Gia Lai"
 P12, PASS, TRUSTED = "organisation.p12", "organisation.pass", "trusted"
@@ -76,8 +101,136 @@ def install_certificate(certs: Path, p12: bytes, passphrase: str) -> str:
     return cert.subject.rfc4514_string()
 
 
+@dataclasses.dataclass(frozen=True)
+class SigningConfig:
+    """The SIGNING_* configuration: where the key is, and how seals are timestamped."""
+    pkcs11_module: str = ""
+    pkcs11_token: str = ""
+    pkcs11_key: str = ""
+    pkcs11_pin: str = dataclasses.field(default="", repr=False)
+    pkcs11_pin_file: str = ""  # absolute, or relative to the instance folder
+    tsa_url: str = ""
+    document_timestamp: bool = False
+
+    @property
+    def on_token(self) -> bool:
+        return bool(self.pkcs11_module)
+
+    def pin(self) -> str | None:
+        """SIGNING_PKCS11_PIN, else the first line of SIGNING_PKCS11_PIN_FILE, else None."""
+        if self.pkcs11_pin:
+            return self.pkcs11_pin
+        if self.pkcs11_pin_file:
+            return Path(self.pkcs11_pin_file).read_text(encoding="utf-8").strip()
+        return None
+
+    @classmethod
+    def from_config(cls, config, instance: Path) -> "SigningConfig":
+        pin, pin_file = config.get("SIGNING_PKCS11_PIN"), config.get("SIGNING_PKCS11_PIN_FILE")
+        return cls(pkcs11_module=config.get("SIGNING_PKCS11_MODULE") or "",
+                   pkcs11_token=config.get("SIGNING_PKCS11_TOKEN") or "",
+                   pkcs11_key=config.get("SIGNING_PKCS11_KEY") or "",
+                   pkcs11_pin="" if pin in (None, "") else str(pin),  # a numeric PIN arrives as a number
+                   pkcs11_pin_file=str(Path(instance) / pin_file) if pin_file else "",
+                   tsa_url=config.get("SIGNING_TSA_URL") or "",
+                   document_timestamp=bool(config.get("SIGNING_DOCUMENT_TIMESTAMP")))
+
+
+_token_signers: dict = {}
+_token_lock = threading.RLock()  # one PKCS#11 session, used by one thread at a time
+
+
+def token_signer(signing: SigningConfig):
+    """The signer of the key on the token (its session opened once, then kept)."""
+    key = (signing.pkcs11_module, signing.pkcs11_token, signing.pkcs11_key)
+    with _token_lock:
+        if key not in _token_signers:
+            try:
+                _token_signers[key] = load_pkcs11_signer(*key, signing.pin())
+            except Exception:
+                log.exception("PKCS#11 token %r, key %r: cannot load the signer", key[1], key[2])
+                raise SealingUnavailable(TOKEN_UNUSABLE, "token") from None
+        return _token_signers[key]
+
+
+def forget_token_signers() -> None:
+    """Close the token sessions (a token pulled out and back in needs new ones)."""
+    with _token_lock:
+        for signer in _token_signers.values():
+            try:
+                signer.pkcs11_session.close()
+            except Exception:  # a session of a token already gone
+                log.warning("closing a PKCS#11 session failed", exc_info=True)
+        _token_signers.clear()
+
+
+def signer_for(certs: Path, signing: SigningConfig | None = None):
+    """The organisation's signer: on the token when one is configured, else the key on disk."""
+    if signing is not None and signing.on_token:
+        return token_signer(signing)
+    return organisation_signer(certs)
+
+
+def ensure_signer(certs: Path, signing: SigningConfig | None, organisation: str = DEFAULT_ORGANISATION) -> None:
+    """A key to seal with: the token's when configured, else the key on disk (made when missing)."""
+    if signing is None or not signing.on_token:
+        ensure_certificate(certs, organisation)
+
+
+def _common_name(cert: x509.Certificate) -> str | None:
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else None
+
+
+def sealer_name(certs: Path, signing: SigningConfig | None, organisation: str) -> str:
+    """Who seals, as the certificate names it (its common name), else the organisation."""
+    cert = signer_certificate(signer_for(certs, signing))
+    return _common_name(cert) or organisation
+
+
+def seal_context(name: str, at: str, code: str) -> dict:
+    """What the visible seal shows: who sealed, when (Vietnam time), the verification code."""
+    moment = dt.datetime.fromisoformat(at).astimezone(VN_TZ)
+    return {"element_id": SEAL_ELEMENT, "name": name, "code": code,
+            "at": f"{moment:%H:%M:%S} ngày {moment:%d/%m/%Y} (GMT+7)"}
+
+
+def long_term_validation(certs: Path, signing: SigningConfig | None) -> LongTermValidation | None:
+    if signing is None or not signing.tsa_url:
+        return None
+    return LongTermValidation(signing.tsa_url, trust_roots(certs), document_timestamp=signing.document_timestamp)
+
+
+def seal(certs: Path, signing: SigningConfig | None, pdf: bytes, placement, *,
+         reason: str, location: str, name: str) -> bytes:
+    """The PDF sealed with the organisation's key; `placement` is `(page, box)` of the
+    visible seal or None. Raises SealingUnavailable when the token or the timestamp
+    service fails (nothing is sealed)."""
+    signer = signer_for(certs, signing)
+    where = SealPlacement(*placement) if placement else None
+    try:
+        with _token_lock if signing is not None and signing.on_token else contextlib.nullcontext():
+            return seal_pdf(pdf, signer, field_name="ToChuc", reason=reason, location=location,
+                            signer_name=name, placement=where, ltv=long_term_validation(certs, signing))
+    except SealingUnavailable:
+        raise
+    except Exception as error:
+        log.exception("sealing failed")
+        if signing is not None and signing.on_token and _is_pkcs11_error(error):
+            forget_token_signers()
+            raise SealingUnavailable(TOKEN_UNUSABLE, "token") from None
+        if signing is not None and signing.tsa_url:
+            raise SealingUnavailable(TSA_UNREACHABLE, "timestamp") from None
+        raise
+
+
+def _is_pkcs11_error(error: Exception) -> bool:
+    return type(error).__module__.startswith(("pkcs11", "pyhanko.sign.pkcs11")) or \
+        "PKCS11" in type(error).__name__
+
+
 def organisation_signer(certs: Path):
-    """The loaded signer (cached until the file changes)."""
+    """The loaded signer of the key on disk (cached until the file changes)."""
     path = Path(certs) / P12
     key = (str(path), path.stat().st_mtime_ns)
     if key not in _signers:

@@ -19,7 +19,8 @@ from pathlib import Path
 from PIL import Image
 
 from survey_app.markers import N_
-from survey_app.documents import render_html, render_pdf, seal_pdf
+from survey_app.documents import render_html, render_pdf
+from survey_app.documents.render import render_pdf_placed
 from survey_app.domain.minutes.context import build_context, content_sha256
 from survey_app.storage import minutes as sql
 from survey_app.storage import visits as visits_sql
@@ -53,6 +54,7 @@ class MinutesEnv:
     certs: Path
     base_url: str
     organisation: str = minutes_keys.DEFAULT_ORGANISATION
+    signing: minutes_keys.SigningConfig | None = None  # token, timestamp authority
 
 
 # ----------------------------------------------------------------- permissions
@@ -257,12 +259,14 @@ def _seal(db, env: MinutesEnv, minutes: dict) -> None:
                           "image_png": file_path(env.files, s["image_sha256"], ".png").read_bytes()}
               for s in sql.signatures_of(db, minutes["id"])}
     inp = with_signatures(thaw(minutes["input_json"]), signed, minutes["required_roles"], env.base_url)
-    pdf = render_pdf(render_html(build_context(inp)))
-    minutes_keys.ensure_certificate(env.certs, env.organisation)
-    sealed = seal_pdf(pdf, minutes_keys.organisation_signer(env.certs), field_name="ToChuc",
-                      reason=f"Biên bản số {inp.number:02d}/{inp.symbol}, phiên bản {inp.version}",
-                      location=inp.issued_place, signer_name=env.organisation)
-    at = now_utc()
+    minutes_keys.ensure_signer(env.certs, env.signing, env.organisation)
+    at, name = now_utc(), minutes_keys.sealer_name(env.certs, env.signing, env.organisation)
+    context = build_context(inp)
+    context["seal"] = minutes_keys.seal_context(name, at, context["short_sha"])
+    pdf, placement = render_pdf_placed(render_html(context), minutes_keys.SEAL_ELEMENT)
+    sealed = minutes_keys.seal(env.certs, env.signing, pdf, placement, name=name,
+                               reason=f"Biên bản số {inp.number:02d}/{inp.symbol}, phiên bản {inp.version}",
+                               location=inp.issued_place)
     sql.update_version(db, minutes["id"], status="signed", signed_at=at,
                        signed_content_sha256=content_sha256(inp),
                        signed_pdf_sha256=store_bytes(env.files, sealed, ".pdf"))
