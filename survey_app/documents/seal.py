@@ -244,12 +244,13 @@ def seal_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
         subfilter=fields.SigSeedSubFilter.PADES,
         tight_size_estimates=ltv is None,  # no timestamp: the CMS size is exact
         **(ltv.metadata() if ltv else {}))
-    field = None
     if placement is not None:
-        field = fields.SigFieldSpec(field_name, on_page=placement.page, box=placement.box,
-                                    empty_field_appearance=False)
+        # made here rather than by the signer, so the widget gets an empty appearance
+        # stream (PDF/A wants one on every widget), which NoOpStampStyle then keeps
+        fields.append_signature_field(writer, fields.SigFieldSpec(
+            field_name, on_page=placement.page, box=placement.box, empty_field_appearance=False))
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=ltv.timestamper if ltv else None,
-                                   new_field_spec=field, stamp_style=NoOpStampStyle() if field else None)
+                                   stamp_style=NoOpStampStyle() if placement is not None else None)
     output = BytesIO()
     reserved = signer.reserved_size() if isinstance(signer, OrganisationSigner) and ltv is None else None
     pdf_signer.sign_pdf(writer, output=output, bytes_reserved=reserved)
