@@ -10,6 +10,7 @@ from survey_app import create_app
 from survey_app.demo import DEMO_ACCOUNTS, load_demo
 
 from .live import browser, context, live_server, page  # noqa: F401  (fixtures for every module)
+from .signing_pki import pki, softhsm  # noqa: F401  (one test PKI and one SoftHSM2 per session)
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
 

@@ -17,7 +17,7 @@ from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.storage import minutes as minutes_sql
 
 from .conftest import make_app
-from .signing_pki import OTHER_TOKEN, TOKEN_PIN, pki, softhsm, trust  # noqa: F401  (fixtures)
+from .signing_pki import OTHER_TOKEN, TOKEN_PIN, trust
 from .test_minutes_workflow import sign_all, signature_b64
 
 
@@ -89,8 +89,8 @@ def test_the_pin_can_come_from_the_environment(tmp_path, demo_instance, softhsm,
 
 @pytest.mark.parametrize("pin", [{"SIGNING_PKCS11_PIN": "000000"},
                                  {"SIGNING_PKCS11_PIN_FILE": "no-such-pin-file"}])
-def test_a_token_that_cannot_be_used_refuses_the_seal_and_saves_nothing(tmp_path, demo_instance, softhsm,
-                                                                         sessions, pin):
+def test_a_token_that_cannot_be_used_refuses_the_seal_and_saves_nothing(
+        tmp_path, demo_instance, softhsm, sessions, pin):
     app = _app(tmp_path, demo_instance, **dict(softhsm, SIGNING_PKCS11_TOKEN=OTHER_TOKEN), **pin)
     client, headers = _client_and_headers(app)
     visit = _visit(app)
