@@ -211,6 +211,17 @@ class LongTermValidation:
         self.document_timestamp = document_timestamp
         self.timeout = timeout
         self.timestamper = RequestsHTTPTimeStamper(tsa_url, timeout=timeout)
+        self._token_reserve: int | None = None
+
+    def token_reserve(self) -> int:
+        """Bytes of the /Contents placeholder that the timestamp token adds, worked out
+        once from a first answer of the TSA (which pyHanko keeps): twice its DER length
+        (hex) plus room for its attribute's wrapping and a token that comes out longer
+        (serial numbers and times vary by a few bytes)."""
+        if self._token_reserve is None:
+            token = asyncio.run(self.timestamper.async_dummy_response("sha256"))
+            self._token_reserve = 2 * (len(token.dump()) + 64) + 512
+        return self._token_reserve
 
     def validation_context(self) -> ValidationContext:
         """A new context for each seal, so the revocation answers embedded are fresh."""
@@ -252,6 +263,8 @@ def seal_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=ltv.timestamper if ltv else None,
                                    stamp_style=NoOpStampStyle() if placement is not None else None)
     output = BytesIO()
-    reserved = signer.reserved_size() if isinstance(signer, OrganisationSigner) and ltv is None else None
+    reserved = None  # pyHanko's estimate: a whole dummy CMS made first
+    if isinstance(signer, OrganisationSigner):
+        reserved = signer.reserved_size() + (ltv.token_reserve() if ltv else 0)
     pdf_signer.sign_pdf(writer, output=output, bytes_reserved=reserved)
     return output.getvalue()

@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
@@ -195,10 +196,20 @@ def seal_context(name: str, at: str, code: str) -> dict:
             "at": f"{moment:%H:%M:%S} ngày {moment:%d/%m/%Y} (GMT+7)"}
 
 
+_validations: dict = {}
+
+
 def long_term_validation(certs: Path, signing: SigningConfig | None) -> LongTermValidation | None:
+    """The seal's timestamp and validation settings, kept while the TSA and the trusted
+    roots stay the same (its timestamper remembers the size of the TSA's tokens)."""
     if signing is None or not signing.tsa_url:
         return None
-    return LongTermValidation(signing.tsa_url, trust_roots(certs), document_timestamp=signing.document_timestamp)
+    roots = trust_roots(certs)
+    key = (signing.tsa_url, signing.document_timestamp, tuple(r.fingerprint(hashes.SHA256()) for r in roots))
+    if key not in _validations:
+        _validations.clear()
+        _validations[key] = LongTermValidation(signing.tsa_url, roots, document_timestamp=signing.document_timestamp)
+    return _validations[key]
 
 
 def seal(certs: Path, signing: SigningConfig | None, pdf: bytes, placement, *,
