@@ -240,3 +240,45 @@ def trust(app, *pems: bytes) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for index, pem in enumerate(pems):
         (folder / f"root-{index}.pem").write_bytes(pem)
+
+
+class PKIProcess:
+    """The test PKI served by a process of its own (for measurements: its signing work
+    must not share this process's interpreter lock): `with PKIProcess(folder) as pki:`
+    gives `pki.tsa_url` and `pki.root_pem`."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.process = None
+
+    def __enter__(self) -> "PKIProcess":
+        import sys
+        import time
+        root = Path(__file__).resolve().parent.parent
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.signing_pki", str(self.folder)], cwd=root,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        ready = self.folder / "url"
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError(f"test PKI did not start: {self.process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+        self.url = ready.read_text()
+        self.tsa_url = f"{self.url}/{ARCH}/tsa/tsa"
+        self.root_pem = (self.folder / "root.pem").read_bytes()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+if __name__ == "__main__":  # python -m tests.signing_pki FOLDER: serve until terminated
+    import sys
+    pki = TestPKI(Path(sys.argv[1]))
+    (pki.folder / "root.pem").write_bytes(pki.pem("root"))
+    (pki.folder / "url.tmp").write_text(pki.url)
+    (pki.folder / "url.tmp").rename(pki.folder / "url")
+    pki.server.run()
