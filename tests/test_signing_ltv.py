@@ -23,7 +23,7 @@ from survey_app.documents import verify_pdf
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.storage import minutes as minutes_sql
 
-from .conftest import make_app
+from .conftest import csrf_token, make_app
 from .live import free_port
 from .signing_pki import TOKEN_PIN, trust
 from .test_minutes_workflow import sign_all, signature_b64
@@ -122,6 +122,11 @@ def test_a_document_timestamp_makes_it_b_lta_and_later_changes_show(tmp_path, de
     changed = verify_pdf(edited.getvalue(), _roots(app))
     assert not changed.valid and changed.modified_after_signing
     assert not verify_pdf(pdf, []).valid  # the TSA and the key are trusted only through the roots
+
+    page = client.post("/verify", data={"csrf_token": csrf_token(client, "/verify"),
+                                        "file": (io.BytesIO(pdf), "bb.pdf")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "Hợp lệ: tệp nguyên vẹn" in page and "Dấu thời gian" in page and "mức B-LTA" in page
     app.extensions["survey_store"].close()
 
 
