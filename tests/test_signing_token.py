@@ -16,8 +16,8 @@ from survey_app.documents.seal import OrganisationSigner
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.storage import minutes as minutes_sql
 
-from .conftest import make_app
-from .signing_pki import OTHER_TOKEN, TOKEN_PIN, trust
+from .conftest import login, make_app
+from .signing_pki import OTHER_TOKEN, TOKEN, TOKEN_PIN, trust
 from .test_minutes_workflow import sign_all, signature_b64
 
 
@@ -70,6 +70,9 @@ def test_minutes_are_sealed_with_the_key_on_the_token(tmp_path, demo_instance, s
     assert not verify_pdf(pdf, []).valid  # trusted only through the configured root
     api = client.post("/api/v1/verify", data=pdf, headers={**headers, "Content-Type": "application/pdf"})
     assert api.get_json()["valid"] and api.get_json()["visit_id"] == visit
+    assert login(client, "admin").status_code == 302  # the administrator sees which key seals
+    page = client.get("/admin/certificate").get_data(as_text=True)
+    assert "PKCS#11" in page and TOKEN in page and "HĐND tỉnh Gia Lai" in page
     app.extensions["survey_store"].close()
 
 
@@ -109,6 +112,9 @@ def test_a_token_that_cannot_be_used_refuses_the_seal_and_saves_nothing(
     assert minutes["status"] == "final" and minutes["signed_pdf_sha256"] is None
     assert sorted(s["role"] for s in store.read(minutes_sql.signatures_of, minutes["id"])) == ["head", "secretary"]
     assert not (Path(app.instance_path) / "certs" / minutes_keys.P12).exists()
+    assert login(client, "admin").status_code == 302
+    page = client.get("/admin/certificate")
+    assert page.status_code == 200 and "thiết bị ký số" in page.get_data(as_text=True)
     store.close()
 
 

@@ -255,7 +255,11 @@ def trust_roots(certs: Path) -> list[x509.Certificate]:
     return [x509.load_pem_x509_certificate(p.read_bytes()) for p in sorted(folder.glob("*.pem"))]
 
 
-def current_subject(certs: Path) -> str | None:
+def current_subject(certs: Path, signing: SigningConfig | None = None) -> str | None:
+    """The subject of the certificate that seals: the token's when one is configured
+    (raises SealingUnavailable when it cannot be used), else the one on disk."""
+    if signing is not None and signing.on_token:
+        return signer_certificate(token_signer(signing)).subject.rfc4514_string()
     if not (Path(certs) / P12).exists():
         return None
     return signer_certificate(organisation_signer(certs)).subject.rfc4514_string()

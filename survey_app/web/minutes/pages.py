@@ -204,6 +204,10 @@ def certificate():
         else:
             flash(_("Đã cài chứng thư số: %(subject)s", subject=subject), "success")
             return redirect(url_for("minutes.certificate"))
-    return render_template("minutes_pages/certificate.html", form=form,
-                           subject=minutes_keys.current_subject(env.certs),
+    try:
+        subject, token_error = minutes_keys.current_subject(env.certs, env.signing), None
+    except DomainError as error:
+        subject, token_error = None, refusal_text(error)
+    return render_template("minutes_pages/certificate.html", form=form, subject=subject,
+                           signing=env.signing, token_error=token_error,
                            trusted=len(minutes_keys.trust_roots(env.certs))), 400 if form.errors else 200
