@@ -422,3 +422,34 @@ CREATE TRIGGER visit_search_item_update AFTER UPDATE OF data, deleted ON visit_i
 CREATE TRIGGER visit_search_item_delete AFTER DELETE ON visit_items
     BEGIN DELETE FROM visit_search WHERE rowid = old.id; END
 """)
+
+
+@migrations()
+def m008_access_keys(db):
+    """Autosave message ids count per (visit, user): the same client id sent by another
+    user or for another visit is another message, never answered with the first one's
+    result (the old key was the id alone). Each recommendation update records the unit
+    the recommendation was addressed to when it was written, so a new addressee's host
+    does not read the old unit's notes and evidence. A photo's checklist item is stored
+    as `checklist_item` (it was `item`, the word autosave uses for an item's uid)."""
+    _run(db, """
+CREATE TABLE applied_changes_new (
+    client_id TEXT NOT NULL,
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    user_id INTEGER REFERENCES users(id),
+    status INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+INSERT INTO applied_changes_new SELECT client_id, visit_id, user_id, status, result, applied_at
+    FROM applied_changes WHERE visit_id IS NOT NULL;
+DROP TABLE applied_changes;
+ALTER TABLE applied_changes_new RENAME TO applied_changes;
+CREATE UNIQUE INDEX applied_changes_key ON applied_changes(visit_id, coalesce(user_id, 0), client_id);
+ALTER TABLE recommendation_updates ADD COLUMN unit_id INTEGER REFERENCES units(id);
+UPDATE recommendation_updates SET unit_id =
+    (SELECT r.unit_id FROM recommendations r WHERE r.item_id = recommendation_updates.item_id);
+UPDATE visit_items SET data = json_set(json_remove(data, '$.item'), '$.checklist_item',
+                                       json_extract(data, '$.item'))
+    WHERE kind = 'photo' AND json_extract(data, '$.item') IS NOT NULL
+""")

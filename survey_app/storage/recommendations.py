@@ -65,6 +65,10 @@ def has_updates(db, item_id: int) -> bool:
 # ----------------------------------------------------------------- updates and evidence
 
 def insert_update(db, **values) -> int:
+    """An update row, marked with the unit the recommendation is addressed to now."""
+    if "unit_id" not in values:
+        values["unit_id"] = db.execute("SELECT unit_id FROM recommendations WHERE item_id = ?",
+                                       [values["item_id"]]).fetchone()[0]
     return db["recommendation_updates"].insert(values).last_pk
 
 
@@ -72,25 +76,36 @@ def insert_evidence(db, **values) -> int:
     return db["recommendation_evidence"].insert(values).last_pk
 
 
-def updates_of(db, item_id: int) -> list[dict]:
-    updates = list(db.query("SELECT * FROM recommendation_updates WHERE item_id = ? ORDER BY id", [item_id]))
+def _of_unit(unit_id: int | None, table: str = "recommendation_updates") -> str:
+    """Only the updates written while the recommendation was addressed to `unit_id`."""
+    return "" if unit_id is None else f" AND {table}.unit_id = {int(unit_id)}"
+
+
+def updates_of(db, item_id: int, unit_id: int | None = None) -> list[dict]:
+    """The history (oldest first) with its evidence; with `unit_id`, only that unit's part."""
+    updates = list(db.query("SELECT * FROM recommendation_updates WHERE item_id = ?"
+                            f"{_of_unit(unit_id)} ORDER BY id", [item_id]))
     files: dict[int, list] = {}
-    for row in db.query("SELECT * FROM recommendation_evidence WHERE item_id = ? ORDER BY id", [item_id]):
+    for row in db.query("SELECT e.* FROM recommendation_evidence e JOIN recommendation_updates "
+                        f"ON recommendation_updates.id = e.update_id WHERE e.item_id = ?{_of_unit(unit_id)} "
+                        "ORDER BY e.id", [item_id]):
         files.setdefault(row["update_id"], []).append(row)
     return [{**update, "evidence": files.get(update["id"], [])} for update in updates]
 
 
 def get_evidence(db, evidence_id: int) -> dict | None:
-    return _one(db, "SELECT * FROM recommendation_evidence WHERE id = ?", [evidence_id])
+    """An evidence file with the unit its update was written for (`update_unit_id`)."""
+    return _one(db, "SELECT e.*, u.unit_id AS update_unit_id FROM recommendation_evidence e "
+                    "JOIN recommendation_updates u ON u.id = e.update_id WHERE e.id = ?", [evidence_id])
 
 
-def last_updates(db, item_ids: list[int]) -> dict[int, dict]:
+def last_updates(db, item_ids: list[int], unit_id: int | None = None) -> dict[int, dict]:
     if not item_ids:
         return {}
     marks = ",".join("?" * len(item_ids))
     return {row["item_id"]: row for row in db.query(
         f"SELECT * FROM recommendation_updates WHERE id IN (SELECT max(id) FROM recommendation_updates "
-        f"WHERE item_id IN ({marks}) GROUP BY item_id)", item_ids)}
+        f"WHERE item_id IN ({marks}){_of_unit(unit_id)} GROUP BY item_id)", item_ids)}
 
 
 # ----------------------------------------------------------------- lists

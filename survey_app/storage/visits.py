@@ -136,16 +136,20 @@ def get_photo(db, sha256: str) -> dict | None:
     return _one(db, "SELECT * FROM photos WHERE sha256 = ?", [sha256])
 
 
-def applied_change(db, client_id: str) -> dict | None:
-    row = _one(db, "SELECT * FROM applied_changes WHERE client_id = ?", [client_id])
+def applied_change(db, visit_id: int, user_id: int | None, client_id: str) -> dict | None:
+    """The recorded result of a message, keyed by (visit, user, client id): the same id
+    sent by another user or for another visit is another message (migration m008)."""
+    row = _one(db, "SELECT * FROM applied_changes WHERE visit_id = ? AND coalesce(user_id, 0) = ? "
+                   "AND client_id = ?", [visit_id, user_id or 0, client_id])
     if row:
         row["result"] = json.loads(row["result"])
     return row
 
 
-def record_change(db, client_id: str, visit_id: int | None, user_id: int | None,
+def record_change(db, client_id: str, visit_id: int, user_id: int | None,
                   status: int, result: dict, at: str) -> None:
-    db.execute("INSERT INTO applied_changes VALUES (?, ?, ?, ?, ?, ?)",
+    db.execute("INSERT INTO applied_changes (client_id, visit_id, user_id, status, result, applied_at) "
+               "VALUES (?, ?, ?, ?, ?, ?)",
                [client_id, visit_id, user_id, status, json.dumps(result, ensure_ascii=False), at])
 
 

@@ -53,7 +53,7 @@ def apply_change(store, forms, user: dict, visit_id: int, message) -> tuple[int,
 
 
 def _apply(db, forms, user, visit_id, message):
-    done = sql.applied_change(db, message["id"])
+    done = sql.applied_change(db, visit_id, user["id"], message["id"])
     if done is not None:
         return done["status"], {**done["result"], "repeated": True}
     visit = sql.get_visit(db, visit_id)

@@ -27,7 +27,7 @@ def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: bytes
     values = check_item("photo", {"caption": caption, "credit": credit}, "photo")
     if checklist_item:
         _check_photo_item(store, forms, visit_id, checklist_item)
-        values["item"] = checklist_item
+        values["checklist_item"] = checklist_item
     saved = save_photo(folder, data, "file")
     return store.write(_insert, store, forms, user, visit_id, uid, {**values, "sha256": saved["sha256"]}, saved)
 
@@ -70,7 +70,8 @@ def _insert(db, store, forms, user, visit_id, uid, data, saved):
                      saved["size"], at)
     sql.insert_item(db, uid=uid, visit_id=visit_id, kind="photo", data=data, updated_at=at,
                     updated_by=user["id"], position=sql.next_position(db, visit_id, "photo"))
-    field = _answer_with_photo(db, store, forms, user, visit_id, uid, data["item"]) if data.get("item") else None
+    field = (_answer_with_photo(db, store, forms, user, visit_id, uid, data["checklist_item"])
+             if data.get("checklist_item") else None)
     sql.touch_visit(db, visit_id, at, **({"status": "in_progress"} if visit["status"] == "planned" else {}))
     return True, {"item": uid, "version": 1, "value": data, "field": field}
 
