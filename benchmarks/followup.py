@@ -60,7 +60,7 @@ def unit_sql(db, unit_id: int, today: str, user_id: int):
     from survey_app.storage import accounts as accounts_sql
     from survey_app.storage import recommendations as sql
     user = accounts_sql.get_user(db, user_id)
-    visits = sql.visits_of_unit(db, unit_id, None)
+    visits = sql.visits_of_unit(db, unit_id)
     return (user, accounts_sql.get_unit(db, unit_id), sql.indicators_of(db, [v["id"] for v in visits]),
             sql.of_unit(db, unit_id, {}, today))
 

@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from survey_app import services
 from survey_app.domain.accounts import operations as accounts
+from survey_app.domain.access import USER_ROLES
 from survey_app.domain.errors import DomainError
 from survey_app.storage import backup as backup_sql
 
@@ -55,7 +56,7 @@ def serve_command(host: str, port: int, threads: int):
 @click.command("create-user")
 @click.option("--username", required=True)
 @click.option("--password", required=True)
-@click.option("--role", required=True, help=", ".join(accounts.ROLES))
+@click.option("--role", required=True, help=", ".join(USER_ROLES))
 @click.option("--unit", default=None, help="The unit a 'host' user represents.")
 @click.option("--full-name", default="")
 @with_appcontext

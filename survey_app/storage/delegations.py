@@ -29,9 +29,14 @@ def list_members(db, delegation_id: int) -> list[dict]:
         "SELECT * FROM memberships WHERE delegation_id = ? ORDER BY position, id", [delegation_id]))
 
 
-def delegation_ids_of_user(db, user_id: int) -> list[int]:
+def delegation_ids_of_user(db, user_id: int, positions: tuple[str, ...] | None = None) -> list[int]:
+    """The delegations the user belongs to (with `positions`: in one of these positions)."""
+    clause, params = "", [user_id]
+    if positions is not None:
+        clause = f" AND role IN ({','.join('?' * len(positions)) or 'NULL'})"
+        params += list(positions)
     return [row[0] for row in db.execute(
-        "SELECT DISTINCT delegation_id FROM memberships WHERE user_id = ?", [user_id])]
+        f"SELECT DISTINCT delegation_id FROM memberships WHERE user_id = ?{clause}", params)]
 
 
 def user_id_by_full_name(db, full_name: str) -> int | None:

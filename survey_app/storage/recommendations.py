@@ -2,13 +2,16 @@
 append-only updates, evidence files and calendar tokens.
 
 Filters are a dict: `status`, `unit_id`, `delegation_id`, `due_month` (YYYY-MM),
-`overdue` (bool), `visit_from`/`visit_to` (visit dates), and the user's scope
-`scope_unit_id` / `scope_delegation_ids` (None = no limit). `today` is the date in
-Vietnam that decides what is overdue; it is never stored.
+`overdue` (bool), `visit_from`/`visit_to` (visit dates), and the user's `scope` (a
+`storage.scope.Scope`; missing = no limit). `today` is the date in Vietnam that decides
+what is overdue; it is never stored.
 """
 from __future__ import annotations
 
-ACTIVE = ("open", "in_progress", "not_done")
+from survey_app.storage.scope import EVERYTHING, Scope, recommendations_clause, units_clause, visits_clause
+
+# The active statuses (domain/followup/operations.ACTIVE_STATUSES) in the very form of
+# the partial index of migration m006, so that the planner uses it.
 _ACTIVE_SQL = "r.status IN ('open','in_progress','not_done')"
 
 SELECT = """
@@ -113,13 +116,12 @@ def last_updates(db, item_ids: list[int], unit_id: int | None = None) -> dict[in
 def _where(filters: dict, today: str, *, with_overdue: bool = True) -> tuple[str, dict]:
     clauses, params = [], {"today": today}
     for key, column in (("status", "r.status"), ("unit_id", "r.unit_id"),
-                        ("delegation_id", "r.delegation_id"), ("scope_unit_id", "r.unit_id")):
+                        ("delegation_id", "r.delegation_id")):
         if filters.get(key) not in (None, ""):
             clauses.append(f"{column} = :{key}")
             params[key] = filters[key]
-    if filters.get("scope_delegation_ids") is not None:
-        ids = [int(i) for i in filters["scope_delegation_ids"]]
-        clauses.append(f"r.delegation_id IN ({','.join(map(str, ids)) or 'NULL'})")
+    if filters.get("scope") is not None and not filters["scope"].everything:
+        clauses.append(recommendations_clause(filters["scope"]))
     if filters.get("due_month"):
         clauses.append("r.due BETWEEN :month_start AND :month_end")
         params.update(month_start=filters["due_month"] + "-01", month_end=filters["due_month"] + "-31")
@@ -169,17 +171,18 @@ def counts(db, filters: dict, today: str) -> dict:
     of the recommendations), else on the filtered rows."""
     where, params = _where(filters, today, with_overdue=False)
     if not any(filters[k] not in (None, "") for k in filters if k not in _TALLY_FILTERS):
-        source = ("SELECT r.status, sum(r.n) AS n, sum(CASE WHEN r.due < :today THEN r.n END) AS late, "
+        source = (f"SELECT r.status, sum(r.n) AS n, sum(CASE WHEN {_ACTIVE_SQL} AND r.due < :today "
+                  "THEN r.n END) AS late, "
                   f"sum(r.pending) AS pending FROM recommendation_tally r{where} GROUP BY r.status")
     else:
-        source = ("SELECT r.status, count(*) AS n, sum(r.due < :today) AS late, "
+        source = (f"SELECT r.status, count(*) AS n, sum({_ACTIVE_SQL} AND r.due < :today) AS late, "
                   f"sum(r.status = 'done' AND r.accepted = 0) AS pending FROM recommendations r{where} "
                   "GROUP BY r.status")
     result, overdue, pending = {}, 0, 0
     for status, n, late, waiting in db.execute(source, params):
         if n:
             result[status] = n
-        overdue += (late or 0) if status in ACTIVE else 0
+        overdue += late or 0
         pending += waiting or 0
     return {**result, "overdue": overdue, "pending": pending}
 
@@ -190,9 +193,9 @@ def revision(db) -> int:
     return row[0] if row else 0
 
 
-def unit_choices(db) -> list[tuple[int, str]]:
-    """(id, name) of every unit, for the board's filter."""
-    return db.execute("SELECT id, name FROM units ORDER BY name").fetchall()
+def unit_choices(db, scope: Scope = EVERYTHING) -> list[tuple[int, str]]:
+    """(id, name) of every unit in the scope, for the board's filter."""
+    return db.execute(f"SELECT id, name FROM units WHERE {units_clause(scope)} ORDER BY name").fetchall()
 
 
 def units_revision(db) -> int:
@@ -235,10 +238,8 @@ def units_with_active(db, filters: dict, today: str) -> list[int]:
 
 # ----------------------------------------------------------------- unit page
 
-def visits_of_unit(db, unit_id: int, delegation_ids=None, limit: int = 12) -> list[dict]:
-    clause = ""
-    if delegation_ids is not None:
-        clause = f" AND visits.delegation_id IN ({','.join(map(str, map(int, delegation_ids))) or 'NULL'})"
+def visits_of_unit(db, unit_id: int, scope: Scope = EVERYTHING, limit: int = 12) -> list[dict]:
+    clause = f" AND {visits_clause(scope)}"
     return list(db.query(
         "SELECT visits.id, visits.started_at, visits.form_id, visits.form_hash, visits.status, "
         "delegations.name AS delegation_name FROM visits JOIN delegations ON delegations.id = visits.delegation_id "

@@ -1,8 +1,12 @@
 """SQL for visits: the visit row, its scalar fields, its list items, photos, the
-record of applied autosave messages and the full-text index."""
+record of applied autosave messages, the search (full-text index) and the small lists
+the visit pages offer (units, delegations), each limited to the user's scope."""
 from __future__ import annotations
 
 import json
+import re
+
+from survey_app.storage.scope import EVERYTHING, Scope, delegations_clause, units_clause, visits_clause
 
 
 def _one(db, sql: str, params) -> dict | None:
@@ -153,12 +157,22 @@ def record_change(db, client_id: str, visit_id: int, user_id: int | None,
                [client_id, visit_id, user_id, status, json.dumps(result, ensure_ascii=False), at])
 
 
-def search_visits(db, *, terms: list[str] = (), unit_id=None, delegation_id=None, status=None,
-                  date_from=None, date_to=None, delegation_ids=None, limit: int = 200) -> list[dict]:
-    """Visits matching every term (FTS5 query strings), each term in any part of the
-    visit: its own texts or one of its items'."""
-    clauses, params = [], []
-    for term in terms:
+_TERM = re.compile(r"[^\s\"]+")
+
+
+def fts_terms(text: str) -> list[str]:
+    """User text as FTS5 queries that cannot be a syntax error: each term becomes a
+    quoted prefix phrase (`"pháp"*`, `"chế"*`), so `AND`, `*`, `(` or `"` are plain
+    text. The index removes diacritics, so `Pháp chế` and `phap che` find the same visits."""
+    return [f'"{term}"*' for term in _TERM.findall(text or "")[:12]]
+
+
+def search_visits(db, *, text: str = "", scope: Scope = EVERYTHING, unit_id=None, delegation_id=None,
+                  status=None, date_from=None, date_to=None, limit: int = 200) -> list[dict]:
+    """Visits in the scope matching every word of `text`, each word in any part of the
+    visit (its own texts or one of its items'), and the filters; newest first."""
+    clauses, params = [visits_clause(scope)], []
+    for term in fts_terms(text):
         clauses.append("visits.id IN (SELECT visit_id FROM visit_search WHERE visit_search MATCH ?)")
         params.append(term)
     for column, value in (("visits.unit_id", unit_id), ("visits.delegation_id", delegation_id),
@@ -172,9 +186,16 @@ def search_visits(db, *, terms: list[str] = (), unit_id=None, delegation_id=None
     if date_to:
         clauses.append("substr(visits.started_at, 1, 10) <= ?")
         params.append(date_to)
-    if delegation_ids is not None:
-        clauses.append(f"visits.delegation_id IN ({','.join('?' * len(delegation_ids)) or 'NULL'})")
-        params.extend(delegation_ids)
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    return list(db.query(VISIT_SELECT + where + " ORDER BY visits.started_at DESC LIMIT ?",
-                         [*params, limit]))
+    return list(db.query(VISIT_SELECT + " WHERE " + " AND ".join(clauses) +
+                         " ORDER BY visits.started_at DESC LIMIT ?", [*params, limit]))
+
+
+def delegation_options(db, scope: Scope = EVERYTHING, ids=None) -> list[dict]:
+    """The delegations a list may offer to this scope (`ids`: only these)."""
+    extra = f" AND delegations.id IN ({','.join(str(int(i)) for i in ids) or 'NULL'})" if ids is not None else ""
+    return list(db.query("SELECT id, name, body, follow_up_days FROM delegations "
+                         f"WHERE {delegations_clause(scope)}{extra} ORDER BY name"))
+
+
+def unit_options(db, scope: Scope = EVERYTHING) -> list[dict]:
+    return list(db.query(f"SELECT id, name FROM units WHERE {units_clause(scope)} ORDER BY name"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
-from survey_app.domain.accounts.operations import ROLE_LABELS
+from survey_app.domain.access import USER_ROLE_LABELS
 from survey_app.web.context import current_user, get_store
 
 bp = Blueprint("shell", __name__)
@@ -11,7 +11,7 @@ bp = Blueprint("shell", __name__)
 
 @bp.route("/")
 def index():
-    return render_template("home.html", role_label=ROLE_LABELS[current_user()["role"]])
+    return render_template("home.html", role_label=USER_ROLE_LABELS[current_user()["role"]])
 
 
 @bp.route("/hello")

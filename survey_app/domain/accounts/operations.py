@@ -8,20 +8,12 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey_app.clock import now_utc
+from survey_app.domain.access import USER_ROLES
 from survey_app.domain.audit import record
 from survey_app.markers import N_
 from survey_app.storage import accounts as sql
 from survey_app.domain.errors import DomainError, TooManyRequests
 
-ROLES = ("admin", "secretary", "head", "member", "host", "viewer")
-ROLE_LABELS = {
-    "admin": N_("Quản trị viên"),
-    "secretary": N_("Thư ký"),
-    "head": N_("Trưởng đoàn"),
-    "member": N_("Thành viên đoàn"),
-    "host": N_("Đại diện đơn vị được khảo sát"),
-    "viewer": N_("Người xem"),
-}
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 LOGIN_REFUSED = N_("Tên đăng nhập hoặc mật khẩu không đúng.")
@@ -30,9 +22,9 @@ LOGIN_REFUSED = N_("Tên đăng nhập hoặc mật khẩu không đúng.")
 def create_user(store, username: str, password: str, role: str,
                 unit: str | None = None, full_name: str = "") -> int:
     """Create a user; a `host` must name the unit they represent (it must exist)."""
-    if role not in ROLES:
+    if role not in USER_ROLES:
         raise DomainError(N_("Vai trò không tồn tại: '%(role)s' (chọn một trong: %(choices)s)"), "role",
-                          role=role, choices=', '.join(ROLES))
+                          role=role, choices=', '.join(USER_ROLES))
     if not username or not password:
         raise DomainError(N_("Cần tên đăng nhập và mật khẩu."), "username")
     unit_id = None

@@ -4,11 +4,9 @@ from __future__ import annotations
 from survey_app.markers import N_
 from survey_app.storage import delegations as sql
 from survey_app.clock import now_utc
+from survey_app.domain.access import DELEGATION_POSITIONS
 from survey_app.domain.errors import DomainError
 
-MEMBER_ROLES = ("head", "deputy", "member", "secretary")
-MEMBER_ROLE_LABELS = {"head": "Trưởng đoàn", "deputy": "Phó trưởng đoàn",
-                      "member": "Thành viên", "secretary": "Thư ký"}
 
 
 def _insert_with_members(db, values: dict, members: list[dict]) -> int:
@@ -27,7 +25,7 @@ def create_delegation(store, *, name: str, body: str, parent_body: str = "", top
     if not name.strip() or not body.strip():
         raise DomainError(N_("Đoàn cần có tên và cơ quan."), "name" if not name.strip() else "body")
     for member in members:
-        if member.get("role") not in MEMBER_ROLES:
+        if member.get("role") not in DELEGATION_POSITIONS:
             raise DomainError(N_("Vai trò trong đoàn không hợp lệ: '%(role)s'"), "members.role",
                               role=member.get('role'))
     values = {"name": name.strip(), "body": body.strip(), "parent_body": parent_body,

@@ -17,6 +17,13 @@ from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import recommendations as sql
 from survey_app.storage import visits as visits_sql
 from survey_app.domain import audit
+from survey_app.domain.access import (
+    can_decide_recommendation,
+    can_report_progress,
+    can_view_recommendation,
+    history_unit,
+    scope,
+)
 from survey_app.clock import now_utc, today_vn
 from survey_app.domain.errors import DomainError, Forbidden, NotFound
 
@@ -24,7 +31,8 @@ STATUSES = ("open", "in_progress", "done", "not_done", "dropped")
 STATUS_LABELS = {"open": N_("Chưa thực hiện"), "in_progress": N_("Đang thực hiện"),
                  "done": N_("Đã hoàn thành"), "not_done": N_("Không hoàn thành"),
                  "dropped": N_("Không tiếp tục theo dõi")}
-ACTIVE = sql.ACTIVE
+# Statuses in which a recommendation is still to be carried out (and can be overdue).
+ACTIVE_STATUSES = ("open", "in_progress", "not_done")
 # The one transition table: from → statuses it may move to (reopening included).
 TRANSITIONS = {
     "open": ("in_progress", "done", "not_done", "dropped"),
@@ -35,12 +43,19 @@ TRANSITIONS = {
 }
 COMMITTEE_ONLY = {"dropped"}  # and reopening a done or dropped recommendation
 DONE_RULES = ("evidence_or_note", "evidence", "note", "none")
+REPORT_REFUSED = N_("Bạn không có quyền cập nhật kiến nghị này.")
 DELETED_REASON = N_("Mục kiến nghị đã bị xóa khỏi hồ sơ chuyến khảo sát.")
 PAGE_SIZE = 50
 
 
 def is_overdue(row: dict, today: str) -> bool:
-    return row["status"] in ACTIVE and row["due"] < today
+    return row["status"] in ACTIVE_STATUSES and row["due"] < today
+
+
+def default_due(visit_started_at: str, follow_up_days: int) -> str:
+    """The deadline of a recommendation given without one: the visit's date plus the
+    delegation's follow-up period (the same rule fills the rows of migration m004)."""
+    return (dt.date.fromisoformat(visit_started_at[:10]) + dt.timedelta(days=follow_up_days)).isoformat()
 
 
 # ----------------------------------------------------------------- keeping rows in step
@@ -50,9 +65,7 @@ def sync_recommendations(db, visit_id: int) -> None:
     the caller's write transaction after every autosave change and import)."""
     visit = visits_sql.get_visit(db, visit_id)
     delegation = delegations_sql.get_delegation(db, visit["delegation_id"])
-    visit_date = visit["started_at"][:10]
-    default_due = (dt.date.fromisoformat(visit_date)
-                   + dt.timedelta(days=delegation["follow_up_days"])).isoformat()
+    due = default_due(visit["started_at"], delegation["follow_up_days"])
     rows, at = sql.rows_of_visit(db, visit_id), now_utc()
     live = set()
     for item in visits_sql.items_of(db, visit_id, "recommendation"):
@@ -60,7 +73,7 @@ def sync_recommendations(db, visit_id: int) -> None:
         addressee = (item["data"].get("addressee") or "").strip()
         sql.upsert(db, item_id=item["id"], visit_id=visit_id, delegation_id=visit["delegation_id"],
                    unit_id=accounts_sql.ensure_unit(db, addressee) if addressee else visit["unit_id"],
-                   text=item["data"].get("text") or "", due=item["data"].get("due") or default_due,
+                   text=item["data"].get("text") or "", due=item["data"].get("due") or due,
                    updated_at=at)
     for item_id, row in rows.items():
         if item_id not in live:
@@ -80,41 +93,11 @@ def _drop_deleted(db, row: dict, at: str) -> None:
                      {"from": row["status"], "to": "dropped", "note": DELETED_REASON})
 
 
-# ----------------------------------------------------------------- permissions
-
-def scope_of(db, user: dict) -> dict:
-    """The filters that limit what a user sees: hosts their unit, delegation members
-    their delegations, admins and viewers everything."""
-    if user["role"] in ("admin", "viewer"):
-        return {}
-    if user["role"] == "host":
-        return {"scope_unit_id": user["unit_id"]}
-    return {"scope_delegation_ids": delegations_sql.delegation_ids_of_user(db, user["id"])}
-
-
-def can_view(db, user: dict, row: dict) -> bool:
-    if user["role"] in ("admin", "viewer"):
-        return True
-    if user["role"] == "host":
-        return row["unit_id"] == user["unit_id"]
-    return row["delegation_id"] in delegations_sql.delegation_ids_of_user(db, user["id"])
-
-
-def can_report(db, user: dict, row: dict) -> bool:
-    """Report progress: the addressed unit's host, the delegation's people, admins."""
-    return user["role"] != "viewer" and can_view(db, user, row)
-
-
-def can_decide(db, user: dict, row: dict) -> bool:
-    """Accept or reject a done claim, drop, reopen: the committee."""
-    if user["role"] == "admin":
-        return True
-    return user["role"] in ("head", "secretary") and can_view(db, user, row)
-
+# ----------------------------------------------------------------- loading
 
 def load(store, item_id: int, user: dict, today: str | None = None) -> dict:
     row = store.read(sql.get, item_id, today or today_vn())
-    if row is None or not store.read(can_view, user, row):
+    if row is None or not store.read(can_view_recommendation, user, row):
         raise NotFound(N_("Không tìm thấy kiến nghị."))
     return row
 
@@ -152,13 +135,13 @@ def report_progress(store, user: dict, item_id: int, *, status: str | None = Non
     if len(note) > 5000:
         raise DomainError(N_("Ghi chú dài quá 5000 ký tự"), "note")
     row = load(store, item_id, user)
-    if not store.read(can_report, user, row):
-        raise Forbidden(N_("Bạn không có quyền cập nhật kiến nghị này."))
+    if not store.read(can_report_progress, user, row):
+        raise Forbidden(REPORT_REFUSED)
     target = row["status"] if status in (None, "") else check_status(status)
     if target != row["status"]:
         check_transition(row["status"], target)
         reopening = row["status"] in ("done", "dropped")
-        if (target in COMMITTEE_ONLY or reopening) and not store.read(can_decide, user, row):
+        if (target in COMMITTEE_ONLY or reopening) and not store.read(can_decide_recommendation, user, row):
             raise Forbidden(N_("Chỉ đoàn khảo sát (trưởng đoàn, thư ký) được mở lại hoặc dừng theo dõi."))
         if target == "done":
             _check_done_rule(done_rule, note, list(files))
@@ -166,7 +149,7 @@ def report_progress(store, user: dict, item_id: int, *, status: str | None = Non
             raise DomainError(N_("Cần nêu lý do dừng theo dõi."), "note")
     elif not note and not files:
         raise DomainError(N_("Cần chọn trạng thái mới, ghi chú hoặc tài liệu minh chứng."), "status")
-    committee = store.read(can_decide, user, row)
+    committee = store.read(can_decide_recommendation, user, row)
     return store.write(_write_update, row, user, target, note, list(files), committee, now or now_utc())
 
 
@@ -203,7 +186,7 @@ def _audit_update(db, user, row, action, target, note, update_id, files) -> None
 def decide_claim(store, user: dict, item_id: int, accept: bool, note: str = "", now: str | None = None) -> dict:
     """The committee accepts a unit's `done` claim, or rejects it (back to in_progress)."""
     row = load(store, item_id, user)
-    if not store.read(can_decide, user, row):
+    if not store.read(can_decide_recommendation, user, row):
         raise Forbidden(N_("Chỉ đoàn khảo sát (trưởng đoàn, thư ký) được xác nhận kết quả."))
     if row["status"] != "done" or row["accepted"] != 0:
         raise DomainError(N_("Kiến nghị này không có báo cáo hoàn thành đang chờ xác nhận."), "status")
@@ -232,7 +215,7 @@ def board(store, user: dict, filters: dict, page: int = 1, today: str | None = N
           page_size: int = PAGE_SIZE) -> dict:
     """One page of the board (overdue first) and the counts per status."""
     today = today or today_vn()
-    filters = {**filters, **store.read(scope_of, user)}
+    filters = {**filters, "scope": scope(user)}
     page = max(1, int(page))
     rows = store.read(sql.page, filters, today, page_size + 1, (page - 1) * page_size)
     counts = store.read(sql.counts, filters, today)
@@ -240,5 +223,7 @@ def board(store, user: dict, filters: dict, page: int = 1, today: str | None = N
             "counts": counts, "total": sum(counts.get(s, 0) for s in STATUSES), "today": today}
 
 
-def history(store, item_id: int) -> list[dict]:
-    return store.read(sql.updates_of, item_id)
+def history(store, item_id: int, user: dict | None = None) -> list[dict]:
+    """The updates with their evidence, as far as this user may read them: a host only
+    those written while the recommendation was addressed to their unit (no user: all)."""
+    return store.read(sql.updates_of, item_id, history_unit(user) if user is not None else None)

@@ -12,7 +12,8 @@ from survey_app.formatting import format_date
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import recommendations as sql
 from survey_app.clock import now_utc
-from survey_app.domain.followup.operations import ACTIVE, STATUS_LABELS, scope_of
+from survey_app.domain.access import scope
+from survey_app.domain.followup.operations import ACTIVE_STATUSES, STATUS_LABELS
 from survey_app.clock import today_vn
 
 
@@ -20,12 +21,12 @@ def digests(store, user: dict, days: int, today: str | None = None, unit_id: int
     """[{unit, due_soon [...], overdue [...]}] for every unit with something to remind."""
     today = today or today_vn()
     until = (dt.date.fromisoformat(today) + dt.timedelta(days=max(0, int(days)))).isoformat()
-    filters = {**store.read(scope_of, user), "due_until": until}
+    filters = {"scope": scope(user), "due_until": until}
     if unit_id:
         filters["unit_id"] = unit_id
     per_unit: dict[int, dict] = {}
     for row in store.read(sql.all_rows, filters, today):
-        if row["status"] not in ACTIVE:
+        if row["status"] not in ACTIVE_STATUSES:
             continue
         entry = per_unit.setdefault(row["unit_id"], {"unit_id": row["unit_id"], "unit": row["unit_name"],
                                                      "due_soon": [], "overdue": []})
@@ -96,8 +97,8 @@ def calendar_feed(store, user: dict, base_url: str = "", today: str | None = Non
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Hạn thực hiện kiến nghị")
     stamp = dt.datetime.now(dt.timezone.utc)
-    for row in store.read(sql.all_rows, store.read(scope_of, user), today):
-        if row["status"] not in ACTIVE:
+    for row in store.read(sql.all_rows, {"scope": scope(user)}, today):
+        if row["status"] not in ACTIVE_STATUSES:
             continue
         event = Event()
         event.add("uid", f"recommendation-{row['item_id']}@survey_app")

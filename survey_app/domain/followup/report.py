@@ -17,7 +17,8 @@ from survey_app.formatting import format_date, format_long_date
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import recommendations as sql
-from survey_app.domain.followup.operations import STATUS_LABELS, STATUSES, scope_of
+from survey_app.domain import access
+from survey_app.domain.followup.operations import STATUS_LABELS, STATUSES
 from survey_app.clock import today_vn
 from survey_app.domain.minutes.input import symbol_of
 
@@ -65,7 +66,7 @@ def closed_over_time_svg(rows: list[dict]) -> str:
 
 def chart_data(store, user: dict, filters: dict, today: str | None = None) -> dict:
     today = today or today_vn()
-    filters = {**filters, **store.read(scope_of, user)}
+    filters = {**filters, "scope": access.scope(user)}
     return {"by_unit": store.read(sql.status_by_unit, filters, today),
             "closed": store.read(sql.closed_by_month, filters, today)}
 
@@ -78,7 +79,7 @@ def chart_svg(store, user: dict, filters: dict, kind: str, today: str | None = N
     """One board chart, rendered once per data revision, day, scope and filters: the
     grouping behind it reads every recommendation, so it is not redone per request."""
     today = today or today_vn()
-    scoped = {**filters, **store.read(scope_of, user)}
+    scoped = {**filters, "scope": access.scope(user)}
     key = (kind, store.read(sql.revision), today, repr(sorted(scoped.items())))
     cache = _CHARTS.setdefault(store, {})
     if key not in cache:
@@ -94,9 +95,9 @@ def chart_svg(store, user: dict, filters: dict, kind: str, today: str | None = N
 def report_data(store, user: dict, filters: dict, today: str | None = None) -> dict:
     """Plain data of the report: title lines, counts and one row per recommendation."""
     today = today or today_vn()
-    scoped = {**filters, **store.read(scope_of, user)}
+    scoped = {**filters, "scope": access.scope(user)}
     rows = store.read(sql.all_rows, scoped, today)
-    last = store.read(sql.last_updates, [r["item_id"] for r in rows])
+    last = store.read(sql.last_updates, [r["item_id"] for r in rows], access.history_unit(user))
     counts = store.read(sql.counts, scoped, today)
     table = [_table_row(i + 1, r, last.get(r["item_id"])) for i, r in enumerate(rows)]
     charts = chart_data(store, user, filters, today)
@@ -203,13 +204,13 @@ def unit_overview(store, forms, user: dict, unit_id: int, today: str | None = No
     from survey_app.domain.errors import NotFound
     today = today or today_vn()
     unit = store.read(accounts_sql.get_unit, unit_id)
-    scope = store.read(scope_of, user)
-    if unit is None or scope.get("scope_unit_id") not in (None, unit_id):
+    scope = access.scope(user)
+    if unit is None or not access.can_view_unit(user, unit_id):
         raise NotFound(N_("Không tìm thấy đơn vị."))
-    visits = list(reversed(store.read(sql.visits_of_unit, unit_id, scope.get("scope_delegation_ids"))))
+    visits = list(reversed(store.read(sql.visits_of_unit, unit_id, scope)))
     values = store.read(sql.indicators_of, [v["id"] for v in visits])
     return {"unit": unit, "visits": visits, "figures": _figure_rows(forms, visits, values),
-            "recommendations": store.read(sql.of_unit, unit_id, scope, today), "today": today}
+            "recommendations": store.read(sql.of_unit, unit_id, {"scope": scope}, today), "today": today}
 
 
 def _figure_rows(forms, visits: list[dict], values: dict) -> list[dict]:

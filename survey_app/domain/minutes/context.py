@@ -19,9 +19,8 @@ import segno
 
 from survey_app.formatting import format_date, format_long_date, format_number, format_time, parse_datetime
 from survey_app.clock import VN_TZ
+from survey_app.domain.access import DELEGATION_POSITION_LABELS
 
-ROLE_LABELS = {"head": "Trưởng đoàn", "deputy": "Phó Trưởng đoàn",
-               "member": "Thành viên", "secretary": "Thư ký"}
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
 BLANK = "………………………"
 
@@ -113,7 +112,7 @@ def _attendee_blocks(doc: dict) -> list[dict]:
     members = doc.get("delegation", {}).get("members", [])
     host = doc.get("host", {})
     blocks = [_heading(2, f"1. {doc.get('delegation', {}).get('name', 'Đoàn khảo sát')}:"),
-              _bullets([_person(m.get("name", ""), m.get("title", ""), ROLE_LABELS.get(m.get("role"), ""))
+              _bullets([_person(m.get("name", ""), m.get("title", ""), DELEGATION_POSITION_LABELS.get(m.get("role"), ""))
                         for m in members] or [BLANK])]
     blocks += [_heading(2, f"2. Đại diện {host.get('unit', 'đơn vị')}:"),
                _bullets([_person(a.get("name", ""), a.get("title", "")) for a in host.get("attendees", [])]

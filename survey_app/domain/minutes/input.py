@@ -14,14 +14,12 @@ from survey_app.checklists.types import ITEM_TYPES, show_answer
 from survey_app.formatting import parse_datetime
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
+from survey_app.domain.access import SIGNATORY_ROLES
 from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256
 from survey_app.storage import delegations as delegations_sql
 from survey_app.domain.visits import document as visit_io
 
-SIGNATORY_ROLES = ("head", "secretary", "host")
-SIGNATORY_LABELS = {"head": N_("Trưởng đoàn"), "secretary": N_("Thư ký"),
-                    "host": N_("Đại diện đơn vị được khảo sát")}
-DEFAULT_ROLES = ["head", "secretary", "host"]
+DEFAULT_ROLES = list(SIGNATORY_ROLES)
 # Sections whose generated prose the secretary may reword: key → label.
 SECTIONS = {
     "subject": N_("Trích yếu (dòng dưới tiêu đề)"), "opening": N_("Đoạn mở đầu"),

@@ -28,16 +28,16 @@ from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.clock import now_utc
 from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from survey_app.domain.files import file_path, store_bytes
+from survey_app.domain.access import SIGNATORY_ROLES, can_prepare_minutes, can_sign_minutes
 from survey_app.domain.minutes.input import (
     DEFAULT_ROLES,
     SECTIONS,
-    SIGNATORY_ROLES,
     freeze,
     input_from_visit,
     thaw,
     with_signatures,
 )
-from survey_app.domain.visits.operations import EDITABLE_STATUSES, _in_delegation, load_visit
+from survey_app.domain.visits.operations import EDITABLE_STATUSES, load_visit
 
 MAX_SIGNATURE_BYTES = 300 * 1024
 MAX_WORDING = 20000
@@ -57,24 +57,7 @@ class MinutesEnv:
     signing: minutes_keys.SigningConfig | None = None  # token, timestamp authority
 
 
-# ----------------------------------------------------------------- permissions
-
-def can_prepare_minutes(db, user: dict, visit: dict) -> bool:
-    """Admins, and the secretary or head of the visit's delegation."""
-    if user["role"] == "admin":
-        return True
-    return user["role"] in ("secretary", "head") and _in_delegation(db, user, visit)
-
-
-def can_sign_minutes(db, user: dict, visit: dict, role: str) -> bool:
-    """Delegation members collect every signature on their tablet; a host account
-    signs only as the representative of its own unit."""
-    if user["role"] == "admin":
-        return True
-    if user["role"] == "host":
-        return role == "host" and visit["unit_id"] == user["unit_id"]
-    return user["role"] in ("secretary", "head", "member") and _in_delegation(db, user, visit)
-
+# ----------------------------------------------------------------- loading
 
 def load_for_minutes(store, visit_id: int, user: dict, *, prepare: bool = False) -> dict:
     visit = load_visit(store, visit_id, user)

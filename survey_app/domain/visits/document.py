@@ -19,7 +19,8 @@ from survey_app.clock import now_utc
 from survey_app.domain.directory.delegations import _insert_with_members
 from survey_app.domain.errors import DomainError, Forbidden
 from survey_app.domain.images import photo_path, save_photo
-from survey_app.domain.visits.operations import after_change, can_edit_visit, insert_visit_row
+from survey_app.domain.access import can_edit_visit, can_import_into, can_import_visits
+from survey_app.domain.visits.operations import after_change, insert_visit_row
 
 FORMAT = "survey-visit/1"
 LIST_KINDS = (("difficulties", "difficulty"), ("proposals", "proposal"), ("opinions", "opinion"),
@@ -29,7 +30,7 @@ LIST_KINDS = (("difficulties", "difficulty"), ("proposals", "proposal"), ("opini
 def import_document(store, forms, user: dict, doc, photos_dir: Path) -> dict:
     """Create the visit of a document; the same uuid again changes nothing.
     Returns {id, created, warnings}."""
-    if user["role"] not in ("admin", "secretary", "head", "member"):
+    if not can_import_visits(user):
         raise Forbidden(N_("Bạn không có quyền nhập chuyến khảo sát."))
     try:
         warnings = validate_document(doc, forms)
@@ -70,7 +71,7 @@ def _import(db, forms, user, doc, photos):
 def _delegation(db, user, data: dict) -> int:
     found = delegations_sql.find_delegation(db, data["name"], data["body"])
     if found is not None:
-        if user["role"] != "admin" and found["id"] not in delegations_sql.delegation_ids_of_user(db, user["id"]):
+        if not can_import_into(db, user, found["id"]):
             raise Forbidden(N_("Bạn không phải thành viên của đoàn này."))
         return found["id"]
     members = [{**m, "user_id": delegations_sql.user_id_by_full_name(db, m["name"])}

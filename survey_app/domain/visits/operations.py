@@ -17,6 +17,7 @@ from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as sql
 from survey_app.domain import audit
+from survey_app.domain.access import can_edit_visit, can_plan_visits, can_view_visit
 from survey_app.clock import now_utc
 from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
 
@@ -46,32 +47,7 @@ ITEM_FIELDS = {
 ATTENDEE_SIDES = ("delegation", "host", "guest")
 
 
-# ----------------------------------------------------------------- permissions
-
-def _in_delegation(db, user: dict, visit: dict) -> bool:
-    return visit["created_by"] == user["id"] or \
-        visit["delegation_id"] in delegations_sql.delegation_ids_of_user(db, user["id"])
-
-
-def can_view_visit(db, user: dict, visit: dict) -> bool:
-    """Admins and viewers see every visit; a host the visits to their unit; the others
-    the visits of their delegations (and those they created)."""
-    if user["role"] in ("admin", "viewer"):
-        return True
-    if user["role"] == "host":
-        return visit["unit_id"] == user["unit_id"]
-    return _in_delegation(db, user, visit)
-
-
-def can_edit_visit(db, user: dict, visit: dict) -> bool:
-    if user["role"] == "admin":
-        return True
-    return user["role"] in ("secretary", "head", "member") and _in_delegation(db, user, visit)
-
-
-def can_plan_visits(user: dict) -> bool:
-    return user["role"] in ("admin", "secretary", "head")
-
+# ----------------------------------------------------------------- loading
 
 def load_visit(store, visit_id: int, user: dict, *, edit: bool = False) -> dict:
     """The visit, or NotFound / Forbidden; with edit=True also Conflict once frozen."""

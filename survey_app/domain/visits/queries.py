@@ -9,13 +9,11 @@ from survey_app.checklists.types import ITEM_TYPES, show_answer
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.storage import delegations as delegations_sql
-from survey_app.storage import visit_queries as queries
 from survey_app.storage import visits as sql
-from survey_app.domain.visits.operations import (
-    EDITABLE_STATUSES,
-    STATUS_LABELS,
-    can_view_visit,
-)
+from survey_app.storage.scope import EVERYTHING
+from survey_app.domain import access
+from survey_app.domain.followup.operations import default_due
+from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS
 
 SIDE_LABELS = {"delegation": N_("Thành viên đoàn"), "host": N_("Đơn vị được khảo sát"),
                "guest": N_("Khách mời")}
@@ -23,16 +21,10 @@ LIST_KINDS = ("attendee", "difficulty", "proposal", "opinion", "recommendation",
 
 
 def find_visits(store, user: dict, filters: dict) -> list[dict]:
-    """Visits matching the filters that this user may see, newest first."""
-    if user["role"] == "host":
-        if filters.get("unit_id") not in (None, "", user["unit_id"]):
-            return []
-        filters = {**filters, "unit_id": user["unit_id"]}
-
-    def read(db):
-        rows = queries.search(db, **filters, limit=500)
-        return [_summary(row) for row in rows if can_view_visit(db, user, row)]
-    return store.read(read)
+    """Visits matching the filters that this user may see, newest first (one query:
+    the user's scope is part of its WHERE)."""
+    rows = store.read(sql.search_visits, scope=access.scope(user), **filters, limit=500)
+    return [_summary(row) for row in rows]
 
 
 def _summary(row: dict) -> dict:
@@ -74,8 +66,10 @@ def _indicator_values(fields: dict) -> dict:
 
 # ----------------------------------------------------------------- capture page
 
-def capture_data(store, forms, visit_id: int) -> dict:
-    """Everything the capture page shows, with the version of every field and item."""
+def capture_data(store, forms, visit_id: int, user: dict | None = None) -> dict:
+    """Everything the capture page shows, with the version of every field and item;
+    the unit names offered are those of the user's scope."""
+    scope = access.scope(user) if user is not None else EVERYTHING
     def read(db):
         visit = sql.get_visit(db, visit_id)
         form = forms.for_visit(db, visit)
@@ -85,18 +79,19 @@ def capture_data(store, forms, visit_id: int) -> dict:
         return {"visit": _header(db, visit, form), "form": form, "fields": fields,
                 "items": _items_by_kind(db, visit_id), "members": [m["name"] for m in members],
                 "computed": evaluation.computed, "warnings": [w.message for w in evaluation.warnings],
-                "units": [u["name"] for u in queries.unit_options(db)],
+                "units": [u["name"] for u in sql.unit_options(db, scope)],
                 "local_times": {key: _local(visit[key]) for key in ("started_at", "ended_at")}}
     return store.read(read)
 
 
-def blank_capture_data(store, form) -> dict:
+def blank_capture_data(store, form, user: dict | None = None) -> dict:
     """The capture page of a visit not on the server yet, for one form: what a tablet
     shows for a visit planned without network (the page fills in the plan from its
     store). Members and units are those the plan page offers."""
     def read(db):
         evaluation = form.evaluate({})
-        delegations = queries.delegation_options(db)
+        ids = access.planning_delegation_ids(db, user) if user is not None else None
+        delegations = sql.delegation_options(db, ids=ids)
         members = {m["name"]: None for d in delegations for m in delegations_sql.list_members(db, d["id"])}
         visit = {"id": 0, "status": "planned", "status_label": STATUS_LABELS["planned"], "editable": True,
                  "unit_name": "", "delegation_name": "", "started_at": "", "ended_at": "",
@@ -104,7 +99,7 @@ def blank_capture_data(store, form) -> dict:
         return {"visit": visit, "form": form, "fields": {}, "items": {kind: [] for kind in LIST_KINDS},
                 "members": list(members), "computed": evaluation.computed,
                 "warnings": [w.message for w in evaluation.warnings],
-                "units": [u["name"] for u in queries.unit_options(db)],
+                "units": [u["name"] for u in sql.unit_options(db)],
                 "local_times": {"started_at": "", "ended_at": ""}}
     return store.read(read)
 
@@ -174,8 +169,7 @@ def _checklist(form, fields: dict, locale: str) -> list[dict]:
 
 
 def _recommendations(items: list[dict], header: dict) -> list[dict]:
-    started = dt.date.fromisoformat(header["started_at"][:10])
-    default_due = (started + dt.timedelta(days=header["follow_up_days"])).isoformat()
+    due = default_due(header["started_at"], header["follow_up_days"])
     return [{"number": n, "text": i["data"].get("text", ""), "addressee": i["data"].get("addressee", ""),
-             "due": i["data"].get("due") or default_due, "due_is_default": not i["data"].get("due")}
+             "due": i["data"].get("due") or due, "due_is_default": not i["data"].get("due")}
             for n, i in enumerate(items, start=1)]

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from survey_app.checklists.wtf import select_choices
 from survey_app.domain.accounts import operations as accounts
-from survey_app.domain import access as permissions
+from survey_app.domain import access
 from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
 from survey_app.storage import accounts as sql
@@ -26,13 +26,13 @@ class UserForm(FlaskForm):
     username = StringField(N_("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
     full_name = StringField(N_("Họ và tên"), validators=[Optional(), Length(max=200)])
     password = PasswordField(N_("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
-    role = SelectField(N_("Vai trò"), choices=select_choices([(r, _l(accounts.ROLE_LABELS[r])) for r in accounts.ROLES]))
+    role = SelectField(N_("Vai trò"), choices=select_choices([(r, _l(access.USER_ROLE_LABELS[r])) for r in access.USER_ROLES]))
     unit = StringField(N_("Đơn vị (với vai trò đại diện đơn vị)"), validators=[Optional(), Length(max=200)])
 
 
 @bp.before_request
 def only_admins():
-    permissions.require(permissions.can_manage_users(current_user()))
+    access.require(access.can_manage_users(current_user()))
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -50,5 +50,5 @@ def users():
             flash(_("Đã tạo người dùng %(name)s.", name=form.username.data), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/users.html", form=form, users=store.read(sql.list_users),
-                           role_labels=accounts.ROLE_LABELS,
+                           role_labels=access.USER_ROLE_LABELS,
                            units=store.read(sql.list_units)), 400 if form.errors else 200

@@ -36,7 +36,7 @@ def get_recommendation(item_id):
     row = followup.load(store, item_id, g.user)
     return jsonify({**as_json(row), "updates": [
         {k: u[k] for k in ("id", "action", "from_status", "to_status", "note", "author_name", "at")}
-        for u in followup.history(store, item_id)]})
+        for u in followup.history(store, item_id, g.user)]})
 
 
 @bp.post("/recommendations/<int:item_id>/updates")

@@ -6,11 +6,11 @@ from flask import Blueprint, Response, abort, current_app, flash, render_templat
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from survey_app.domain import access
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import report as followup_report
 from survey_app.domain.followup import reminders
-from survey_app.storage import accounts as accounts_sql
-from survey_app.storage import delegations as delegations_sql
+from survey_app.storage import visits as visits_sql
 from survey_app.web.context import current_user, get_store
 from survey_app.web.errors import require_form
 from survey_app.web.inputs import date_arg, int_arg
@@ -31,12 +31,13 @@ def report_filters() -> dict:
 
 @bp.route("/report")
 def report_form():
-    store = get_store()
+    store, user = get_store(), current_user()
     filters = report_filters()
-    data = followup_report.report_data(store, current_user(), filters) if request.args else None
+    data = followup_report.report_data(store, user, filters) if request.args else None
+    scope = access.scope(user)
     return render_template("followup/report_form.html", data=data, args=request.args,
-                           delegations=store.read(delegations_sql.list_delegations),
-                           units=store.read(accounts_sql.list_units)[:500], formats=FORMATS)
+                           delegations=store.read(visits_sql.delegation_options, scope),
+                           units=store.read(visits_sql.unit_options, scope)[:500], formats=FORMATS)
 
 
 @bp.route("/report.<fmt>")

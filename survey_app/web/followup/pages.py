@@ -10,14 +10,14 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
+from survey_app.domain import access
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import evidence as followup_evidence
 from survey_app.domain.followup import report as followup_report
 from survey_app.domain.errors import NotFound
 from survey_app.markers import N_
-from survey_app.storage import accounts as accounts_sql
-from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import recommendations as rec_sql
+from survey_app.storage import visits as visits_sql
 from survey_app.web.followup import rows as followup_rows
 from survey_app.web import i18n
 from survey_app.web import nav
@@ -95,7 +95,8 @@ def board():
     return render_template(
         "followup/board.html", board=result, filters=filters, labels=followup.STATUS_LABELS,
         statuses=followup.STATUSES, delegation_options=followup_rows.options(
-            ((d["id"], d["name"]) for d in store.read(delegations_sql.list_delegations)), filters["delegation_id"]),
+            ((d["id"], d["name"]) for d in store.read(visits_sql.delegation_options, access.scope(user))),
+            filters["delegation_id"]),
         unit_options=unit_options(store, user, filters["unit_id"]), chart_args=query_args(page=None),
         query_args=query_args, rows=followup_rows.board_rows(result["rows"], list_helpers()))
 
@@ -106,9 +107,9 @@ _UNIT_OPTIONS: weakref.WeakKeyDictionary[object, tuple] = weakref.WeakKeyDiction
 def unit_options(store, user, selected) -> Markup:
     """The unit filter's <option>s. At national scale that is 3,321 units, so the list
     is built once per set of units (they are only ever added) instead of per request."""
-    if user["role"] == "host":
-        unit = store.read(accounts_sql.get_unit, user["unit_id"])
-        html = followup_rows.options([(unit["id"], unit["name"])])
+    scope = access.scope(user)
+    if scope.unit_id is not None:  # a host: their own unit only
+        html = followup_rows.options(store.read(rec_sql.unit_choices, scope))
     else:
         revision = store.read(rec_sql.units_revision)
         cached = _UNIT_OPTIONS.get(store)
@@ -154,10 +155,10 @@ def detail(item_id):
     update.status.choices = [("", _("Giữ nguyên (%(s)s)", s=_(followup.STATUS_LABELS[row["status"]])))] + \
         [(t, _(followup.STATUS_LABELS[t])) for t in targets]
     return render_template(
-        "followup/detail.html", row=row, history=followup.history(store, item_id),
+        "followup/detail.html", row=row, history=followup.history(store, item_id, user),
         labels=followup.STATUS_LABELS, update=update, decision=DecisionForm(formdata=None),
-        can_report=store.read(followup.can_report, user, row),
-        can_decide=store.read(followup.can_decide, user, row), done_rule=done_rule())
+        can_report=store.read(access.can_report_progress, user, row),
+        can_decide=store.read(access.can_decide_recommendation, user, row), done_rule=done_rule())
 
 
 def _back_to_detail(item_id: int):
@@ -169,7 +170,9 @@ def _back_to_detail(item_id: int):
 def post_update(item_id):
     store, user = get_store(), current_user()
     form = require_form(UpdateForm())
-    followup.load(store, item_id, user)
+    row = followup.load(store, item_id, user)
+    # Permission first: a refused update stores no file.
+    access.require(store.read(access.can_report_progress, user, row), followup.REPORT_REFUSED)
     uploads = [(f.filename or "", f.read()) for f in form.evidence.data or () if f and f.filename]
     files = followup_evidence.save(evidence_dir(), uploads)
     followup.report_progress(store, user, item_id, status=form.status.data, note=form.note.data or "",
@@ -194,7 +197,9 @@ def evidence(evidence_id):
     found = store.read(rec_sql.get_evidence, evidence_id)
     if found is None:
         raise NotFound(N_("Không tìm thấy tệp minh chứng."))
-    followup.load(store, found["item_id"], user)
+    row = followup.load(store, found["item_id"], user)
+    if not store.read(access.can_view_evidence, user, row, found):
+        raise NotFound(N_("Không tìm thấy tệp minh chứng."))
     inline = found["content_type"].startswith("image/") or found["content_type"] == "application/pdf"
     return send_file(followup_evidence.evidence_path(evidence_dir(), found), mimetype=found["content_type"],
                      as_attachment=not inline, download_name=found["filename"] or f"minh-chung{found['suffix']}")

@@ -13,14 +13,10 @@ from wtforms.validators import DataRequired, Length
 from survey_app.domain.minutes import documents as docs
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.domain.minutes import operations as ops
-from survey_app.domain import access as permissions
+from survey_app.domain import access
+from survey_app.domain.access import SIGNATORY_LABELS, SIGNATORY_ROLES
 from survey_app.domain.errors import DomainError
-from survey_app.domain.minutes.input import (
-    SECTIONS,
-    SIGNATORY_LABELS,
-    SIGNATORY_ROLES,
-    generated_sections,
-)
+from survey_app.domain.minutes.input import SECTIONS, generated_sections
 from survey_app.domain.visits.operations import STATUS_LABELS
 from survey_app.formatting import parse_datetime
 from survey_app.clock import VN_TZ
@@ -81,7 +77,7 @@ def page(visit_id):
     return render_template(
         "minutes_pages/minutes.html", visit=visit, versions=versions, latest=versions[-1] if versions else None,
         status_label=STATUS_LABELS[visit["status"]], form=ActionForm(),
-        can_prepare=store.read(ops.can_prepare_minutes, current_user(), visit),
+        can_prepare=store.read(access.can_prepare_minutes, current_user(), visit),
         roles=ops.required_roles(store, visit), role_labels=SIGNATORY_LABELS, all_roles=SIGNATORY_ROLES)
 
 
@@ -160,7 +156,7 @@ def sign(visit_id):
     names = {s["role"]: s["name"] for s in (minutes.get("input_json") or {}).get("signatories", [])}
     slots = [{"role": r, "label": SIGNATORY_LABELS[r], "signature": signed.get(r),
               "form": SignatureForm(prefix=r, name=names.get(r, "")),
-              "allowed": store.read(ops.can_sign_minutes, user, visit, r)}
+              "allowed": store.read(access.can_sign_minutes, user, visit, r)}
              for r in (minutes.get("required_roles") or [])]
     return render_template("minutes_pages/sign.html", visit=visit, minutes=minutes, slots=slots)
 
@@ -194,7 +190,7 @@ def download(visit_id, version, kind):
 
 @bp.route("/admin/certificate", methods=["GET", "POST"])
 def certificate():
-    permissions.require(permissions.can_manage_users(current_user()))
+    access.require(access.can_manage_users(current_user()))
     env, form = minutes_env(), CertificateForm()
     if form.validate_on_submit():
         try:

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from survey_app.domain.minutes import documents as docs
-from survey_app.domain.minutes.input import SIGNATORY_LABELS
+from survey_app.domain.access import SIGNATORY_LABELS
 from survey_app.markers import N_
 from survey_app.web import nav
 from survey_app.web.context import get_store, minutes_env

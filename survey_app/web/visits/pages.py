@@ -15,18 +15,16 @@ from survey_app.checklists.types import ITEM_TYPES
 from survey_app.checklists.wtf import select_choices
 from survey_app.domain.visits import queries as overview
 from survey_app.domain.visits import photos as visit_photos
+from survey_app.domain import access
 from survey_app.domain.errors import DomainError, Forbidden, NotFound
 from survey_app.domain.visits.operations import (
     STATUS_LABELS,
     STATUSES,
-    can_edit_visit,
-    can_plan_visits,
     load_visit,
     plan_visit,
 )
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
-from survey_app.storage import visit_queries as queries
 from survey_app.storage import visits as visits_sql
 from survey_app.web import api
 from survey_app.web import errors
@@ -60,18 +58,26 @@ class PlanForm(FlaskForm):
     locality = StringField(N_("Địa bàn (xã, phường)"), validators=[Optional(), Length(max=300)])
     started_at = DateTimeLocalField(N_("Thời gian bắt đầu (giờ Việt Nam)"), format="%Y-%m-%dT%H:%M",
                                     validators=[DataRequired(message=N_("Nhập ngày giờ dạng dd/mm/yyyy hh:mm."))])
-    form = SelectField(N_("Biểu mẫu khảo sát"), validators=[DataRequired()])
+    # Named "form" in the page: the tablet's plan.js reads it under that name.
+    checklist_form = SelectField(N_("Biểu mẫu khảo sát"), validators=[DataRequired()], name="form")
 
 
 def _options(form) -> None:
-    store = get_store()
+    """The choices a user may pick: the units and delegations of their scope in the
+    filters; the delegations they may plan for in the plan form."""
+    store, user = get_store(), current_user()
     blank = [("", _("Tất cả"))]
     if isinstance(form, FilterForm):
-        form.unit.choices = select_choices(blank + [(str(u["id"]), u["name"]) for u in store.read(queries.unit_options)])
-        form.delegation.choices = select_choices(blank + [(str(d["id"]), d["name"]) for d in store.read(queries.delegation_options)])
+        scope = access.scope(user)
+        form.unit.choices = select_choices(blank + [(str(u["id"]), u["name"])
+                                                    for u in store.read(visits_sql.unit_options, scope)])
+        form.delegation.choices = select_choices(blank + [(str(d["id"]), d["name"])
+                                                          for d in store.read(visits_sql.delegation_options, scope)])
     else:
-        form.delegation.choices = select_choices([(d["id"], d["name"]) for d in store.read(queries.delegation_options)])
-        form.form.choices = select_choices([(f.id, f"{f.title} (v{f.version})") for f in get_forms()])
+        ids = store.read(access.planning_delegation_ids, user)
+        form.delegation.choices = select_choices([(d["id"], d["name"]) for d in
+                                                  store.read(visits_sql.delegation_options, ids=ids)])
+        form.checklist_form.choices = select_choices([(f.id, f"{f.title} (v{f.version})") for f in get_forms()])
 
 
 def _filters(form: FilterForm) -> dict:
@@ -89,11 +95,11 @@ def index():
     _options(form)
     visits = overview.find_visits(get_store(), current_user(), _filters(form))
     return render_template("visits/list.html", form=form, visits=visits,
-                           can_plan=can_plan_visits(current_user()))
+                           can_plan=access.can_plan_visits(current_user()))
 
 
 def _require_planner() -> None:
-    if not can_plan_visits(current_user()):
+    if not access.can_plan_visits(current_user()):
         raise Forbidden(N_("Bạn không có quyền lập kế hoạch khảo sát."))
 
 
@@ -105,17 +111,18 @@ def new():
     if form.validate_on_submit():
         try:
             visit_id = plan_visit(get_store(), get_forms(), current_user(), delegation_id=form.delegation.data,
-                                  unit=form.unit.data, form_id=form.form.data, place=form.place.data or "",
+                                  unit=form.unit.data, form_id=form.checklist_form.data,
+                                  place=form.place.data or "",
                                   locality=form.locality.data or "",
                                   started_at=form.started_at.data.replace(tzinfo=VN_TZ).isoformat())
         except DomainError as error:
-            form.form.errors.append(errors.refusal_text(error))
+            form.checklist_form.errors.append(errors.refusal_text(error))
         else:
             url = url_for("visits.capture", visit_id=visit_id)
             if request.accept_mimetypes.best == "application/json":  # plan.js, which can fall back offline
                 return jsonify({"ok": True, "id": visit_id, "url": url})
             return redirect(url)
-    units = [u["name"] for u in get_store().read(queries.unit_options)]
+    units = [u["name"] for u in get_store().read(visits_sql.unit_options)]
     status = 400 if request.method == "POST" else 200
     return render_template("visits/plan.html", form=form, units=units), status
 
@@ -146,7 +153,7 @@ def blank_capture(form_id):
     form = get_forms().get(form_id)
     if form is None:
         raise NotFound(N_("Không tìm thấy biểu mẫu."))
-    return render_template("visits/capture.html", **overview.blank_capture_data(get_store(), form),
+    return render_template("visits/capture.html", **overview.blank_capture_data(get_store(), form, current_user()),
                            readonly=False, blank=True)
 
 
@@ -171,7 +178,7 @@ def show(visit_id):
 @bp.get("/<int:visit_id>/capture")
 def capture(visit_id):
     visit = load_visit(get_store(), visit_id, current_user())
-    data = overview.capture_data(get_store(), get_forms(), visit_id)
+    data = overview.capture_data(get_store(), get_forms(), visit_id, current_user())
     readonly = not (data["visit"]["editable"] and _can_edit(visit))
     return render_template("visits/capture.html", **data, readonly=readonly)
 
@@ -205,5 +212,5 @@ def photo(visit_id, uid):
 
 
 def _can_edit(visit: dict) -> bool:
-    return get_store().read(can_edit_visit, current_user(), visit)
+    return get_store().read(access.can_edit_visit, current_user(), visit)
 
