@@ -17,7 +17,7 @@ from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as sql
 from survey_app.domain import audit
-from survey_app.domain.access import can_edit_visit, can_plan_visits, can_view_visit
+from survey_app.domain.access import PLAN_REFUSED, can_edit_visit, can_plan_for, can_plan_visits, can_view_visit
 from survey_app.clock import now_utc
 from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
 
@@ -154,31 +154,62 @@ def check_item(kind: str, data, field: str, visit_date: str | None = None) -> di
 # ----------------------------------------------------------------- planning
 
 def plan_visit(store, forms, user: dict, *, delegation_id: int, unit: str, form_id: str,
-               started_at: str, place: str = "", locality: str = "", uuid: str | None = None) -> int:
+               started_at: str, place: str = "", locality: str = "") -> int:
     """Create a planned visit of a delegation to a unit with a checklist form."""
+    return plan_visit_once(store, forms, user, uuid=str(uuidlib.uuid4()), delegation_id=delegation_id,
+                           unit=unit, form_id=form_id, started_at=started_at, place=place,
+                           locality=locality)[0]
+
+
+def plan_visit_once(store, forms, user: dict, *, uuid: str, delegation_id, unit, form_id, started_at,
+                    place="", locality="") -> tuple[int, bool]:
+    """Plan the visit with this client-made uuid once: (id, created). The same uuid again,
+    even sent by several requests at once, answers the existing visit to whoever may
+    see it (a tablet's outbox repeats itself) and changes nothing."""
     if not can_plan_visits(user):
         raise Forbidden(N_("Bạn không có quyền lập kế hoạch khảo sát."))
-    # The values may come straight from a client's JSON (a tablet's offline plan): check types.
+    existing = store.read(sql.get_visit_by_uuid, uuid)
+    if existing is not None:
+        return _replayed(store.read(can_view_visit, user, existing), existing), False
+    plan = _checked_plan(store, forms, user, delegation_id, unit, form_id, started_at, place, locality)
+
+    def write(db):
+        again = sql.get_visit_by_uuid(db, uuid)  # a twin request may have won the race
+        if again is not None:
+            return _replayed(can_view_visit(db, user, again), again), False
+        form, unit_name, started, fields = plan["form"], plan["unit"], plan["started_at"], plan["fields"]
+        visit_id = insert_visit_row(db, form, user, uuid, delegation_id,
+                                    accounts_sql.ensure_unit(db, unit_name, fields["host.locality"]),
+                                    started, fields)
+        audit.record(db, user, "visit.plan", "visit", visit_id, {"unit": unit_name, "form": form.id})
+        return visit_id, True
+    return store.write(write)
+
+
+def _replayed(visible: bool, visit: dict) -> int:
+    if not visible:
+        raise NotFound(N_("Không tìm thấy chuyến khảo sát."))
+    return visit["id"]
+
+
+def _checked_plan(store, forms, user, delegation_id, unit, form_id, started_at, place, locality) -> dict:
+    """The plan's values checked (they may come straight from a client's JSON, a tablet's
+    offline plan: types too), and the right to plan for that delegation."""
     form = forms.get(form_id) if isinstance(form_id, str) else None
     if form is None:
         raise DomainError(N_("Biểu mẫu không tồn tại: '%(form_id)s'"), "form", form_id=form_id)
     if not isinstance(delegation_id, int) or isinstance(delegation_id, bool) or not 0 < delegation_id < 2 ** 63 \
             or store.read(delegations_sql.get_delegation, delegation_id) is None:
         raise DomainError(N_("Đoàn không tồn tại"), "delegation")
+    if not store.read(can_plan_for, user, delegation_id):
+        raise Forbidden(PLAN_REFUSED)
     if not isinstance(unit, str) or not unit.strip():
         raise DomainError(N_("Cần tên đơn vị được khảo sát"), "host.unit")
     check_text(unit, "host.unit", NAME_LIMIT)
     place, locality = check_text(place, "host.place", NAME_LIMIT), check_text(locality, "host.locality", NAME_LIMIT)
-    locality = locality or ""
     started = parse_offset_datetime(started_at, "started_at")
-
-    def write(db):
-        visit_id = insert_visit_row(db, form, user, uuid or str(uuidlib.uuid4()), delegation_id,
-                                    accounts_sql.ensure_unit(db, unit.strip(), locality), started,
-                                    {"host.place": place, "host.locality": locality})
-        audit.record(db, user, "visit.plan", "visit", visit_id, {"unit": unit, "form": form_id})
-        return visit_id
-    return store.write(write)
+    return {"form": form, "unit": unit.strip(), "started_at": started,
+            "fields": {"host.place": place, "host.locality": locality or ""}}
 
 
 def insert_visit_row(db, form, user, uuid, delegation_id, unit_id, started_at, fields: dict) -> int:

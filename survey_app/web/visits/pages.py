@@ -22,6 +22,7 @@ from survey_app.domain.visits.operations import (
     STATUSES,
     load_visit,
     plan_visit,
+    plan_visit_once,
 )
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
@@ -133,14 +134,10 @@ def from_device():
     outbox can send it again safely; the answer gives the server id for the tablet's links."""
     data = json_object()
     uuid = client_id(data.get("uuid"), "uuid")
-    existing = get_store().read(visits_sql.get_visit_by_uuid, uuid)
-    if existing is not None:  # a replay: answer only someone who may see that visit
-        load_visit(get_store(), existing["id"], current_user())
-    created = existing is None
-    visit_id = existing["id"] if existing else plan_visit(
-        get_store(), get_forms(), current_user(), delegation_id=data.get("delegation"), unit=data.get("unit", ""),
-        form_id=data.get("form", ""), started_at=data.get("started_at", ""), place=data.get("place", ""),
-        locality=data.get("locality", ""), uuid=uuid)
+    visit_id, created = plan_visit_once(
+        get_store(), get_forms(), current_user(), uuid=uuid, delegation_id=data.get("delegation"),
+        unit=data.get("unit", ""), form_id=data.get("form", ""), started_at=data.get("started_at", ""),
+        place=data.get("place", ""), locality=data.get("locality", ""))
     return jsonify({"ok": True, "id": visit_id, "created": created,
                     "url": url_for("visits.capture", visit_id=visit_id)}), 201 if created else 200
 
