@@ -105,6 +105,8 @@ def build(app) -> dict:
     ids["calendar"] = reminders.create_calendar_token(store, store.read(accounts_sql.get_user, calendar_user))
     ids["foreign_uuid"] = store.read(visits_sql.get_visit, foreign)["uuid"]
     ids["own_uuid"] = store.read(visits_sql.get_visit, own)["uuid"]
+    ids["own_delegation"] = store.read(visits_sql.get_visit, own)["delegation_id"]
+    ids["foreign_delegation"] = store.read(visits_sql.get_visit, foreign)["delegation_id"]
     return ids
 
 

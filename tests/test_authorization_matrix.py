@@ -6,9 +6,13 @@ expectation fails the test, so the table stays complete.
 Allowed means: a GET answers 2xx/3xx (not a redirect to the login page); a POST gets
 past authorization (anything but 401/403/404 or the login page: a 400 or 409 from the
 operation's own validation is still "allowed"). Denied means: 302 → /login for an
-anonymous page, 401 JSON for the anonymous API, 403/404 for a signed-in user."""
+anonymous page, 401 JSON for the anonymous API, 403/404 for a signed-in user. A refusal
+also leaves nothing behind: no new file in the instance's files folder, no new row in
+any table, no audit entry."""
 from __future__ import annotations
 
+import io
+import itertools
 
 import pytest
 
@@ -30,6 +34,25 @@ NONE = frozenset()
 FOREIGN_SCOPED_UNIT = frozenset({ADMIN, VIEWER, SEC, HEAD, MEMBER})
 
 PNG = world.png_base64()
+
+
+_UPLOADS = itertools.count(1)
+
+
+def _fresh_png() -> bytes:
+    """Content never sent before, so a file left by a refusal is a new file."""
+    n = next(_UPLOADS)
+    return world.png_bytes((n % 256, n // 256 % 256, 77))
+
+
+def _photo_upload():
+    return {"data": {"item": "matrix-photo-0001", "caption": "ảnh", "file": (io.BytesIO(_fresh_png()), "anh.png")}}
+
+
+def _evidence_update():
+    return {"data": {"note": "ghi chú", "evidence": (io.BytesIO(_fresh_png()), "minh-chung.png")}}
+
+
 # endpoint: (path template, roles that may GET, roles that may POST, POST body)
 # {visit} the editable demo visit, {frozen} a demo visit with final minutes, {rec},
 # {evidence}, {photo}, {unit} objects of the demo visit; {calendar} a live feed token.
@@ -55,7 +78,7 @@ TABLE = {
     "visits.local_capture": ("/visits/local/{uuid}/capture", VIEW, NONE, None),  # redirects once synced
     "visits.capture": ("/visits/{visit}/capture", VIEW, NONE, None),
     "visits.changes": ("/visits/{visit}/changes", NONE, EDIT, {"json": {"id": "x"}}),
-    "visits.upload_photo": ("/visits/{visit}/photos", NONE, EDIT, {"data": {}}),
+    "visits.upload_photo": ("/visits/{visit}/photos", NONE, EDIT, _photo_upload),
     "visits.photo": ("/visits/{visit}/photos/{photo}", VIEW, NONE, None),
     "minutes.page": ("/visits/{frozen}/minutes", VIEW, NONE, None),
     "minutes.draft": ("/visits/{frozen}/minutes/draft", NONE, PREPARE, {}),
@@ -72,7 +95,7 @@ TABLE = {
     "followup.chart_closed": ("/followup/charts/closed.svg", SIGNED_IN, NONE, None),
     "followup.chart_status_by_unit": ("/followup/charts/status-by-unit.svg", SIGNED_IN, NONE, None),
     "followup.detail": ("/followup/r/{rec}", VIEW, NONE, None),
-    "followup.post_update": ("/followup/r/{rec}/updates", NONE, REPORT, {"data": {"note": "ghi chú"}}),
+    "followup.post_update": ("/followup/r/{rec}/updates", NONE, REPORT, _evidence_update),
     "followup.post_decision": ("/followup/r/{rec}/decision", NONE, PREPARE, {"data": {"decision": "accept"}}),
     "followup.evidence": ("/followup/evidence/{evidence}", VIEW, NONE, None),
     "followup.unit": ("/followup/units/{unit}", VIEW | FOREIGN_SCOPED_UNIT, NONE, None),
@@ -127,7 +150,7 @@ def _client(app, role):
 
 
 def _call(client, method, path, body, token):
-    kwargs = dict(body or {})
+    kwargs = dict((body() if callable(body) else body) or {})
     headers = world.bearer(token) if path.startswith("/api/") else {}
     return client.open(path, method=method, headers=headers, **kwargs)
 
@@ -141,6 +164,25 @@ def _verdict(response, path) -> str:
     if status in (401, 403, 404) or to_login:
         return "deny"
     return "allow"
+
+
+def _traces(app) -> dict:
+    """What a request could leave behind: the row count of every table (the audit log
+    among them) and every file of the instance's files folder with its size."""
+    db, folder = app.extensions["survey_store"].db, app.extensions["survey_files"]
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                           "AND name NOT LIKE 'sqlite_%'")]
+    rows = {table: db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+    files = {str(path.relative_to(folder)): path.stat().st_size for path in folder.rglob("*") if path.is_file()}
+    return {"rows": rows, "files": files}
+
+
+def _check_no_traces(before: dict, after: dict, where) -> None:
+    new_files = sorted(set(after["files"]) - set(before["files"]))
+    assert new_files == [], (where, "a refused request left files", new_files)
+    changed = {t: (before["rows"].get(t), n) for t, n in after["rows"].items() if before["rows"].get(t) != n}
+    assert "audit_log" not in changed, (where, "a refused request was audited", changed)
+    assert changed == {}, (where, "a refused request changed rows", changed)
 
 
 def _check_deny(response, role, path):
@@ -178,12 +220,14 @@ def _run(app, ids, tokens, role, names: dict, expected_for):
             if method == "GET" and not get_roles:
                 continue
             expected = "allow" if role in expected_for(template, roles) else "deny"
+            before = _traces(app) if expected == "deny" else None
             response = _call(client, method, path, body, tokens.get(role))
             got = _verdict(response, path)
             if got != expected:
                 mismatches.append((endpoint, method, path, expected, response.status_code))
             elif got == "deny":
                 _check_deny(response, role, path)
+                _check_no_traces(before, _traces(app), (endpoint, method, role))
             elif method == "GET":
                 assert response.status_code < 400, (endpoint, role)
             assert response.status_code < 500, (endpoint, method, role, response.get_data(as_text=True)[:500])
@@ -223,3 +267,36 @@ def test_foreign_objects_are_never_reachable_by_changing_an_id(matrix, role):
     assert f"/visits/{ids['foreign']}" not in visits
     unit_page = client.get(f"/followup/units/{ids['foreign_unit']}")
     assert "Đoàn khảo sát khác" not in unit_page.get_data(as_text=True)
+
+
+PLAN = {"unit": "UBND xã Hra", "form": "ttpvhcc-xa", "started_at": "2025-11-03T08:00:00+07:00", "place": "Hội trường"}
+
+
+@pytest.mark.parametrize("role", [r for r in world.ROLES if r != ANON])
+def test_a_planner_plans_only_for_their_own_delegation(matrix, role):
+    """The head and the secretary of the demo delegation plan its visits, never another
+    delegation's (issue 15 finding 1); only the admin plans for any; a refusal leaves no
+    visit, no row, no audit entry."""
+    app, ids, _ = matrix
+    client = _client(app, role)
+    before = _traces(app)
+    foreign = client.post("/visits/from-device",
+                          json={**PLAN, "uuid": f"plan-foreign-{role}", "delegation": ids["foreign_delegation"]})
+    if role == ADMIN:
+        assert foreign.status_code == 201, foreign.get_data(as_text=True)
+    else:
+        assert foreign.status_code in (403, 404), (role, foreign.status_code, foreign.get_data(as_text=True))
+        _check_no_traces(before, _traces(app), ("from-device, foreign delegation", role))
+    own = client.post("/visits/from-device",
+                      json={**PLAN, "uuid": f"plan-own-{role}", "delegation": ids["own_delegation"]})
+    assert (own.status_code == 201) == (role in PREPARE), (role, own.status_code, own.get_data(as_text=True))
+    form = client.get("/visits/new")
+    if role in PREPARE:
+        page = form.get_data(as_text=True)
+        assert "Đoàn khảo sát khác" not in page or role == ADMIN  # the form offers only their delegations
+        before = _traces(app)
+        posted = client.post("/visits/new", data={**PLAN, "started_at": "2025-11-03T08:00",
+                                                  "delegation": ids["foreign_delegation"]})
+        if role != ADMIN:
+            assert posted.status_code in (400, 403), (role, posted.status_code)
+            _check_no_traces(before, _traces(app), ("plan page, foreign delegation", role))
