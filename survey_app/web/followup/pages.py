@@ -26,8 +26,7 @@ from survey_app.web.errors import flash_refusal, require_form
 from survey_app.web.inputs import int_arg, month_arg, text_arg
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
-nav.add_entry("followup.board", N_("Theo dõi kiến nghị"),
-              {"admin", "secretary", "head", "member", "host", "viewer"})
+nav.add_entry("followup.board", N_("Theo dõi kiến nghị"), access.USER_ROLES)
 
 
 class UpdateForm(FlaskForm):

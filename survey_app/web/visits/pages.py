@@ -35,7 +35,7 @@ from survey_app.web.inputs import client_id, int_value, json_body, json_object
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 bp.add_app_template_global(ITEM_TYPES, "item_types")  # the capture page's macro per item type
-nav.add_entry("visits.index", N_("Chuyến khảo sát"), {"admin", "secretary", "head", "member", "host", "viewer"})
+nav.add_entry("visits.index", N_("Chuyến khảo sát"), access.USER_ROLES)
 errors.json_pages("visits.changes", "visits.upload_photo", "visits.from_device")
 
 
