@@ -336,3 +336,38 @@ def test_the_delegation_side_still_sees_every_unit_and_delegation(app, login_as,
     html = login_as("thuky").get(path).get_data(as_text=True)
     assert {HOST_UNIT, OTHER_UNIT, world.FOREIGN_UNIT} <= set(_options(html, "unit"))
     assert FOREIGN_DELEGATION in _options(html, "delegation")
+
+
+# ----------------------------------------------------------------- migration m008
+
+def test_migration_m008_keeps_and_rekeys_what_was_there(tmp_path):
+    """A database written before m008: its applied messages stay applied (now under
+    their visit and user), its updates get the unit they were written for, and a
+    photo's checklist key moves from `item` to `checklist_item`."""
+    from survey_app.demo import load_demo
+    from survey_app.storage.db import Store
+    from survey_app.storage.migrations import migrations
+
+    from .conftest import make_app
+    app = make_app(tmp_path / "forms")
+    forms = forms_of(app)
+    store = Store(tmp_path / "old.db")
+    migrations.apply(store.db, stop_before="m008_access_keys")
+    load_demo(store, forms, tmp_path / "photos")
+    admin = user(store, "admin")
+    status, _ = changes.apply_change(store, forms, admin, 1, _message(store, 1, "before-m008-0001", "Trước"))
+    assert status == 200
+    item = store.read(visits_sql.items_of, 1, "recommendation")[0]
+    store.db.execute("INSERT INTO recommendation_updates (item_id, action, note, author_name, at) "
+                     "VALUES (?, 'note', 'ghi chú cũ', 'Trần Văn Hùng', '2025-10-20T00:00:00+00:00')", [item["id"]])
+    store.write(visits_sql.insert_item, uid="photo-before-m008", visit_id=1, kind="photo", position=99.0,
+                data={"caption": "Quầy", "item": "premises_adequate"}, updated_at="2025-10-20", updated_by=None)
+
+    migrations.apply(store.db)
+    assert store.read(visits_sql.applied_change, 1, admin["id"], "before-m008-0001")["status"] == 200
+    assert store.read(visits_sql.applied_change, 1, user(store, "thuky")["id"], "before-m008-0001") is None
+    unit = store.read(rec_sql.get, item["id"], "2025-12-01")["unit_id"]
+    assert [u["unit_id"] for u in store.read(rec_sql.updates_of, item["id"])] == [unit]
+    assert store.read(visits_sql.get_item, "photo-before-m008")["data"] == {
+        "caption": "Quầy", "checklist_item": "premises_adequate"}
+    store.close()
