@@ -371,3 +371,21 @@ def test_migration_m008_keeps_and_rekeys_what_was_there(tmp_path):
     assert store.read(visits_sql.get_item, "photo-before-m008")["data"] == {
         "caption": "Quầy", "checklist_item": "premises_adequate"}
     store.close()
+
+
+def test_a_host_asking_for_another_units_report_learns_no_names(app, store, login_as):
+    """The report names the delegation and unit of its filters: only those the user may
+    see, so trying ids does not list every unit's and delegation's name (15.15)."""
+    from openpyxl import load_workbook
+    import io
+    foreign = store.read(visits_sql.get_visit, foreign_visit(app))
+    other_unit = store.read(accounts_sql.get_unit_by_name, OTHER_UNIT)["id"]
+    client = login_as("xahra")
+    query = f"?delegation={foreign['delegation_id']}&unit={other_unit}&from=2025-01-01"
+    page = client.get("/followup/report" + query).get_data(as_text=True)
+    book = load_workbook(io.BytesIO(client.get("/followup/report.xlsx" + query).data))
+    cells = " ".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value is not None)
+    for text in (page, cells):
+        assert FOREIGN_DELEGATION not in text and OTHER_UNIT not in text
+    own = client.get(f"/followup/report?unit={store.read(accounts_sql.get_unit_by_name, HOST_UNIT)['id']}")
+    assert f"đơn vị {HOST_UNIT}" in own.get_data(as_text=True)  # their own unit is still named

@@ -199,3 +199,11 @@ def delegation_options(db, scope: Scope = EVERYTHING, ids=None) -> list[dict]:
 
 def unit_options(db, scope: Scope = EVERYTHING) -> list[dict]:
     return list(db.query(f"SELECT id, name FROM units WHERE {units_clause(scope)} ORDER BY name"))
+
+
+def unit_in_scope(db, scope: Scope, unit_id: int) -> dict | None:
+    return _one(db, f"SELECT * FROM units WHERE id = ? AND {units_clause(scope)}", [unit_id])
+
+
+def delegation_in_scope(db, scope: Scope, delegation_id: int) -> dict | None:
+    return _one(db, f"SELECT * FROM delegations WHERE id = ? AND {delegations_clause(scope)}", [delegation_id])

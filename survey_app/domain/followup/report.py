@@ -15,8 +15,8 @@ from pygal.style import Style
 
 from survey_app.formatting import format_date, format_long_date
 from survey_app.storage import accounts as accounts_sql
-from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import recommendations as sql
+from survey_app.storage import visits as visits_sql
 from survey_app.domain import access
 from survey_app.domain.followup.operations import STATUS_LABELS, STATUSES
 from survey_app.clock import today_vn
@@ -101,8 +101,9 @@ def report_data(store, user: dict, filters: dict, today: str | None = None) -> d
     counts = store.read(sql.counts, scoped, today)
     table = [_table_row(i + 1, r, last.get(r["item_id"])) for i, r in enumerate(rows)]
     charts = chart_data(store, user, filters, today)
-    return {"subject": _subject(store, filters), "today": today, "rows": table,
-            **_issuer(store, filters, rows),
+    scope = scoped["scope"]
+    return {"subject": _subject(store, filters, scope), "today": today, "rows": table,
+            **_issuer(store, filters, rows, scope),
             "counts": [(STATUS_LABELS[s], counts.get(s, 0)) for s in STATUSES],
             "overdue": counts.get("overdue", 0), "total": len(rows),
             "charts": [status_by_unit_svg(charts["by_unit"])] +
@@ -119,25 +120,27 @@ def _table_row(index: int, row: dict, update: dict | None) -> list:
             "Quá hạn" if row["overdue"] else "", last]
 
 
-def _subject(store, filters: dict) -> str:
+def _subject(store, filters: dict, scope) -> str:
+    """What the report covers; a delegation or unit outside the user's scope is not
+    named (its rows are not in the report either)."""
     parts = []
     if filters.get("visit_from") or filters.get("visit_to"):
         parts.append(f"các chuyến khảo sát từ ngày {format_date(filters.get('visit_from')) or '…'} "
                      f"đến ngày {format_date(filters.get('visit_to')) or '…'}")
     if filters.get("delegation_id"):
-        delegation = store.read(delegations_sql.get_delegation, filters["delegation_id"])
+        delegation = store.read(visits_sql.delegation_in_scope, scope, filters["delegation_id"])
         parts.append(delegation["name"] if delegation else "")
     if filters.get("unit_id"):
-        unit = store.read(accounts_sql.get_unit, filters["unit_id"])
+        unit = store.read(visits_sql.unit_in_scope, scope, filters["unit_id"])
         parts.append(f"đơn vị {unit['name']}" if unit else "")
     return "; ".join(p for p in parts if p) or "tất cả kiến nghị"
 
 
-def _issuer(store, filters: dict, rows: list[dict]) -> dict:
+def _issuer(store, filters: dict, rows: list[dict], scope) -> dict:
     """Who issues the report: the delegation's body when the report covers one
     delegation (by filter or because every row is of it), else the committee."""
     ids = {filters["delegation_id"]} if filters.get("delegation_id") else {r["delegation_id"] for r in rows}
-    delegation = store.read(delegations_sql.get_delegation, ids.pop()) if len(ids) == 1 else None
+    delegation = store.read(visits_sql.delegation_in_scope, scope, ids.pop()) if len(ids) == 1 else None
     body = delegation["body"] if delegation else "Ban Pháp chế"
     parent = (delegation or {}).get("parent_body") or "HĐND tỉnh Gia Lai"
     symbol = symbol_of(body).replace("BB-", "BC-", 1)
