@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -46,11 +47,33 @@ def init_command(demo: bool):
 @click.option("--threads", default=8, show_default=True, type=int)
 @with_appcontext
 def serve_command(host: str, port: int, threads: int):
-    """Serve the app on waitress (a production WSGI server)."""
+    """Serve the app on waitress (a production WSGI server); with REPLICA_URL, replicate too."""
     import waitress
+    replicator = _start_replication()
     click.echo(f"survey_app: http://{host}:{port}/")
-    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads,
-                   ident="survey_app")
+    try:
+        waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads,
+                       ident="survey_app")
+    finally:
+        if replicator is not None:
+            replicator.stop()
+
+
+def _start_replication():
+    from survey_app.storage import replication
+    url = current_app.config.get("REPLICA_URL")
+    if not url:
+        return None
+    folder = Path(current_app.instance_path) / "replication"
+    folder.mkdir(exist_ok=True)
+    try:
+        replicator = replication.start(Path(current_app.config["DATABASE"]), url, folder,
+                                       current_app.config["REPLICA_SYNC_INTERVAL"],
+                                       log=open(folder / "litestream.log", "ab"))
+    except replication.ReplicationError as error:
+        fail(str(error))
+    click.echo(f"Sao chép liên tục cơ sở dữ liệu tới {url}.")
+    return replicator
 
 
 @click.command("create-user")
@@ -104,16 +127,42 @@ def backup_command(file):
 
 
 @click.command("restore")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--from-replica", is_flag=True, help="Restore from the Litestream replica (REPLICA_URL).")
+@click.option("--timestamp", default=None, help="With --from-replica: the state at this time (ISO 8601).")
 @with_appcontext
-def restore_command(file):
-    """Replace the database and files with the backup FILE (refused unless it is a survey_app backup)."""
+def restore_command(file, from_replica, timestamp):
+    """Replace the database and files with the backup FILE (refused unless it is a survey_app
+    backup), or with the continuous replica as it was at --timestamp (default: latest)."""
     from survey_app.domain.backup import restore_instance
+    if bool(file) == bool(from_replica):
+        fail("Vui lòng chỉ rõ một nguồn: một tệp sao lưu, hoặc --from-replica.")
+    if timestamp and not from_replica:
+        fail("--timestamp chỉ dùng cùng --from-replica.")
     try:
-        restore_instance(store(), services.files_dir(), file)
+        if from_replica:
+            _restore_from_replica(timestamp)
+        else:
+            restore_instance(store(), services.files_dir(), file)
     except backup_sql.NotABackup as error:
         fail(str(error))
-    click.echo(f"Đã khôi phục từ {file}.")
+    click.echo(f"Đã khôi phục từ {file or current_app.config['REPLICA_URL']}.")
+
+
+def _restore_from_replica(timestamp):
+    import tempfile
+
+    from survey_app.domain.backup import restore_instance
+    from survey_app.storage import replication
+    url = current_app.config.get("REPLICA_URL")
+    if not url:
+        fail("Chưa cấu hình bản sao liên tục (REPLICA_URL).")
+    with tempfile.TemporaryDirectory(dir=current_app.instance_path) as folder:
+        try:
+            database = replication.restore(url, Path(folder) / "replica.db", timestamp)
+        except replication.ReplicationError as error:
+            fail(str(error))
+        restore_instance(store(), services.files_dir(), database)
 
 
 # The command line acts as the administrator who runs it.

@@ -1,0 +1,134 @@
+"""Continuous replication with Litestream: the real server (`survey-app serve`) replicates
+its SQLite file to a folder while clients write; the server is killed with SIGKILL;
+a new instance restored from the replica holds every acknowledged write, and a
+point-in-time restore gives the state of that time."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from survey_app.demo import seed_document
+from survey_app.storage import replication
+
+from .live import BIN, LiveServer
+from .test_crash import acknowledged, check_database, start_clients, wait_for_acks
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(child) for child in text]
+    return found
+
+
+def wait_gone(pid: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        status = Path(f"/proc/{pid}/status").read_text() if Path(f"/proc/{pid}").exists() else ""
+        if "State:\tZ" in status:
+            return
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists() or "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
+
+
+@pytest.fixture
+def replicated(tmp_path):
+    server = LiveServer(tmp_path / "a")
+    server.env["SURVEY_APP_REPLICA_URL"] = str(tmp_path / "replica")
+    server.env["SURVEY_APP_REPLICA_SYNC_INTERVAL"] = "200ms"
+    server.cli("init", "--demo")
+    yield server
+    server.stop()
+
+
+def restored_instance(tmp_path, name: str, *args: str) -> Path:
+    target = LiveServer(tmp_path / name)
+    target.env["SURVEY_APP_REPLICA_URL"] = str(tmp_path / "replica")
+    target.cli("restore", "--from-replica", *args)
+    return Path(target.env["SURVEY_APP_INSTANCE"]) / "survey_app.db"
+
+
+def test_sigkill_then_restore_from_replica_keeps_every_acknowledged_write(replicated, tmp_path):
+    server = replicated
+    token = server.cli("token", "create", "thanhvien").strip()
+    db_path = Path(server.env["SURVEY_APP_INSTANCE"]) / "survey_app.db"
+    visit_id = sqlite3.connect(db_path).execute("SELECT id FROM visits WHERE uuid = ?",
+                                                [seed_document()["uuid"]]).fetchone()[0]
+    server.start()
+    litestream = [pid for pid in children_of(server.process.pid)
+                  if "litestream" in Path(f"/proc/{pid}/cmdline").read_text()]
+    assert len(litestream) == 1, "serve starts exactly one Litestream beside the server"
+    clients = start_clients(server, token, visit_id, tmp_path)
+    wait_for_acks(tmp_path, 20)
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait(10)
+    for client in clients:
+        client.wait(30)
+    wait_gone(litestream[0])  # told by the kernel that its server died, it ships the rest and exits
+    records = acknowledged(tmp_path)
+    assert len(records) >= 20
+
+    restored = restored_instance(tmp_path, "b")
+    check_database(restored, records, visit_id)
+    assert (tmp_path / "replica").is_dir()
+
+
+def test_restore_to_a_point_in_time(replicated, tmp_path):
+    server = replicated
+    token = server.cli("token", "create", "thanhvien").strip()
+    server.start()
+
+    def import_visit(uuid: str) -> None:
+        document = {**seed_document(), "uuid": uuid}
+        request = urllib.request.Request(server.url + "/api/v1/visits", data=json.dumps(document).encode(),
+                                         headers={"Authorization": f"Bearer {token}",
+                                                  "Content-Type": "application/json"})
+        assert urllib.request.urlopen(request, timeout=30).status == 201
+
+    first, second = "7b0c6a2e-0000-4000-8000-000000000001", "7b0c6a2e-0000-4000-8000-000000000002"
+    import_visit(first)
+    time.sleep(1.5)  # let the first import reach the replica in its own sync
+    between = dt.datetime.now(dt.timezone.utc)
+    time.sleep(1.5)
+    import_visit(second)
+    time.sleep(1.0)
+    server.stop()
+
+    latest = sqlite3.connect(restored_instance(tmp_path, "latest"))
+    assert {row[0] for row in latest.execute("SELECT uuid FROM visits")} >= {first, second}
+    earlier = sqlite3.connect(restored_instance(tmp_path, "earlier", "--timestamp", between.isoformat()))
+    uuids = {row[0] for row in earlier.execute("SELECT uuid FROM visits")}
+    assert first in uuids and second not in uuids
+
+
+def test_restore_from_replica_needs_a_configured_replica(tmp_path):
+    server = LiveServer(tmp_path)
+    server.cli("init")
+    process = subprocess.run([str(BIN / "survey-app"), "restore", "--from-replica"], env=server.env,
+                             capture_output=True, text=True)
+    assert process.returncode == 2
+    assert "REPLICA_URL" in process.stderr
+
+
+def test_bad_timestamp_is_named():
+    with pytest.raises(replication.ReplicationError, match="2026-11-29T15:30:00"):
+        replication.litestream_timestamp("hôm qua")
+    assert replication.litestream_timestamp("2026-11-29T15:30:00+07:00") == "2026-11-29T08:30:00Z"
+    assert replication.litestream_timestamp("2026-11-29T15:30:00") == "2026-11-29T08:30:00Z"
+
+
+def test_config_for_a_folder_and_for_s3(tmp_path):
+    folder = json.loads(replication.config_text(tmp_path / "a.db", str(tmp_path / "r")))
+    assert folder["dbs"][0]["replicas"][0] == {"sync-interval": "1s", "type": "file",
+                                               "path": str((tmp_path / "r").resolve())}
+    s3 = json.loads(replication.config_text(tmp_path / "a.db", "s3://bucket/gia-lai", "5s"))
+    assert s3["dbs"][0]["replicas"][0] == {"sync-interval": "5s", "url": "s3://bucket/gia-lai"}
