@@ -41,7 +41,6 @@ DEFAULTS = {
     "SIGNING_PKCS11_PIN_FILE": "",        # a file holding it, relative to the instance folder
     "SIGNING_TSA_URL": "",                # RFC 3161 timestamp authority: seals become PAdES B-LT
     "SIGNING_DOCUMENT_TIMESTAMP": False,  # and B-LTA, with a document timestamp after the seal
-
     "REPLICA_URL": None,                  # Litestream replica: a folder, file:///…, s3://…
     "REPLICA_SYNC_INTERVAL": "1s",        # how often Litestream ships new transactions
 }

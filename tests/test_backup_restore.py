@@ -81,3 +81,99 @@ def test_archive_with_a_path_outside_is_refused(runner, tmp_path, store):
     result = runner.invoke(args=["restore", str(bad)])
     assert result.exit_code == 2 and "không hợp lệ" in result.output
     assert store.db.execute("SELECT count(*) FROM users").fetchone()[0] == 7
+
+
+def fresh_app(folder):
+    """A new instance on another folder: its own empty database, no certificate yet."""
+    from .conftest import make_app
+    return make_app(folder)
+
+
+def test_a_restore_into_a_fresh_instance_verifies_every_sealed_document(app, client, runner, login_as,
+                                                                         tmp_path):
+    from survey_app.domain.minutes import keys
+    visit, headers, _ = build_instance(app, client, runner, login_as)
+    pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
+    (tmp_path / "bien-ban.pdf").write_bytes(pdf)
+    passphrase = tmp_path / "mat-khau.txt"
+    passphrase.write_text("một mật khẩu đủ dài 2026\n", encoding="utf-8")
+    archive = tmp_path / "sao-luu.tar"
+    result = runner.invoke(args=["backup", str(archive), "--key-passphrase-file", str(passphrase)])
+    assert result.exit_code == 0, result.output
+    assert "được mã hóa" in result.output
+    names = tarfile.open(archive).getnames()
+    assert "certs/organisation.p12" in names and any(n.startswith("certs/trusted/") for n in names)
+    assert "certs/organisation.pass" not in names  # the key never travels with its passphrase
+    original = keys.current_subject(f"{app.instance_path}/certs")
+
+    fresh = fresh_app(tmp_path / "moi")
+    fresh_runner = fresh.test_cli_runner()
+    assert fresh_runner.invoke(args=["verify", str(tmp_path / "bien-ban.pdf")]).exit_code == 1  # not trusted yet
+    result = fresh_runner.invoke(args=["restore", str(archive), "--key-passphrase-file", str(passphrase)])
+    assert result.exit_code == 0, result.output
+    result = fresh_runner.invoke(args=["verify", str(tmp_path / "bien-ban.pdf")])
+    assert result.exit_code == 0, result.output
+    assert keys.current_subject(f"{fresh.instance_path}/certs") == original
+    fresh.extensions["survey_store"].close()
+
+
+def test_the_key_stays_out_without_a_passphrase_and_restore_asks_for_it(app, runner, tmp_path, store):
+    archive = tmp_path / "khong-khoa.tar"
+    result = runner.invoke(args=["backup", str(archive)])
+    assert result.exit_code == 0 and "KHÔNG có trong bản sao lưu" in result.output
+    names = tarfile.open(archive).getnames()
+    assert not any(n.endswith((".p12", ".pass")) for n in names)
+    assert any(n.startswith("certs/trusted/") for n in names)
+
+    passphrase = tmp_path / "p.txt"
+    passphrase.write_text("mật khẩu sao lưu đúng", encoding="utf-8")
+    with_key = tmp_path / "co-khoa.tar"
+    assert runner.invoke(args=["backup", str(with_key), "--key-passphrase-file", str(passphrase)]).exit_code == 0
+    users = store.db.execute("SELECT count(*) FROM users").fetchone()[0]
+    store.db.execute("DELETE FROM api_tokens")
+    result = runner.invoke(args=["restore", str(with_key)])
+    assert result.exit_code == 2 and "--key-passphrase-file" in result.output
+    wrong = tmp_path / "sai.txt"
+    wrong.write_text("một mật khẩu khác hẳn", encoding="utf-8")
+    result = runner.invoke(args=["restore", str(with_key), "--key-passphrase-file", str(wrong)])
+    assert result.exit_code == 2 and "không đúng" in result.output
+    assert store.db.execute("SELECT count(*) FROM users").fetchone()[0] == users
+    result = runner.invoke(args=["restore", str(with_key), "--without-key"])
+    assert result.exit_code == 0, result.output
+
+
+def _tampered_backup(store, tmp_path, statement: str):
+    import sqlite3
+    path = tmp_path / "survey_app.db"
+    store.read(lambda db: db.conn.backup(sqlite3.connect(path)))
+    db = sqlite3.connect(path)
+    db.execute(statement)
+    db.commit()
+    db.close()
+    archive = tmp_path / "tampered.tar"
+    with tarfile.open(archive, "w") as tar:
+        tar.add(path, arcname="survey_app.db")
+    return archive
+
+
+def test_a_backup_whose_schema_differs_is_refused_and_nothing_changes(app, runner, tmp_path, store):
+    trigger = store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                               "AND tbl_name = 'audit_log' LIMIT 1").fetchone()[0]
+    before = store.db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    for statement in (f"DROP TRIGGER {trigger}",
+                      "CREATE TABLE extra (x)",
+                      "CREATE TRIGGER sneaky AFTER INSERT ON users BEGIN SELECT 1; END"):
+        archive = _tampered_backup(store, tmp_path, statement)
+        result = runner.invoke(args=["restore", str(archive)])
+        assert result.exit_code == 2, statement
+        assert "cấu trúc cơ sở dữ liệu" in result.output
+        assert store.db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
+        archive.unlink()
+        (tmp_path / "survey_app.db").unlink()
+
+
+def test_a_backup_from_a_newer_version_is_refused(app, runner, tmp_path, store):
+    archive = _tampered_backup(store, tmp_path, "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                                                "VALUES ('survey_app', 'm999_future', '2030-01-01')")
+    result = runner.invoke(args=["restore", str(archive)])
+    assert result.exit_code == 2 and "phiên bản mới hơn" in result.output

@@ -118,20 +118,44 @@ def token_revoke(username):
 
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--key-passphrase-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Include the organisation's signing key, encrypted with the passphrase in this file.")
 @with_appcontext
-def backup_command(file):
-    """Write an online backup of the live instance (database and stored files) to FILE."""
-    from survey_app.domain.backup import backup_instance
-    count = backup_instance(store(), services.files_dir(), file)
-    click.echo(f"Đã sao lưu cơ sở dữ liệu và {count} tệp vào {file}.")
+def backup_command(file, key_passphrase_file):
+    """Write an online backup of the live instance (database, stored files, certificates) to FILE."""
+    from survey_app.domain import backup
+    summary = backup.backup_instance(
+        store(), services.files_dir(), file, services.certs_dir(),
+        key_passphrase=_passphrase(key_passphrase_file),
+        key_on_token=bool(current_app.config.get("SIGNING_PKCS11_MODULE")))
+    click.echo(f"Đã sao lưu cơ sở dữ liệu, {summary.files} tệp và {summary.trusted} chứng thư số vào {file}.")
+    click.echo({
+        backup.KEY_INCLUDED: "Khóa ký số của cơ quan có trong bản sao lưu, được mã hóa bằng mật khẩu đã cho.",
+        backup.KEY_LEFT_OUT: "Khóa ký số của cơ quan KHÔNG có trong bản sao lưu. Để đưa khóa (đã mã hóa) "
+                             "vào, vui lòng chạy lại với --key-passphrase-file TỆP_MẬT_KHẨU.",
+        backup.KEY_ON_TOKEN: "Khóa ký số nằm trên thiết bị ký số (token/HSM), không có trong bản sao lưu.",
+        backup.NO_KEY: "Phiên bản này chưa có khóa ký số của cơ quan.",
+    }[summary.key])
+
+
+def _passphrase(path) -> str | None:
+    if not path:
+        return None
+    passphrase = Path(path).read_text(encoding="utf-8").strip()
+    if len(passphrase) < 12:
+        fail("Mật khẩu khóa trong tệp quá ngắn: vui lòng dùng ít nhất 12 ký tự.")
+    return passphrase
 
 
 @click.command("restore")
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--from-replica", is_flag=True, help="Restore from the Litestream replica (REPLICA_URL).")
 @click.option("--timestamp", default=None, help="With --from-replica: the state at this time (ISO 8601).")
+@click.option("--key-passphrase-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The passphrase of the signing key kept in the backup.")
+@click.option("--without-key", is_flag=True, help="Restore without the signing key kept in the backup.")
 @with_appcontext
-def restore_command(file, from_replica, timestamp):
+def restore_command(file, from_replica, timestamp, key_passphrase_file, without_key):
     """Replace the database and files with the backup FILE (refused unless it is a survey_app
     backup), or with the continuous replica as it was at --timestamp (default: latest)."""
     from survey_app.domain.backup import restore_instance
@@ -143,9 +167,12 @@ def restore_command(file, from_replica, timestamp):
         if from_replica:
             _restore_from_replica(timestamp)
         else:
-            restore_instance(store(), services.files_dir(), file)
+            restore_instance(store(), services.files_dir(), file, services.certs_dir(),
+                             _passphrase(key_passphrase_file), without_key)
     except backup_sql.NotABackup as error:
         fail(str(error))
+    except DomainError as error:
+        fail(error.message)
     click.echo(f"Đã khôi phục từ {file or current_app.config['REPLICA_URL']}.")
 
 

@@ -1,38 +1,104 @@
-"""Backup and restore of a live instance: the SQLite online backup plus the stored
-files (photos, evidence, signed minutes), in one tar archive written atomically.
+"""Backup and restore of a live instance: the SQLite online backup, the stored files
+(photos, evidence, signed minutes) and the certificates that sealed them, in one tar
+archive written atomically.
 
 Files are content-addressed and never rewritten, so copying them after the database
-snapshot always includes every file the snapshot refers to.
+snapshot always includes every file the snapshot refers to. Every certificate that
+ever sealed is kept, so a restored instance verifies every sealed document. The
+organisation's private key goes in only encrypted with a passphrase the operator
+gives (never with the passphrase file beside it); a key on a token stays on the token.
+A restore checks everything before it changes anything.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tarfile
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from survey_app.clock import now_utc
+from survey_app.domain.minutes import keys
 from survey_app.storage import backup as sql
+from survey_app.storage.migrations import apply_migrations
 
 DB_NAME = "survey_app.db"
+MANIFEST = "backup.json"
+FORMAT = "survey-app-backup/2"
+KEY_NAME = "certs/organisation.p12"
+TRUSTED_PREFIX = "certs/trusted/"
+
+KEY_INCLUDED, KEY_LEFT_OUT, KEY_ON_TOKEN, NO_KEY = "encrypted", "left_out", "token", "none"
 
 
-def backup_instance(store, files_dir: Path, out_file: str | Path) -> int:
-    """Write the archive; return how many stored files it holds."""
+class KeyPassphraseNeeded(sql.NotABackup):
+    """The archive holds the encrypted key and no passphrase was given."""
+
+
+@dataclass
+class BackupSummary:
+    files: int
+    trusted: int
+    key: str  # one of KEY_INCLUDED, KEY_LEFT_OUT, KEY_ON_TOKEN, NO_KEY
+
+
+def backup_instance(store, files_dir: Path, out_file: str | Path, certs: Path | None = None,
+                    key_passphrase: str | None = None, key_on_token: bool = False) -> BackupSummary:
+    """Write the archive: database, stored files, trusted certificates, and the key
+    encrypted with `key_passphrase` when one is given."""
     out_file = Path(out_file)
     with tempfile.TemporaryDirectory() as tmp:
         snapshot = Path(tmp) / DB_NAME
         store.read(sql.backup_to, snapshot)
         partial = out_file.with_name(f".{out_file.name}.partial")
-        count = 0
         with tarfile.open(partial, "w") as archive:
             archive.add(snapshot, arcname=DB_NAME)
-            for path in sorted(Path(files_dir).rglob("*")) if Path(files_dir).exists() else []:
-                if path.is_file() and not path.name.startswith(".tmp-"):
-                    archive.add(path, arcname=f"files/{path.relative_to(files_dir)}")
-                    count += 1
+            count = _add_files(archive, Path(files_dir))
+            trusted = _add_trusted(archive, certs)
+            key = _add_key(archive, certs, key_passphrase, key_on_token)
+            _add_bytes(archive, MANIFEST, json.dumps(
+                {"format": FORMAT, "created_at": now_utc(), "files": count, "trusted": trusted,
+                 "key": key}, ensure_ascii=False).encode("utf-8"))
         os.replace(partial, out_file)
+    return BackupSummary(count, trusted, key)
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    import io
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mode = 0o600
+    archive.addfile(info, io.BytesIO(data))
+
+
+def _add_files(archive: tarfile.TarFile, files_dir: Path) -> int:
+    count = 0
+    for path in sorted(files_dir.rglob("*")) if files_dir.exists() else []:
+        if path.is_file() and not path.name.startswith(".tmp-"):
+            archive.add(path, arcname=f"files/{path.relative_to(files_dir)}")
+            count += 1
     return count
+
+
+def _add_trusted(archive: tarfile.TarFile, certs: Path | None) -> int:
+    folder = Path(certs) / keys.TRUSTED if certs else None
+    pems = sorted(folder.glob("*.pem")) if folder and folder.exists() else []
+    for pem in pems:
+        archive.add(pem, arcname=TRUSTED_PREFIX + pem.name)
+    return len(pems)
+
+
+def _add_key(archive: tarfile.TarFile, certs: Path | None, passphrase: str | None, on_token: bool) -> str:
+    if on_token:
+        return KEY_ON_TOKEN
+    if certs is None or not (Path(certs) / keys.P12).exists():
+        return NO_KEY
+    if not passphrase:
+        return KEY_LEFT_OUT
+    _add_bytes(archive, KEY_NAME, keys.export_key(Path(certs), passphrase))
+    return KEY_INCLUDED
 
 
 def _safe_members(archive: tarfile.TarFile):
@@ -40,25 +106,52 @@ def _safe_members(archive: tarfile.TarFile):
         name = Path(member.name)
         if not member.isfile() or name.is_absolute() or ".." in name.parts:
             raise sql.NotABackup(f"tệp sao lưu chứa mục không hợp lệ: {member.name!r}")
-        if member.name != DB_NAME and name.parts[0] != "files":
+        known = member.name in (DB_NAME, MANIFEST, KEY_NAME) or name.parts[0] == "files" or \
+            (member.name.startswith(TRUSTED_PREFIX) and len(name.parts) == 3 and name.suffix == ".pem")
+        if not known:
             raise sql.NotABackup(f"tệp sao lưu chứa mục lạ: {member.name!r}")
         yield member
 
 
-def restore_instance(store, files_dir: Path, in_file: str | Path) -> None:
-    """Restore an archive made by `backup_instance` (or a bare database file).
-    Anything that is not a survey_app backup is refused before anything changes."""
+def restore_instance(store, files_dir: Path, in_file: str | Path, certs: Path | None = None,
+                     key_passphrase: str | None = None, without_key: bool = False) -> list[str]:
+    """Restore an archive made by `backup_instance` (or a bare database file); return
+    the migrations applied to bring it up to date. Anything that is not an intact
+    survey_app backup with the expected schema is refused before anything changes."""
     if not tarfile.is_tarfile(in_file):
         store.read(sql.restore_from, in_file)
-        return
+        return apply_migrations(store.db)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(in_file) as archive:
         archive.extractall(tmp, members=list(_safe_members(archive)), filter="data")
-        database = Path(tmp) / DB_NAME
+        folder = Path(tmp)
+        database = folder / DB_NAME
         if not database.exists():
             raise sql.NotABackup("tệp sao lưu không có cơ sở dữ liệu")
         sql.check_backup(database)
-        _copy_files(Path(tmp) / "files", Path(files_dir))
+        key = _checked_key(folder / KEY_NAME, key_passphrase, without_key)
+        _copy_files(folder / "files", Path(files_dir))
+        if certs is not None:
+            keys.add_trust_roots(certs, [p.read_bytes() for p in sorted((folder / TRUSTED_PREFIX).glob("*.pem"))])
+            if key is not None:
+                keys.install_certificate(certs, key, key_passphrase)
         store.read(sql.restore_from, database)
+    return apply_migrations(store.db)
+
+
+def _checked_key(path: Path, passphrase: str | None, without_key: bool) -> bytes | None:
+    """The archive's encrypted key, after checking the passphrase opens it."""
+    if not path.exists() or without_key:
+        return None
+    if not passphrase:
+        raise KeyPassphraseNeeded("bản sao lưu có khóa ký số đã mã hóa: vui lòng cung cấp mật khẩu "
+                                  "khóa (--key-passphrase-file), hoặc chọn --without-key để khôi phục "
+                                  "không kèm khóa")
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    try:
+        pkcs12.load_key_and_certificates(path.read_bytes(), passphrase.encode("utf-8"))
+    except ValueError:
+        raise KeyPassphraseNeeded("mật khẩu khóa ký số không đúng; dữ liệu hiện tại giữ nguyên") from None
+    return path.read_bytes()
 
 
 def _copy_files(source: Path, target: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from survey_app.storage.migrations import is_survey_app_database
+from survey_app.storage.migrations import MIGRATION_SET, expected_schema, is_survey_app_database, schema_of
 
 
 class NotABackup(Exception):
@@ -26,10 +26,31 @@ def _check_candidate(file: str | Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as error:
         raise NotABackup(f"'{file}' không phải là tệp cơ sở dữ liệu SQLite ({error}).") from error
     import sqlite_utils
-    if not ok or not is_survey_app_database(sqlite_utils.Database(source)):
+    db = sqlite_utils.Database(source)
+    if not ok or not is_survey_app_database(db):
         source.close()
         raise NotABackup(f"'{file}' không phải là bản sao lưu của survey_app; dữ liệu hiện tại giữ nguyên.")
+    problem = _schema_problem(db)
+    if problem:
+        source.close()
+        raise NotABackup(f"'{file}': {problem}; dữ liệu hiện tại giữ nguyên.")
     return source
+
+
+def _schema_problem(db) -> str | None:
+    """Tables, indexes, triggers and views must be exactly those its migrations make:
+    a backup with a trigger removed or an object added is not restored."""
+    applied = [row[0] for row in db.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET])]
+    try:
+        expected = expected_schema(applied)
+    except ValueError as error:
+        return f"bản sao lưu từ phiên bản mới hơn của ứng dụng (bước cập nhật lạ: {error})"
+    actual = schema_of(db)
+    if actual != expected:
+        names = sorted({row[1] for row in actual ^ expected})
+        return "cấu trúc cơ sở dữ liệu khác với cấu trúc chuẩn (" + ", ".join(names[:5]) + ")"
+    return None
 
 
 def check_backup(file: str | Path) -> None:

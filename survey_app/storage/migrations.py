@@ -453,3 +453,26 @@ UPDATE visit_items SET data = json_set(json_remove(data, '$.item'), '$.checklist
                                        json_extract(data, '$.item'))
     WHERE kind = 'photo' AND json_extract(data, '$.item') IS NOT NULL
 """)
+
+def expected_schema(applied: list[str]) -> set[tuple]:
+    """The schema (type, name, table, SQL of every object) that applying these migrations,
+    in this order, to an empty database gives; ValueError for a name this version lacks."""
+    import sqlite_utils
+    known = {migration.name: migration for migration in migrations._migrations}
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    db = sqlite_utils.Database(memory=True)
+    migrations.ensure_migrations_table(db)
+    for name in applied:
+        with db.atomic():
+            known[name].fn(db)
+    schema = schema_of(db)
+    db.close()
+    return schema
+
+
+def schema_of(db) -> set[tuple]:
+    return {tuple(row) for row in db.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master "
+        "WHERE name NOT LIKE 'sqlite_%' AND tbl_name != ?", [migrations.migrations_table]).fetchall()}

@@ -263,3 +263,22 @@ def current_subject(certs: Path, signing: SigningConfig | None = None) -> str | 
     if not (Path(certs) / P12).exists():
         return None
     return signer_certificate(organisation_signer(certs)).subject.rfc4514_string()
+
+
+def export_key(certs: Path, passphrase: str) -> bytes | None:
+    """The organisation's key and certificate as a PKCS#12 encrypted with `passphrase`
+    (for a backup); None when no key is kept in the instance folder."""
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    certs = Path(certs)
+    if not (certs / P12).exists():
+        return None
+    key, cert, extra = pkcs12.load_key_and_certificates((certs / P12).read_bytes(), (certs / PASS).read_bytes())
+    return pkcs12.serialize_key_and_certificates(b"organisation", key, cert, extra,
+                                                 BestAvailableEncryption(passphrase.encode("utf-8")))
+
+
+def add_trust_roots(certs: Path, pems: list[bytes]) -> int:
+    """Trust these certificates too (a restore brings back every certificate that sealed)."""
+    for pem in pems:
+        _trust(Path(certs), x509.load_pem_x509_certificate(pem))
+    return len(pems)
