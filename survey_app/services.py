@@ -12,15 +12,19 @@ from survey_app.domain.followup.operations import DONE_RULES
 from survey_app.domain.forms.library import FormLibrary
 from survey_app.domain.minutes.keys import DEFAULT_ORGANISATION, SigningConfig
 from survey_app.domain.minutes.operations import MinutesEnv
+from survey_app.domain.audit import start_sealing
 from survey_app.storage import Store, apply_migrations
+from survey_app.storage.audit_seal import AuditSeal
 
 STORE, FORMS, FILES = "survey_store", "survey_forms", "survey_files"
 
 
 def init_app(app: Flask) -> None:
     """Open the store (migrations applied), load the forms, name the files folder."""
-    store = Store(app.config["DATABASE"], app.config["BUSY_TIMEOUT_MS"])
+    store = Store(app.config["DATABASE"], app.config["BUSY_TIMEOUT_MS"],
+                  AuditSeal.for_instance(Path(app.instance_path)))
     apply_migrations(store.db)
+    start_sealing(store.db)
     app.extensions[STORE] = store
     app.extensions[FORMS] = _load_forms(app)
     app.extensions[FILES] = Path(app.instance_path) / "files"

@@ -65,3 +65,63 @@ def test_verify_detects_the_last_entry_deleted(runner, store, changed):
     _tamper(store, "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and "mục cuối" in result.output
+
+
+def _rechain(store, key: bytes | None = None):
+    """What someone who can edit the database file but lacks the key does: recompute
+    every link with plain SHA-256 (or a guessed key) and rewrite the head."""
+    from survey_app.domain.audit import entry_hash
+    db = store.db
+    prev = "0" * 64
+    rows = list(db.query("SELECT * FROM audit_log ORDER BY id"))
+    for number, row in enumerate(rows, start=1):
+        link = entry_hash(prev, row, key)
+        db.execute("UPDATE audit_log SET id = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                   [number, prev, link, row["id"]])
+        prev = link
+    db.execute("UPDATE audit_head SET entries = ?, hash = ? WHERE id = 1", [len(rows), prev])
+
+
+def test_an_edit_with_recomputed_hashes_is_caught(runner, store, changed):
+    _tamper(store, "UPDATE audit_log SET detail = replace(detail, 'đã sửa', 'khác') WHERE action = 'visit.set'")
+    _rechain(store)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "đã bị sửa" in result.output
+
+
+def test_a_deleted_middle_entry_with_a_recomputed_chain_is_caught(runner, store, changed):
+    before = store.db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    assert before >= 3
+    _tamper(store, "DELETE FROM audit_log WHERE id = 2")
+    _rechain(store)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1, result.output
+
+
+def test_a_truncated_tail_with_a_consistent_head_is_caught(runner, store, changed):
+    """Every link before the cut is genuine and the head agrees: only the anchors outside
+    the database still know the trail was longer."""
+    _tamper(store, "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
+    last = store.db.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    store.db.execute("UPDATE audit_head SET entries = ?, hash = ? WHERE id = 1", [last[0], last[1]])
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "các mục cuối đã bị xóa" in result.output
+
+
+def test_the_chain_is_keyed_and_anchored_outside_the_database(app, store, changed):
+    from pathlib import Path
+
+    from survey_app.domain.audit import entry_hash
+    seal = store.audit_seal
+    assert Path(app.instance_path, "audit.key").stat().st_mode & 0o777 == 0o600
+    row = list(store.db.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1"))[0]
+    assert row["hash"] == entry_hash(row["prev_hash"], row, seal.key)
+    assert row["hash"] != entry_hash(row["prev_hash"], row)  # not a plain hash anyone could recompute
+    _, anchors = seal.read()
+    assert anchors[-1]["entries"] == row["id"] and anchors[-1]["hash"] == row["hash"]
+
+
+def test_a_missing_anchor_file_is_reported(runner, store, changed):
+    store.audit_seal.anchors.unlink()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "tệp neo" in result.output

@@ -114,6 +114,8 @@ def test_a_restore_into_a_fresh_instance_verifies_every_sealed_document(app, cli
     result = fresh_runner.invoke(args=["verify", str(tmp_path / "bien-ban.pdf")])
     assert result.exit_code == 0, result.output
     assert keys.current_subject(f"{fresh.instance_path}/certs") == original
+    result = fresh_runner.invoke(args=["audit", "verify"])  # the trail came back with its key and anchors
+    assert result.exit_code == 0, result.output
     fresh.extensions["survey_store"].close()
 
 

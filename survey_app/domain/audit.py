@@ -1,13 +1,17 @@
 """The audit trail (nhật ký): every change to visits, minutes and recommendations is
 appended with who, when and what, inside the transaction that makes the change.
 
-Entries are hash-chained: each hash covers the entry and the hash before it, and
-`audit_head` keeps the count and the last hash, so `verify_chain` finds an edited,
+Entries are chained: each link covers the entry and the link before it, and
+`audit_head` keeps the count and the last link, so `verify_chain` finds an edited,
 inserted or deleted entry (the table also refuses UPDATE and DELETE by trigger).
+The links are HMAC-SHA-256 with a key kept outside the database, so someone who can
+edit the file cannot recompute them; and after every commit the head is appended to
+an anchor file outside the database, so a truncated tail is found too.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
 from survey_app.storage import audit as sql
@@ -16,10 +20,27 @@ from survey_app.clock import now_utc
 FIELDS = ("at", "actor_id", "actor", "action", "object_type", "object_id", "detail")
 
 
-def entry_hash(prev_hash: str, entry: dict) -> str:
+def entry_hash(prev_hash: str, entry: dict, key: bytes | None = None) -> str:
     canonical = json.dumps([prev_hash] + [entry[f] for f in FIELDS], ensure_ascii=False,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+                           separators=(",", ":")).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(canonical).hexdigest()
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()
+
+
+def start_sealing(db) -> None:
+    """Begin the anchor file of an instance: entries from the next one on are keyed."""
+    seal = getattr(db, "audit_seal", None)
+    if seal is not None:
+        seal.start(sql.head(db)[0] + 1)
+
+
+def _key_for(db, entry_number: int) -> bytes | None:
+    seal = getattr(db, "audit_seal", None)
+    if seal is None:
+        return None
+    keyed_from = seal.keyed_from()
+    return seal.key if keyed_from is not None and entry_number >= keyed_from else None
 
 
 def record(db, user: dict | None, action: str, object_type: str, object_id, detail=None) -> None:
@@ -29,22 +50,41 @@ def record(db, user: dict | None, action: str, object_type: str, object_id, deta
              "action": action, "object_type": object_type, "object_id": str(object_id),
              "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)}
     count, prev = sql.head(db)
-    sql.append(db, entry, prev, entry_hash(prev, entry), count + 1)
+    link = entry_hash(prev, entry, _key_for(db, count + 1))
+    sql.append(db, entry, prev, link, count + 1)
+    db.anchor_after_commit = (count + 1, link, entry["at"])
 
 
 def verify_chain(db) -> list[str]:
     """Problems found in the chain (empty when intact)."""
-    problems, prev, count, last_id = [], "0" * 64, 0, 0
+    seal = getattr(db, "audit_seal", None)
+    keyed_from, anchors = seal.read() if seal is not None else (None, [])
+    problems, prev, count, last_id, links = [], "0" * 64, 0, 0, {}
+    if seal is not None and keyed_from is None:
+        problems.append("không tìm thấy tệp neo của nhật ký (audit-anchors.jsonl) bên ngoài cơ sở dữ liệu")
     for row in sql.entries(db):
         count += 1
         if row["id"] != last_id + 1:
             problems.append(f"thiếu mục trước mục #{row['id']}")
         if row["prev_hash"] != prev:
             problems.append(f"mục #{row['id']}: chuỗi băm bị đứt (có mục bị xóa hoặc chèn)")
-        if entry_hash(row["prev_hash"], row) != row["hash"]:
+        key = seal.key if keyed_from is not None and count >= keyed_from else None
+        if entry_hash(row["prev_hash"], row, key) != row["hash"]:
             problems.append(f"mục #{row['id']}: nội dung đã bị sửa")
-        prev, last_id = row["hash"], row["id"]
+        prev, last_id, links[count] = row["hash"], row["id"], row["hash"]
     head_count, head_hash = sql.head(db)
     if (head_count, head_hash) != (count, prev):
         problems.append(f"nhật ký có {count} mục, đầu chuỗi ghi {head_count}: mục cuối bị xóa hoặc thêm ngoài ứng dụng")
+    return problems + _anchor_problems(anchors, links, count)
+
+
+def _anchor_problems(anchors: list[dict], links: dict, count: int) -> list[str]:
+    """Every head written to the anchor file must still be in the chain, unchanged."""
+    problems = []
+    last = max((a["entries"] for a in anchors), default=0)
+    if last > count:
+        problems.append(f"tệp neo ghi {last} mục nhưng nhật ký chỉ còn {count}: các mục cuối đã bị xóa")
+    changed = [a["entries"] for a in anchors if a["entries"] <= count and links.get(a["entries"]) != a["hash"]]
+    if changed:
+        problems.append(f"mục #{changed[0]}: khác với bản neo bên ngoài cơ sở dữ liệu (nhật ký đã bị viết lại)")
     return problems

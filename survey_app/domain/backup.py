@@ -22,12 +22,14 @@ from pathlib import Path
 from survey_app.clock import now_utc
 from survey_app.domain.minutes import keys
 from survey_app.storage import backup as sql
+from survey_app.storage.audit_seal import ANCHOR_FILE, KEY_FILE, AuditSeal
 from survey_app.storage.migrations import apply_migrations
 
 DB_NAME = "survey_app.db"
 MANIFEST = "backup.json"
 FORMAT = "survey-app-backup/2"
 KEY_NAME = "certs/organisation.p12"
+AUDIT_FILES = (f"audit/{KEY_FILE}", f"audit/{ANCHOR_FILE}")
 TRUSTED_PREFIX = "certs/trusted/"
 
 KEY_INCLUDED, KEY_LEFT_OUT, KEY_ON_TOKEN, NO_KEY = "encrypted", "left_out", "token", "none"
@@ -58,6 +60,7 @@ def backup_instance(store, files_dir: Path, out_file: str | Path, certs: Path | 
             count = _add_files(archive, Path(files_dir))
             trusted = _add_trusted(archive, certs)
             key = _add_key(archive, certs, key_passphrase, key_on_token)
+            _add_audit_seal(archive, store.audit_seal)
             _add_bytes(archive, MANIFEST, json.dumps(
                 {"format": FORMAT, "created_at": now_utc(), "files": count, "trusted": trusted,
                  "key": key}, ensure_ascii=False).encode("utf-8"))
@@ -90,6 +93,31 @@ def _add_trusted(archive: tarfile.TarFile, certs: Path | None) -> int:
     return len(pems)
 
 
+def _add_audit_seal(archive: tarfile.TarFile, seal: AuditSeal | None) -> None:
+    """The audit chain's key and anchors, without which the restored trail cannot be checked."""
+    if seal is not None:
+        _add_bytes(archive, AUDIT_FILES[0], seal.key.hex().encode("ascii"))
+        if seal.anchors.exists():
+            archive.add(seal.anchors, arcname=AUDIT_FILES[1])
+
+
+def _restore_audit_seal(store, folder: Path) -> None:
+    """Put back the archive's audit key and anchors (the restored trail was written with them)."""
+    seal = store.audit_seal
+    if seal is None or not (folder / AUDIT_FILES[0]).exists():
+        return
+    instance = seal.anchors.parent
+    for name, target in zip(AUDIT_FILES, (KEY_FILE, ANCHOR_FILE)):
+        source = folder / name
+        if source.exists():
+            temporary = instance / f".{target}.restoring"
+            shutil.copyfile(source, temporary)
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, instance / target)
+    restored = AuditSeal.for_instance(instance)
+    seal.key, seal._keyed_from = restored.key, None  # the one object every connection holds
+
+
 def _add_key(archive: tarfile.TarFile, certs: Path | None, passphrase: str | None, on_token: bool) -> str:
     if on_token:
         return KEY_ON_TOKEN
@@ -106,7 +134,7 @@ def _safe_members(archive: tarfile.TarFile):
         name = Path(member.name)
         if not member.isfile() or name.is_absolute() or ".." in name.parts:
             raise sql.NotABackup(f"tệp sao lưu chứa mục không hợp lệ: {member.name!r}")
-        known = member.name in (DB_NAME, MANIFEST, KEY_NAME) or name.parts[0] == "files" or \
+        known = member.name in (DB_NAME, MANIFEST, KEY_NAME, *AUDIT_FILES) or name.parts[0] == "files" or \
             (member.name.startswith(TRUSTED_PREFIX) and len(name.parts) == 3 and name.suffix == ".pem")
         if not known:
             raise sql.NotABackup(f"tệp sao lưu chứa mục lạ: {member.name!r}")
@@ -134,6 +162,7 @@ def restore_instance(store, files_dir: Path, in_file: str | Path, certs: Path | 
             keys.add_trust_roots(certs, [p.read_bytes() for p in sorted((folder / TRUSTED_PREFIX).glob("*.pem"))])
             if key is not None:
                 keys.install_certificate(certs, key, key_passphrase)
+        _restore_audit_seal(store, folder)
         store.read(sql.restore_from, database)
     return apply_migrations(store.db)
 

@@ -38,9 +38,10 @@ def connect(path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_
 class Store:
     """A SQLite file with one connection per thread (waitress serves on threads)."""
 
-    def __init__(self, path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+    def __init__(self, path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, audit_seal=None):
         self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
+        self.audit_seal = audit_seal  # storage.audit_seal.AuditSeal, or None (no key: plain chain)
         self._local = threading.local()
 
     @property
@@ -48,6 +49,8 @@ class Store:
         db = getattr(self._local, "db", None)
         if db is None:
             db = connect(self.path, self.busy_timeout_ms)
+            db.audit_seal = self.audit_seal
+            db.anchor_after_commit = None
             self._local.db = db
         return db
 
@@ -71,6 +74,7 @@ class Store:
             if "locked" in str(error) or "busy" in str(error):
                 raise StoreBusy(str(error)) from error
             raise unwritable(error) or error
+        db.anchor_after_commit = None
         try:
             result = fn(db, *args, **kwargs)
             db.conn.execute("COMMIT")
@@ -83,7 +87,15 @@ class Store:
             if isinstance(error, sqlite3.Error):
                 raise unwritable(error) or error
             raise
+        _anchor(db)
         return result
+
+
+def _anchor(db) -> None:
+    """After the commit, write the audit chain's new head outside the database."""
+    head, db.anchor_after_commit = db.anchor_after_commit, None
+    if head is not None and db.audit_seal is not None:
+        db.audit_seal.anchor(*head)
 
 
 class StoreUnwritable(OSError):
