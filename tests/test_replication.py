@@ -40,6 +40,19 @@ def wait_gone(pid: int, timeout: float = 30) -> None:
     assert not Path(f"/proc/{pid}").exists() or "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
 
 
+def replica_transactions(replica: Path) -> int:
+    """The highest transaction the replica holds (its level-0 LTX files are named by it)."""
+    names = [path.name.split("-")[-1].split(".")[0] for path in (replica / "ltx" / "0").glob("*.ltx")]
+    return max((int(name, 16) for name in names), default=0)
+
+
+def wait_shipped(replica: Path, before: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while replica_transactions(replica) <= before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert replica_transactions(replica) > before, "Litestream did not ship the write"
+
+
 @pytest.fixture
 def replicated(tmp_path):
     server = LiveServer(tmp_path / "a")
@@ -53,7 +66,9 @@ def replicated(tmp_path):
 def restored_instance(tmp_path, name: str, *args: str) -> Path:
     target = LiveServer(tmp_path / name)
     target.env["SURVEY_APP_REPLICA_URL"] = str(tmp_path / "replica")
-    target.cli("restore", "--from-replica", *args)
+    result = subprocess.run([str(BIN / "survey-app"), "restore", "--from-replica", *args], env=target.env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
     return Path(target.env["SURVEY_APP_INSTANCE"]) / "survey_app.db"
 
 
@@ -73,7 +88,7 @@ def test_sigkill_then_restore_from_replica_keeps_every_acknowledged_write(replic
     server.process.wait(10)
     for client in clients:
         client.wait(30)
-    wait_gone(litestream[0])  # told by the kernel that its server died, it ships the rest and exits
+    wait_gone(litestream[0], 90)  # told by the kernel that its server died, it ships the rest and exits
     records = acknowledged(tmp_path)
     assert len(records) >= 20
 
@@ -95,12 +110,16 @@ def test_restore_to_a_point_in_time(replicated, tmp_path):
         assert urllib.request.urlopen(request, timeout=30).status == 201
 
     first, second = "7b0c6a2e-0000-4000-8000-000000000001", "7b0c6a2e-0000-4000-8000-000000000002"
+    replica = tmp_path / "replica"
+    shipped = replica_transactions(replica)
     import_visit(first)
-    time.sleep(1.5)  # let the first import reach the replica in its own sync
+    wait_shipped(replica, shipped)  # the first import is in the replica before the chosen time
+    time.sleep(1.1)
     between = dt.datetime.now(dt.timezone.utc)
-    time.sleep(1.5)
+    time.sleep(1.1)
+    shipped = replica_transactions(replica)
     import_visit(second)
-    time.sleep(1.0)
+    wait_shipped(replica, shipped)
     server.stop()
 
     latest = sqlite3.connect(restored_instance(tmp_path, "latest"))

@@ -127,7 +127,7 @@ def backup_command(file, key_passphrase_file):
     summary = backup.backup_instance(
         store(), services.files_dir(), file, services.certs_dir(),
         key_passphrase=_passphrase(key_passphrase_file),
-        key_on_token=bool(current_app.config.get("SIGNING_PKCS11_MODULE")))
+        key_on_token=bool(current_app.config.get("SIGNING_PKCS11_MODULE")), actor=CLI_USER)
     click.echo(f"Đã sao lưu cơ sở dữ liệu, {summary.files} tệp và {summary.trusted} chứng thư số vào {file}.")
     click.echo({
         backup.KEY_INCLUDED: "Khóa ký số của cơ quan có trong bản sao lưu, được mã hóa bằng mật khẩu đã cho.",
@@ -168,7 +168,7 @@ def restore_command(file, from_replica, timestamp, key_passphrase_file, without_
             _restore_from_replica(timestamp)
         else:
             restore_instance(store(), services.files_dir(), file, services.certs_dir(),
-                             _passphrase(key_passphrase_file), without_key)
+                             _passphrase(key_passphrase_file), without_key, actor=CLI_USER)
     except backup_sql.NotABackup as error:
         fail(str(error))
     except DomainError as error:
@@ -189,7 +189,7 @@ def _restore_from_replica(timestamp):
             database = replication.restore(url, Path(folder) / "replica.db", timestamp)
         except replication.ReplicationError as error:
             fail(str(error))
-        restore_instance(store(), services.files_dir(), database)
+        restore_instance(store(), services.files_dir(), database, actor=CLI_USER)
 
 
 # The command line acts as the administrator who runs it.

@@ -183,3 +183,8 @@ def can_view_evidence(db, user: dict, row: dict, evidence: dict) -> bool:
 def can_view_unit(user: dict, unit_id: int) -> bool:
     """The unit page: a host sees only their own unit."""
     return user["role"] != "host" or user["unit_id"] == unit_id
+
+
+def can_read_audit(user: dict) -> bool:
+    """The audit trail is for administrators."""
+    return user["role"] == "admin"

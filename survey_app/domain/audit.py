@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 
+from survey_app.markers import N_
 from survey_app.storage import audit as sql
 from survey_app.clock import now_utc
 
@@ -88,3 +89,28 @@ def _anchor_problems(anchors: list[dict], links: dict, count: int) -> list[str]:
     if changed:
         problems.append(f"mục #{changed[0]}: khác với bản neo bên ngoài cơ sở dữ liệu (nhật ký đã bị viết lại)")
     return problems
+
+
+PAGE_SIZE = 50
+
+
+def list_entries(store, user: dict, filters: dict, page: int = 1, page_size: int = PAGE_SIZE) -> dict:
+    """One page of the trail for the audit page and API (administrators only)."""
+    from survey_app.domain.access import can_read_audit, require
+    require(can_read_audit(user), N_("Tài khoản không có quyền xem nhật ký hệ thống."))
+    rows = store.read(sql.find_entries, filters, page_size + 1, (page - 1) * page_size)
+    return {"entries": [_public(row) for row in rows[:page_size]], "page": page,
+            "has_next": len(rows) > page_size}
+
+
+def all_entries(store, user: dict, filters: dict, limit: int = 100_000) -> list[dict]:
+    """Every matching entry, newest first (for the CSV export), up to `limit`."""
+    from survey_app.domain.access import can_read_audit, require
+    require(can_read_audit(user), N_("Tài khoản không có quyền xem nhật ký hệ thống."))
+    return [_public(row) for row in store.read(sql.find_entries, filters, limit)]
+
+
+def _public(row: dict) -> dict:
+    return {"id": row["id"], "at": row["at"], "actor": row["actor"], "action": row["action"],
+            "object_type": row["object_type"], "object_id": row["object_id"],
+            "details": json.loads(row["detail"] or "{}")}

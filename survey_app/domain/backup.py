@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from survey_app.clock import now_utc
+from survey_app.domain import audit
 from survey_app.domain.minutes import keys
 from survey_app.storage import backup as sql
 from survey_app.storage.audit_seal import ANCHOR_FILE, KEY_FILE, AuditSeal
@@ -47,10 +48,12 @@ class BackupSummary:
 
 
 def backup_instance(store, files_dir: Path, out_file: str | Path, certs: Path | None = None,
-                    key_passphrase: str | None = None, key_on_token: bool = False) -> BackupSummary:
+                    key_passphrase: str | None = None, key_on_token: bool = False,
+                    actor: dict | None = None) -> BackupSummary:
     """Write the archive: database, stored files, trusted certificates, and the key
     encrypted with `key_passphrase` when one is given."""
     out_file = Path(out_file)
+    store.write(audit.record, actor, "instance.backup", "instance", "-", {"file": out_file.name})
     with tempfile.TemporaryDirectory() as tmp:
         snapshot = Path(tmp) / DB_NAME
         store.read(sql.backup_to, snapshot)
@@ -142,13 +145,14 @@ def _safe_members(archive: tarfile.TarFile):
 
 
 def restore_instance(store, files_dir: Path, in_file: str | Path, certs: Path | None = None,
-                     key_passphrase: str | None = None, without_key: bool = False) -> list[str]:
+                     key_passphrase: str | None = None, without_key: bool = False,
+                     actor: dict | None = None) -> list[str]:
     """Restore an archive made by `backup_instance` (or a bare database file); return
     the migrations applied to bring it up to date. Anything that is not an intact
     survey_app backup with the expected schema is refused before anything changes."""
     if not tarfile.is_tarfile(in_file):
         store.read(sql.restore_from, in_file)
-        return apply_migrations(store.db)
+        return _restored(store, in_file, actor)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(in_file) as archive:
         archive.extractall(tmp, members=list(_safe_members(archive)), filter="data")
         folder = Path(tmp)
@@ -164,7 +168,15 @@ def restore_instance(store, files_dir: Path, in_file: str | Path, certs: Path | 
                 keys.install_certificate(certs, key, key_passphrase)
         _restore_audit_seal(store, folder)
         store.read(sql.restore_from, database)
-    return apply_migrations(store.db)
+    return _restored(store, in_file, actor)
+
+
+def _restored(store, in_file, actor: dict | None) -> list[str]:
+    """Bring the restored database up to date and say in its own trail that it was restored."""
+    applied = apply_migrations(store.db)
+    store.write(audit.record, actor, "instance.restore", "instance", "-",
+                {"file": Path(in_file).name, "migrations": applied})
+    return applied
 
 
 def _checked_key(path: Path, passphrase: str | None, without_key: bool) -> bytes | None:

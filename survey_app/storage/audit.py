@@ -24,3 +24,31 @@ def entries(db):
 def entries_for(db, object_type: str, object_id: str) -> list[dict]:
     return list(db.query("SELECT * FROM audit_log WHERE object_type = ? AND object_id = ? ORDER BY id",
                          [object_type, str(object_id)]))
+
+
+FILTERS = ("action", "actor", "object_type", "object_id")
+
+
+def find_entries(db, filters: dict, limit: int, offset: int = 0) -> list[dict]:
+    """Entries matching every given filter (exact; `action` also by prefix, "minutes." …),
+    newest first."""
+    where, params = [], []
+    for name in FILTERS:
+        value = filters.get(name)
+        if value in (None, ""):
+            continue
+        if name == "action" and value.endswith("."):
+            where.append("action LIKE ? ESCAPE '\\'")
+            params.append(value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        else:
+            where.append(f"{name} = ?")
+            params.append(str(value))
+    sql = "SELECT id, at, actor, action, object_type, object_id, detail FROM audit_log"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
+    return list(db.query(sql, params + [limit, offset]))
+
+
+def actions(db) -> list[str]:
+    return [row[0] for row in db.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]

@@ -454,6 +454,15 @@ UPDATE visit_items SET data = json_set(json_remove(data, '$.item'), '$.checklist
     WHERE kind = 'photo' AND json_extract(data, '$.item') IS NOT NULL
 """)
 
+
+def m013_audit_filters(db):
+    """The audit page filters by action and by actor."""
+    _run(db, """
+CREATE INDEX audit_log_action ON audit_log(action, id);
+CREATE INDEX audit_log_actor ON audit_log(actor, id)
+""")
+
+
 def expected_schema(applied: list[str]) -> set[tuple]:
     """The schema (type, name, table, SQL of every object) that applying these migrations,
     in this order, to an empty database gives; ValueError for a name this version lacks."""
@@ -473,6 +482,9 @@ def expected_schema(applied: list[str]) -> set[tuple]:
 
 
 def schema_of(db) -> set[tuple]:
+    """Our objects: not SQLite's own, the migration record's, or Litestream's bookkeeping
+    (`_litestream_seq`, `_litestream_lock`, present in a replicated database)."""
     return {tuple(row) for row in db.execute(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master "
-        "WHERE name NOT LIKE 'sqlite_%' AND tbl_name != ?", [migrations.migrations_table]).fetchall()}
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+        "AND tbl_name != ? AND tbl_name NOT LIKE '\\_litestream\\_%' ESCAPE '\\'",
+        [migrations.migrations_table]).fetchall()}
