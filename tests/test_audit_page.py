@@ -16,12 +16,12 @@ def bearer(runner, username="admin") -> dict:
     return {"Authorization": f"Bearer {runner.invoke(args=['token', 'create', username]).output.strip()}"}
 
 
-def autosave(app, store, text: str) -> int:
+def autosave(app, store, text: str, base_version: int = 1) -> int:
     visit = store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])
     user = store.read(accounts_sql.get_user_by_username, "thanhvien")
     status, _ = changes.apply_change(store, app.extensions["survey_forms"], user, visit["id"],
                                      {"id": str(uuid.uuid4()), "target": "report.summary",
-                                      "value": text, "base_version": 1})
+                                      "value": text, "base_version": base_version})
     assert status == 200
     return visit["id"]
 
@@ -45,7 +45,7 @@ def test_the_api_filters_and_pages_the_trail(app, client, runner, store):
 
 def test_pages_of_fifty(app, client, runner, store):
     for n in range(55):
-        autosave(app, store, f"Tóm tắt {n}")
+        autosave(app, store, f"Tóm tắt {n}", base_version=n + 1)
     headers = bearer(runner)
     first = client.get("/api/v1/audit?action=visit.set", headers=headers).get_json()
     second = client.get("/api/v1/audit?action=visit.set&page=2", headers=headers).get_json()
