@@ -455,6 +455,7 @@ UPDATE visit_items SET data = json_set(json_remove(data, '$.item'), '$.checklist
 """)
 
 
+@migrations()
 def m013_audit_filters(db):
     """The audit page filters by action and by actor."""
     _run(db, """
