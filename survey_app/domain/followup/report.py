@@ -165,11 +165,11 @@ def report_xlsx(data: dict) -> bytes:
     sheet = book.active
     sheet.title = "Kiến nghị"
     sheet.append(["BÁO CÁO KẾT QUẢ THEO DÕI THỰC HIỆN KIẾN NGHỊ"])
-    sheet.append([data["subject"]])
+    _append_text(sheet, [data["subject"]])
     sheet.append([])
     sheet.append(list(COLUMNS))
     for row in data["rows"]:
-        sheet.append(row)
+        _append_text(sheet, row)
     sheet["A1"].font = Font(bold=True, size=13)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
@@ -189,12 +189,34 @@ def report_xlsx(data: dict) -> bytes:
     return out.getvalue()
 
 
+def _append_text(sheet, values: list) -> None:
+    """Append a row whose strings stay strings: openpyxl reads a leading '=' as a
+    formula, and a user's text (a recommendation, a unit's name) must never run as
+    one (=HYPERLINK(...), =WEBSERVICE(...))."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+# What a spreadsheet opening a CSV reads as the start of a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A cell for the CSV: a text starting like a formula gets a leading apostrophe,
+    which spreadsheets show as text and do not evaluate."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def report_csv(data: dict) -> bytes:
-    """UTF-8 with BOM, so Excel shows Vietnamese correctly."""
+    """UTF-8 with BOM, so Excel shows Vietnamese correctly; no cell runs as a formula."""
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(COLUMNS)
-    writer.writerows(data["rows"])
+    writer.writerows([csv_safe(value) for value in row] for row in data["rows"])
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
