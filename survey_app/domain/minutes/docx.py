@@ -163,12 +163,25 @@ def _photos(document, ctx: dict) -> None:
             caption.add_run(f" (Ảnh: {photo['credit']})").font.size = Pt(13)
 
 
+# Word (and python-docx) refuse a core property (title, author…) longer than 255 characters.
+CORE_PROPERTY_LIMIT = 255
+
+
+def core_text(text: str) -> str:
+    """A document property within Word's limit: cut at a word, ending with '…'."""
+    if len(text) <= CORE_PROPERTY_LIMIT:
+        return text
+    cut = text[:CORE_PROPERTY_LIMIT - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[-40:] else cut).rstrip(" ,;:-") + "…"
+
+
 def render_docx(context: dict) -> bytes:
-    """An editable DOCX of the minutes with the same structure and texts as the PDF."""
+    """An editable DOCX of the minutes with the same structure and texts as the PDF
+    (the full subject stays in the body; only the title property is cut)."""
     document = Document()
     _setup(document)
-    document.core_properties.title = context["document_title"]
-    document.core_properties.author = context["author"]
+    document.core_properties.title = core_text(context["document_title"])
+    document.core_properties.author = core_text(context["author"])
     _header(document, context)
     _title(document, context)
     for block in context["body"]:
