@@ -1,13 +1,24 @@
 """Stored files (photos, evidence, signed documents): content-addressed by SHA-256,
 written atomically (temporary file, fsync, rename) under generated names, so no
-path from a user ever reaches the file system and no half file is ever left."""
+path from a user ever reaches the file system and no half file is ever left.
+
+An upload is *staged* first: streamed in chunks to a temporary file beside its
+final place (outside the write lock, never whole in memory), checked there, and
+*placed* (one rename) inside the write transaction once the request is known to
+succeed; a refused or failed request removes what it staged or placed.
+"""
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import errno
 import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator
+
+CHUNK = 1024 * 1024
 
 
 def file_path(folder: Path, sha256: str, suffix: str) -> Path:
@@ -37,6 +48,110 @@ def store_bytes(folder: Path, data: bytes, suffix: str) -> str:
     if not path.exists():
         write_atomic(path, data)
     return sha
+
+
+@dataclasses.dataclass
+class Staged:
+    """A file written under a temporary name in `folder`, waiting to be placed at
+    `folder/ab/<sha256><suffix>`; `created` says whether placing made a new file."""
+    folder: Path
+    tmp: Path
+    sha256: str
+    size: int
+    suffix: str = ""
+    created: bool = False
+
+    @property
+    def path(self) -> Path:
+        return file_path(self.folder, self.sha256, self.suffix)
+
+    def place(self) -> None:
+        """Move into place (inside the write transaction); an equal file already there stays."""
+        final = self.path
+        if final.exists():
+            self.tmp.unlink(missing_ok=True)
+            return
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.tmp, final)
+        self.created = True
+
+    def unplace(self) -> None:
+        """Undo `place` when it made a new file (its transaction did not commit)."""
+        if self.created:
+            self.path.unlink(missing_ok=True)
+            self.created = False
+
+    def discard(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
+def _temp(folder: Path) -> tuple[int, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    return fd, Path(name)
+
+
+def stage_stream(folder: Path, source: BinaryIO | bytes, max_bytes: int,
+                 too_big: Callable[[], Exception], suffix: str = "") -> Staged:
+    """Copy an upload to a temporary file in `folder` chunk by chunk, hashing as it
+    goes; raise `too_big()` (and keep nothing) once it exceeds `max_bytes`."""
+    folder = Path(folder)
+    if isinstance(source, (bytes, bytearray)):
+        chunks: Iterable[bytes] = [bytes(source[i:i + CHUNK]) for i in range(0, len(source), CHUNK)]
+    else:
+        chunks = iter(lambda: source.read(CHUNK), b"")
+    fd, tmp = _temp(folder)
+    digest, size = hashlib.sha256(), 0
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise too_big()
+                digest.update(chunk)
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return Staged(folder, tmp, digest.hexdigest(), size, suffix)
+
+
+def stage_bytes(folder: Path, data: bytes, suffix: str) -> Staged:
+    """Stage bytes made here (a resized photo, a signature image)."""
+    return stage_stream(folder, data, len(data), lambda: AssertionError("unreachable"), suffix)
+
+
+@contextlib.contextmanager
+def placing(staged: Iterable[Staged | None]) -> Iterator[None]:
+    """Inside a write transaction: place every staged file, run the block, and
+    remove the new files again if the block fails (still under the write lock, so
+    no other writer can have come to rely on them)."""
+    files = [s for s in staged if s is not None]
+    try:
+        for staged_file in files:
+            staged_file.place()
+        yield
+    except BaseException:
+        for staged_file in files:
+            staged_file.unplace()
+        raise
+
+
+@contextlib.contextmanager
+def cleaned_up(staged: list) -> Iterator[list]:
+    """Around a request that stages files: whatever happens, no temporary file stays;
+    if the request fails after placing (its commit failed), the new files go too."""
+    try:
+        yield staged
+    except BaseException:
+        for staged_file in filter(None, staged):
+            staged_file.unplace()
+        raise
+    finally:
+        for staged_file in filter(None, staged):
+            staged_file.discard()
 
 
 # errno → what the user is told (Vietnamese): a full disk or a read-only folder.
