@@ -27,6 +27,7 @@ from survey_app.storage import visits as visits_sql
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.clock import now_utc
 from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from survey_app.domain import files
 from survey_app.domain.files import file_path, store_bytes
 from survey_app.domain.access import SIGNATORY_ROLES, can_prepare_minutes, can_sign_minutes
 from survey_app.domain.minutes.input import (
@@ -215,11 +216,12 @@ def add_signature(store, env: MinutesEnv, user: dict, visit_id: int, role: str, 
     if not name or len(name) > 200:
         raise DomainError(N_("Cần họ và tên người ký (tối đa 200 ký tự)."), "name")
     png = decode_signature(image)
-    image_sha = store_bytes(env.files, png, ".png")
-    return store.write(_sign, env, user, visit_id, role, name, image_sha)
+    staged = [files.stage_bytes(env.files, png, ".png")]
+    with files.cleaned_up(staged):  # the image is kept only with the signature that uses it
+        return store.write(_sign, env, user, visit_id, role, name, staged[0])
 
 
-def _sign(db, env, user, visit_id, role, name, image_sha) -> dict:
+def _sign(db, env, user, visit_id, role, name, staged) -> dict:
     latest = sql.latest_version(db, visit_id)
     if latest is None or latest["status"] != "final":
         raise Conflict(N_("Chỉ ký được biên bản đã chốt và chưa ký xong."), "status")
@@ -228,6 +230,11 @@ def _sign(db, env, user, visit_id, role, name, image_sha) -> dict:
     signed = {s["role"] for s in sql.signatures_of(db, latest["id"])}
     if role in signed:
         raise Conflict(N_("Vai trò này đã ký biên bản."), "role")
+    with files.placing([staged]):
+        return _insert_signature(db, env, user, latest, role, name, staged.sha256, signed)
+
+
+def _insert_signature(db, env, user, latest, role, name, image_sha, signed) -> dict:
     sql.insert_signature(db, minutes_id=latest["id"], role=role, name=name, image_sha256=image_sha,
                          signed_at=now_utc(), user_id=user["id"])
     missing = [r for r in latest["required_roles"] if r not in signed | {role}]
