@@ -8,6 +8,7 @@ from flask import Blueprint, g, jsonify, request, send_file
 from survey_app.domain.accounts import operations as accounts
 from survey_app.domain.visits import changes
 from survey_app.domain.visits import document as visit_io
+from survey_app.domain.visits import photos as visit_photos
 from survey_app.domain.errors import DomainError
 from survey_app.domain.visits.operations import load_visit
 from survey_app.markers import N_
@@ -61,6 +62,22 @@ def import_visit():
 def get_visit(visit_id):
     load_visit(get_store(), visit_id, g.user)
     return jsonify(visit_io.export_document(get_store(), visit_id, photos_dir()))
+
+
+@bp.post("/visits/<int:visit_id>/photos")
+def post_photo(visit_id):
+    """One photo a request (multipart `file`, `caption`, `credit`, optional `item` uid),
+    streamed to disk: 201 {sha256, content_type, width, height, item}; 200 for a replay."""
+    load_visit(get_store(), visit_id, g.user, edit=True)
+    upload = request.files.get("file")
+    if upload is None:
+        raise DomainError(N_("Vui lòng gửi tệp ảnh trong trường 'file'."), "file")
+    created, result = visit_photos.add_photo(
+        get_store(), get_forms(), g.user, visit_id, photos_dir(), upload.stream,
+        uid=request.form.get("item") or None, caption=request.form.get("caption", ""),
+        credit=request.form.get("credit", ""))
+    return jsonify({k: result[k] for k in ("sha256", "content_type", "width", "height", "item")}), \
+        201 if created else 200
 
 
 @bp.post("/visits/<int:visit_id>/changes")

@@ -18,6 +18,7 @@ from survey_app.domain.access import SIGNATORY_ROLES
 from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256
 from survey_app.storage import delegations as delegations_sql
 from survey_app.domain.visits import document as visit_io
+from survey_app.domain.images import printed_photo
 
 DEFAULT_ROLES = list(SIGNATORY_ROLES)
 # Sections whose generated prose the secretary may reword: key → label.
@@ -98,7 +99,7 @@ def _signatories(doc: dict, roles: list[str], signed: dict) -> list[dict]:
 def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, base_url: str,
                      number: int | None = None, corrects_version: int | None = None) -> MinutesInput:
     """The minutes input of a visit as recorded now, with the version's wording."""
-    doc = visit_io.export_document(store, visit["id"], photos_dir)
+    doc = visit_io.export_document(store, visit["id"], photos_dir, photo_bytes=printed_photo)
     form = store.read(forms.for_visit, visit)
     delegation = store.read(delegations_sql.get_delegation, visit["delegation_id"])
     day = visit_date(doc)

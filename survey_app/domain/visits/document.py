@@ -18,7 +18,8 @@ from survey_app.domain import audit
 from survey_app.clock import now_utc
 from survey_app.domain.directory.delegations import _insert_with_members
 from survey_app.domain.errors import DomainError, Forbidden
-from survey_app.domain.images import photo_path, save_photo
+from survey_app.domain import files
+from survey_app.domain.images import photo_path, stage_photo
 from survey_app.domain.access import can_edit_visit, can_import_into, can_import_visits
 from survey_app.domain.visits.operations import after_change, insert_visit_row
 
@@ -36,19 +37,33 @@ def import_document(store, forms, user: dict, doc, photos_dir: Path) -> dict:
         warnings = validate_document(doc, forms)
     except DocumentError as error:
         raise DomainError(error.message, error.field) from None
-    photos = [save_photo(photos_dir, base64.b64decode(p["data"]), f"photos[{i}].data")
-              if p.get("data") else None for i, p in enumerate(doc.get("photos", []))]
-    visit_id, created = store.write(_import, forms, user, doc, photos)
+    staged: list = []
+    with files.cleaned_up(staged):  # photos kept only if the visit is created
+        photos = []
+        for i, photo in enumerate(doc.get("photos", [])):
+            field = f"photos[{i}].data"
+            if photo.get("data"):
+                staged_photo, saved = stage_photo(photos_dir, base64.b64decode(photo["data"]), field)
+                staged.append(staged_photo)
+                photos.append(saved)
+            else:
+                photos.append(None)
+        visit_id, created = store.write(_import, forms, user, doc, photos, staged)
     return {"id": visit_id, "created": created, "warnings": warnings}
 
 
-def _import(db, forms, user, doc, photos):
+def _import(db, forms, user, doc, photos, staged):
     existing = sql.get_visit_by_uuid(db, doc["uuid"])
     if existing is not None:
         if not can_edit_visit(db, user, existing):
             raise Forbidden(N_("Bạn không có quyền với chuyến khảo sát này."))
         return existing["id"], False
     delegation_id = _delegation(db, user, doc["delegation"])
+    with files.placing(staged):
+        return _insert_visit(db, forms, user, doc, photos, delegation_id)
+
+
+def _insert_visit(db, forms, user, doc, photos, delegation_id):
     host = doc["host"]
     unit_id = accounts_sql.ensure_unit(db, host["unit"], host.get("locality", ""))
     visit_id = insert_visit_row(db, forms.get(doc["form"]), user, doc["uuid"], delegation_id, unit_id,
@@ -112,11 +127,13 @@ def _items(doc: dict, photos: list) -> list[dict]:
 
 # ----------------------------------------------------------------- export
 
-def export_document(store, visit_id: int, photos_dir: Path | None = None) -> dict:
-    return store.read(_export, visit_id, photos_dir)
+def export_document(store, visit_id: int, photos_dir: Path | None = None, photo_bytes=None) -> dict:
+    """The visit document; with `photos_dir`, each photo's `data` is the stored file,
+    or what `photo_bytes(path)` makes of it (the minutes: the printed size)."""
+    return store.read(_export, visit_id, photos_dir, photo_bytes or Path.read_bytes)
 
 
-def _export(db, visit_id, photos_dir) -> dict:
+def _export(db, visit_id, photos_dir, photo_bytes) -> dict:
     visit = sql.get_visit(db, visit_id)
     delegation = delegations_sql.get_delegation(db, visit["delegation_id"])
     unit = accounts_sql.get_unit(db, visit["unit_id"])
@@ -139,7 +156,7 @@ def _export(db, visit_id, photos_dir) -> dict:
         doc[key] = [dict(i["data"]) for i in items if i["kind"] == kind]
     if fields.get("conclusion.by") or fields.get("conclusion.text"):
         doc["conclusion"] = {"by": fields.get("conclusion.by") or "", "text": fields.get("conclusion.text") or ""}
-    doc["photos"] = [_export_photo(db, i["data"], photos_dir) for i in items if i["kind"] == "photo"]
+    doc["photos"] = [_export_photo(db, i["data"], photos_dir, photo_bytes) for i in items if i["kind"] == "photo"]
     return _reorder(doc)
 
 
@@ -170,12 +187,12 @@ def _export_checklist(fields: dict) -> dict:
     return checklist
 
 
-def _export_photo(db, data: dict, photos_dir) -> dict:
+def _export_photo(db, data: dict, photos_dir, photo_bytes) -> dict:
     photo = {k: data[k] for k in ("caption", "credit") if k in data}
     if data.get("sha256") and photos_dir is not None:
         stored = sql.get_photo(db, data["sha256"])
         if stored:
-            raw = photo_path(photos_dir, data["sha256"], stored["content_type"]).read_bytes()
+            raw = photo_bytes(photo_path(photos_dir, data["sha256"], stored["content_type"]))
             photo["data"] = base64.b64encode(raw).decode()
     return photo
 

@@ -1,44 +1,69 @@
 """Photos of a visit taken with the tablet camera: one upload becomes a stored file
-(by content, see `photos.py`) and a `photo` item of the visit, idempotent by the
-item's client-made uid; a photo may also answer a photo-type checklist item."""
+(by content, see `images.py`) and a `photo` item of the visit, idempotent by the
+item's client-made uid; a photo may also answer a photo-type checklist item.
+
+The upload is streamed to a temporary file (never read whole into memory), checked
+and decoded there one at a time, and moved into place inside the write transaction,
+after the permission and the visit's state were checked: a refused upload keeps nothing.
+"""
 from __future__ import annotations
 
-from survey_app.markers import N_
 from pathlib import Path
+from typing import BinaryIO
 
 from survey_app.storage import visits as sql
 from survey_app.domain.visits import changes
 from survey_app.clock import now_utc
+from survey_app.domain import files
 from survey_app.domain.errors import DomainError, NotFound
-from survey_app.domain.images import photo_path, save_photo
+from survey_app.domain import images
+from survey_app.domain.images import photo_path
 from survey_app.domain.visits.ids import check_client_id
-from survey_app.domain.visits.operations import check_item, require_editable
+from survey_app.domain.visits.operations import check_item, load_visit, require_editable
+from survey_app.markers import N_
+
+CUT_OFF = N_("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); vui lòng gửi lại")
 
 
-def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: bytes, *, uid: str,
-              caption: str = "", credit: str = "", checklist_item: str = "") -> tuple[bool, dict]:
-    """Store the photo and add its item; return (created, {item, version, value, field}).
-    The same uid again returns the existing item and stores nothing."""
-    check_client_id(uid, "item", item=True)
-    existing = store.read(_existing, visit_id, uid)
+def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: BinaryIO | bytes, *,
+              uid: str | None, caption: str = "", credit: str = "", checklist_item: str = "") -> tuple[bool, dict]:
+    """Store the photo and add its item; return (created, {item, version, value, field,
+    sha256, content_type, width, height}). The same uid again returns the existing item
+    and keeps nothing; without a uid, the item is named by the photo's content, so the
+    same photo sent twice to a visit is one item."""
+    load_visit(store, visit_id, user, edit=True)  # permission and state before any byte is read
+    if uid is not None:
+        check_client_id(uid, "item", item=True)
+    existing = store.read(_existing, visit_id, uid) if uid else None
     if existing is not None:
         return False, existing
-    _check_complete(data)
     values = check_item("photo", {"caption": caption, "credit": credit}, "photo")
     if checklist_item:
         _check_photo_item(store, forms, visit_id, checklist_item)
         values["checklist_item"] = checklist_item
-    saved = save_photo(folder, data, "file")
-    return store.write(_insert, store, forms, user, visit_id, uid, {**values, "sha256": saved["sha256"]}, saved)
+    pending: list = []
+    with files.cleaned_up(pending):
+        raw = images.stage_upload(folder, data, "file")
+        pending.append(raw)
+        _check_complete(raw.tmp)
+        staged, saved = images.check_staged(raw, "file")
+        pending.append(staged)
+        uid = uid or f"photo-{visit_id}-{saved['sha256'][:40]}"
+        return store.write(_insert, store, forms, user, visit_id, uid, {**values, "sha256": saved["sha256"]},
+                           saved, staged)
 
 
-def _check_complete(data: bytes) -> None:
+def _check_complete(path: Path) -> None:
     """Refuse a cut-off JPEG or PNG (an upload broken on the way): Pillow would decode
     it as a half-grey picture, since WeasyPrint allows truncated images process-wide."""
-    if data[:3] == b"\xff\xd8\xff" and not data.rstrip(b"\0").endswith(b"\xff\xd9"):
-        raise DomainError(N_("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại"), "file")
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and b"IEND" not in data[-16:]:
-        raise DomainError(N_("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); hãy gửi lại"), "file")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        handle.seek(max(0, path.stat().st_size - 4096))
+        tail = handle.read()
+    if head[:3] == b"\xff\xd8\xff" and not tail.rstrip(b"\0").endswith(b"\xff\xd9"):
+        raise DomainError(CUT_OFF, "file")
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and b"IEND" not in tail[-16:]:
+        raise DomainError(CUT_OFF, "file")
 
 
 def _existing(db, visit_id: int, uid: str) -> dict | None:
@@ -47,7 +72,9 @@ def _existing(db, visit_id: int, uid: str) -> dict | None:
         return None
     if item["visit_id"] != visit_id or item["kind"] != "photo":
         raise DomainError(N_("Mục không thuộc chuyến khảo sát này"), "item")
-    return {"item": uid, "version": item["version"], "value": item["data"], "field": None}
+    photo = sql.get_photo(db, item["data"].get("sha256") or "") or {}
+    return {"item": uid, "version": item["version"], "value": item["data"], "field": None,
+            **{k: photo.get(k) for k in ("sha256", "content_type", "width", "height")}}
 
 
 def _check_photo_item(store, forms, visit_id: int, key: str) -> None:
@@ -57,15 +84,20 @@ def _check_photo_item(store, forms, visit_id: int, key: str) -> None:
         raise DomainError(N_("Mục '%(key)s' của biểu mẫu không nhận ảnh"), "checklist_item", key=key)
 
 
-def _insert(db, store, forms, user, visit_id, uid, data, saved):
+def _insert(db, store, forms, user, visit_id, uid, data, saved, staged):
     again = _existing(db, visit_id, uid)  # a twin request may have won the race
     if again is not None:
         return False, again
     visit = sql.get_visit(db, visit_id)
     if visit is None:
         raise NotFound(N_("Không tìm thấy chuyến khảo sát."))
-    require_editable(visit)
-    at = now_utc()
+    require_editable(visit)  # it may have been finalized while the photo was checked
+    with files.placing([staged]):
+        return _insert_rows(db, store, forms, user, visit, uid, data, saved)
+
+
+def _insert_rows(db, store, forms, user, visit, uid, data, saved):
+    visit_id, at = visit["id"], now_utc()
     sql.insert_photo(db, saved["sha256"], saved["content_type"], saved["width"], saved["height"],
                      saved["size"], at)
     sql.insert_item(db, uid=uid, visit_id=visit_id, kind="photo", data=data, updated_at=at,
@@ -73,7 +105,8 @@ def _insert(db, store, forms, user, visit_id, uid, data, saved):
     field = (_answer_with_photo(db, store, forms, user, visit_id, uid, data["checklist_item"])
              if data.get("checklist_item") else None)
     sql.touch_visit(db, visit_id, at, **({"status": "in_progress"} if visit["status"] == "planned" else {}))
-    return True, {"item": uid, "version": 1, "value": data, "field": field}
+    return True, {"item": uid, "version": 1, "value": data, "field": field,
+                  **{k: saved[k] for k in ("sha256", "content_type", "width", "height")}}
 
 
 def _answer_with_photo(db, store, forms, user, visit_id, uid, key) -> dict:

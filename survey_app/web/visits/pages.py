@@ -192,7 +192,7 @@ def upload_photo(visit_id):
     if upload is None or not upload.filename:
         raise DomainError(N_("Chưa chọn tệp ảnh."), "file")
     created, result = visit_photos.add_photo(
-        get_store(), get_forms(), current_user(), visit_id, photos_dir(), upload.read(),
+        get_store(), get_forms(), current_user(), visit_id, photos_dir(), upload.stream,
         uid=request.form.get("item", ""), caption=request.form.get("caption", ""),
         credit=request.form.get("credit", ""), checklist_item=request.form.get("checklist_item", ""))
     result["url"] = url_for("visits.photo", visit_id=visit_id, uid=result["item"])
