@@ -112,6 +112,7 @@ TABLE = {
     "api.import_visit": ("/api/v1/visits", NONE, EDIT, {"json": {}}),
     "api.get_visit": ("/api/v1/visits/{visit}", VIEW, NONE, None),
     "api.post_changes": ("/api/v1/visits/{visit}/changes", NONE, EDIT, {"json": {"id": "x"}}),
+    "api.post_photo": ("/api/v1/visits/{visit}/photos", NONE, EDIT, {"data": {}}),
     "api_minutes.list_versions": ("/api/v1/visits/{frozen}/minutes", VIEW, NONE, None),
     "api_minutes.latest_pdf": ("/api/v1/visits/{frozen}/minutes.pdf", VIEW, NONE, None),
     "api_minutes.version_pdf": ("/api/v1/visits/{frozen}/minutes/1.pdf", VIEW, NONE, None),
@@ -126,6 +127,7 @@ TABLE = {
     "api_followup.list_recommendations": ("/api/v1/recommendations", SIGNED_IN, NONE, None),
     "api_followup.get_recommendation": ("/api/v1/recommendations/{rec}", VIEW, NONE, None),
     "api_followup.post_update": ("/api/v1/recommendations/{rec}/updates", NONE, REPORT, {"json": {"note": "ghi"}}),
+    "api_followup.post_evidence": ("/api/v1/recommendations/{rec}/evidence", NONE, REPORT, {"data": {}}),
 }
 OWN = {"visit": "own", "frozen": "frozen", "rec": "own_rec", "evidence": "own_evidence",
        "photo": "own_photo", "unit": "own_unit", "uuid": "own_uuid"}

@@ -10,6 +10,7 @@ it is never stored.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from survey_app.markers import N_
 from survey_app.storage import accounts as accounts_sql
@@ -24,6 +25,8 @@ from survey_app.domain.access import (
     history_unit,
     scope,
 )
+from survey_app.domain import files as stored_files
+from survey_app.domain.followup import evidence
 from survey_app.clock import now_utc, today_vn
 from survey_app.domain.errors import DomainError, Forbidden, NotFound
 
@@ -128,15 +131,20 @@ def _check_done_rule(rule: str, note: str, files: list) -> None:
 
 
 def report_progress(store, user: dict, item_id: int, *, status: str | None = None, note: str = "",
-                    files: list[dict] = (), done_rule: str = "evidence_or_note", now: str | None = None) -> dict:
-    """Record one update: a status change and/or a note, with stored evidence files
-    ({sha256, content_type, suffix, size, filename} from `followup_evidence.save`)."""
+                    files: list[dict] = (), uploads: list = (), folder: Path | None = None,
+                    upload_field: str = "evidence", done_rule: str = "evidence_or_note",
+                    now: str | None = None) -> dict:
+    """Record one update: a status change and/or a note, with evidence files: stored
+    ones ({sha256, content_type, suffix, size, filename} from `evidence.save`) or
+    `uploads` [(filename, stream)], which are read only once the user may report and
+    the change is allowed, and stored only with the update that refers to them."""
     note = (note or "").strip()
     if len(note) > 5000:
         raise DomainError(N_("Ghi chú dài quá 5000 ký tự"), "note")
     row = load(store, item_id, user)
     if not store.read(can_report_progress, user, row):
         raise Forbidden(REPORT_REFUSED)
+    attached = list(files) + list(uploads)
     target = row["status"] if status in (None, "") else check_status(status)
     if target != row["status"]:
         check_transition(row["status"], target)
@@ -144,16 +152,24 @@ def report_progress(store, user: dict, item_id: int, *, status: str | None = Non
         if (target in COMMITTEE_ONLY or reopening) and not store.read(can_decide_recommendation, user, row):
             raise Forbidden(N_("Chỉ đoàn khảo sát (trưởng đoàn, thư ký) được mở lại hoặc dừng theo dõi."))
         if target == "done":
-            _check_done_rule(done_rule, note, list(files))
+            _check_done_rule(done_rule, note, attached)
         if target == "dropped" and not note:
             raise DomainError(N_("Cần nêu lý do dừng theo dõi."), "note")
-    elif not note and not files:
+    elif not note and not attached:
         raise DomainError(N_("Cần chọn trạng thái mới, ghi chú hoặc tài liệu minh chứng."), "status")
     committee = store.read(can_decide_recommendation, user, row)
-    return store.write(_write_update, row, user, target, note, list(files), committee, now or now_utc())
+    staged: list = []
+    with stored_files.cleaned_up(staged):
+        saved = list(files) + (evidence.stage_all(folder, list(uploads), staged, upload_field) if uploads else [])
+        return store.write(_write_update, row, user, target, note, saved, committee, now or now_utc(), staged)
 
 
-def _write_update(db, row, user, target, note, files, committee, at) -> dict:
+def _write_update(db, row, user, target, note, files, committee, at, staged=()) -> dict:
+    with stored_files.placing(staged):
+        return _write_update_rows(db, row, user, target, note, files, committee, at)
+
+
+def _write_update_rows(db, row, user, target, note, files, committee, at) -> dict:
     changed = target != row["status"]
     action = ("reopen" if row["status"] in ("done", "dropped") else "status") if changed else "note"
     update_id = sql.insert_update(db, item_id=row["item_id"], action=action, from_status=row["status"],

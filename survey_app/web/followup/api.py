@@ -3,13 +3,13 @@
 note}), with the same permissions as the pages."""
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import g, jsonify, request, url_for
 
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
 from survey_app.web.api import api_blueprint
-from survey_app.web.context import done_rule, get_store
+from survey_app.web.context import done_rule, evidence_dir, get_store
 from survey_app.web.followup.pages import board_filters
 from survey_app.web.inputs import int_arg, json_object
 
@@ -34,9 +34,24 @@ def list_recommendations():
 def get_recommendation(item_id):
     store = get_store()
     row = followup.load(store, item_id, g.user)
+    updates = followup.history(store, item_id, g.user)
     return jsonify({**as_json(row), "updates": [
         {k: u[k] for k in ("id", "action", "from_status", "to_status", "note", "author_name", "at")}
-        for u in followup.history(store, item_id, g.user)]})
+        for u in updates],
+        "evidence": [{**{k: e[k] for k in ("id", "filename", "content_type", "size", "sha256")},
+                      "update_id": u["id"], "url": url_for("followup.evidence", evidence_id=e["id"], _external=True)}
+                     for u in updates for e in u["evidence"]]})
+
+
+@bp.post("/recommendations/<int:item_id>/evidence")
+def post_evidence(item_id):
+    """Evidence files (multipart `file`, repeatable) with an optional `note`: 201.
+    The files are read only once the token's user may report on this recommendation."""
+    uploads = [(f.filename or "", f.stream) for f in request.files.getlist("file") if f]
+    result = followup.report_progress(get_store(), g.user, item_id, note=request.form.get("note", ""),
+                                      uploads=uploads, folder=evidence_dir(), upload_field="file",
+                                      done_rule=done_rule())
+    return jsonify(result), 201
 
 
 @bp.post("/recommendations/<int:item_id>/updates")

@@ -169,13 +169,9 @@ def _back_to_detail(item_id: int):
 def post_update(item_id):
     store, user = get_store(), current_user()
     form = require_form(UpdateForm())
-    row = followup.load(store, item_id, user)
-    # Permission first: a refused update stores no file.
-    access.require(store.read(access.can_report_progress, user, row), followup.REPORT_REFUSED)
-    uploads = [(f.filename or "", f.read()) for f in form.evidence.data or () if f and f.filename]
-    files = followup_evidence.save(evidence_dir(), uploads)
+    uploads = [(f.filename or "", f.stream) for f in form.evidence.data or () if f and f.filename]
     followup.report_progress(store, user, item_id, status=form.status.data, note=form.note.data or "",
-                             files=files, done_rule=done_rule())
+                             uploads=uploads, folder=evidence_dir(), done_rule=done_rule())
     flash(_("Đã ghi nhận cập nhật."), "success")
     return _back_to_detail(item_id)
 
@@ -199,9 +195,11 @@ def evidence(evidence_id):
     row = followup.load(store, found["item_id"], user)
     if not store.read(access.can_view_evidence, user, row, found):
         raise NotFound(N_("Không tìm thấy tệp minh chứng."))
-    inline = found["content_type"].startswith("image/") or found["content_type"] == "application/pdf"
-    return send_file(followup_evidence.evidence_path(evidence_dir(), found), mimetype=found["content_type"],
-                     as_attachment=not inline, download_name=found["filename"] or f"minh-chung{found['suffix']}")
+    response = send_file(followup_evidence.evidence_path(evidence_dir(), found), mimetype=found["content_type"],
+                         as_attachment=not found["content_type"].startswith("image/"),
+                         download_name=followup_evidence.named_by_type(found["filename"], found["content_type"]))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/units/<int:unit_id>")
