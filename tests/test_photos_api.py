@@ -49,13 +49,13 @@ def test_upload_answers_the_contract_and_joins_the_visit(client, bearer):
     assert answer.status_code == 201
     body = answer.get_json()
     assert set(body) == KEYS
-    assert body["content_type"] == "image/jpeg" and (body["width"], body["height"]) == (2048, 1536)
+    assert body["content_type"] == "image/jpeg" and (body["width"], body["height"]) == (2000, 1500)
     again = post_photo(client, headers, visit_id, photo, caption="Quầy tiếp nhận hồ sơ")
     assert again.status_code == 200 and again.get_json() == body  # a retried upload is one photo
     document = client.get(f"/api/v1/visits/{visit_id}", headers=headers).get_json()
     assert [(p["caption"], p["credit"]) for p in document["photos"]] == [("Quầy tiếp nhận hồ sơ", "R'Piên")]
     with Image.open(io.BytesIO(__import__("base64").b64decode(document["photos"][0]["data"]))) as stored:
-        assert stored.size == (2048, 1536)
+        assert stored.size == (2000, 1500)
 
 
 def test_upload_refusals_name_the_field(client, bearer):
@@ -98,7 +98,7 @@ def test_minutes_of_twenty_phone_photos_stay_under_10_mb(client, bearer, tmp_pat
     headers = bearer("thuky")
     visit_id = new_visit(client, headers)
     for seed in range(20):
-        answer = post_photo(client, headers, visit_id, camera_jpeg(100 + seed, (2048, 1536), quality=95),
+        answer = post_photo(client, headers, visit_id, camera_jpeg(100 + seed, (2000, 1500), quality=95),
                             caption=f"Ảnh {seed + 1}")
         assert answer.status_code == 201
     pdf = client.get(f"/api/v1/visits/{visit_id}/minutes.pdf", headers=headers)
