@@ -15,6 +15,7 @@ import docx
 import pytest
 
 from survey_app.demo import seed_document
+from survey_app.domain import files
 from survey_app.domain.errors import DomainError
 from survey_app.domain.followup import evidence
 
@@ -195,3 +196,24 @@ def test_evidence_is_named_and_served_by_its_detected_type(app, store, client, b
     assert picture.mimetype == "image/png" and picture.headers["Content-Disposition"].startswith("inline")
     assert "anh.png" in picture.headers["Content-Disposition"]
     assert document.headers["X-Content-Type-Options"] == picture.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# ----------------------------------------------------------------- staging and placing
+
+def _place_then_fail(db, staged):
+    with files.placing([staged]):
+        assert staged.path.exists()
+        raise RuntimeError("the transaction fails after the file was placed")
+
+
+def test_a_failed_transaction_takes_back_the_files_it_placed(store, tmp_path):
+    folder = tmp_path / "files"
+    staged = files.stage_bytes(folder, b"minh chung", ".pdf")
+    with pytest.raises(RuntimeError), files.cleaned_up([staged]):
+        store.write(_place_then_fail, staged)
+    assert [p for p in folder.rglob("*") if p.is_file()] == []
+    kept = files.file_path(folder, files.store_bytes(folder, b"minh chung", ".pdf"), ".pdf")
+    again = files.stage_bytes(folder, b"minh chung", ".pdf")  # equal content already stored
+    with pytest.raises(RuntimeError), files.cleaned_up([again]):
+        store.write(_place_then_fail, again)
+    assert [p for p in folder.rglob("*") if p.is_file()] == [kept]  # what others rely on stays
