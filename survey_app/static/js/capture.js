@@ -6,6 +6,7 @@ import * as store from "./store.js";
 import { fieldsView, readField, readItem, shown, writeField, writeItem } from "./capture-fields.js";
 import { addItem, kindOf, moveInPage, newItem, positionOf, uid } from "./capture-items.js";
 import { photos } from "./capture-photos.js";
+import { relevance } from "./xpath.js";
 
 const DEBOUNCE_MS = 700;
 
@@ -193,6 +194,24 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
     pageState();
   }
 
+  // ------------------------------------------------------------ skip logic
+
+  // Show only the sections and items whose `relevant` holds for the answers on the page
+  // (the form's conditions are in #skip-logic; evaluated here, offline too).
+  const skipLogic = root.ownerDocument.getElementById("skip-logic");
+  const conditions = skipLogic ? JSON.parse(skipLogic.textContent) : null;
+  function applySkipLogic() {
+    if (!conditions) return;
+    const values = {};
+    root.querySelectorAll('[data-field^="checklist."][data-field$=".value"]').forEach((el) => {
+      values[el.dataset.field.split(".")[1]] = readField(el);
+    });
+    const asked = relevance(conditions, values);
+    root.querySelectorAll("[data-relevance-key]").forEach((el) => {
+      el.hidden = asked[el.dataset.relevanceKey] === false;
+    });
+  }
+
   // ------------------------------------------------------------ wiring
 
   function saveTarget(target) {
@@ -220,6 +239,8 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
   const flush = () => Promise.all([...timers.keys()].map(save));
 
   function wire() {
+    root.addEventListener("input", applySkipLogic);
+    root.addEventListener("change", applySkipLogic);
     root.addEventListener("input", (event) => {
       const el = saveTarget(event.target);
       if (!el) return;
@@ -250,9 +271,10 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
   }
 
   onResult(answered);
+  applySkipLogic();
   if (readonly === undefined || readonly === false) { // data-readonly: a page to look at
     wire();
-    restore();
+    restore().then(applySkipLogic);
   }
   return { flush };
 }
