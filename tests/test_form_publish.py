@@ -33,7 +33,8 @@ def with_skip_section(forms) -> bytes:
     import openpyxl
     book = openpyxl.load_workbook(io.BytesIO(write_xlsform(forms.get(FORM))))
     survey = book["survey"]
-    first = [cell.value for cell in survey[3]]  # the first question of the first group
+    first = next([cell.value for cell in row] for row in survey.iter_rows(min_row=2)
+                 if row[0].value == "select_one yes_partly_no")  # the first yes/partly/no question
     survey.append(["begin group", "cold_chain", "Dây chuyền lạnh", "Cold chain", None, None,
                    f"${{{first[1]}}} = 'yes'"])
     survey.append(["select_one yes_partly_no", "fridge_ok", "Tủ lạnh bảo quản vắc xin hoạt động tốt",

@@ -4,8 +4,9 @@ old visits untouched) or bring it back, and download any form as an XLSForm."""
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 
-from survey_app.checklists import FormSpec, parse_form
+from survey_app.checklists import FormError, FormSpec, parse_form
 from survey_app.checklists.canonical import to_toml
 from survey_app.checklists.xlsform import XLSFormError, read_xlsform
 from survey_app.checklists.xlsform_export import write_xlsform
@@ -56,8 +57,25 @@ def prepare_xlsform(forms, user: dict, data: bytes) -> FormSpec:
 def publish_xlsform(store, forms, user: dict, data: bytes) -> FormSpec:
     """Check and publish an XLSForm as the new current version of its form id; the
     published forms stay unchanged if it has any problem."""
-    spec = prepare_xlsform(forms, user, data)
+    return _publish(store, user, prepare_xlsform(forms, user, data))
 
+
+def publish_previewed(store, forms, user: dict, source: str, content_hash: str) -> FormSpec:
+    """Publish the form an admin previewed: its canonical text comes back from the
+    preview page and must still be exactly what was shown (same hash, still the next
+    version of its id)."""
+    require(can_manage_forms(user), NOT_ALLOWED)
+    try:
+        spec = parse_form(source, f"{tomllib.loads(source).get('id')}.toml")
+    except (FormError, tomllib.TOMLDecodeError) as error:
+        raise FormProblems([str(error)]) from None
+    if spec.content_hash != content_hash or to_toml(spec) != source \
+            or next_version(forms, spec) is not spec:
+        raise DomainError(N_("Biểu mẫu đã thay đổi từ lúc xem trước: vui lòng tải tệp lên lại."), "file")
+    return _publish(store, user, spec)
+
+
+def _publish(store, user: dict, spec: FormSpec) -> FormSpec:
     def write(db):
         at = now_utc()
         visits_sql.ensure_form_version(db, spec.content_hash, spec.id, spec.version, spec.source, at)

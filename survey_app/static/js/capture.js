@@ -6,7 +6,7 @@ import * as store from "./store.js";
 import { fieldsView, readField, readItem, shown, writeField, writeItem } from "./capture-fields.js";
 import { addItem, kindOf, moveInPage, newItem, positionOf, uid } from "./capture-items.js";
 import { photos } from "./capture-photos.js";
-import { relevance } from "./xpath.js";
+import { applySkipLogic as showRelevant } from "./skip-logic.js";
 
 const DEBOUNCE_MS = 700;
 
@@ -194,23 +194,7 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
     pageState();
   }
 
-  // ------------------------------------------------------------ skip logic
-
-  // Show only the sections and items whose `relevant` holds for the answers on the page
-  // (the form's conditions are in #skip-logic; evaluated here, offline too).
-  const skipLogic = root.ownerDocument.getElementById("skip-logic");
-  const conditions = skipLogic ? JSON.parse(skipLogic.textContent) : null;
-  function applySkipLogic() {
-    if (!conditions) return;
-    const values = {};
-    root.querySelectorAll('[data-field^="checklist."][data-field$=".value"]').forEach((el) => {
-      values[el.dataset.field.split(".")[1]] = readField(el);
-    });
-    const asked = relevance(conditions, values);
-    root.querySelectorAll("[data-relevance-key]").forEach((el) => {
-      el.hidden = asked[el.dataset.relevanceKey] === false;
-    });
-  }
+  const applySkipLogic = () => showRelevant(root);
 
   // ------------------------------------------------------------ wiring
 
