@@ -78,7 +78,9 @@ def sample_answers(spec) -> dict:
 
 @bp.post("/publish")
 def publish():
-    source, content_hash = request.form.get("source", ""), request.form.get("content_hash", "")
+    # A browser sends a textarea's line breaks as CRLF: back to the canonical text's LF.
+    source = request.form.get("source", "").replace("\r\n", "\n")
+    content_hash = request.form.get("content_hash", "")
     try:
         spec = ops.publish_previewed(get_store(), get_forms(), current_user(), source, content_hash)
     except ops.FormProblems as error:
