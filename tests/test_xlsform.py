@@ -194,3 +194,25 @@ def test_an_imported_form_goes_to_excel_and_back_to_the_same_hash(sample):
     form = read_xlsform(workbook(**sample))
     assert read_xlsform(write_xlsform(form)).content_hash == form.content_hash
     assert form.content_hash == canonical_hash(form)
+
+
+def test_an_xml_entity_bomb_inside_the_workbook_is_refused_not_expanded():
+    # Six levels of ten: expanded, 27 MB of text in the survey sheet's first cell.
+    entities = "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+                       for i in range(1, 7))
+    sheet = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY lol "lollollollollollollollollol">'
+             + entities + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol6;</t></is></c></row>'
+             '</sheetData></worksheet>')
+    data = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook(**ODK_BASICS))) as source, \
+            zipfile.ZipFile(data, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            target.writestr(info, sheet.encode() if info.filename == "xl/worksheets/sheet1.xml" else content)
+    tracemalloc.start()
+    found = problems(data.getvalue())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert found[0].startswith("Không đọc được bảng tính")
+    assert peak < 20 * 1024 * 1024, "the entities were never expanded"

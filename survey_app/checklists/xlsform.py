@@ -148,19 +148,22 @@ def _cell(value) -> str:
 
 def _read_sheets(data: bytes) -> dict[str, list[Row]]:
     import openpyxl
+    sheets = {}
     try:
+        # openpyxl parses with defusedxml (installed with pyxform): no DTD, no entities.
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                name = sheet.title.strip().lower()
+                if name in ("survey", "choices", "settings", "rules"):
+                    sheets[name] = _rows(sheet, name)
+        finally:
+            book.close()
+    except XLSFormError:
+        raise
     except Exception as error:  # openpyxl raises many kinds on a damaged workbook
         raise XLSFormError([f"Không đọc được bảng tính: {type(error).__name__}. Vui lòng "
                             "mở bằng Excel và lưu lại thành .xlsx."]) from None
-    sheets = {}
-    try:
-        for sheet in book.worksheets:
-            name = sheet.title.strip().lower()
-            if name in ("survey", "choices", "settings", "rules"):
-                sheets[name] = _rows(sheet, name)
-    finally:
-        book.close()
     if "survey" not in sheets:
         raise XLSFormError(["Bảng tính không có sheet survey: vui lòng đặt các câu hỏi "
                             "trong sheet tên survey."])
@@ -193,6 +196,8 @@ def _check_with_pyxform(data: bytes) -> None:
         workbook_to_json(get_xlsform(io.BytesIO(data)), warnings=[])
     except PyXFormError as error:
         raise XLSFormError([f"XLSForm (pyxform): {error}"]) from None
+    except Exception as error:  # a workbook pyxform cannot read at all
+        raise XLSFormError([f"XLSForm (pyxform): không đọc được tệp ({type(error).__name__})."]) from None
 
 
 # ------------------------------------------------------------------ the form
