@@ -147,3 +147,30 @@ def test_the_cli_imports_exports_and_retires(app, store, runner, tmp_path):
     assert refused.exit_code == 1 and "Lỗi: Tệp không phải là bảng tính .xlsx" in refused.output
     assert runner.invoke(args=["form", "retire", FORM]).exit_code == 0
     assert FORM not in [form.id for form in forms]
+
+
+def test_the_overview_hides_what_does_not_apply_and_does_not_count_it_missing(app, store):
+    from survey_app.domain.visits.queries import visit_overview
+    from survey_app.storage import visits as visits_sql
+    forms, admin = app.extensions["survey_forms"], user(store, "admin")
+    data, control = with_skip_section(forms)
+    ops.publish_xlsform(store, forms, admin, data)
+    visit_id = plan(store, forms, admin)
+
+    def answer(key, value):
+        store.write(lambda db: visits_sql.set_field(db, visit_id, f"checklist.{key}.value", value,
+                                                   "2026-12-01T01:00:00Z", admin["id"]))
+
+    def seen():
+        overview = visit_overview(store, forms, visit_id)
+        labels = [row["label"] for section in overview["checklist"] for row in section["rows"]]
+        return labels, overview["missing"]
+    fridge = "Tủ lạnh bảo quản vắc xin hoạt động tốt"
+    answer(control, "no")
+    answer("fridge_ok", "yes")
+    labels, missing = seen()
+    assert fridge not in labels and fridge not in missing
+    answer(control, "yes")
+    answer("fridge_ok", None)
+    labels, missing = seen()
+    assert fridge in labels and fridge in missing
