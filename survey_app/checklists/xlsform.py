@@ -368,8 +368,8 @@ class _Survey:
         for column in ("calculation", "default", "constraint"):
             if row.get(column):
                 self.problem(row, column, f"cột {column} chưa được hỗ trợ cho câu hỏi checklist")
-        earlier = self.item_names + [item.key for item in self.items]
-        relevant = self.condition(row, earlier) if row.get("relevant") else None
+        relevant = self.condition(row, self.item_names + [item.key for item in self.items]) \
+            if row.get("relevant") else None
         choices, item_type = (), ITEM_KIND.get(kind, "choice")
         if kind.startswith("select_one "):
             item_type, choices = self.select(row, kind.split(" ", 1)[1])
