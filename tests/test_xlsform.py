@@ -69,6 +69,13 @@ def test_kobo_style_groups_figures_rules_and_skip_logic():
     assert form.missing_required({"has_online_portal": {"value": "no"}}) == []
 
 
+def test_a_rules_sheet_may_name_its_english_column_message_en():
+    rules = [["name", "expression", "message", "message_en"],
+             ["online_within_total", "${online_received} <= ${received}", "Quá tổng.", "Over the total."]]
+    form = read_xlsform(workbook(**dict(KOBO_GROUPS, rules=rules)))
+    assert [(r.message, r.message_en) for r in form.rules] == [("Quá tổng.", "Over the total.")]
+
+
 def test_unsupported_types_are_named_each_at_its_row_all_at_once():
     found = problems(workbook(**ODK_WIDGETS))
     assert [p.split(":")[0] for p in found] == [

@@ -79,7 +79,9 @@ class Row:
         return ""
 
     def english(self, column: str) -> str:
-        return self.cells.get(column + ENGLISH, "") or self.text(column)
+        """`column::English (en)` (or `column_en`, as the issue's rules sheet names it)."""
+        return self.cells.get(column + ENGLISH, "") or self.cells.get(column + "_en", "") \
+            or self.text(column)
 
     def at(self, column: str) -> str:
         return f"{self.sheet}, dòng {self.number}, cột {column}"
