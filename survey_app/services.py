@@ -26,13 +26,14 @@ def init_app(app: Flask) -> None:
     apply_migrations(store.db)
     start_sealing(store.db)
     app.extensions[STORE] = store
-    app.extensions[FORMS] = _load_forms(app)
+    app.extensions[FORMS] = _load_forms(app, store)
     app.extensions[FILES] = Path(app.instance_path) / "files"
 
 
-def _load_forms(app: Flask) -> FormLibrary:
-    """Forms with an error are reported and skipped; the others still load."""
-    forms = FormLibrary.load(app.config["FORMS_DIR"])
+def _load_forms(app: Flask, store) -> FormLibrary:
+    """Forms with an error are reported and skipped; the others still load (with the
+    versions published in the database)."""
+    forms = FormLibrary.load(app.config["FORMS_DIR"], store)
     for error in forms.errors:
         app.logger.error("Biểu mẫu bị bỏ qua: %s", error)
     return forms

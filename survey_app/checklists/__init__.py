@@ -4,8 +4,11 @@
 `FormSpec`s; `ITEM_TYPES` (types.py) is the one registry of checklist item types
 (check, display, capture macro, browser data-type, WTForms field);
 `form_class(spec)` turns one into a WTForms form; expressions of
-computed indicators and consistency rules are evaluated without Python `eval`.
-The format is documented in `forms/README.md`.
+computed indicators and consistency rules are evaluated without Python `eval`;
+skip logic (`relevant`) is XLSForm syntax (`xpath.py`, the same in the browser);
+`xlsform.py` reads an XLSForm workbook and `xlsform_export.py` writes one, both
+through the form's canonical text (`canonical.py`). The format is documented in
+`forms/README.md`.
 """
 from survey_app.checklists.expressions import Expression, ExpressionError, compile_expression
 from survey_app.checklists.loader import FormRegistry, load_forms, parse_form

@@ -34,6 +34,7 @@ from survey_app.checklists.spec import (
     Section,
 )
 from survey_app.checklists.types import ITEM_TYPES
+from survey_app.checklists.xpath import Condition, XPathError, compile_condition
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 FORM_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -96,6 +97,16 @@ class _Table:
         prefix = ".".join(part for part in (self.path, name) if part)
         return [_Table(row, f"{prefix}[{i}]", self.filename) for i, row in enumerate(rows)]
 
+    def condition(self, earlier: dict[str, str]) -> Condition | None:
+        """The optional `relevant` skip logic, over items defined above it only."""
+        text = self.get("relevant", "str", None)
+        if text is None or not text.strip():
+            return None
+        try:
+            return compile_condition(text, earlier)
+        except XPathError as exc:
+            raise self.error("relevant", str(exc)) from None
+
     def expression(self, allowed: set[str], kind: str) -> Expression:
         try:
             expr = compile_expression(self.get("expr", "str"), allowed)
@@ -139,18 +150,21 @@ def _sections(top: _Table, seen: dict[str, str]) -> tuple[Section, ...]:
     sections, section_keys = [], {}
     for table in top.tables("sections"):
         key = table.key("section", section_keys)
-        table.only({"key", "title", "title_en", "items"})
+        table.only({"key", "title", "title_en", "items", "relevant"})
+        relevant = table.condition(dict(seen))
         items = tuple(_item(row, seen) for row in table.tables("items"))
         if not items:
             raise table.error("items", "a section needs at least one item")
         sections.append(Section(key, table.get("title", "str"), table.get("title_en", "str"),
-                                items))
+                                items, relevant))
     return tuple(sections)
 
 
 def _item(table: _Table, seen: dict[str, str]) -> Item:
+    earlier = dict(seen)
     key = table.key("item", seen)
-    table.only({"key", "type", "label", "label_en", "help", "required", "choices", "unit"})
+    table.only({"key", "type", "label", "label_en", "help", "required", "choices", "unit",
+                "relevant"})
     kind = table.get("type", "str")
     if kind not in ITEM_TYPES:
         raise table.error("type", f"unknown type {kind!r}, use one of {', '.join(ITEM_TYPES)}")
@@ -160,7 +174,8 @@ def _item(table: _Table, seen: dict[str, str]) -> Item:
         raise table.error("unit", f"only a number item has a unit, not {kind}")
     return Item(key, kind, table.get("label", "str"), table.get("label_en", "str"),
                 table.get("help", "str", ""), table.get("required", "bool", False),
-                _choices(table) if kind == "choice" else (), table.get("unit", "str", ""))
+                _choices(table) if kind == "choice" else (), table.get("unit", "str", ""),
+                table.condition(earlier))
 
 
 def _choices(table: _Table) -> tuple[Choice, ...]:

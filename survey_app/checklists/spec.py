@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from survey_app.checklists.expressions import Expression
 from survey_app.checklists.types import AnswerError, check_answer, number_answer
+from survey_app.checklists.xpath import Condition
 
 
 class FormError(ValueError):
@@ -39,6 +40,7 @@ class Item:
     required: bool = False
     choices: tuple[Choice, ...] = ()
     unit: str = ""
+    relevant: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Section:
     title: str
     title_en: str
     items: tuple[Item, ...]
+    relevant: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -148,9 +151,39 @@ class FormSpec:
         return Evaluation(computed, warnings)
 
     def missing_required(self, answers: Mapping[str, Any]) -> list[str]:
-        """Keys of required items without an answer, in form order."""
+        """Keys of required items without an answer, in form order (an item that is not
+        relevant, by its own or its section's skip logic, is not missing)."""
+        shown = self.relevant_items(answers)
         return [key for key, item in self.items.items()
-                if item.required and _is_blank(answers.get(key))]
+                if item.required and shown[key] and _is_blank(answers.get(key))]
+
+    @property
+    def has_skip_logic(self) -> bool:
+        return any(section.relevant or any(item.relevant for item in section.items)
+                   for section in self.sections)
+
+    def relevant_items(self, answers: Mapping[str, Any]) -> dict[str, bool]:
+        """Item key -> whether it is asked: its section's and its own `relevant` hold.
+        An item that is not asked reads as blank in the conditions after it (as ODK)."""
+        seen, shown = dict(answers), {}
+        for section in self.sections:
+            open_ = section.relevant is None or section.relevant.holds(seen)
+            for item in section.items:
+                shown[item.key] = open_ and (item.relevant is None or item.relevant.holds(seen))
+                if not shown[item.key]:
+                    seen[item.key] = None
+        return shown
+
+    def relevance_conditions(self) -> list[list]:
+        """[key, condition text, parent] in form order, what `static/js/xpath.js`'s
+        `relevance` reads (sections as `section:KEY`)."""
+        rows = []
+        for section in self.sections:
+            parent = f"section:{section.key}"
+            rows.append([parent, section.relevant.text if section.relevant else "", None])
+            rows += [[item.key, item.relevant.text if item.relevant else "", parent]
+                     for item in section.items]
+        return rows
 
 
 def _is_blank(answer: Any) -> bool:

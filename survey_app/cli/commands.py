@@ -314,3 +314,58 @@ def verify_command(file):
     reason = result["error"] or ("tệp đã bị sửa đổi sau khi ký" if result["modified"]
                                  else "chữ ký không hợp lệ hoặc không tin cậy")
     fail(f"KHÔNG hợp lệ: {reason}.", code=1)
+
+
+form_group = AppGroup("form", help="Checklist forms: XLSForm import and export, retiring.")
+
+
+@form_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True, help="Only check the file; publish nothing.")
+def form_import(file, check):
+    """Publish the XLSForm FILE.xlsx as the new version of its form (every problem is
+    printed with its sheet, row and column; nothing is published unless the file is clean)."""
+    from survey_app.domain.forms import operations as form_ops
+    with open(file, "rb") as handle:
+        data = handle.read()
+    try:
+        if check:
+            spec = form_ops.prepare_xlsform(forms(), CLI_USER, data)
+        else:
+            spec = form_ops.publish_xlsform(store(), forms(), CLI_USER, data)
+    except form_ops.FormProblems as error:
+        for problem in error.problems:
+            click.echo(f"Lỗi: {problem}", err=True)
+        sys.exit(1)
+    except DomainError as error:
+        fail(error.message)
+    done = "Hợp lệ" if check else "Đã phát hành"
+    click.echo(f"{done}: {spec.id} phiên bản {spec.version} ({spec.content_hash[:12]}).")
+
+
+@form_group.command("export")
+@click.argument("form_id")
+@click.argument("file", type=click.Path(dir_okay=False))
+def form_export(form_id, file):
+    """Write the current version of FORM_ID as an XLSForm workbook FILE.xlsx."""
+    from survey_app.domain.forms import operations as form_ops
+    try:
+        data = form_ops.form_xlsform(forms(), CLI_USER, form_id)
+    except DomainError as error:
+        fail(error.message)
+    with open(file, "wb") as handle:
+        handle.write(data)
+    click.echo(f"Đã ghi {file}.")
+
+
+@form_group.command("retire")
+@click.argument("form_id")
+@click.option("--undo", is_flag=True, help="Bring a retired form back into use.")
+def form_retire(form_id, undo):
+    """Retire FORM_ID: no new visits use it; visits already started keep their version."""
+    from survey_app.domain.forms import operations as form_ops
+    try:
+        form_ops.retire_form(store(), forms(), CLI_USER, form_id, retired=not undo)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Biểu mẫu {form_id}: {'dùng lại' if undo else 'ngừng sử dụng'}.")

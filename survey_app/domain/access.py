@@ -188,3 +188,8 @@ def can_view_unit(user: dict, unit_id: int) -> bool:
 def can_read_audit(user: dict) -> bool:
     """The audit trail is for administrators."""
     return user["role"] == "admin"
+
+
+def can_manage_forms(user: dict | None) -> bool:
+    """Publishing, retiring, previewing and downloading checklist forms: admin only."""
+    return bool(user) and user.get("role") == "admin"

@@ -489,3 +489,25 @@ def schema_of(db) -> set[tuple]:
         "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
         "AND tbl_name != ? AND tbl_name NOT LIKE '\\_litestream\\_%' ESCAPE '\\'",
         [migrations.migrations_table]).fetchall()}
+
+
+@migrations()
+def m015_form_publications(db):
+    """Forms published through the application (XLSForm upload or CLI import): each
+    publication names the exact form text in form_versions by its content hash; a form
+    retired takes no new visits, its old visits keep their version."""
+    _run(db, """
+CREATE TABLE form_publications (
+    form_id TEXT NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    content_hash TEXT NOT NULL REFERENCES form_versions(content_hash),
+    published_at TEXT NOT NULL,
+    published_by INTEGER REFERENCES users(id),
+    PRIMARY KEY (form_id, version)
+);
+CREATE TABLE form_retirements (
+    form_id TEXT PRIMARY KEY,
+    retired_at TEXT NOT NULL,
+    retired_by INTEGER REFERENCES users(id)
+)
+""")

@@ -70,11 +70,13 @@ def _form_rows(form, doc: dict) -> dict:
 
 def _checklist_rows(form, checklist: dict) -> list[dict]:
     rows = []
+    asked = form.relevant_items(checklist)  # an item skipped by its skip logic is not printed
     for section in form.sections:
         for item in section.items:
             answer = checklist.get(item.key) or {}
             # a photo answer is printed with the photos, not as a row
-            if ITEM_TYPES[item.type].shown_as == "image" or answer.get("value") in (None, ""):
+            if ITEM_TYPES[item.type].shown_as == "image" or answer.get("value") in (None, "") \
+                    or not asked[item.key]:
                 continue
             rows.append({"section": section.title, "label": item.label,
                          "answer": show_answer(item, answer["value"]), "note": answer.get("note") or ""})

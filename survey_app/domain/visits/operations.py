@@ -195,9 +195,10 @@ def _replayed(visible: bool, visit: dict) -> int:
 def _checked_plan(store, forms, user, delegation_id, unit, form_id, started_at, place, locality) -> dict:
     """The plan's values checked (they may come straight from a client's JSON, a tablet's
     offline plan: types too), and the right to plan for that delegation."""
-    form = forms.get(form_id) if isinstance(form_id, str) else None
-    if form is None:
-        raise DomainError(N_("Biểu mẫu không tồn tại: '%(form_id)s'"), "form", form_id=form_id)
+    form = forms.for_new_visit(form_id) if isinstance(form_id, str) else None
+    if form is None:  # unknown, or retired: no new visits
+        raise DomainError(N_("Biểu mẫu không tồn tại hoặc đã ngừng sử dụng: '%(form_id)s'"), "form",
+                          form_id=form_id)
     if not isinstance(delegation_id, int) or isinstance(delegation_id, bool) or not 0 < delegation_id < 2 ** 63 \
             or store.read(delegations_sql.get_delegation, delegation_id) is None:
         raise DomainError(N_("Đoàn không tồn tại"), "delegation")

@@ -127,7 +127,7 @@ def visit_overview(store, forms, visit_id: int, locale: str = "vi") -> dict:
                 "attendees": [{**i["data"], "side_label": SIDE_LABELS.get(i["data"].get("side", "host"), "")}
                               for i in items["attendee"]],
                 "report": _report(form, fields),
-                "checklist": _checklist(form, fields, locale),
+                "checklist": _checklist(form, fields, locale, form.relevant_items(answers)),
                 "difficulties": [i["data"] for i in items["difficulty"]],
                 "proposals": [i["data"] for i in items["proposal"]],
                 "opinions": [i["data"] for i in items["opinion"]],
@@ -152,11 +152,14 @@ def _report(form, fields: dict) -> dict:
             "figures": figures, "warnings": [w.message for w in evaluation.warnings]}
 
 
-def _checklist(form, fields: dict, locale: str) -> list[dict]:
+def _checklist(form, fields: dict, locale: str, asked: dict[str, bool]) -> list[dict]:
+    """Sections and rows of the items asked (skip logic hides the others)."""
     sections = []
     for section in form.sections:
         rows = []
         for item in section.items:
+            if not asked[item.key]:
+                continue
             value = _value(fields, f"checklist.{item.key}.value")
             blank = value is None or value == ""
             rows.append({"key": item.key, "label": item.label, "type": item.type, "unit": item.unit,
@@ -164,7 +167,8 @@ def _checklist(form, fields: dict, locale: str) -> list[dict]:
                          "display": "" if blank else show_answer(item, value, locale),
                          "shown_as": ITEM_TYPES[item.type].shown_as,
                          "note": _value(fields, f"checklist.{item.key}.note") or ""})
-        sections.append({"title": section.title, "rows": rows})
+        if rows:
+            sections.append({"title": section.title, "rows": rows})
     return sections
 
 

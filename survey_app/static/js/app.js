@@ -11,10 +11,11 @@ import * as capture from "./capture.js";
 import * as captureLocal from "./capture-local.js";
 import * as plan from "./plan.js";
 import * as signature from "./signature.js";
+import * as skipLogic from "./skip-logic.js";
 import * as visitsLocal from "./visits-local.js";
 
 const PAGES = { "capture.js": capture, "capture-local.js": captureLocal, "plan.js": plan,
-                "signature.js": signature, "visits-local.js": visitsLocal };
+                "signature.js": signature, "skip-logic.js": skipLogic, "visits-local.js": visitsLocal };
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content;
 

@@ -6,6 +6,7 @@ import * as store from "./store.js";
 import { fieldsView, readField, readItem, shown, writeField, writeItem } from "./capture-fields.js";
 import { addItem, kindOf, moveInPage, newItem, positionOf, uid } from "./capture-items.js";
 import { photos } from "./capture-photos.js";
+import { applySkipLogic as showRelevant } from "./skip-logic.js";
 
 const DEBOUNCE_MS = 700;
 
@@ -193,6 +194,8 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
     pageState();
   }
 
+  const applySkipLogic = () => showRelevant(root);
+
   // ------------------------------------------------------------ wiring
 
   function saveTarget(target) {
@@ -220,6 +223,8 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
   const flush = () => Promise.all([...timers.keys()].map(save));
 
   function wire() {
+    root.addEventListener("input", applySkipLogic);
+    root.addEventListener("change", applySkipLogic);
     root.addEventListener("input", (event) => {
       const el = saveTarget(event.target);
       if (!el) return;
@@ -250,9 +255,10 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
   }
 
   onResult(answered);
+  applySkipLogic();
   if (readonly === undefined || readonly === false) { // data-readonly: a page to look at
     wire();
-    restore();
+    restore().then(applySkipLogic);
   }
   return { flush };
 }

@@ -1,0 +1,621 @@
+"""Reading an XLSForm (Excel, the ODK dialect) into a `FormSpec`.
+
+The workbook is checked before it is parsed (size, a real .xlsx, no password, no
+macros, bounded unpacked size and rows), read row by row with openpyxl so every
+problem names its sheet, row and column, in Vietnamese ("survey, dòng 14, cột
+relevant: tên ${so_ho_so} không có trong biểu mẫu"), all problems at once; pyxform
+(ODK's own reader) then checks the ODK dialect. The mapping (forms/README.md):
+groups → sections; `select_one LIST` → choice item (the list `yes_partly_no` → the
+yes/partly/no item); `integer`/`decimal` in the group `indicators` → indicators,
+`calculate` there → computed indicators, a `constraint` there → the bounds; other
+`integer`/`decimal` → number item; `text`, `date`, `image` (photo); a `note` is the
+hint of the question after it; the sheet `rules` → consistency rules. The result is
+the form's canonical text (canonical.py) parsed again, so its content hash is the
+hash of that text.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from survey_app.checklists.canonical import to_toml
+from survey_app.checklists.expressions import BOOLEAN, NUMBER, ExpressionError, compile_expression
+from survey_app.checklists.loader import FORM_ID_RE, KEY_RE, RESERVED_KEYS, parse_form
+from survey_app.checklists.spec import (
+    Choice,
+    Computed,
+    FormError,
+    FormSpec,
+    Indicator,
+    Item,
+    Rule,
+    Section,
+)
+from survey_app.checklists.xpath import XPathError, compile_condition
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED = 60 * 1024 * 1024
+MAX_ROWS = 2000
+INDICATORS_GROUP = "indicators"
+ENGLISH = "::english (en)"
+VIETNAMESE = ("", "::vietnamese (vi)", "::tiếng việt (vi)", "::default")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SELECT_RE = re.compile(r"(select_one|select one|select1)\s+(\S+)$")
+UNSUPPORTED_SELECT_RE = re.compile(
+    r"(select_multiple|select all that apply|select_one_from_file|select_multiple_from_file"
+    r"|select_one_external|rank)\b")
+# Our item type for each XLSForm type we support (pyxform's aliases compared below).
+ITEM_KIND = {"text": "text", "date": "date", "image": "photo", "integer": "number",
+             "decimal": "number"}
+SUPPORTED_TYPES = ("begin group", "end group", "select_one", "text", "integer", "decimal",
+                   "date", "image", "note", "calculate")
+
+
+class XLSFormError(ValueError):
+    """The workbook cannot be published; `problems` are the Vietnamese messages, each
+    naming its sheet, row and column."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Row:
+    sheet: str
+    number: int
+    cells: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+    def text(self, column: str) -> str:
+        """A translatable column: Vietnamese is `column` (or ::Vietnamese (vi))."""
+        for suffix in VIETNAMESE:
+            if self.cells.get(column + suffix):
+                return self.cells[column + suffix]
+        return ""
+
+    def english(self, column: str) -> str:
+        """`column::English (en)` (or `column_en`, as the issue's rules sheet names it)."""
+        return self.cells.get(column + ENGLISH, "") or self.cells.get(column + "_en", "") \
+            or self.text(column)
+
+    def at(self, column: str) -> str:
+        return f"{self.sheet}, dòng {self.number}, cột {column}"
+
+
+@dataclass
+class _Reading:
+    sheets: dict[str, list[Row]]
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, row: Row | None, column: str, message: str) -> None:
+        self.problems.append(f"{row.at(column)}: {message}" if row else message)
+
+
+# ------------------------------------------------------------------ the workbook
+
+def read_xlsform(data: bytes) -> FormSpec:
+    """The form of an XLSForm workbook's bytes; raise XLSFormError with every problem."""
+    _check_container(data)
+    reading = _Reading(_read_sheets(data))
+    spec = _build(reading)
+    if reading.problems:
+        raise XLSFormError(reading.problems)
+    _check_with_pyxform(data)
+    try:
+        return parse_form(to_toml(spec), f"{spec.id}.toml")
+    except FormError as error:  # a rule of the form model not checked above
+        raise XLSFormError([str(error)]) from None
+
+
+def _check_container(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise XLSFormError([f"Tệp quá lớn ({len(data) // (1024 * 1024)} MB): biểu mẫu "
+                            f"không được vượt quá {MAX_BYTES // (1024 * 1024)} MB."])
+    if data.startswith(OLE_MAGIC):
+        raise XLSFormError(["Tệp được đặt mật khẩu hoặc là tệp .xls cũ: vui lòng mở bằng "
+                            "Excel, bỏ mật khẩu và lưu thành .xlsx (Excel Workbook)."])
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        unpacked = sum(info.file_size for info in archive.infolist())
+        types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+        raise XLSFormError(["Tệp không phải là bảng tính .xlsx: vui lòng tải lên tệp Excel "
+                            "(.xlsx) theo mẫu XLSForm."]) from None
+    if "xl/workbook.xml" not in names:
+        raise XLSFormError(["Tệp không phải là bảng tính .xlsx: vui lòng tải lên tệp Excel "
+                            "(.xlsx) theo mẫu XLSForm."])
+    if "xl/vbaProject.bin" in names or b"macroEnabled" in types:
+        raise XLSFormError(["Tệp có chứa macro (.xlsm): vui lòng lưu thành .xlsx "
+                            "(Excel Workbook) không có macro."])
+    if unpacked > MAX_UNPACKED:
+        raise XLSFormError([f"Tệp giải nén quá lớn: biểu mẫu không được vượt quá "
+                            f"{MAX_UNPACKED // (1024 * 1024)} MB khi giải nén."])
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_sheets(data: bytes) -> dict[str, list[Row]]:
+    import openpyxl
+    sheets = {}
+    try:
+        # openpyxl parses with defusedxml (installed with pyxform): no DTD, no entities.
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                name = sheet.title.strip().lower()
+                if name in ("survey", "choices", "settings", "rules"):
+                    sheets[name] = _rows(sheet, name)
+        finally:
+            book.close()
+    except XLSFormError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
+        raise XLSFormError([f"Không đọc được bảng tính: {type(error).__name__}. Vui lòng "
+                            "mở bằng Excel và lưu lại thành .xlsx."]) from None
+    if "survey" not in sheets:
+        raise XLSFormError(["Bảng tính không có sheet survey: vui lòng đặt các câu hỏi "
+                            "trong sheet tên survey."])
+    return sheets
+
+
+def _rows(sheet, name: str) -> list[Row]:
+    rows, header = [], None
+    # Streamed in read-only mode: a sheet of too many rows stops at the limit.
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > MAX_ROWS + 1:
+            raise XLSFormError([f"{name}: quá {MAX_ROWS} dòng; vui lòng chia biểu mẫu "
+                                "thành nhiều biểu mẫu nhỏ hơn."])
+        cells = [_cell(value) for value in values]
+        if header is None:
+            header = [cell.lower() for cell in cells]
+            continue
+        row = {column: cell for column, cell in zip(header, cells) if column and cell}
+        if row:
+            rows.append(Row(name, number, row))
+    return rows
+
+
+def _check_with_pyxform(data: bytes) -> None:
+    """ODK's own reader on the same bytes: what it refuses is refused (its message)."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+    try:
+        workbook_to_json(get_xlsform(io.BytesIO(data)), warnings=[])
+    except PyXFormError as error:
+        raise XLSFormError([f"XLSForm (pyxform): {error}"]) from None
+    except Exception as error:  # a workbook pyxform cannot read at all
+        raise XLSFormError([f"XLSForm (pyxform): không đọc được tệp ({type(error).__name__})."]) from None
+
+
+# ------------------------------------------------------------------ the form
+
+def _build(reading: _Reading) -> FormSpec:
+    settings = (reading.sheets.get("settings") or [Row("settings", 2, {})])[0]
+    form_id = settings.get("form_id")
+    if not FORM_ID_RE.fullmatch(form_id):
+        reading.problem(settings, "form_id", f"mã biểu mẫu '{form_id}' không hợp lệ: vui lòng "
+                        "dùng chữ thường không dấu, số, '-' hoặc '_'")
+    title = settings.text("form_title")
+    if not title:
+        reading.problem(settings, "form_title", "vui lòng ghi tên biểu mẫu")
+    version = settings.get("version") or "1"
+    if not version.isdigit() or not 1 <= int(version) <= 2**31:
+        reading.problem(settings, "version", f"phiên bản '{version}' phải là số nguyên dương")
+        version = "1"
+    choices = _choice_lists(reading)
+    survey = _Survey(reading, choices, title or form_id)
+    survey.read(reading.sheets["survey"])
+    rules = _rules(reading, survey.figure_names)
+    return FormSpec(form_id, int(version), title or form_id, settings.english("form_title") or title,
+                    settings.text("description"), tuple(survey.sections), tuple(survey.indicators),
+                    tuple(survey.computed), rules, "", "")
+
+
+def _choice_lists(reading: _Reading) -> dict[str, list[tuple[Row, Choice]]]:
+    lists: dict[str, list[tuple[Row, Choice]]] = {}
+    for row in reading.sheets.get("choices", []):
+        list_name, value = row.get("list_name"), row.get("name")
+        if not list_name or not value:
+            reading.problem(row, "name" if list_name else "list_name", "vui lòng ghi đủ list_name "
+                            "và name của lựa chọn")
+            continue
+        same = lists.setdefault(list_name, [])
+        if any(choice.value == value for _, choice in same):
+            reading.problem(row, "name", f"lựa chọn '{value}' bị trùng trong danh sách '{list_name}'")
+            continue
+        label = row.text("label") or value
+        same.append((row, Choice(value, label, row.english("label") or label)))
+    return lists
+
+
+class _Survey:
+    """The survey sheet read top to bottom: sections, indicators, computed figures."""
+
+    def __init__(self, reading: _Reading, choices, form_title: str):
+        self.reading, self.choices, self.form_title = reading, choices, form_title
+        self.sections: list[Section] = []
+        self.indicators: list[Indicator] = []
+        self.computed: list[Computed] = []
+        self.names: dict[str, Row] = {}       # every name of the sheet, where first seen
+        self.item_names: list[str] = []       # checklist items in order
+        self.figure_names: list[str] = []     # indicators and computed, in order
+        self.group: Row | None = None
+        self.items: list[Item] = []
+        self.note: list[str] = []
+        self.loose = 0
+        self.all_names: set[str] = set()
+
+    def problem(self, row, column, message):
+        self.reading.problem(row, column, message)
+
+    def read(self, rows: list[Row]) -> None:
+        self.all_names = {row.get("name") for row in rows if row.get("name")}
+        calculations = [row for row in rows if _type(row) == "calculate"]
+        cycles = _cycles(calculations)
+        for row in rows:
+            self.row(row, cycles)
+        if self.group is not None:
+            self.problem(self.group, "type", "nhóm chưa có dòng end group")
+            self.close_group(None)
+        self.flush_loose()
+        if not self.sections and not self.indicators:
+            self.problem(None, "", "survey: biểu mẫu chưa có câu hỏi nào")
+
+    def row(self, row: Row, cycles: set[str]) -> None:
+        kind = _type(row)
+        if kind == "begin group":
+            self.begin_group(row)
+        elif kind == "end group":
+            if self.group is None:
+                self.problem(row, "type", "end group không có begin group tương ứng")
+            else:
+                self.close_group(row)
+        elif kind is None:
+            self.unsupported(row)
+        elif not self.named(row):
+            return
+        elif self.in_indicators():
+            self.figure(row, kind, cycles)
+        else:
+            self.item(row, kind)
+
+    def unsupported(self, row: Row) -> None:
+        given = row.get("type")
+        if not given:
+            self.problem(row, "type", "vui lòng ghi loại câu hỏi")
+        else:
+            self.problem(row, "type", f"loại '{given}' chưa được hỗ trợ; dùng một trong: "
+                         + ", ".join(SUPPORTED_TYPES))
+
+    def named(self, row: Row) -> bool:
+        name = row.get("name")
+        if not KEY_RE.fullmatch(name) or name in RESERVED_KEYS or name.startswith("validate_"):
+            self.problem(row, "name", f"tên '{name}' không hợp lệ: vui lòng dùng chữ thường không "
+                         "dấu, số và '_', bắt đầu bằng chữ, không trùng từ khóa")
+            return False
+        if name in self.names:
+            self.problem(row, "name", f"tên '{name}' bị trùng với dòng {self.names[name].number}")
+            return False
+        self.names[name] = row
+        return True
+
+    def in_indicators(self) -> bool:
+        return self.group is not None and self.group.get("name") == INDICATORS_GROUP
+
+    # -------------------------------------------------------------- groups
+
+    def begin_group(self, row: Row) -> None:
+        if self.group is not None:
+            self.problem(row, "type", "nhóm lồng trong nhóm chưa được hỗ trợ: vui lòng đóng "
+                         f"nhóm '{self.group.get('name')}' (end group) trước")
+            return
+        self.flush_loose()
+        name = row.get("name")
+        if name != INDICATORS_GROUP:
+            self.named(row)  # a bad name is reported; the group still opens
+        self.group, self.items, self.note = row, [], []
+        if not row.text("label") and name != INDICATORS_GROUP:
+            self.problem(row, "label", "vui lòng ghi tên nhóm")
+
+    def close_group(self, end: Row | None) -> None:
+        group, self.group = self.group, None
+        if self.note:
+            self.problem(end or group, "type", "ghi chú (note) phải đứng trước một câu hỏi trong nhóm")
+        if group.get("name") == INDICATORS_GROUP:
+            return
+        if not self.items:
+            self.problem(group, "name", "nhóm chưa có câu hỏi nào")
+            return
+        relevant = self.condition(group, self.item_names) if group.get("relevant") else None
+        self.sections.append(Section(group.get("name"), group.text("label"),
+                                     group.english("label"), tuple(self.items), relevant))
+        self.item_names += [item.key for item in self.items]
+        self.items = []
+
+    def flush_loose(self) -> None:
+        """Questions outside any group form a section of their own."""
+        if self.group is None and self.items:
+            self.loose += 1
+            key = f"phan_{self.loose}"
+            while key in self.names:
+                key += "_"
+            self.sections.append(Section(key, self.form_title, self.form_title, tuple(self.items)))
+            self.item_names += [item.key for item in self.items]
+            self.items = []
+
+    # -------------------------------------------------------------- checklist items
+
+    def item(self, row: Row, kind: str) -> None:
+        if kind == "note":
+            self.note.append(row.text("label"))
+            return
+        if kind == "calculate":
+            self.problem(row, "type", "calculate chỉ dùng trong nhóm indicators (chỉ tiêu)")
+            return
+        for column in ("calculation", "default", "constraint"):
+            if row.get(column):
+                self.problem(row, column, f"cột {column} chưa được hỗ trợ cho câu hỏi checklist")
+        relevant = self.condition(row, self.item_names + [item.key for item in self.items]) \
+            if row.get("relevant") else None
+        choices, item_type = (), ITEM_KIND.get(kind, "choice")
+        if kind.startswith("select_one "):
+            item_type, choices = self.select(row, kind.split(" ", 1)[1])
+        label = row.text("label")
+        if not label:
+            self.problem(row, "label", "vui lòng ghi nội dung câu hỏi")
+        help_text = " ".join(self.note + [row.text("hint")]).strip()
+        self.note = []
+        self.items.append(Item(row.get("name"), item_type, label, row.english("label") or label,
+                               help_text, _yes(row.get("required")), choices,
+                               row.get("unit") if item_type == "number" else "", relevant))
+
+    def select(self, row: Row, list_name: str):
+        listed = self.choices.get(list_name)
+        if not listed:
+            self.problem(row, "type", f"không có danh sách lựa chọn '{list_name}' trong sheet choices")
+            return "choice", ()
+        if list_name == "yes_partly_no":
+            values = [choice.value for _, choice in listed]
+            if values != ["yes", "partly", "no"]:
+                self.problem(listed[0][0], "name", "danh sách yes_partly_no phải có đúng ba lựa "
+                             "chọn yes, partly, no theo thứ tự này")
+            return "yes_partly_no", ()
+        return "choice", tuple(choice for _, choice in listed)
+
+    def condition(self, row: Row, earlier: list[str]):
+        text = row.get("relevant")
+        try:
+            condition = compile_condition(text)
+        except XPathError as error:
+            self.problem(row, "relevant", str(error))
+            return None
+        for name in sorted(condition.names - set(earlier)):
+            if name in self.all_names and name not in self.figure_names:
+                self.problem(row, "relevant", f"${{{name}}} ở sau mục này: điều kiện chỉ được "
+                             "dùng câu trả lời của các mục đứng trước")
+            else:
+                self.problem(row, "relevant", f"tên ${{{name}}} không có trong biểu mẫu")
+        return condition
+
+    # -------------------------------------------------------------- the unit's figures
+
+    def figure(self, row: Row, kind: str, cycles: set[str]) -> None:
+        name, label = row.get("name"), row.text("label")
+        if kind not in ("integer", "decimal", "calculate"):
+            self.problem(row, "type", f"nhóm indicators chỉ gồm integer, decimal và calculate, "
+                         f"không phải '{row.get('type')}'")
+            return
+        for column in ("relevant", "default"):
+            if row.get(column):
+                self.problem(row, column, f"cột {column} chưa được hỗ trợ cho chỉ tiêu")
+        if not label:
+            self.problem(row, "label", "vui lòng ghi tên chỉ tiêu")
+        if not row.get("unit"):
+            self.problem(row, "unit", "vui lòng ghi đơn vị tính của chỉ tiêu (ví dụ: hồ sơ, %)")
+        english = row.english("label") or label
+        if kind == "calculate":
+            expr = self.calculation(row, cycles)
+            decimals = row.get("decimals") or "1"
+            if not decimals.isdigit() or int(decimals) > 6:
+                self.problem(row, "decimals", "số chữ số thập phân phải từ 0 đến 6")
+                decimals = "1"
+            if expr is not None:
+                self.computed.append(Computed(name, label, english, row.get("unit"), expr,
+                                              int(decimals)))
+        else:
+            low, high = self.bounds(row)
+            self.indicators.append(Indicator(name, label, english, row.get("unit"), low, high,
+                                             kind == "integer"))
+        self.figure_names.append(name)
+
+    def calculation(self, row: Row, cycles: set[str]):
+        name = row.get("name")
+        if name in cycles:
+            self.problem(row, "calculation", "phép tính vòng tròn: giá trị này phụ thuộc vào "
+                         "chính nó qua " + " → ".join(sorted(cycles)))
+            return None
+        return self.translated(row, "calculation", row.get("calculation"), NUMBER)
+
+    def translated(self, row: Row, column: str, text: str, kind: str):
+        if not text:
+            self.problem(row, column, "vui lòng ghi biểu thức")
+            return None
+        try:
+            python = to_python(text)
+            expr = compile_expression(python, self.figure_names)
+        except XPathError as error:
+            self.problem(row, column, str(error))
+            return None
+        except ExpressionError as error:
+            unknown = re.search(r"unknown name '(\w+)'", str(error))
+            if unknown and unknown.group(1) in self.all_names:
+                self.problem(row, column, f"${{{unknown.group(1)}}} ở sau dòng này hoặc không phải "
+                             "chỉ tiêu: vui lòng chỉ dùng các chỉ tiêu đứng trước")
+            elif unknown:
+                self.problem(row, column, f"tên ${{{unknown.group(1)}}} không có trong biểu mẫu")
+            else:
+                self.problem(row, column, f"biểu thức không hợp lệ: {error}")
+            return None
+        if expr.kind != kind:
+            wanted = "một số" if kind == NUMBER else "đúng/sai"
+            self.problem(row, column, f"biểu thức phải cho {wanted}")
+            return None
+        return expr
+
+    def bounds(self, row: Row):
+        text = row.get("constraint")
+        if not text:
+            return None, None
+        try:
+            low, high = constraint_bounds(text)
+        except XPathError as error:
+            self.problem(row, "constraint", str(error))
+            return None, None
+        if low is not None and high is not None and low > high:
+            self.problem(row, "constraint", f"giới hạn dưới {low:g} lớn hơn giới hạn trên {high:g}")
+        return low, high
+
+
+def _type(row: Row) -> str | None:
+    """The row's type as one of SUPPORTED_TYPES (select_one with its list), or None."""
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT as ODK_TYPES
+    given = " ".join(row.get("type").split())
+    lowered = given.lower().replace("_", " ")
+    if lowered in ("begin group", "end group"):
+        return lowered
+    select = SELECT_RE.fullmatch(given) or SELECT_RE.fullmatch(given.replace("_", " ", 1))
+    if select and not UNSUPPORTED_SELECT_RE.match(given):
+        return f"select_one {select.group(2)}"
+    definition = ODK_TYPES.get(given)
+    for name in ("text", "integer", "decimal", "date", "image", "note", "calculate"):
+        if definition is not None and definition == ODK_TYPES[name]:
+            return name
+    return None
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in ("yes", "true", "true()", "1")
+
+
+def _cycles(rows: list[Row]) -> set[str]:
+    """Names of calculations that depend on themselves (directly or through others)."""
+    uses = {}
+    for row in rows:
+        try:
+            uses[row.get("name")] = compile_condition(row.get("calculation")).names
+        except XPathError:
+            uses[row.get("name")] = frozenset()
+    looping = set()
+    for start in uses:
+        seen, stack = set(), list(uses[start])
+        while stack:
+            name = stack.pop()
+            if name == start:
+                looping.add(start)
+                break
+            if name in uses and name not in seen:
+                seen.add(name)
+                stack.extend(uses[name])
+    return looping
+
+
+def _rules(reading: _Reading, figure_names: list[str]) -> tuple[Rule, ...]:
+    rules, seen = [], {}
+    checker = _Survey(reading, {}, "")
+    checker.figure_names = figure_names
+    checker.all_names = set(figure_names)
+    for row in reading.sheets.get("rules", []):
+        name = row.get("name")
+        if not KEY_RE.fullmatch(name):
+            reading.problem(row, "name", f"tên quy tắc '{name}' không hợp lệ")
+            continue
+        if name in seen:
+            reading.problem(row, "name", f"quy tắc '{name}' bị trùng với dòng {seen[name]}")
+            continue
+        seen[name] = row.number
+        expr = checker.translated(row, "expression", row.get("expression"), BOOLEAN)
+        message = row.text("message")
+        if not message:
+            reading.problem(row, "message", "vui lòng ghi lời cảnh báo")
+        if expr is not None:
+            rules.append(Rule(name, expr, message, row.english("message") or message))
+    return tuple(rules)
+
+
+# ------------------------------------------------------------------ expressions
+
+_PYTHON_OPERATORS = {"+": "+", "-": "-", "*": "*", "div": "/", "=": "==", "!=": "!=",
+                     "<": "<", "<=": "<=", ">": ">", ">=": ">=", "and": "and", "or": "or"}
+
+
+def to_python(text: str) -> str:
+    """An XLSForm calculation or rule as the figures' expression language
+    (expressions.py): `${a} div ${b} * 100` → `((a / b) * 100)`."""
+    return _python(compile_condition(text)._tree)
+
+
+def _python(tree) -> str:
+    kind = tree[0]
+    if kind == "num":
+        value = tree[1]
+        return str(int(value)) if value.is_integer() else repr(value)
+    if kind == "ref":
+        return tree[1]
+    if kind == "neg":
+        return f"(-{_python(tree[1])})"
+    if kind == "op" and tree[1] in _PYTHON_OPERATORS:
+        return f"({_python(tree[2])} {_PYTHON_OPERATORS[tree[1]]} {_python(tree[3])})"
+    if kind == "call" and tree[1] == "not":
+        return f"(not {_python(tree[2])})"
+    if kind == "call" and tree[1] in ("round", "abs", "min", "max"):
+        return f"{tree[1]}({', '.join(_python(arg) for arg in tree[2:])})"
+    what = {"str": "chuỗi ký tự", "dot": "dấu '.'"}.get(kind) or (
+        f"hàm {tree[1]}()" if kind == "call" else f"phép {tree[1]}")
+    raise XPathError(f"{what} chưa được hỗ trợ trong phép tính chỉ tiêu và quy tắc")
+
+
+def constraint_bounds(text: str) -> tuple[float | None, float | None]:
+    """`. >= 0 and . <= 100` → (0, 100): the bounds of a figure; other forms refused."""
+    tree = compile_condition(text)._tree
+    parts = []
+
+    def split(node):
+        if node[0] == "op" and node[1] == "and":
+            split(node[2])
+            split(node[3])
+        else:
+            parts.append(node)
+    split(tree)
+    low = high = None
+    for part in parts:
+        if part[0] != "op" or part[1] not in ("<=", ">=") or part[2] != ("dot",) \
+                or _number(part[3]) is None:
+            raise XPathError("ràng buộc của chỉ tiêu chỉ được có dạng . >= số và/hoặc . <= số")
+        if part[1] == ">=":
+            low = _number(part[3])
+        else:
+            high = _number(part[3])
+    return low, high
+
+
+def _number(node) -> float | None:
+    if node[0] == "num":
+        return node[1]
+    if node[0] == "neg" and node[1][0] == "num":
+        return -node[1][1]
+    return None
