@@ -52,7 +52,7 @@ def board_sql(db, filters: dict, today: str, user_id: int):
     from survey_app.storage import recommendations as sql
     filters = {**BOARD_FILTERS, **filters}
     return (accounts_sql.get_user(db, user_id), sql.page(db, filters, today, 51, 0),
-            sql.counts(db, filters, today), delegations_sql.list_delegations(db), sql.units_revision(db))
+            sql.counts(db, filters, today), delegations_sql.list_delegations(db), sql.unit_choices(db))
 
 
 def unit_sql(db, unit_id: int, today: str, user_id: int):
