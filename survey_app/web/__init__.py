@@ -7,7 +7,6 @@ from flask_wtf.csrf import CSRFProtect
 from survey_app.web.accounts import admin
 from survey_app.web import api
 from survey_app.web.accounts import auth
-from survey_app.web import chrome
 from survey_app.web import compression
 from survey_app.web import errors
 from survey_app.web import i18n
@@ -39,7 +38,6 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     nav.init_app(app)
-    chrome.init_app(app)
     errors.init_app(app)
     compression.init_app(app)
     for blueprint in PAGE_BLUEPRINTS:
