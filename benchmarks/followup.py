@@ -52,11 +52,11 @@ def board_sql(db, filters: dict, today: str, user_id: int):
     """Every query the board request runs for an admin (scope: everything), as it runs
     them: the signed-in user, then the page's own."""
     from survey_app.storage import accounts as accounts_sql
-    from survey_app.storage import delegations as delegations_sql
     from survey_app.storage import recommendations as sql
+    from survey_app.storage import visits as visits_sql
     filters = {**BOARD_FILTERS, **filters}
     return (accounts_sql.get_user(db, user_id), sql.page(db, filters, today, 51, 0),
-            sql.counts(db, filters, today), delegations_sql.list_delegations(db), sql.unit_choices(db))
+            sql.counts(db, filters, today), visits_sql.delegation_options(db), sql.unit_choices(db))
 
 
 def unit_sql(db, unit_id: int, today: str, user_id: int):
