@@ -1,5 +1,8 @@
 """Follow-up at national scale: p95 of the board's first page, the overdue list and a
-unit page through the Flask test client, against ≤ 150 ms and ≤ 3× the bare SQL."""
+unit page through the Flask test client, against ≤ 50 ms on this 2-core machine.
+
+The p95 of the page's own SQL, timed bare and alternated with the page, is reported
+beside it (not a target: it tells how much of the time is the database's)."""
 from __future__ import annotations
 
 import shutil
@@ -10,26 +13,27 @@ from pathlib import Path
 
 from benchmarks.national_data import FULL, QUICK, generate
 
-TARGET_MS = 150
-RATIO = 3
+TARGET_MS = 50
 
 
-def _ms(fn) -> float:
-    start = time.perf_counter()
+def _ms(fn) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds of one call (the test client runs the request
+    in this thread: its CPU time is the page's, whatever else the machine runs)."""
+    start, cpu = time.perf_counter(), time.thread_time()
     fn()
-    return (time.perf_counter() - start) * 1000
+    return (time.perf_counter() - start) * 1000, (time.thread_time() - cpu) * 1000
 
 
 def _p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20)[-1] if len(times) >= 20 else max(times)
 
 
-def p95_pair(page, bare, runs: int) -> tuple[float, float]:
+def p95_pair(page, bare, runs: int) -> tuple[float, float, float]:
     """p95 of the page and of its bare SQL, sampled alternately so that both see the
-    same machine (other work on a 2-core box would otherwise skew the ratio)."""
+    same machine, and the page's CPU p95 (a shared 2-core box stretches wall time)."""
     page(), bare()  # warm the caches
     pairs = [(_ms(page), _ms(bare)) for _ in range(runs)]
-    return _p95([p for p, _ in pairs]), _p95([b for _, b in pairs])
+    return (_p95([p[0] for p, _ in pairs]), _p95([b[0] for _, b in pairs]), _p95([p[1] for p, _ in pairs]))
 
 
 def _app(folder: Path):
@@ -48,11 +52,11 @@ def board_sql(db, filters: dict, today: str, user_id: int):
     """Every query the board request runs for an admin (scope: everything), as it runs
     them: the signed-in user, then the page's own."""
     from survey_app.storage import accounts as accounts_sql
-    from survey_app.storage import delegations as delegations_sql
     from survey_app.storage import recommendations as sql
+    from survey_app.storage import visits as visits_sql
     filters = {**BOARD_FILTERS, **filters}
     return (accounts_sql.get_user(db, user_id), sql.page(db, filters, today, 51, 0),
-            sql.counts(db, filters, today), delegations_sql.list_delegations(db), sql.units_revision(db))
+            sql.counts(db, filters, today), visits_sql.delegation_options(db), sql.unit_choices(db))
 
 
 def unit_sql(db, unit_id: int, today: str, user_id: int):
@@ -63,6 +67,19 @@ def unit_sql(db, unit_id: int, today: str, user_id: int):
     visits = sql.visits_of_unit(db, unit_id)
     return (user, accounts_sql.get_unit(db, unit_id), sql.indicators_of(db, [v["id"] for v in visits]),
             sql.of_unit(db, unit_id, {}, today))
+
+
+def _without_unit_options_cache(client, bare, runs: int) -> dict:
+    """The board when its unit filter's options are made on every request: what the
+    one cache the follow-up pages keep saves (it must stay needed for the target)."""
+    from survey_app.web.followup import pages
+
+    def board():
+        pages._UNIT_OPTIONS.clear()
+        client.get("/followup/")
+    page_ms, _, _ = p95_pair(board, bare, runs)
+    return {"name": "board first page, unit options not kept p95", "value": round(page_ms, 1), "unit": "ms",
+            "target": "-", "ok": True}
 
 
 def run(quick: bool) -> dict:
@@ -88,12 +105,14 @@ def run(quick: bool) -> dict:
         figures = [{"name": "data set build", "value": round(build_s, 1), "unit": "s", "target": "-", "ok": True}]
         for name, (url, bare) in pages.items():
             assert client.get(url).status_code == 200, url
-            page_ms, sql_ms = p95_pair(lambda url=url: client.get(url), bare, runs)
+            page_ms, sql_ms, cpu_ms = p95_pair(lambda url=url: client.get(url), bare, runs)
             figures.append({"name": f"{name} p95", "value": round(page_ms, 1), "unit": "ms",
                             "target": f"<= {TARGET_MS}", "ok": page_ms <= TARGET_MS})
-            figures.append({"name": f"{name} / bare SQL", "value": round(page_ms / max(sql_ms, 0.001), 2),
-                            "unit": "x", "target": f"<= {RATIO} (SQL p95 {sql_ms:.1f} ms)",
-                            "ok": page_ms <= RATIO * sql_ms})
+            figures.append({"name": f"{name}, CPU time p95", "value": round(cpu_ms, 1), "unit": "ms",
+                            "target": "-", "ok": True})
+            figures.append({"name": f"{name}, its SQL alone p95", "value": round(sql_ms, 1), "unit": "ms",
+                            "target": "-", "ok": True})
+        figures.append(_without_unit_options_cache(client, pages["board first page"][1], runs))
         app.extensions["survey_store"].close()
         return {"sizes": sizes, "figures": figures}
     finally:

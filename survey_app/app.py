@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     folder.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(folder),
                 template_folder=str(configuration.PROJECT_ROOT / "templates"))
-    app.config.update(configuration.load(folder, config))
+    configuration.load(app.config, folder, config)
     app.url_map.converters["int"] = SQLiteInteger
     services.init_app(app)
     _init_extensions(app)

@@ -1,16 +1,18 @@
 """Configuration: defaults, then the instance folder's `config.toml`, then
-`SURVEY_APP_*` environment variables, then the dict a test passes.
+`SURVEY_APP_*` environment variables, then the dict a test passes; loaded with
+Flask's own `Config.from_file` and `Config.from_prefixed_env`.
 
 The secret key is generated into the instance folder on first start and never
 committed.
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import tomllib
 from pathlib import Path
+
+from flask import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "SURVEY_APP_"
@@ -50,26 +52,9 @@ def instance_path() -> Path:
     return Path(os.environ.get(ENV_PREFIX + "INSTANCE", "instance")).resolve()
 
 
-def _parse_env_value(text: str):
-    """`true`/`false`, numbers and JSON lists come through typed; the rest stays text."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def from_environment(environ=os.environ) -> dict:
-    return {key[len(ENV_PREFIX):]: _parse_env_value(value)
-            for key, value in environ.items()
-            if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "INSTANCE"}
-
-
-def from_instance(folder: Path) -> dict:
-    path = folder / "config.toml"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        return {key.upper(): value for key, value in tomllib.load(handle).items()}
+def _lower_case_toml(handle) -> dict:
+    """`config.toml` writes keys in lower case; Flask's config takes upper-case keys."""
+    return {key.upper(): value for key, value in tomllib.load(handle).items()}
 
 
 def secret_key(folder: Path) -> str:
@@ -83,13 +68,15 @@ def secret_key(folder: Path) -> str:
     return path.read_text().strip()
 
 
-def load(folder: Path, overrides: dict | None = None) -> dict:
-    config = dict(DEFAULTS)
-    config.update(from_instance(folder))
-    config.update(from_environment())
+def load(config: Config, folder: Path, overrides: dict | None = None) -> None:
+    """Fill the app's `config` in the documented order; `SURVEY_APP_*` values are
+    parsed as JSON when they can be (`true`, `2000`, `["vi","en"]`), else kept as text."""
+    config.from_mapping(DEFAULTS)
+    config.from_file(str(folder / "config.toml"), load=_lower_case_toml, silent=True, text=False)
+    config.from_prefixed_env(ENV_PREFIX.rstrip("_"))
+    config.pop("INSTANCE", None)  # SURVEY_APP_INSTANCE names the folder, read before the app exists
     config.update(overrides or {})
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secret_key(folder)
     database = Path(config["DATABASE"])
     config["DATABASE"] = str(database if database.is_absolute() else folder / database)
-    return config

@@ -1,36 +1,50 @@
-"""Vietnamese formats for numbers, dates and times, shared by pages and documents.
+"""Vietnamese formats for numbers, dates and times, shared by pages and documents,
+through Babel (CLDR's number symbols; the patterns are named here).
 
 Vietnamese writes `1.234.567` for thousands and `88,2` for decimals, and dates
 as `13/10/2025`; the minutes' place-and-date line reads
-`ngày 13 tháng 10 năm 2025`.
+`ngày 13 tháng 10 năm 2025`. English pages keep ISO dates (`2025-10-13`).
 """
 from __future__ import annotations
 
 import datetime as dt
 
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
 from survey_app.clock import VN_TZ  # noqa: F401  (re-exported for templates' helpers)
+
+DATE_PATTERNS = {"vi": "dd/MM/y", "en": "y-MM-dd"}
+# Parsed once: a list page formats a few hundred numbers and dates, and Babel would
+# parse the locale and the number pattern again on every call.
+LOCALES = {code: Locale.parse(code) for code in DATE_PATTERNS}
+NUMBER_PATTERNS = {decimals: babel_numbers.parse_pattern(pattern) for decimals, pattern in (
+    (None, "#,##0.##"), (0, "#,##0"), (1, "#,##0.0"), (2, "#,##0.00"))}
+
+
+def _locale(code: str) -> Locale:
+    return LOCALES.get(code) or Locale.parse(code)
+
+
+def _date_pattern(locale: str) -> str:
+    return DATE_PATTERNS.get(locale, DATE_PATTERNS["vi"])
 
 
 def format_number(value, decimals: int | None = None, locale: str = "vi") -> str:
-    """`509` → `509`, `88.2` → `88,2`, `1234.5` → `1.234,5` (vi); en uses `1,234.5`."""
+    """`509` → `509`, `88.2` → `88,2`, `1234.5` → `1.234,5` (vi); en uses `1,234.5`.
+    Without `decimals`, at most two are shown and none for a whole number."""
     if value is None or value == "":
         return ""
-    if type(value) is int and decimals in (None, 0):  # the common case, kept quick for long tables
-        return f"{value:,}".replace(",", "." if locale == "vi" else ",")
-    number = float(value)
-    if decimals is None:
-        decimals = 0 if number == int(number) else len(repr(number).split(".")[1][:2])
-    text = f"{number:,.{decimals}f}"
-    if locale == "vi":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    pattern = NUMBER_PATTERNS.get(decimals) or babel_numbers.parse_pattern("#,##0." + "0" * decimals)
+    return pattern.apply(value, _locale(locale))
 
 
 def format_percent(value, decimals: int = 1, locale: str = "vi") -> str:
-    """`85.27` → `85,3%`."""
+    """`85.27` → `85,3%` (the value is already a percentage)."""
     if value is None:
         return ""
-    return format_number(round(float(value), decimals), decimals, locale) + "%"
+    return format_number(value, decimals, locale) + "%"
 
 
 def parse_date(value) -> dt.date | None:
@@ -48,18 +62,17 @@ def format_date(value, locale: str = "vi") -> str:
     day = parse_date(value)
     if day is None:
         return ""
-    return day.strftime("%d/%m/%Y") if locale == "vi" else day.isoformat()
+    return babel_dates.format_date(day, _date_pattern(locale), locale=_locale(locale))
 
 
 def format_long_date(value) -> str:
-    """`2025-10-13` → `ngày 13 tháng 10 năm 2025` (days and months below 10 padded
-    only for 1 and 2, as Decree 30 asks: `ngày 05 tháng 02`)."""
+    """`2025-10-13` → `ngày 13 tháng 10 năm 2025` (days below 10 and the months 1
+    and 2 padded with a zero, as Decree 30 asks: `ngày 05 tháng 02`)."""
     day = parse_date(value)
     if day is None:
         return ""
-    d = f"{day.day:02d}" if day.day < 10 else str(day.day)
-    m = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {d} tháng {m} năm {day.year}"
+    month = "MM" if day.month < 3 else "M"
+    return babel_dates.format_date(day, f"'ngày' dd 'tháng' {month} 'năm' y", locale=LOCALES["vi"])
 
 
 def parse_datetime(value) -> dt.datetime | None:
@@ -70,21 +83,25 @@ def parse_datetime(value) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
+def _vietnam_time(value) -> dt.datetime | None:
+    """A moment with an offset in Vietnam time; a naive one as it is."""
+    moment = parse_datetime(value)
+    if moment is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(VN_TZ)
+    return moment
+
+
 def format_time(value) -> str:
     """`2025-10-13T08:30:00+07:00` → `08 giờ 30 phút` in Vietnam time."""
-    moment = parse_datetime(value)
+    moment = _vietnam_time(value)
     if moment is None:
         return ""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(VN_TZ)
-    return f"{moment.hour:02d} giờ {moment.minute:02d} phút"
+    return babel_dates.format_time(moment, "HH 'giờ' mm 'phút'", locale=LOCALES["vi"])
 
 
 def format_datetime(value, locale: str = "vi") -> str:
     """`2025-10-13T08:00:00+07:00` → `08:00 13/10/2025` in Vietnam time."""
-    moment = parse_datetime(value)
+    moment = _vietnam_time(value)
     if moment is None:
         return ""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(VN_TZ)
-    return f"{moment:%H:%M} {format_date(moment, locale)}"
+    return babel_dates.format_datetime(moment, f"HH:mm {_date_pattern(locale)}", locale=_locale(locale))

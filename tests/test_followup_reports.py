@@ -4,14 +4,19 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import uuid
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 from openpyxl import load_workbook
 
+from survey_app.demo import seed_document
 from survey_app.domain.followup import operations as followup
+from survey_app.domain.visits.document import import_document as import_visit
+from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import recommendations as rec_sql
+from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
 from .test_followup import hra_rec, seed_recs, user
@@ -91,6 +96,23 @@ def test_board_filters_and_bad_filters(login_as, store):
     assert f'<option value="{unit}" selected>UBND xã Hra</option>' in chosen and chosen.count(" selected>") == 1
 
 
+def test_unit_filter_follows_renamed_and_added_units(login_as, store):
+    """The board's unit options are kept between requests (3,321 units at national
+    scale); a renamed or an added unit shows at once."""
+    client = login_as("admin")
+    unit = hra_rec(store)["unit_id"]
+    assert f'<option value="{unit}">UBND xã Hra</option>' in client.get("/followup/").get_data(as_text=True)
+    # No operation renames a unit yet (the directory will have one): the test does it in SQL.
+    store.write(lambda db: db.execute("UPDATE units SET name = ? WHERE id = ?", ["UBND xã Hra mới", unit]))
+    renamed = client.get("/followup/").get_data(as_text=True)
+    assert f'<option value="{unit}">UBND xã Hra mới</option>' in renamed and ">UBND xã Hra</option>" not in renamed
+    added = store.write(accounts_sql.ensure_unit, "UBND xã Ia Le", "xã Ia Le")
+    assert f'<option value="{added}">UBND xã Ia Le</option>' in client.get("/followup/").get_data(as_text=True)
+    chosen = client.get(f"/followup/?unit={added}").get_data(as_text=True)
+    assert f'<option value="{added}" selected>UBND xã Ia Le</option>' in chosen and chosen.count(" selected>") == 1
+    assert f'<option value="{unit}">UBND xã Hra mới</option>' in chosen  # the kept options are not marked
+
+
 def test_reminder_page_and_cli(login_as, runner, tmp_path):
     client = login_as("xahra")
     page = client.get("/followup/reminders?days=400").status_code
@@ -120,15 +142,60 @@ def test_calendar_feed_with_token(login_as, client):
     assert client.get("/followup/calendar/.ics").status_code in (302, 404)  # no token: no feed
 
 
-@settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet=st.sampled_from("ab cđ ệ<&\"'"), max_size=220), length=st.integers(10, 170))
-def test_list_rows_shorten_and_escape_as_the_templates_did(text, length):
-    """The follow-up lists are built in Python (web/followup_rows.py); their texts are
-    cut as Jinja's `truncate` cut them and escaped as autoescaping did."""
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.sampled_from("ab cđ ệ<&\"'"), max_size=220),
+       other=st.text(alphabet=st.sampled_from("ab cđ<&\"'"), max_size=60))
+def test_list_rows_cut_and_escape_texts_in_the_templates(app, text, other):
+    """The follow-up lists' rows are Jinja macros (templates/followup/_rows.html): the
+    text is cut to whole words by `truncate` and every text is escaped by autoescaping."""
     from jinja2 import Environment
-    from markupsafe import escape as markup_escape
+    from markupsafe import escape
 
-    from survey_app.web.followup import rows as followup_rows
     truncate = Environment().filters["truncate"]
-    assert followup_rows.shorten(text, length) == truncate(Environment(), text, length)
-    assert followup_rows.escape(text) == str(markup_escape(text)).replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
+    row = {"item_id": 7, "unit_id": 3, "text": text, "unit_name": other, "delegation_name": other,
+           "visit_date": "2025-10-13", "due": "2026-01-31", "status": "open", "accepted": None, "overdue": 1}
+    with app.test_request_context("/followup/"):
+        macros = app.jinja_env.get_template("followup/_rows.html").module
+        board, unit = str(macros.board_row(row)), str(macros.unit_row(row, 4))
+        head = str(macros.visit_head({"started_at": "2025-10-13", "delegation_name": text}))
+    cut = str(escape(truncate(Environment(), text, 160)))
+    assert f'<a href="/followup/r/7">{cut}</a>' in board and f'<a href="/followup/r/7">{cut}</a>' in unit
+    assert f'<a href="/followup/units/3">{escape(other)}</a>' in board
+    assert f"<td class=\"hide-sm\">{escape(other)}<br>" in board and f": {escape(other)}</span>" in unit
+    assert f'<span class="muted">{escape(truncate(Environment(), text, 40))}</span>' in head
+    for html in (board, unit, head):  # no tag but the template's own
+        assert set(re.findall(r"<(/?[a-z]+)", html)) <= {"tr", "/tr", "td", "/td", "th", "/th", "a", "/a", "br",
+                                                         "span", "/span"}
+
+
+def test_figure_rows_show_values_and_changes_in_the_request_language(app):
+    figure = {"label": "Tỷ lệ <đúng hạn>", "unit": "%", "cells": [
+        {"value": None, "change": None}, {"value": 1234.5, "change": None},
+        {"value": 1240, "change": 5.5}, {"value": 1000, "change": -240}]}
+    for lang, cells in (("vi", ["—", "1.234,5", '1.240 <span class="up">(+5,5)</span>',
+                                '1.000 <span class="down">(-240)</span>']),
+                        ("en", ["—", "1,234.5", '1,240 <span class="up">(+5.5)</span>',
+                                '1,000 <span class="down">(-240)</span>'])):
+        with app.test_request_context(f"/followup/?lang={lang}"):
+            html = str(app.jinja_env.get_template("followup/_rows.html").module.figure_row(figure))
+        assert html.startswith('<tr><td>Tỷ lệ &lt;đúng hạn&gt; <span class="muted">(%)</span></td>'), html
+        assert re.findall(r'<td class="num">(.*?)</td>', html) == cells
+
+
+def test_board_and_unit_page_escape_texts_from_the_database(login_as, app, store):
+    """A recommendation's text and a unit's name with markup in them reach the pages
+    as text (autoescaping), in the rows and in the unit filter."""
+    unit_name, text = 'UBND xã <Hra> & "Ia"', '<b>Lắp</b> "máy" & <i>camera</i>'
+    doc = seed_document()
+    doc.update(uuid=str(uuid.uuid4()), photos=[], host={**doc["host"], "unit": unit_name},
+               recommendations=[{"text": text, "addressee": unit_name, "due": "2026-06-30"}])
+    visit_id = import_visit(store, app.extensions["survey_forms"], user(store, "thuky"), doc,
+                            app.extensions["survey_files"] / "photos")["id"]
+    unit_id = store.read(visits_sql.get_visit, visit_id)["unit_id"]
+    client = login_as("admin")
+    for url in ("/followup/", f"/followup/units/{unit_id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "&lt;b&gt;Lắp&lt;/b&gt; &#34;máy&#34; &amp; &lt;i&gt;camera&lt;/i&gt;" in page, url
+        assert "<b>Lắp</b>" not in page and "<i>camera</i>" not in page and "<Hra>" not in page, url
+    board = client.get(f"/followup/?unit={unit_id}").get_data(as_text=True)
+    assert f'<option value="{unit_id}" selected>UBND xã &lt;Hra&gt; &amp; &#34;Ia&#34;</option>' in board

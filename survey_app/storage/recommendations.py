@@ -198,12 +198,6 @@ def unit_choices(db, scope: Scope = EVERYTHING) -> list[tuple[int, str]]:
     return db.execute(f"SELECT id, name FROM units WHERE {units_clause(scope)} ORDER BY name").fetchall()
 
 
-def units_revision(db) -> int:
-    """Changes whenever a unit is added (units are only ever added, never renamed or
-    deleted); one rowid lookup."""
-    return db.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
-
-
 def status_by_unit(db, filters: dict, today: str, top: int = 12) -> list[dict]:
     """Per unit and status, for the units with the most active recommendations."""
     where, params = _where(filters, today)

@@ -8,6 +8,7 @@ import functools
 from typing import Callable
 
 from flask import Flask, flash, jsonify, make_response, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -15,7 +16,6 @@ from survey_app.domain.errors import DomainError
 from survey_app.domain.files import DISK_FULL, disk_problem
 from survey_app.markers import N_
 from survey_app.storage import StoreBusy
-from survey_app.web import i18n
 from survey_app.web.security import is_api_request
 
 
@@ -46,7 +46,7 @@ def json_pages(*endpoints: str) -> None:
 
 
 def refusal_text(error: DomainError) -> str:
-    return error.translated(i18n.gettext)
+    return error.translated(gettext)
 
 
 def disk_error(error: OSError):
@@ -55,7 +55,7 @@ def disk_error(error: OSError):
     message = disk_problem(error)
     if message is None:
         raise error
-    status, message = 507 if error.errno in DISK_FULL else 503, i18n.gettext(message)
+    status, message = 507 if error.errno in DISK_FULL else 503, gettext(message)
     if is_api_request() or request.is_json or request.endpoint in JSON_PAGE_ENDPOINTS:
         return jsonify({"ok": False, "error": message, "field": None}), status
     return render_template("error.html", message=message, status=status), status
@@ -66,13 +66,13 @@ def domain_error(error: DomainError):
 
 
 def store_busy(error: StoreBusy):
-    response = make_response(answer(i18n.gettext(N_("Hệ thống đang bận, vui lòng thử lại sau giây lát.")), 503))
+    response = make_response(answer(gettext(N_("Hệ thống đang bận, vui lòng thử lại sau giây lát.")), 503))
     response.headers["Retry-After"] = "2"
     return response
 
 
 def csrf_error(error: CSRFError):
-    return answer(i18n.gettext(N_("Phiên biểu mẫu đã hết hạn hoặc thiếu mã CSRF; hãy tải lại trang và thử lại.")),
+    return answer(gettext(N_("Phiên biểu mẫu đã hết hạn hoặc thiếu mã CSRF; hãy tải lại trang và thử lại.")),
                   400, "csrf_token")
 
 
@@ -91,9 +91,9 @@ MESSAGES = {
 def http_error(error: HTTPException):
     if request.endpoint in JSON_PAGE_ENDPOINTS and not is_api_request():  # an upload from the capture page
         message = N_("Tệp gửi lên quá lớn.") if error.code == 413 else error.description
-        return jsonify({"ok": False, "error": i18n.gettext(message), "field": "file"}), error.code
+        return jsonify({"ok": False, "error": gettext(message), "field": "file"}), error.code
     message = MESSAGES.get(error.code)
-    return answer(i18n.gettext(message) if message else error.description, error.code or 500)
+    return answer(gettext(message) if message else error.description, error.code or 500)
 
 
 def require_form(form):

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import weakref
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -18,8 +28,6 @@ from survey_app.domain.errors import NotFound
 from survey_app.markers import N_
 from survey_app.storage import recommendations as rec_sql
 from survey_app.storage import visits as visits_sql
-from survey_app.web.followup import rows as followup_rows
-from survey_app.web import i18n
 from survey_app.web import nav
 from survey_app.web.context import current_user, done_rule, evidence_dir, get_forms, get_store
 from survey_app.web.errors import flash_refusal, require_form
@@ -27,6 +35,9 @@ from survey_app.web.inputs import int_arg, month_arg, text_arg
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
 nav.add_entry("followup.board", N_("Theo dõi kiến nghị"), access.USER_ROLES)
+# The status labels for templates/followup/_rows.html's `status_tag` (macros imported
+# without context see the globals only).
+bp.add_app_template_global(followup.STATUS_LABELS, "status_labels")
 
 
 class UpdateForm(FlaskForm):
@@ -40,35 +51,6 @@ class DecisionForm(FlaskForm):
     """The committee's answer to a claim of done: `decision` comes from the button pressed."""
     note = TextAreaField(N_("Ý kiến (bắt buộc khi không chấp nhận)"))
     decision = StringField()
-
-
-def status_words() -> dict:
-    """The status labels translated once per page, for lists of many rows."""
-    return {**{s: i18n.gettext(label) for s, label in followup.STATUS_LABELS.items()},
-            "pending": i18n.gettext(N_("Chờ xác nhận")), "late": i18n.gettext(N_("Quá hạn"))}
-
-
-# list_helpers() of each language (and mount point), made once: they never change.
-_HELPERS: dict[tuple, dict] = {}
-
-
-def list_helpers() -> dict:
-    """What each row of a long list needs, worked out once: a url_for, a translation
-    or a locale lookup per row costs more than the row's SQL."""
-    key = (i18n.locale(), request.script_root)
-    if key not in _HELPERS:
-        _HELPERS[key] = {
-            "words": status_words(), "detail_url": url_for("followup.detail", item_id=0)[:-1],
-            "unit_url": url_for("followup.unit", unit_id=0)[:-1],
-            "other_unit_label": i18n.gettext(N_("Đơn vị thực hiện")),
-            "locale": key[0], "day": followup_rows.day_formatter(key[0])}
-    return _HELPERS[key]
-
-
-@bp.app_context_processor
-def status_tag() -> dict:
-    """`status_tag(row)`: a recommendation's status as the lists show it."""
-    return {"status_tag": lambda row: followup_rows.status_cell(row, status_words())}
 
 
 def board_filters() -> dict:
@@ -93,33 +75,35 @@ def board():
     result = followup.board(store, user, filters, int_arg("page", 1))
     return render_template(
         "followup/board.html", board=result, filters=filters, labels=followup.STATUS_LABELS,
-        statuses=followup.STATUSES, delegation_options=followup_rows.options(
-            ((d["id"], d["name"]) for d in store.read(visits_sql.delegation_options, access.scope(user))),
-            filters["delegation_id"]),
-        unit_options=unit_options(store, user, filters["unit_id"]), chart_args=query_args(page=None),
-        query_args=query_args, rows=followup_rows.board_rows(result["rows"], list_helpers()))
+        statuses=followup.STATUSES, chart_args=query_args(page=None), query_args=query_args,
+        delegation_choices=[(d["id"], d["name"])
+                            for d in store.read(visits_sql.delegation_options, access.scope(user))],
+        unit_options=unit_options(store, user, filters["unit_id"]))
 
 
-_UNIT_OPTIONS: weakref.WeakKeyDictionary[object, tuple] = weakref.WeakKeyDictionary()
+# The unit filter's <option>s of each store, with the units they were made from. At
+# national scale that is 3,321 units: rendering them is about half of the board's time
+# (benchmarks/followup.py), reading them a tenth. They are read on every request and
+# the options made again whenever a unit was added, renamed or removed.
+_UNIT_OPTIONS: weakref.WeakKeyDictionary[object, tuple[list, Markup]] = weakref.WeakKeyDictionary()
 
 
 def unit_options(store, user, selected) -> Markup:
-    """The unit filter's <option>s. At national scale that is 3,321 units, so the list
-    is built once per set of units (they are only ever added) instead of per request."""
+    """The board's unit filter: the units in the user's scope (a host's own unit, else
+    every unit), `selected` marked."""
+    options = get_template_attribute("followup/_rows.html", "options")
     scope = access.scope(user)
     if scope.unit_id is not None:  # a host: their own unit only
-        html = followup_rows.options(store.read(rec_sql.unit_choices, scope))
-    else:
-        revision = store.read(rec_sql.units_revision)
-        cached = _UNIT_OPTIONS.get(store)
-        if cached is None or cached[0] != revision:
-            cached = (revision, followup_rows.options(store.read(rec_sql.unit_choices)))
-            _UNIT_OPTIONS[store] = cached
-        html = cached[1]
+        return options(store.read(rec_sql.unit_choices, scope), selected)
+    units = store.read(rec_sql.unit_choices)
+    made = _UNIT_OPTIONS.get(store)
+    if made is None or made[0] != units:
+        made = (units, options(units))
+        _UNIT_OPTIONS[store] = made
     if selected is None:
-        return html
+        return made[1]
     mark = f'<option value="{int(selected)}">'
-    return html.replace(Markup(mark), Markup(mark[:-1] + " selected>"), 1)
+    return made[1].replace(Markup(mark), Markup(mark[:-1] + " selected>"), 1)
 
 
 @bp.route("/charts/status-by-unit.svg")
@@ -205,8 +189,4 @@ def evidence(evidence_id):
 @bp.route("/units/<int:unit_id>")
 def unit(unit_id):
     data = followup_report.unit_overview(get_store(), get_forms(), current_user(), unit_id)
-    helpers = list_helpers()
-    return render_template("followup/unit.html", data=data,
-                           visit_heads=followup_rows.visit_heads(data["visits"], helpers["day"]),
-                           figure_rows=followup_rows.figure_rows(data["figures"], helpers["locale"]),
-                           rows=followup_rows.unit_rows(data["recommendations"], unit_id, helpers))
+    return render_template("followup/unit.html", data=data)
