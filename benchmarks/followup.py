@@ -53,19 +53,21 @@ def board_sql(db, filters: dict, today: str, user_id: int):
     them: the signed-in user, then the page's own."""
     from survey_app.storage import accounts as accounts_sql
     from survey_app.storage import recommendations as sql
+    from survey_app.storage import units as units_sql
     from survey_app.storage import visits as visits_sql
     filters = {**BOARD_FILTERS, **filters}
     return (accounts_sql.get_user(db, user_id), sql.page(db, filters, today, 51, 0),
-            sql.counts(db, filters, today), visits_sql.delegation_options(db), sql.unit_choices(db))
+            sql.counts(db, filters, today), visits_sql.delegation_options(db), units_sql.unit_pairs(db))
 
 
 def unit_sql(db, unit_id: int, today: str, user_id: int):
     """Every query the unit page request runs for an admin."""
     from survey_app.storage import accounts as accounts_sql
     from survey_app.storage import recommendations as sql
+    from survey_app.storage import units as units_sql
     user = accounts_sql.get_user(db, user_id)
     visits = sql.visits_of_unit(db, unit_id)
-    return (user, accounts_sql.get_unit(db, unit_id), sql.indicators_of(db, [v["id"] for v in visits]),
+    return (user, units_sql.get_unit(db, unit_id), sql.indicators_of(db, [v["id"] for v in visits]),
             sql.of_unit(db, unit_id, {}, today))
 
 

@@ -67,6 +67,7 @@ def run(quick: bool) -> dict:
     each = 4 if quick else 20
     with tempfile.TemporaryDirectory() as tmp:
         server = demo_server(Path(tmp))
+        server.env["SURVEY_APP_BENCHMARK_ROUTES"] = "true"  # the bare /hello route
         token = server.cli("token", "create", "thuky").strip()
         with server:
             port = server.port

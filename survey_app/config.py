@@ -45,6 +45,7 @@ DEFAULTS = {
     "SIGNING_DOCUMENT_TIMESTAMP": False,  # and B-LTA, with a document timestamp after the seal
     "REPLICA_URL": None,                  # Litestream replica: a folder, file:///…, s3://…
     "REPLICA_SYNC_INTERVAL": "1s",        # how often Litestream ships new transactions
+    "BENCHMARK_ROUTES": False,            # the bare /hello route `make bench` compares with
 }
 
 

@@ -19,6 +19,7 @@ from survey_app.domain.visits import document as visit_io
 from survey_app.domain.visits import photos as visit_photos
 from survey_app.domain.visits.operations import load_visit  # noqa: F401  (the loader the app uses)
 from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import make_app
@@ -100,7 +101,7 @@ def build(app) -> dict:
                                              "AND deleted = 0 AND json_extract(data, '$.sha256') IS NOT NULL",
                                       visit_id) if name != "own" else _own_photo(store, forms, photos)
         ids[f"{name}_unit"] = _first(store, "SELECT unit_id FROM visits WHERE id = ?", visit_id)
-    store.write(accounts_sql.ensure_unit, FOREIGN_UNIT, "")
+    store.write(units_sql.ensure_unit, FOREIGN_UNIT, "")
     calendar_user = accounts.create_user(store, "lich", "lich-123456", "viewer", None, "Lịch")
     ids["calendar"] = reminders.create_calendar_token(store, store.read(accounts_sql.get_user, calendar_user))
     ids["foreign_uuid"] = store.read(visits_sql.get_visit, foreign)["uuid"]

@@ -29,6 +29,7 @@ from survey_app.domain.visits.operations import plan_visit
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import recommendations as rec_sql
 from survey_app.storage import visits as visits_sql
+from survey_app.storage import units as units_sql
 
 from . import security_world as world
 from .conftest import csrf_token
@@ -379,7 +380,7 @@ def test_a_host_asking_for_another_units_report_learns_no_names(app, store, logi
     from openpyxl import load_workbook
     import io
     foreign = store.read(visits_sql.get_visit, foreign_visit(app))
-    other_unit = store.read(accounts_sql.get_unit_by_name, OTHER_UNIT)["id"]
+    other_unit = store.read(units_sql.get_unit_by_name, OTHER_UNIT)["id"]
     client = login_as("xahra")
     query = f"?delegation={foreign['delegation_id']}&unit={other_unit}&from=2025-01-01"
     page = client.get("/followup/report" + query).get_data(as_text=True)
@@ -387,5 +388,5 @@ def test_a_host_asking_for_another_units_report_learns_no_names(app, store, logi
     cells = " ".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value is not None)
     for text in (page, cells):
         assert FOREIGN_DELEGATION not in text and OTHER_UNIT not in text
-    own = client.get(f"/followup/report?unit={store.read(accounts_sql.get_unit_by_name, HOST_UNIT)['id']}")
+    own = client.get(f"/followup/report?unit={store.read(units_sql.get_unit_by_name, HOST_UNIT)['id']}")
     assert f"đơn vị {HOST_UNIT}" in own.get_data(as_text=True)  # their own unit is still named

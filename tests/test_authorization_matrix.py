@@ -59,7 +59,6 @@ def _evidence_update():
 TABLE = {
     "shell.index": ("/", SIGNED_IN, NONE, None),
     "shell.health": ("/healthz", PUBLIC, NONE, None),
-    "shell.hello": ("/hello", PUBLIC, NONE, None),  # the benchmark's bare route
     "static": ("/static/css/app.css", PUBLIC, NONE, None),
     "vendor.asset": ("/vendor/signature_pad.js", PUBLIC, NONE, None),
     "offline.service_worker": ("/sw.js", PUBLIC, NONE, None),

@@ -7,7 +7,7 @@ import pytest
 
 from survey_app.storage import accounts as sql
 
-ALLOWED_ANONYMOUS = {"auth.login", "static", "vendor.asset", "shell.health", "shell.hello", "verify.page",
+ALLOWED_ANONYMOUS = {"auth.login", "static", "vendor.asset", "shell.health", "verify.page",
                      "offline.service_worker", "offline.manifest",
                      "followup_docs.calendar_feed"}  # login, static files, health
 

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from survey_app.demo import seed_document
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.visits.document import import_document as import_visit
-from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import recommendations as rec_sql
+from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
@@ -106,7 +106,7 @@ def test_unit_filter_follows_renamed_and_added_units(login_as, store):
     store.write(lambda db: db.execute("UPDATE units SET name = ? WHERE id = ?", ["UBND xã Hra mới", unit]))
     renamed = client.get("/followup/").get_data(as_text=True)
     assert f'<option value="{unit}">UBND xã Hra mới</option>' in renamed and ">UBND xã Hra</option>" not in renamed
-    added = store.write(accounts_sql.ensure_unit, "UBND xã Ia Le", "xã Ia Le")
+    added = store.write(units_sql.ensure_unit, "UBND xã Ia Le", "xã Ia Le")
     assert f'<option value="{added}">UBND xã Ia Le</option>' in client.get("/followup/").get_data(as_text=True)
     chosen = client.get(f"/followup/?unit={added}").get_data(as_text=True)
     assert f'<option value="{added}" selected>UBND xã Ia Le</option>' in chosen and chosen.count(" selected>") == 1

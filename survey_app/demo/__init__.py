@@ -8,6 +8,7 @@ from pathlib import Path
 from survey_app.domain.accounts import operations as accounts
 from survey_app.domain.directory import delegations
 from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import units as units_sql
 
 SEED_VISIT = Path(__file__).with_name("hra-visit.json")
 HOST_UNIT = "UBND xã Hra"
@@ -30,9 +31,9 @@ def seed_document() -> dict:
 
 
 def _ensure_units(db) -> None:
-    accounts_sql.ensure_unit(db, HOST_UNIT, "xã Hra")
-    accounts_sql.ensure_unit(db, "Trung tâm Phục vụ hành chính công xã Hra", "xã Hra")
-    accounts_sql.ensure_unit(db, OTHER_UNIT, "xã Ia Hrú")
+    units_sql.ensure_unit(db, HOST_UNIT, "xã Hra")
+    units_sql.ensure_unit(db, "Trung tâm Phục vụ hành chính công xã Hra", "xã Hra")
+    units_sql.ensure_unit(db, OTHER_UNIT, "xã Ia Hrú")
 
 
 def load_demo(store, forms=None, photos_dir=None) -> list[tuple[str, str, str]]:

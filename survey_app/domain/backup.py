@@ -151,7 +151,7 @@ def restore_instance(store, files_dir: Path, in_file: str | Path, certs: Path | 
     the migrations applied to bring it up to date. Anything that is not an intact
     survey_app backup with the expected schema is refused before anything changes."""
     if not tarfile.is_tarfile(in_file):
-        store.read(sql.restore_from, in_file)
+        store.overwrite(sql.restore_from, in_file)
         return _restored(store, in_file, actor)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(in_file) as archive:
         archive.extractall(tmp, members=list(_safe_members(archive)), filter="data")
@@ -167,7 +167,7 @@ def restore_instance(store, files_dir: Path, in_file: str | Path, certs: Path | 
             if key is not None:
                 keys.install_certificate(certs, key, key_passphrase)
         _restore_audit_seal(store, folder)
-        store.read(sql.restore_from, database)
+        store.overwrite(sql.restore_from, database)
     return _restored(store, in_file, actor)
 
 

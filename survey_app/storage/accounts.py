@@ -1,15 +1,15 @@
-"""SQL for users, units, API tokens and login failures."""
+"""SQL for users, API tokens and login failures (units: `storage/units.py`)."""
 from __future__ import annotations
+
+from survey_app.storage.db import one
 
 
 def get_user(db, user_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM users WHERE id = ? AND active = 1", [user_id]))
-    return rows[0] if rows else None
+    return one(db, "SELECT * FROM users WHERE id = ? AND active = 1", [user_id])
 
 
 def get_user_by_username(db, username: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM users WHERE username = ?", [username]))
-    return rows[0] if rows else None
+    return one(db, "SELECT * FROM users WHERE username = ?", [username])
 
 
 def list_users(db) -> list[dict]:
@@ -22,42 +22,15 @@ def insert_user(db, **values) -> int:
     return db["users"].insert(values).last_pk
 
 
-def update_user(db, user_id: int, **values) -> None:
-    db["users"].update(user_id, values)
-
-
-def get_unit_by_name(db, name: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM units WHERE name = ?", [name]))
-    return rows[0] if rows else None
-
-
-def get_unit(db, unit_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM units WHERE id = ?", [unit_id]))
-    return rows[0] if rows else None
-
-
-def ensure_unit(db, name: str, locality: str = "") -> int:
-    """The id of the unit with that name, created if missing."""
-    unit = get_unit_by_name(db, name)
-    if unit:
-        return unit["id"]
-    return db["units"].insert({"name": name, "locality": locality}).last_pk
-
-
-def list_units(db) -> list[dict]:
-    return list(db.query("SELECT * FROM units ORDER BY name"))
-
-
 def insert_token(db, user_id: int, token_hash: str, created_at: str) -> int:
     return db["api_tokens"].insert(
         {"user_id": user_id, "token_hash": token_hash, "created_at": created_at}).last_pk
 
 
 def user_for_token(db, token_hash: str) -> dict | None:
-    rows = list(db.query(
+    return one(db,
         "SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id "
-        "WHERE token_hash = ? AND revoked_at IS NULL AND users.active = 1", [token_hash]))
-    return rows[0] if rows else None
+        "WHERE token_hash = ? AND revoked_at IS NULL AND users.active = 1", [token_hash])
 
 
 def revoke_tokens(db, user_id: int, revoked_at: str) -> int:

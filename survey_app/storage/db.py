@@ -19,6 +19,12 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 
 
+def one(db, sql: str, params=()) -> dict | None:
+    """The first row of a query as a dict, or None."""
+    rows = list(db.query(sql, params))
+    return rows[0] if rows else None
+
+
 class StoreBusy(Exception):
     """The database stayed locked for longer than the busy timeout."""
 
@@ -62,6 +68,15 @@ class Store:
 
     def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return fn(self.db, *args, **kwargs)
+
+    def overwrite(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(db, *args)`` that replaces the whole database (a restore). SQLite's
+        backup API takes its own lock page by page, so it runs outside a transaction;
+        it is still the one way a restore writes, never `read`."""
+        db = self.db
+        if db.conn.in_transaction:
+            raise RuntimeError("a restore cannot run inside another write")
+        return fn(db, *args, **kwargs)
 
     def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(db, *args)`` in one BEGIN IMMEDIATE transaction."""

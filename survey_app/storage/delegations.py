@@ -1,19 +1,19 @@
 """SQL for delegations (đoàn khảo sát) and their memberships."""
 from __future__ import annotations
 
+from survey_app.storage.db import one
+
 
 def insert_delegation(db, **values) -> int:
     return db["delegations"].insert(values).last_pk
 
 
 def find_delegation(db, name: str, body: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM delegations WHERE name = ? AND body = ?", [name, body]))
-    return rows[0] if rows else None
+    return one(db, "SELECT * FROM delegations WHERE name = ? AND body = ?", [name, body])
 
 
 def get_delegation(db, delegation_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM delegations WHERE id = ?", [delegation_id]))
-    return rows[0] if rows else None
+    return one(db, "SELECT * FROM delegations WHERE id = ?", [delegation_id])
 
 
 def list_delegations(db) -> list[dict]:

@@ -17,6 +17,21 @@ def _run(db, statements: str) -> None:
             db.execute(statement)
 
 
+def apply_migrations(db) -> list[str]:
+    """Apply pending migrations; return the names applied now."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
+def is_survey_app_database(db) -> bool:
+    """True when the file carries this project's migration record."""
+    try:
+        return any(True for _ in migrations.applied(db))
+    except Exception:  # not a database, or not ours
+        return False
+
+
 @migrations()
 def m001_accounts(db):
     _run(db, """
@@ -72,21 +87,6 @@ CREATE TABLE memberships (
 CREATE INDEX memberships_delegation ON memberships(delegation_id, position);
 CREATE INDEX memberships_user ON memberships(user_id)
 """)
-
-
-def apply_migrations(db) -> list[str]:
-    """Apply pending migrations; return the names applied now."""
-    pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
-    return pending
-
-
-def is_survey_app_database(db) -> bool:
-    """True when the file carries this project's migration record."""
-    try:
-        return any(True for _ in migrations.applied(db))
-    except Exception:  # not a database, or not ours
-        return False
 
 
 @migrations()
@@ -165,30 +165,57 @@ CREATE VIRTUAL TABLE visit_search USING fts5(
 
 
 @migrations()
-def m005_audit(db):
+def m003_minutes(db):
     _run(db, """
-CREATE TABLE audit_log (
+CREATE TABLE minutes_counters (
+    body TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (body, year)
+);
+CREATE TABLE minutes_versions (
     id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    actor_id INTEGER,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    object_type TEXT NOT NULL,
-    object_id TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft','final','signed')),
+    wording TEXT NOT NULL DEFAULT '{}',
+    corrects INTEGER REFERENCES minutes_versions(id),
+    body TEXT,
+    year INTEGER,
+    number INTEGER,
+    symbol TEXT,
+    required_roles TEXT,
+    input_json TEXT,
+    content_sha256 TEXT,
+    final_pdf_sha256 TEXT,
+    signed_content_sha256 TEXT,
+    signed_pdf_sha256 TEXT,
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES users(id),
+    finalized_at TEXT,
+    finalized_by INTEGER REFERENCES users(id),
+    signed_at TEXT,
+    UNIQUE (visit_id, version),
+    UNIQUE (body, year, number)
 );
-CREATE INDEX audit_log_object ON audit_log(object_type, object_id);
-CREATE TABLE audit_head (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    entries INTEGER NOT NULL,
-    hash TEXT NOT NULL
+CREATE INDEX minutes_versions_content ON minutes_versions(content_sha256);
+CREATE INDEX minutes_versions_signed_content ON minutes_versions(signed_content_sha256);
+CREATE INDEX minutes_versions_signed_pdf ON minutes_versions(signed_pdf_sha256);
+CREATE INDEX minutes_versions_final_pdf ON minutes_versions(final_pdf_sha256);
+CREATE TABLE minutes_signatures (
+    id INTEGER PRIMARY KEY,
+    minutes_id INTEGER NOT NULL REFERENCES minutes_versions(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('head','secretary','host')),
+    name TEXT NOT NULL,
+    image_sha256 TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id),
+    UNIQUE (minutes_id, role)
 );
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
+CREATE TABLE delegation_signatories (
+    delegation_id INTEGER PRIMARY KEY REFERENCES delegations(id) ON DELETE CASCADE,
+    roles TEXT NOT NULL
+)
 """)
 
 
@@ -260,57 +287,30 @@ INSERT INTO recommendations (item_id, visit_id, delegation_id, unit_id, text, du
 
 
 @migrations()
-def m003_minutes(db):
+def m005_audit(db):
     _run(db, """
-CREATE TABLE minutes_counters (
-    body TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    last_number INTEGER NOT NULL,
-    PRIMARY KEY (body, year)
-);
-CREATE TABLE minutes_versions (
+CREATE TABLE audit_log (
     id INTEGER PRIMARY KEY,
-    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
-    version INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('draft','final','signed')),
-    wording TEXT NOT NULL DEFAULT '{}',
-    corrects INTEGER REFERENCES minutes_versions(id),
-    body TEXT,
-    year INTEGER,
-    number INTEGER,
-    symbol TEXT,
-    required_roles TEXT,
-    input_json TEXT,
-    content_sha256 TEXT,
-    final_pdf_sha256 TEXT,
-    signed_content_sha256 TEXT,
-    signed_pdf_sha256 TEXT,
-    created_at TEXT NOT NULL,
-    created_by INTEGER REFERENCES users(id),
-    finalized_at TEXT,
-    finalized_by INTEGER REFERENCES users(id),
-    signed_at TEXT,
-    UNIQUE (visit_id, version),
-    UNIQUE (body, year, number)
+    at TEXT NOT NULL,
+    actor_id INTEGER,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
 );
-CREATE INDEX minutes_versions_content ON minutes_versions(content_sha256);
-CREATE INDEX minutes_versions_signed_content ON minutes_versions(signed_content_sha256);
-CREATE INDEX minutes_versions_signed_pdf ON minutes_versions(signed_pdf_sha256);
-CREATE INDEX minutes_versions_final_pdf ON minutes_versions(final_pdf_sha256);
-CREATE TABLE minutes_signatures (
-    id INTEGER PRIMARY KEY,
-    minutes_id INTEGER NOT NULL REFERENCES minutes_versions(id) ON DELETE CASCADE,
-    role TEXT NOT NULL CHECK (role IN ('head','secretary','host')),
-    name TEXT NOT NULL,
-    image_sha256 TEXT NOT NULL,
-    signed_at TEXT NOT NULL,
-    user_id INTEGER REFERENCES users(id),
-    UNIQUE (minutes_id, role)
+CREATE INDEX audit_log_object ON audit_log(object_type, object_id);
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    entries INTEGER NOT NULL,
+    hash TEXT NOT NULL
 );
-CREATE TABLE delegation_signatories (
-    delegation_id INTEGER PRIMARY KEY REFERENCES delegations(id) ON DELETE CASCADE,
-    roles TEXT NOT NULL
-)
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
 """)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from survey_app.storage.db import one
+
 VERSION_JSON = ("wording", "required_roles", "input_json")
 
 
@@ -17,39 +19,34 @@ def _decode(row: dict | None) -> dict | None:
     return row
 
 
-def _one(db, sql: str, params) -> dict | None:
-    rows = list(db.query(sql, params))
-    return rows[0] if rows else None
-
-
 def versions_of(db, visit_id: int) -> list[dict]:
     return [_decode(r) for r in db.query(
         "SELECT * FROM minutes_versions WHERE visit_id = ? ORDER BY version", [visit_id])]
 
 
 def latest_version(db, visit_id: int) -> dict | None:
-    return _decode(_one(db, "SELECT * FROM minutes_versions WHERE visit_id = ? "
+    return _decode(one(db, "SELECT * FROM minutes_versions WHERE visit_id = ? "
                             "ORDER BY version DESC LIMIT 1", [visit_id]))
 
 
 def get_version(db, visit_id: int, version: int) -> dict | None:
-    return _decode(_one(db, "SELECT * FROM minutes_versions WHERE visit_id = ? AND version = ?",
+    return _decode(one(db, "SELECT * FROM minutes_versions WHERE visit_id = ? AND version = ?",
                         [visit_id, version]))
 
 
 def get_version_by_id(db, minutes_id: int) -> dict | None:
-    return _decode(_one(db, "SELECT * FROM minutes_versions WHERE id = ?", [minutes_id]))
+    return _decode(one(db, "SELECT * FROM minutes_versions WHERE id = ?", [minutes_id]))
 
 
 def find_by_pdf(db, sha256: str) -> dict | None:
-    return _decode(_one(db, "SELECT * FROM minutes_versions WHERE signed_pdf_sha256 = ? "
+    return _decode(one(db, "SELECT * FROM minutes_versions WHERE signed_pdf_sha256 = ? "
                             "OR final_pdf_sha256 = ? LIMIT 1", [sha256, sha256]))
 
 
 def find_by_content(db, prefix: str) -> dict | None:
     """The version whose content hash (at finalize or as signed) starts with `prefix`."""
     pattern = prefix.lower() + "%"
-    return _decode(_one(db, "SELECT * FROM minutes_versions WHERE content_sha256 LIKE ? "
+    return _decode(one(db, "SELECT * FROM minutes_versions WHERE content_sha256 LIKE ? "
                             "OR signed_content_sha256 LIKE ? ORDER BY id DESC LIMIT 1",
                         [pattern, pattern]))
 
@@ -87,7 +84,7 @@ def insert_signature(db, **values) -> int:
 
 
 def required_roles(db, delegation_id: int) -> list[str] | None:
-    row = _one(db, "SELECT roles FROM delegation_signatories WHERE delegation_id = ?", [delegation_id])
+    row = one(db, "SELECT roles FROM delegation_signatories WHERE delegation_id = ?", [delegation_id])
     return json.loads(row["roles"]) if row else None
 
 

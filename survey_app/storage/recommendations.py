@@ -8,7 +8,8 @@ what is overdue; it is never stored.
 """
 from __future__ import annotations
 
-from survey_app.storage.scope import EVERYTHING, Scope, recommendations_clause, units_clause, visits_clause
+from survey_app.storage.scope import EVERYTHING, Scope, recommendations_clause, visits_clause
+from survey_app.storage.db import one
 
 # The active statuses (domain/followup/operations.ACTIVE_STATUSES) in the very form of
 # the partial index of migration m006, so that the planner uses it.
@@ -22,11 +23,6 @@ FROM recommendations r JOIN units ON units.id = r.unit_id
 JOIN delegations ON delegations.id = r.delegation_id
 JOIN visits ON visits.id = r.visit_id
 """
-
-
-def _one(db, sql: str, params) -> dict | None:
-    rows = list(db.query(sql, params))
-    return rows[0] if rows else None
 
 
 # ----------------------------------------------------------------- tracking rows
@@ -56,7 +52,7 @@ def set_state(db, item_id: int, **values) -> None:
 
 
 def get(db, item_id: int, today: str) -> dict | None:
-    return _one(db, SELECT.format(active=_ACTIVE_SQL) + " WHERE r.item_id = :id",
+    return one(db, SELECT.format(active=_ACTIVE_SQL) + " WHERE r.item_id = :id",
                 {"id": item_id, "today": today})
 
 
@@ -98,7 +94,7 @@ def updates_of(db, item_id: int, unit_id: int | None = None) -> list[dict]:
 
 def get_evidence(db, evidence_id: int) -> dict | None:
     """An evidence file with the unit its update was written for (`update_unit_id`)."""
-    return _one(db, "SELECT e.*, u.unit_id AS update_unit_id FROM recommendation_evidence e "
+    return one(db, "SELECT e.*, u.unit_id AS update_unit_id FROM recommendation_evidence e "
                     "JOIN recommendation_updates u ON u.id = e.update_id WHERE e.id = ?", [evidence_id])
 
 
@@ -193,11 +189,6 @@ def revision(db) -> int:
     return row[0] if row else 0
 
 
-def unit_choices(db, scope: Scope = EVERYTHING) -> list[tuple[int, str]]:
-    """(id, name) of every unit in the scope, for the board's filter."""
-    return db.execute(f"SELECT id, name FROM units WHERE {units_clause(scope)} ORDER BY name").fetchall()
-
-
 def status_by_unit(db, filters: dict, today: str, top: int = 12) -> list[dict]:
     """Per unit and status, for the units with the most active recommendations."""
     where, params = _where(filters, today)
@@ -220,14 +211,6 @@ def closed_by_month(db, filters: dict, today: str) -> list[dict]:
     return list(db.query(
         f"SELECT substr(r.closed_at, 1, 7) AS month, count(*) AS n FROM recommendations r{where}{joiner}"
         "r.closed_at IS NOT NULL GROUP BY month ORDER BY month", params))
-
-
-def units_with_active(db, filters: dict, today: str) -> list[int]:
-    where, params = _where(filters, today)
-    joiner = " AND " if where else " WHERE "
-    return [row[0] for row in db.execute(
-        f"SELECT DISTINCT r.unit_id FROM recommendations r{where}{joiner}{_ACTIVE_SQL} ORDER BY r.unit_id",
-        params)]
 
 
 # ----------------------------------------------------------------- unit page
@@ -269,7 +252,7 @@ def set_calendar_token(db, user_id: int, token_hash: str, at: str) -> None:
 
 
 def user_for_calendar_token(db, token_hash: str) -> dict | None:
-    return _one(db, "SELECT users.* FROM calendar_tokens JOIN users ON users.id = calendar_tokens.user_id "
+    return one(db, "SELECT users.* FROM calendar_tokens JOIN users ON users.id = calendar_tokens.user_id "
                 "WHERE token_hash = ? AND users.active = 1", [token_hash])
 
 

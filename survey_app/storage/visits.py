@@ -1,17 +1,13 @@
 """SQL for visits: the visit row, its scalar fields, its list items, photos, the
 record of applied autosave messages, the search (full-text index) and the small lists
-the visit pages offer (units, delegations), each limited to the user's scope."""
+the visit pages offer (delegations; units: storage/units.py), each limited to the user's scope."""
 from __future__ import annotations
 
 import json
 import re
 
-from survey_app.storage.scope import EVERYTHING, Scope, delegations_clause, units_clause, visits_clause
-
-
-def _one(db, sql: str, params) -> dict | None:
-    rows = list(db.query(sql, params))
-    return rows[0] if rows else None
+from survey_app.storage.scope import EVERYTHING, Scope, delegations_clause, visits_clause
+from survey_app.storage.db import one
 
 
 def ensure_form_version(db, content_hash: str, form_id: str, version: int, source: str, at: str) -> None:
@@ -20,7 +16,7 @@ def ensure_form_version(db, content_hash: str, form_id: str, version: int, sourc
 
 
 def form_source(db, content_hash: str) -> str | None:
-    row = _one(db, "SELECT source FROM form_versions WHERE content_hash = ?", [content_hash])
+    row = one(db, "SELECT source FROM form_versions WHERE content_hash = ?", [content_hash])
     return row["source"] if row else None
 
 
@@ -37,11 +33,11 @@ JOIN delegations ON delegations.id = visits.delegation_id
 
 
 def get_visit(db, visit_id: int) -> dict | None:
-    return _one(db, VISIT_SELECT + " WHERE visits.id = ?", [visit_id])
+    return one(db, VISIT_SELECT + " WHERE visits.id = ?", [visit_id])
 
 
 def get_visit_by_uuid(db, uuid: str) -> dict | None:
-    return _one(db, VISIT_SELECT + " WHERE visits.uuid = ?", [uuid])
+    return one(db, VISIT_SELECT + " WHERE visits.uuid = ?", [uuid])
 
 
 def touch_visit(db, visit_id: int, at: str, **values) -> None:
@@ -60,7 +56,7 @@ def fields_of(db, visit_id: int) -> dict[str, dict]:
 
 
 def get_field(db, visit_id: int, path: str) -> dict | None:
-    row = _one(db, "SELECT value, version FROM visit_fields WHERE visit_id = ? AND path = ?",
+    row = one(db, "SELECT value, version FROM visit_fields WHERE visit_id = ? AND path = ?",
                [visit_id, path])
     if row is None:
         return None
@@ -83,10 +79,10 @@ def set_field(db, visit_id: int, path: str, value, at: str, user_id: int | None)
 def last_change(db, visit_id: int, *, path: str | None = None, uid: str | None = None) -> dict:
     """Who last changed a field (by path) or an item (by uid), and when: {at, who}."""
     if uid is not None:
-        row = _one(db, "SELECT i.updated_at AS at, u.full_name AS who FROM visit_items i "
+        row = one(db, "SELECT i.updated_at AS at, u.full_name AS who FROM visit_items i "
                        "LEFT JOIN users u ON u.id = i.updated_by WHERE i.uid = ?", [uid])
     else:
-        row = _one(db, "SELECT f.updated_at AS at, u.full_name AS who FROM visit_fields f "
+        row = one(db, "SELECT f.updated_at AS at, u.full_name AS who FROM visit_fields f "
                        "LEFT JOIN users u ON u.id = f.updated_by WHERE f.visit_id = ? AND f.path = ?",
                    [visit_id, path])
     return row or {"at": None, "who": None}
@@ -108,7 +104,7 @@ def items_of(db, visit_id: int, kind: str | None = None) -> list[dict]:
 
 
 def get_item(db, uid: str) -> dict | None:
-    row = _one(db, "SELECT * FROM visit_items WHERE uid = ?", [uid])
+    row = one(db, "SELECT * FROM visit_items WHERE uid = ?", [uid])
     return _item(row) if row else None
 
 
@@ -137,13 +133,13 @@ def insert_photo(db, sha256: str, content_type: str, width: int, height: int, si
 
 
 def get_photo(db, sha256: str) -> dict | None:
-    return _one(db, "SELECT * FROM photos WHERE sha256 = ?", [sha256])
+    return one(db, "SELECT * FROM photos WHERE sha256 = ?", [sha256])
 
 
 def applied_change(db, visit_id: int, user_id: int | None, client_id: str) -> dict | None:
     """The recorded result of a message, keyed by (visit, user, client id): the same id
     sent by another user or for another visit is another message (migration m008)."""
-    row = _one(db, "SELECT * FROM applied_changes WHERE visit_id = ? AND coalesce(user_id, 0) = ? "
+    row = one(db, "SELECT * FROM applied_changes WHERE visit_id = ? AND coalesce(user_id, 0) = ? "
                    "AND client_id = ?", [visit_id, user_id or 0, client_id])
     if row:
         row["result"] = json.loads(row["result"])
@@ -197,13 +193,5 @@ def delegation_options(db, scope: Scope = EVERYTHING, ids=None) -> list[dict]:
                          f"WHERE {delegations_clause(scope)}{extra} ORDER BY name"))
 
 
-def unit_options(db, scope: Scope = EVERYTHING) -> list[dict]:
-    return list(db.query(f"SELECT id, name FROM units WHERE {units_clause(scope)} ORDER BY name"))
-
-
-def unit_in_scope(db, scope: Scope, unit_id: int) -> dict | None:
-    return _one(db, f"SELECT * FROM units WHERE id = ? AND {units_clause(scope)}", [unit_id])
-
-
 def delegation_in_scope(db, scope: Scope, delegation_id: int) -> dict | None:
-    return _one(db, f"SELECT * FROM delegations WHERE id = ? AND {delegations_clause(scope)}", [delegation_id])
+    return one(db, f"SELECT * FROM delegations WHERE id = ? AND {delegations_clause(scope)}", [delegation_id])

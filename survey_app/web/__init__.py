@@ -60,3 +60,5 @@ def init_app(app: Flask) -> None:
     for blueprint in API_BLUEPRINTS:
         app.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # the API authenticates with bearer tokens, not cookies
+    if app.config.get("BENCHMARK_ROUTES"):
+        app.register_blueprint(shell.bench_bp)

@@ -7,7 +7,7 @@ from flask import Flask, g, jsonify, redirect, request, session, url_for
 from survey_app.storage import accounts as sql
 from survey_app.web.context import get_store
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health", "shell.hello", "vendor.asset", "verify.page",
+PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health", "bench.hello", "vendor.asset", "verify.page",
                     "offline.service_worker", "offline.manifest",
                     "followup_docs.calendar_feed"}  # the iCal feed checks its own token
 

@@ -12,6 +12,7 @@ from survey_app.domain.access import USER_ROLES
 from survey_app.domain.audit import record
 from survey_app.markers import N_
 from survey_app.storage import accounts as sql
+from survey_app.storage import units as units_sql
 from survey_app.domain.errors import DomainError, TooManyRequests
 
 MAX_FAILURES = 5
@@ -29,7 +30,7 @@ def create_user(store, username: str, password: str, role: str,
         raise DomainError(N_("Cần tên đăng nhập và mật khẩu."), "username")
     unit_id = None
     if unit:
-        found = store.read(sql.get_unit_by_name, unit)
+        found = store.read(units_sql.get_unit_by_name, unit)
         if found is None:
             raise DomainError(N_("Đơn vị không tồn tại: '%(unit)s'"), "unit", unit=unit)
         unit_id = found["id"]

@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from survey_app.markers import N_
-from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import units as units_sql
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import recommendations as sql
 from survey_app.storage import visits as visits_sql
@@ -75,7 +75,7 @@ def sync_recommendations(db, visit_id: int) -> None:
         live.add(item["id"])
         addressee = (item["data"].get("addressee") or "").strip()
         sql.upsert(db, item_id=item["id"], visit_id=visit_id, delegation_id=visit["delegation_id"],
-                   unit_id=accounts_sql.ensure_unit(db, addressee) if addressee else visit["unit_id"],
+                   unit_id=units_sql.ensure_unit(db, addressee) if addressee else visit["unit_id"],
                    text=item["data"].get("text") or "", due=item["data"].get("due") or due,
                    updated_at=at)
     for item_id, row in rows.items():

@@ -9,7 +9,6 @@ import secrets
 from icalendar import Calendar, Event
 
 from survey_app.formatting import format_date
-from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import recommendations as sql
 from survey_app.clock import now_utc
 from survey_app.domain.access import scope
@@ -110,8 +109,3 @@ def calendar_feed(store, user: dict, base_url: str = "", today: str | None = Non
             event.add("url", f"{base_url.rstrip('/')}/followup/r/{row['item_id']}")
         calendar.add_component(event)
     return calendar.to_ical()
-
-
-def unit_name(store, unit_id: int) -> str:
-    unit = store.read(accounts_sql.get_unit, unit_id)
-    return unit["name"] if unit else ""

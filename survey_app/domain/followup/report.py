@@ -14,7 +14,7 @@ import pygal
 from pygal.style import Style
 
 from survey_app.formatting import format_date, format_long_date
-from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import units as units_sql
 from survey_app.storage import recommendations as sql
 from survey_app.storage import visits as visits_sql
 from survey_app.domain import access
@@ -131,7 +131,7 @@ def _subject(store, filters: dict, scope) -> str:
         delegation = store.read(visits_sql.delegation_in_scope, scope, filters["delegation_id"])
         parts.append(delegation["name"] if delegation else "")
     if filters.get("unit_id"):
-        unit = store.read(visits_sql.unit_in_scope, scope, filters["unit_id"])
+        unit = store.read(units_sql.unit_in_scope, scope, filters["unit_id"])
         parts.append(f"đơn vị {unit['name']}" if unit else "")
     return "; ".join(p for p in parts if p) or "tất cả kiến nghị"
 
@@ -228,7 +228,7 @@ def unit_overview(store, forms, user: dict, unit_id: int, today: str | None = No
     and the recommendations made to the unit with their status."""
     from survey_app.domain.errors import NotFound
     today = today or today_vn()
-    unit = store.read(accounts_sql.get_unit, unit_id)
+    unit = store.read(units_sql.get_unit, unit_id)
     scope = access.scope(user)
     if unit is None or not access.can_view_unit(user, unit_id):
         raise NotFound(N_("Không tìm thấy đơn vị."))

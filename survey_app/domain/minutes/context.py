@@ -21,7 +21,6 @@ from survey_app.formatting import format_date, format_long_date, format_number, 
 from survey_app.clock import VN_TZ
 from survey_app.domain.access import DELEGATION_POSITION_LABELS
 
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
 BLANK = "………………………"
 
 

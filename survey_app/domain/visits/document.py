@@ -10,7 +10,7 @@ import base64
 import uuid as uuidlib
 from pathlib import Path
 
-from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import units as units_sql
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as sql
 from survey_app.visit_document import DocumentError, validate_document
@@ -65,7 +65,7 @@ def _import(db, forms, user, doc, photos, staged):
 
 def _insert_visit(db, forms, user, doc, photos, delegation_id):
     host = doc["host"]
-    unit_id = accounts_sql.ensure_unit(db, host["unit"], host.get("locality", ""))
+    unit_id = units_sql.ensure_unit(db, host["unit"], host.get("locality", ""))
     visit_id = insert_visit_row(db, forms.get(doc["form"]), user, doc["uuid"], delegation_id, unit_id,
                                 doc["started_at"], _fields(doc))
     at = now_utc()
@@ -136,7 +136,7 @@ def export_document(store, visit_id: int, photos_dir: Path | None = None, photo_
 def _export(db, visit_id, photos_dir, photo_bytes) -> dict:
     visit = sql.get_visit(db, visit_id)
     delegation = delegations_sql.get_delegation(db, visit["delegation_id"])
-    unit = accounts_sql.get_unit(db, visit["unit_id"])
+    unit = units_sql.get_unit(db, visit["unit_id"])
     fields = {path: f["value"] for path, f in sql.fields_of(db, visit_id).items()}
     items = sql.items_of(db, visit_id)
     doc = {"format": FORMAT, "uuid": visit["uuid"], "form": visit["form_id"],

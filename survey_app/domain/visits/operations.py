@@ -13,7 +13,7 @@ import datetime as dt
 import uuid as uuidlib
 
 from survey_app.markers import N_
-from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import units as units_sql
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as sql
 from survey_app.domain import audit
@@ -179,7 +179,7 @@ def plan_visit_once(store, forms, user: dict, *, uuid: str, delegation_id, unit,
             return _replayed(can_view_visit(db, user, again), again), False
         form, unit_name, started, fields = plan["form"], plan["unit"], plan["started_at"], plan["fields"]
         visit_id = insert_visit_row(db, form, user, uuid, delegation_id,
-                                    accounts_sql.ensure_unit(db, unit_name, fields["host.locality"]),
+                                    units_sql.ensure_unit(db, unit_name, fields["host.locality"]),
                                     started, fields)
         audit.record(db, user, "visit.plan", "visit", visit_id, {"unit": unit_name, "form": form.id})
         return visit_id, True

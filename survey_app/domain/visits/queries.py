@@ -10,6 +10,7 @@ from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as sql
+from survey_app.storage import units as units_sql
 from survey_app.storage.scope import EVERYTHING
 from survey_app.domain import access
 from survey_app.domain.followup.operations import default_due
@@ -79,7 +80,7 @@ def capture_data(store, forms, visit_id: int, user: dict | None = None) -> dict:
         return {"visit": _header(db, visit, form), "form": form, "fields": fields,
                 "items": _items_by_kind(db, visit_id), "members": [m["name"] for m in members],
                 "computed": evaluation.computed, "warnings": [w.message for w in evaluation.warnings],
-                "units": [u["name"] for u in sql.unit_options(db, scope)],
+                "units": [u["name"] for u in units_sql.list_units(db, scope)],
                 "local_times": {key: _local(visit[key]) for key in ("started_at", "ended_at")}}
     return store.read(read)
 
@@ -99,7 +100,7 @@ def blank_capture_data(store, form, user: dict | None = None) -> dict:
         return {"visit": visit, "form": form, "fields": {}, "items": {kind: [] for kind in LIST_KINDS},
                 "members": list(members), "computed": evaluation.computed,
                 "warnings": [w.message for w in evaluation.warnings],
-                "units": [u["name"] for u in sql.unit_options(db)],
+                "units": [u["name"] for u in units_sql.list_units(db)],
                 "local_times": {"started_at": "", "ended_at": ""}}
     return store.read(read)
 

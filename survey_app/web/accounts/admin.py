@@ -14,6 +14,7 @@ from survey_app.domain import access
 from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
 from survey_app.storage import accounts as sql
+from survey_app.storage import units as units_sql
 from survey_app.web import nav
 from survey_app.web.context import current_user, get_store
 from survey_app.web.errors import refusal_text
@@ -51,4 +52,4 @@ def users():
             return redirect(url_for("admin.users"))
     return render_template("admin/users.html", form=form, users=store.read(sql.list_users),
                            role_labels=access.USER_ROLE_LABELS,
-                           units=store.read(sql.list_units)), 400 if form.errors else 200
+                           units=store.read(units_sql.list_units)), 400 if form.errors else 200

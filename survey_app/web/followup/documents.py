@@ -11,6 +11,7 @@ from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import report as followup_report
 from survey_app.domain.followup import reminders
 from survey_app.storage import visits as visits_sql
+from survey_app.storage import units as units_sql
 from survey_app.web.context import current_user, get_store
 from survey_app.web.errors import require_form
 from survey_app.web.inputs import date_arg, int_arg
@@ -37,7 +38,7 @@ def report_form():
     scope = access.scope(user)
     return render_template("followup/report_form.html", data=data, args=request.args,
                            delegations=store.read(visits_sql.delegation_options, scope),
-                           units=store.read(visits_sql.unit_options, scope)[:500], formats=FORMATS)
+                           units=store.read(units_sql.list_units, scope)[:500], formats=FORMATS)
 
 
 @bp.route("/report.<fmt>")

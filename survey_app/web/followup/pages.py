@@ -28,6 +28,7 @@ from survey_app.domain.errors import NotFound
 from survey_app.markers import N_
 from survey_app.storage import recommendations as rec_sql
 from survey_app.storage import visits as visits_sql
+from survey_app.storage import units as units_sql
 from survey_app.web import nav
 from survey_app.web.context import current_user, done_rule, evidence_dir, get_forms, get_store
 from survey_app.web.errors import flash_refusal, require_form
@@ -94,8 +95,8 @@ def unit_options(store, user, selected) -> Markup:
     options = get_template_attribute("followup/_rows.html", "options")
     scope = access.scope(user)
     if scope.unit_id is not None:  # a host: their own unit only
-        return options(store.read(rec_sql.unit_choices, scope), selected)
-    units = store.read(rec_sql.unit_choices)
+        return options(store.read(units_sql.unit_pairs, scope), selected)
+    units = store.read(units_sql.unit_pairs)
     made = _UNIT_OPTIONS.get(store)
     if made is None or made[0] != units:
         made = (units, options(units))

@@ -27,6 +27,7 @@ from survey_app.domain.visits.operations import (
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.storage import visits as visits_sql
+from survey_app.storage import units as units_sql
 from survey_app.web import api
 from survey_app.web import errors
 from survey_app.web import nav
@@ -71,7 +72,7 @@ def _options(form) -> None:
     if isinstance(form, FilterForm):
         scope = access.scope(user)
         form.unit.choices = select_choices(blank + [(str(u["id"]), u["name"])
-                                                    for u in store.read(visits_sql.unit_options, scope)])
+                                                    for u in store.read(units_sql.list_units, scope)])
         form.delegation.choices = select_choices(blank + [(str(d["id"]), d["name"])
                                                           for d in store.read(visits_sql.delegation_options, scope)])
     else:
@@ -123,7 +124,7 @@ def new():
             if request.accept_mimetypes.best == "application/json":  # plan.js, which can fall back offline
                 return jsonify({"ok": True, "id": visit_id, "url": url})
             return redirect(url)
-    units = [u["name"] for u in get_store().read(visits_sql.unit_options)]
+    units = [u["name"] for u in get_store().read(units_sql.list_units)]
     status = 400 if request.method == "POST" else 200
     return render_template("visits/plan.html", form=form, units=units), status
 
