@@ -40,15 +40,61 @@ def revoke_tokens(db, user_id: int, revoked_at: str) -> int:
     return cursor.rowcount
 
 
-def record_login_failure(db, username: str, remote_addr: str, at: str) -> None:
-    db["login_failures"].insert({"username": username, "remote_addr": remote_addr, "at": at})
+def set_password_hash(db, user_id: int, password_hash: str) -> None:
+    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
 
 
-def count_login_failures(db, username: str, since: str) -> int:
+def set_active(db, user_id: int, active: bool) -> None:
+    db.execute("UPDATE users SET active = ? WHERE id = ?", [int(bool(active)), user_id])
+
+
+def end_sessions(db, user_id: int) -> int:
+    """Move the user's session epoch on: every session made before stops being valid."""
+    db.execute("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?", [user_id])
+    return db.execute("SELECT session_epoch FROM users WHERE id = ?", [user_id]).fetchone()[0]
+
+
+def get_any_user(db, user_id: int) -> dict | None:
+    """A user, active or not (administration)."""
+    return one(db, "SELECT * FROM users WHERE id = ?", [user_id])
+
+
+# Failed sign-ins: `username` is the normalised name typed, `remote_addr` the address.
+
+def record_login_failure(db, username: str, remote_addr: str, at: str) -> int:
+    return db["login_failures"].insert({"username": username, "remote_addr": remote_addr, "at": at}).last_pk
+
+
+def delete_login_failure(db, failure_id: int) -> None:
+    db.execute("DELETE FROM login_failures WHERE id = ?", [failure_id])
+
+
+def count_login_failures(db, username: str, remote_addr: str, since: str) -> int:
     return db.execute(
-        "SELECT count(*) FROM login_failures WHERE username = ? AND at >= ?",
-        [username, since]).fetchone()[0]
+        "SELECT count(*) FROM login_failures WHERE username = ? AND remote_addr = ? AND at >= ?",
+        [username, remote_addr, since]).fetchone()[0]
 
 
-def clear_login_failures(db, username: str) -> None:
-    db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+def count_address_failures(db, remote_addr: str, since: str) -> int:
+    return db.execute("SELECT count(*) FROM login_failures WHERE remote_addr = ? AND at >= ?",
+                      [remote_addr, since]).fetchone()[0]
+
+
+def account_failures(db, username: str, since: str) -> tuple[int, str | None]:
+    """How many failures the account had from all addresses since then, and the latest."""
+    count, last = db.execute("SELECT count(*), max(at) FROM login_failures WHERE username = ? AND at >= ?",
+                             [username, since]).fetchone()
+    return count, last
+
+
+def clear_login_failures(db, username: str, remote_addr: str) -> None:
+    db.execute("DELETE FROM login_failures WHERE username = ? AND remote_addr = ?", [username, remote_addr])
+
+
+def purge_login_failures(db, before: str) -> int:
+    """Delete failures older than `before`: the limits never look further back."""
+    return db.execute("DELETE FROM login_failures WHERE at < ?", [before]).rowcount
+
+
+def count_all_login_failures(db) -> int:
+    return db.execute("SELECT count(*) FROM login_failures").fetchone()[0]

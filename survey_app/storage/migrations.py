@@ -511,3 +511,16 @@ CREATE TABLE form_retirements (
     retired_by INTEGER REFERENCES users(id)
 )
 """)
+
+
+@migrations()
+def m010_sign_in_and_sessions(db):
+    """Sign-in limits per address (and a purge by age) need failures indexed by
+    address and by time; `session_epoch` ends every session of a user at once
+    (logout, password change, disabling, "sign out everywhere"): a session carries
+    the epoch it was made in and is valid only while the user's epoch is the same."""
+    _run(db, """
+ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX login_failures_address ON login_failures(remote_addr, at);
+CREATE INDEX login_failures_at ON login_failures(at)
+""")

@@ -1,23 +1,20 @@
-"""Accounts: users and roles, password login with throttling, API tokens."""
+"""Accounts: users and roles, API tokens (sign-in and its limits: `sign_in.py`;
+usernames: `usernames.py`)."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from survey_app.clock import now_utc
 from survey_app.domain.access import USER_ROLES
+from survey_app.domain.accounts import usernames
 from survey_app.domain.audit import record
 from survey_app.markers import N_
 from survey_app.storage import accounts as sql
 from survey_app.storage import units as units_sql
-from survey_app.domain.errors import DomainError, TooManyRequests
-
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-LOGIN_REFUSED = N_("Tên đăng nhập hoặc mật khẩu không đúng.")
+from survey_app.domain.errors import DomainError
 
 
 def create_user(store, username: str, password: str, role: str,
@@ -36,6 +33,7 @@ def create_user(store, username: str, password: str, role: str,
         unit_id = found["id"]
     elif role == "host":
         raise DomainError(N_("Người dùng vai trò 'host' phải gắn với một đơn vị (--unit)."), "unit")
+    username = usernames.check(username)
     if store.read(sql.get_user_by_username, username):
         raise DomainError(N_("Tên đăng nhập đã tồn tại: '%(username)s'"), "username", username=username)
     values = {"username": username, "role": role, "unit_id": unit_id, "created_at": now_utc(),
@@ -50,19 +48,6 @@ def create_user(store, username: str, password: str, role: str,
 
 def _audit(db, action, object_type, object_id, detail):
     record(db, None, action, object_type, object_id, detail)
-
-
-def authenticate(store, username: str, password: str, remote_addr: str = "") -> dict:
-    """The user for these credentials; one generic refusal; throttled after failures."""
-    since = (dt.datetime.now(dt.timezone.utc) - FAILURE_WINDOW).isoformat(timespec="seconds")
-    if store.read(sql.count_login_failures, username, since) >= MAX_FAILURES:
-        raise TooManyRequests(N_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."))
-    user = store.read(sql.get_user_by_username, username)
-    if user is None or not user["active"] or not check_password_hash(user["password_hash"], password):
-        store.write(sql.record_login_failure, username, remote_addr, now_utc())
-        raise DomainError(LOGIN_REFUSED)
-    store.write(sql.clear_login_failures, username)
-    return user
 
 
 def hash_token(token: str) -> str:
@@ -96,3 +81,4 @@ def revoke_tokens(store, username: str) -> int:
 
 def user_for_token(store, token: str) -> dict | None:
     return store.read(sql.user_for_token, hash_token(token)) if token else None
+

@@ -42,7 +42,7 @@ def users():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            accounts.create_user(store, form.username.data.strip(), form.password.data,
+            accounts.create_user(store, form.username.data, form.password.data,
                                  form.role.data, (form.unit.data or "").strip() or None,
                                  (form.full_name.data or "").strip())
         except DomainError as error:

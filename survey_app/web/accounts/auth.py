@@ -1,14 +1,14 @@
 """Login and logout pages."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from survey_app.domain.accounts import operations as accounts
-from survey_app.domain.errors import DomainError, TooManyRequests
+from survey_app.domain.accounts import sign_in
+from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
 from survey_app.web.context import get_store
 from survey_app.web.errors import refusal_text
@@ -33,14 +33,14 @@ def safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
-    status = 200
+    status, retry_after = 200, None
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(get_store(), form.username.data.strip(),
-                                         form.password.data, request.remote_addr or "")
-        except TooManyRequests as error:
+            user = sign_in.authenticate(get_store(), form.username.data, form.password.data,
+                                        request.remote_addr or "")
+        except sign_in.Throttled as error:
             flash(refusal_text(error), "error")
-            status = 429
+            status, retry_after = 429, error.retry_after
         except DomainError as error:
             flash(refusal_text(error), "error")
             status = 401
@@ -51,7 +51,10 @@ def login():
             return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    response = make_response(render_template("auth/login.html", form=form), status)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
