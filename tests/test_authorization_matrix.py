@@ -68,6 +68,8 @@ TABLE = {
     "auth.logout": ("/logout", NONE, SIGNED_IN, {}),
     "verify.page": ("/verify", PUBLIC, PUBLIC, {}),
     "admin.users": ("/admin/users", ADMIN_ONLY, ADMIN_ONLY, {"data": {"username": ""}}),
+    "admin.user_action": ("/admin/users/action", NONE, ADMIN_ONLY, {"data": {"action": "none"}}),
+    "auth.change_password": ("/password", SIGNED_IN, SIGNED_IN, {"data": {"current_password": ""}}),
     "minutes.certificate": ("/admin/certificate", ADMIN_ONLY, ADMIN_ONLY, {}),
     "audit.index": ("/admin/audit/", ADMIN_ONLY, NONE, None),
     "audit.export": ("/admin/audit/audit.csv", ADMIN_ONLY, NONE, None),

@@ -1,5 +1,8 @@
 """Who may reach what: every endpoint needs a signed-in user except a short list;
-the API answers 401 JSON instead of redirecting. Security headers on every answer."""
+the API answers 401 JSON instead of redirecting. A session is valid only while its
+user is active and still in the session epoch it was made in (logout, a password
+change, disabling and "sign out everywhere" move the epoch on). Security headers on
+every answer."""
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, redirect, request, session, url_for
@@ -23,7 +26,12 @@ def init_app(app: Flask) -> None:
 
 def load_user() -> None:
     user_id = session.get("user_id")
-    g.user = get_store().read(sql.get_user, user_id) if user_id else None
+    user = get_store().read(sql.get_user, user_id) if user_id else None
+    if user is not None and session.get("epoch") != user["session_epoch"]:
+        user = None  # the session ended on the server: sign-out, password change, ...
+    if user is None and user_id:
+        session.clear()
+    g.user = user
 
 
 def is_api_request() -> bool:

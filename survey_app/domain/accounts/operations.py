@@ -1,5 +1,5 @@
-"""Accounts: users and roles, API tokens (sign-in and its limits: `sign_in.py`;
-usernames: `usernames.py`)."""
+"""Accounts: users and roles, passwords, the end of sessions, API tokens
+(sign-in and its limits: `sign_in.py`; usernames: `usernames.py`)."""
 from __future__ import annotations
 
 import hashlib
@@ -9,12 +9,14 @@ from werkzeug.security import generate_password_hash
 
 from survey_app.clock import now_utc
 from survey_app.domain.access import USER_ROLES
-from survey_app.domain.accounts import usernames
+from survey_app.domain.accounts import sign_in, usernames
 from survey_app.domain.audit import record
 from survey_app.markers import N_
 from survey_app.storage import accounts as sql
 from survey_app.storage import units as units_sql
-from survey_app.domain.errors import DomainError
+from survey_app.domain.errors import DomainError, NotFound
+
+MIN_PASSWORD = 8
 
 
 def create_user(store, username: str, password: str, role: str,
@@ -82,3 +84,74 @@ def revoke_tokens(store, username: str) -> int:
 def user_for_token(store, token: str) -> dict | None:
     return store.read(sql.user_for_token, hash_token(token)) if token else None
 
+
+def end_sessions(db, user: dict, actor: dict | None, reason: str) -> None:
+    """Inside a write: every session of the user ends (their epoch moves on) and every
+    API token of theirs is revoked, at once."""
+    sql.end_sessions(db, user["id"])
+    revoked = sql.revoke_tokens(db, user["id"], now_utc())
+    record(db, actor, "user.sessions_end", "user", user["id"],
+           {"username": user["username"], "reason": reason, "tokens_revoked": revoked})
+
+
+def sign_out(store, user: dict) -> None:
+    """Logout: every session of this user ends (the tablet's and the laptop's alike);
+    API tokens, made by an administrator for integrations, stay."""
+    def write(db):
+        sql.end_sessions(db, user["id"])
+        record(db, user, "user.logout", "user", user["id"], {})
+    store.write(write)
+
+
+def sign_out_everywhere(store, user_id: int, actor: dict) -> dict:
+    """An administrator ends every session and token of a user."""
+    user = _require_user(store, user_id)
+    store.write(end_sessions, user, actor, "sign_out_everywhere")
+    return user
+
+
+def set_active(store, user_id: int, active: bool, actor: dict) -> dict:
+    """Disable (sessions and tokens end at once) or enable an account; nobody disables
+    their own account, so an administrator cannot lock everyone out."""
+    user = _require_user(store, user_id)
+    if not active and actor and actor.get("id") == user["id"]:
+        raise DomainError(N_("Không thể khóa tài khoản đang đăng nhập. Vui lòng dùng một tài khoản quản trị khác."),
+                          "user_id")
+
+    def write(db):
+        sql.set_active(db, user["id"], active)
+        if active:
+            record(db, actor, "user.enable", "user", user["id"], {"username": user["username"]})
+        else:
+            end_sessions(db, user, actor, "disabled")
+            record(db, actor, "user.disable", "user", user["id"], {"username": user["username"]})
+    store.write(write)
+    return user
+
+
+def change_password(store, user: dict, current: str, new: str, remote_addr: str = "") -> int:
+    """The user's own password change: the current password is checked as a sign-in
+    (same limits), then every session and token ends; return the new session epoch
+    (the session that made the change continues with it)."""
+    if len(new or "") < MIN_PASSWORD:
+        raise DomainError(N_("Vui lòng nhập mật khẩu mới dài ít nhất 8 ký tự."), "new_password")
+    try:
+        sign_in.authenticate(store, user["username"], current, remote_addr)
+    except sign_in.Throttled:
+        raise
+    except DomainError:
+        raise DomainError(N_("Mật khẩu hiện tại không đúng."), "current_password") from None
+    password_hash = generate_password_hash(new)
+
+    def write(db):
+        sql.set_password_hash(db, user["id"], password_hash)
+        end_sessions(db, user, user, "password_change")
+        return sql.get_any_user(db, user["id"])["session_epoch"]
+    return store.write(write)
+
+
+def _require_user(store, user_id: int) -> dict:
+    user = store.read(sql.get_any_user, user_id)
+    if user is None:
+        raise NotFound(N_("Không tìm thấy người dùng."), "user_id")
+    return user

@@ -1,12 +1,13 @@
-"""Administration: the list of users and creating a user."""
+"""Administration: the list of users, creating a user, and per user: sign out
+everywhere, disable, enable."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from survey_app.checklists.wtf import select_choices
 from survey_app.domain.accounts import operations as accounts
@@ -31,6 +32,16 @@ class UserForm(FlaskForm):
     unit = StringField(N_("Đơn vị (với vai trò đại diện đơn vị)"), validators=[Optional(), Length(max=200)])
 
 
+ACTIONS = {"sign_out": N_("Đã đăng xuất %(name)s khỏi mọi thiết bị."),
+           "disable": N_("Đã khóa tài khoản %(name)s."),
+           "enable": N_("Đã mở khóa tài khoản %(name)s.")}
+
+
+class UserActionForm(FlaskForm):
+    user_id = IntegerField(validators=[DataRequired()])
+    action = HiddenField(validators=[AnyOf(list(ACTIONS))])
+
+
 @bp.before_request
 def only_admins():
     access.require(access.can_manage_users(current_user()))
@@ -53,3 +64,23 @@ def users():
     return render_template("admin/users.html", form=form, users=store.read(sql.list_users),
                            role_labels=access.USER_ROLE_LABELS,
                            units=store.read(units_sql.list_units)), 400 if form.errors else 200
+
+
+@bp.post("/users/action")
+def user_action():
+    """One button of a user's row: end every session (and token), disable, enable."""
+    form = UserActionForm()
+    if not form.validate_on_submit():
+        flash(_("Yêu cầu không hợp lệ."), "error")
+        return redirect(url_for("admin.users")), 400
+    store, actor = get_store(), current_user()
+    try:
+        if form.action.data == "sign_out":
+            user = accounts.sign_out_everywhere(store, form.user_id.data, actor)
+        else:
+            user = accounts.set_active(store, form.user_id.data, form.action.data == "enable", actor)
+    except DomainError as error:
+        flash(refusal_text(error), "error")
+        return redirect(url_for("admin.users")), error.status
+    flash(_(ACTIONS[form.action.data], name=user["username"]), "success")
+    return redirect(url_for("admin.users"))
