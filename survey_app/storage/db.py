@@ -8,6 +8,7 @@ with `StoreBusy`, which the web layer turns into a retryable 503.
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -29,7 +30,32 @@ class StoreBusy(Exception):
     """The database stayed locked for longer than the busy timeout."""
 
 
+def private_file(path: str | Path) -> None:
+    """Make the database file exist with mode 0600 before SQLite opens it: SQLite gives
+    its -wal and -shm files the mode of the database file, so none of the three is
+    readable by other accounts on the machine. A file found wider is narrowed.
+
+    An existing file is never opened here: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, which would break the locks of the
+    connections already open (SQLite's own warning about close())."""
+    if str(path) in ("", ":memory:") or str(path).startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:  # a read-only folder: SQLite reports what it can and cannot do
+        return
+    for name in (str(path), f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except OSError:
+            pass
+
+
 def connect(path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
+    private_file(path)
     conn = sqlite3.connect(
         str(path), isolation_level=None, check_same_thread=False,
         timeout=busy_timeout_ms / 1000,

@@ -2,7 +2,7 @@
 the API answers 401 JSON instead of redirecting. A session is valid only while its
 user is active and still in the session epoch it was made in (logout, a password
 change, disabling and "sign out everywhere" move the epoch on). Security headers on
-every answer."""
+every answer; nothing a signed-in user sees is stored by a cache."""
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, redirect, request, session, url_for
@@ -14,6 +14,8 @@ PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health", "bench.hello", "vend
                     "offline.service_worker", "offline.manifest",
                     "followup_docs.calendar_feed"}  # the iCal feed checks its own token
 
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
+HSTS = "max-age=31536000; includeSubDomains"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
@@ -51,6 +53,11 @@ def add_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = HSTS
+    if g.get("user") is not None and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -52,6 +52,8 @@ class SealingUnavailable(DomainError):
 DEFAULT_ORGANISATION = "HĐND tỉnh Gia Lai"
 P12, PASS, TRUSTED = "organisation.p12", "organisation.pass", "trusted"
 _signers: dict = {}
+KEY_UNUSABLE = N_("Không mở được khóa ký số của cơ quan: thiếu hoặc sai mật khẩu của tệp khóa. "
+                  "Vui lòng báo quản trị viên cài lại chứng thư số.")
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -245,8 +247,12 @@ def organisation_signer(certs: Path):
     path = Path(certs) / P12
     key = (str(path), path.stat().st_mtime_ns)
     if key not in _signers:
+        try:
+            signer = load_signer(path, (Path(certs) / PASS).read_bytes())
+        except (FileNotFoundError, ValueError, TypeError):  # no passphrase file, or a wrong one
+            raise SealingUnavailable(KEY_UNUSABLE) from None
         _signers.clear()
-        _signers[key] = load_signer(path, (Path(certs) / PASS).read_bytes())
+        _signers[key] = signer
     return _signers[key]
 
 
@@ -262,7 +268,10 @@ def current_subject(certs: Path, signing: SigningConfig | None = None) -> str | 
         return signer_certificate(token_signer(signing)).subject.rfc4514_string()
     if not (Path(certs) / P12).exists():
         return None
-    return signer_certificate(organisation_signer(certs)).subject.rfc4514_string()
+    try:
+        return signer_certificate(organisation_signer(certs)).subject.rfc4514_string()
+    except SealingUnavailable:  # the page offers to install one again
+        return None
 
 
 def export_key(certs: Path, passphrase: str) -> bytes | None:
