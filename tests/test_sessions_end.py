@@ -129,11 +129,11 @@ def test_user_actions_refused_for_others_and_for_oneself(app, signed_in, store):
     assert refused.status_code == 403
     assert store.read(sql.get_user_by_username, "xem")["active"] == 1
     own = _admin_action(admin, store, "admin", "disable")
-    assert own.status_code == 400
+    assert own.status_code == 400 and "Không thể khóa tài khoản đang đăng nhập" in own.get_data(as_text=True)
     assert store.read(sql.get_user_by_username, "admin")["active"] == 1 and not _signed_out(admin)
     unknown = admin.post("/admin/users/action", data={"user_id": 99999, "action": "sign_out",
                                                       "csrf_token": csrf_token(admin, "/admin/users")})
-    assert unknown.status_code == 404
+    assert unknown.status_code == 404 and "Không tìm thấy người dùng." in unknown.get_data(as_text=True)
     odd = admin.post("/admin/users/action", data={"user_id": user["id"], "action": "delete",
                                                   "csrf_token": csrf_token(admin, "/admin/users")})
     assert odd.status_code == 400 and store.read(sql.get_user_by_username, "xem")["active"] == 1

@@ -61,9 +61,14 @@ def users():
         else:
             flash(_("Đã tạo người dùng %(name)s.", name=form.username.data), "success")
             return redirect(url_for("admin.users"))
+    return _users_page(form, 400 if form.errors else 200)
+
+
+def _users_page(form: UserForm, status: int):
+    store = get_store()
     return render_template("admin/users.html", form=form, users=store.read(sql.list_users),
                            role_labels=access.USER_ROLE_LABELS,
-                           units=store.read(units_sql.list_units)), 400 if form.errors else 200
+                           units=store.read(units_sql.list_units)), status
 
 
 @bp.post("/users/action")
@@ -72,7 +77,7 @@ def user_action():
     form = UserActionForm()
     if not form.validate_on_submit():
         flash(_("Yêu cầu không hợp lệ."), "error")
-        return redirect(url_for("admin.users")), 400
+        return _users_page(UserForm(formdata=None), 400)
     store, actor = get_store(), current_user()
     try:
         if form.action.data == "sign_out":
@@ -81,6 +86,6 @@ def user_action():
             user = accounts.set_active(store, form.user_id.data, form.action.data == "enable", actor)
     except DomainError as error:
         flash(refusal_text(error), "error")
-        return redirect(url_for("admin.users")), error.status
+        return _users_page(UserForm(formdata=None), error.status)
     flash(_(ACTIONS[form.action.data], name=user["username"]), "success")
     return redirect(url_for("admin.users"))
