@@ -320,3 +320,43 @@ def test_the_visit_list_has_the_visit_pages_permissions(client, token, planned):
     assert 1 not in other_host and other_host <= set(planned)
     assert len(visits(client, token("thanhvien"))["visits"]) == 50  # a member of that delegation
 
+
+# ----------------------------------------------------------------- CLI
+
+def test_cli_create_edit_list(runner, store):
+    before = counts(store)
+    created = runner.invoke(args=[
+        "delegation", "create", "--name", "Đoàn CLI", "--body", "Ban Kinh tế - Ngân sách", "--kind", "giam_sat",
+        "--symbol", "BKTNS", "--followup-days", "45", "--decision-number", "7/QĐ", "--decision-date", "2025-09-30",
+        "--member", "Trần Hai;Trưởng Ban;head;truongdoan", "--member", "Lê Ba;Chuyên viên;secretary"])
+    assert created.exit_code == 0, created.output
+    new_id = int(created.output.strip())
+    edited = runner.invoke(args=["delegation", "edit", str(new_id), "--topic", "Ngân sách xã"])
+    assert edited.exit_code == 0, edited.output
+    listing = runner.invoke(args=["delegation", "list", "--json"])
+    shown = next(d for d in json.loads(listing.output) if d["id"] == new_id)
+    assert shown["topic"] == "Ngân sách xã" and shown["followup_days"] == 45
+    assert shown["decision"] == {"number": "7/QĐ", "date": "2025-09-30"}
+    assert [(m["name"], m["role"], m["username"]) for m in shown["members"]] == \
+        [("Trần Hai", "head", "truongdoan"), ("Lê Ba", "secretary", None)]
+    table = runner.invoke(args=["delegation", "list"]).output
+    assert f"{new_id}\tgiam_sat\tBKTNS\tĐoàn CLI" in table
+    assert counts(store)[0] == before[0] + 1 and counts(store)[2] == before[2] + 2  # create + edit audited
+
+
+@pytest.mark.parametrize("args,field", [
+    (["--member", "Trần Hai;Trưởng Ban;member"], "members"),
+    (["--member", "Trần Hai;Trưởng Ban;head;khong-co"], "members[0].username"),
+    (["--member", "Trần Hai;Trưởng Ban;head", "--kind", "thanh_tra"], "kind"),
+])
+def test_cli_refuses_bad_input_with_exit_2(runner, store, args, field):
+    before = counts(store)
+    result = runner.invoke(args=["delegation", "create", "--name", "Đoàn lỗi", "--body", "Ban X", *args])
+    assert result.exit_code == 2 and f"(trường: {field})" in result.output
+    assert counts(store) == before
+    duplicate = runner.invoke(args=["delegation", "create", "--name", "Đoàn lỗi", "--body", "Ban X",
+                                    "--member", "A;B;head"])
+    assert duplicate.exit_code == 0
+    again = runner.invoke(args=["delegation", "create", "--name", "Đoàn lỗi", "--body", "Ban X",
+                                "--member", "A;B;head"])
+    assert again.exit_code == 2 and duplicate.output.strip() in again.output
