@@ -369,6 +369,8 @@ def form_retire(form_id, undo):
     except DomainError as error:
         fail(error.message)
     click.echo(f"Biểu mẫu {form_id}: {'dùng lại' if undo else 'ngừng sử dụng'}.")
+
+
 delegation_group = AppGroup("delegation", help="Delegations (đoàn khảo sát / giám sát) and their members.")
 
 

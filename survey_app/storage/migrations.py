@@ -464,18 +464,6 @@ CREATE INDEX audit_log_actor ON audit_log(actor, id)
 """)
 
 
-
-@migrations()
-def m017_delegation_details(db):
-    """A delegation's kind (khảo sát / giám sát), the date of its deciding document and
-    the symbol its documents are numbered with (e.g. BPC)."""
-    _run(db, """
-ALTER TABLE delegations ADD COLUMN kind TEXT NOT NULL DEFAULT 'khao_sat'
-    CHECK (kind IN ('khao_sat','giam_sat'));
-ALTER TABLE delegations ADD COLUMN decision_date TEXT NOT NULL DEFAULT '';
-ALTER TABLE delegations ADD COLUMN symbol TEXT NOT NULL DEFAULT ''
-""")
-
 def expected_schema(applied: list[str]) -> set[tuple]:
     """The schema (type, name, table, SQL of every object) that applying these migrations,
     in this order, to an empty database gives; ValueError for a name this version lacks."""
@@ -522,4 +510,16 @@ CREATE TABLE form_retirements (
     retired_at TEXT NOT NULL,
     retired_by INTEGER REFERENCES users(id)
 )
+""")
+
+
+@migrations()
+def m017_delegation_details(db):
+    """A delegation's kind (khảo sát / giám sát), the date of its deciding document and
+    the symbol its documents are numbered with (e.g. BPC)."""
+    _run(db, """
+ALTER TABLE delegations ADD COLUMN kind TEXT NOT NULL DEFAULT 'khao_sat'
+    CHECK (kind IN ('khao_sat','giam_sat'));
+ALTER TABLE delegations ADD COLUMN decision_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE delegations ADD COLUMN symbol TEXT NOT NULL DEFAULT ''
 """)
