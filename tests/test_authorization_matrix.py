@@ -32,6 +32,7 @@ ADMIN_ONLY = frozenset({ADMIN})
 NONE = frozenset()
 # Seen by everyone signed in, but scoped to what each may see (a host: their unit only).
 FOREIGN_SCOPED_UNIT = frozenset({ADMIN, VIEWER, SEC, HEAD, MEMBER})
+MANAGE_DELEGATIONS = frozenset({ADMIN, SEC})  # create; edit: a secretary only their own delegations
 
 PNG = world.png_base64()
 
@@ -81,6 +82,10 @@ TABLE = {
     "forms_admin.retire": ("/admin/forms/no-such-form/retire", NONE, ADMIN_ONLY, {}),
     "forms_admin.reinstate": ("/admin/forms/no-such-form/reinstate", NONE, ADMIN_ONLY, {}),
     "forms_admin.download": ("/admin/forms/ttpvhcc-xa.xlsx", ADMIN_ONLY, NONE, None),
+    "directory.index": ("/delegations/", MANAGE_DELEGATIONS, NONE, None),
+    "directory.new": ("/delegations/new", MANAGE_DELEGATIONS, MANAGE_DELEGATIONS, {"data": {"name": ""}}),
+    "directory.edit": ("/delegations/{delegation}/edit", MANAGE_DELEGATIONS, MANAGE_DELEGATIONS,
+                       {"data": {"name": ""}}),
     "visits.index": ("/visits", SIGNED_IN, NONE, None),
     "visits.new": ("/visits/new", PREPARE, PREPARE, {"data": {"unit": ""}}),
     "visits.from_device": ("/visits/from-device", NONE, PREPARE, {"json": {"uuid": "matrix-device-1", "delegation": 1}}),
@@ -137,11 +142,20 @@ TABLE = {
     "api_followup.get_recommendation": ("/api/v1/recommendations/{rec}", VIEW, NONE, None),
     "api_followup.post_update": ("/api/v1/recommendations/{rec}/updates", NONE, REPORT, {"json": {"note": "ghi"}}),
     "api_followup.post_evidence": ("/api/v1/recommendations/{rec}/evidence", NONE, REPORT, {"data": {}}),
+    "api_directory.list_delegations": ("/api/v1/delegations", SIGNED_IN, NONE, None),
+    "api_directory.create_delegation": ("/api/v1/delegations", NONE, MANAGE_DELEGATIONS, {"json": {}}),
+    "api_directory.update_delegation": ("/api/v1/delegations/{delegation}", NONE, NONE, None),  # PATCH below
+    "api_directory.list_visits": ("/api/v1/visits", SIGNED_IN, NONE, None),
+}
+# endpoint: (roles that may PATCH, PATCH body); the path is TABLE's.
+PATCH = {
+    "api_directory.update_delegation": (MANAGE_DELEGATIONS, {"json": {}}),
 }
 OWN = {"visit": "own", "frozen": "frozen", "rec": "own_rec", "evidence": "own_evidence",
-       "photo": "own_photo", "unit": "own_unit", "uuid": "own_uuid"}
+       "photo": "own_photo", "unit": "own_unit", "uuid": "own_uuid", "delegation": "own_delegation"}
 FOREIGN = {"visit": "foreign", "frozen": "foreign", "rec": "foreign_rec", "evidence": "foreign_evidence",
-           "photo": "foreign_photo", "unit": "foreign_unit", "uuid": "foreign_uuid"}
+           "photo": "foreign_photo", "unit": "foreign_unit", "uuid": "foreign_uuid",
+           "delegation": "foreign_delegation"}
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +233,8 @@ def test_every_route_has_an_expectation(matrix):
         methods = rule.methods - {"HEAD", "OPTIONS"}
         assert ("GET" in methods) == bool(get_roles) or rule.endpoint == "auth.logout", rule.endpoint
         assert ("POST" in methods) == (post_roles is not NONE and bool(post_roles)), rule.endpoint
-        assert methods <= {"GET", "POST"}, rule.endpoint
+        assert ("PATCH" in methods) == (rule.endpoint in PATCH), rule.endpoint
+        assert methods <= {"GET", "POST", "PATCH"}, rule.endpoint
 
 
 def _run(app, ids, tokens, role, names: dict, expected_for):
@@ -228,7 +243,10 @@ def _run(app, ids, tokens, role, names: dict, expected_for):
     concrete = {key: ids.get(value, value) for key, value in names.items()} | {"calendar": ids["calendar"]}
     for endpoint, (template, get_roles, post_roles, body) in TABLE.items():
         path = template.format(**concrete)
-        for method, roles in (("GET", get_roles), ("POST", post_roles)):
+        patch = (("PATCH", PATCH[endpoint][0]),) if endpoint in PATCH else ()
+        for method, roles in (("GET", get_roles), ("POST", post_roles), *patch):
+            if method == "PATCH":
+                body = PATCH[endpoint][1]
             if method == "POST" and body is None:
                 continue
             if method == "GET" and not get_roles:

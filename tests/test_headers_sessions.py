@@ -19,7 +19,7 @@ HTML_PAGES = [endpoint for endpoint, (template, get_roles, _, _) in TABLE.items(
 def _path(endpoint, ids):
     names = {"visit": 1, "frozen": ids["frozen"], "rec": ids["own_rec"], "evidence": ids["own_evidence"],
              "photo": ids["own_photo"], "unit": ids["own_unit"], "calendar": ids["calendar"],
-             "uuid": ids["own_uuid"]}
+             "uuid": ids["own_uuid"], "delegation": ids["own_delegation"]}
     return TABLE[endpoint][0].format(**names)
 
 
@@ -105,7 +105,7 @@ def _state(store) -> tuple:
     return tuple(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in
                  ("users", "visits", "visit_items", "visit_fields", "applied_changes", "minutes_versions",
                   "minutes_signatures", "recommendation_updates", "calendar_tokens", "audit_log",
-                  "delegation_signatories"))
+                  "delegation_signatories", "delegations", "memberships"))
 
 
 def test_csrf_on_every_state_changing_page_route(app, login_as, world_ids, store):

@@ -193,3 +193,17 @@ def can_read_audit(user: dict) -> bool:
 def can_manage_forms(user: dict | None) -> bool:
     """Publishing, retiring, previewing and downloading checklist forms: admin only."""
     return bool(user) and user.get("role") == "admin"
+
+
+# ----------------------------------------------------------------- directory
+
+def can_manage_delegations(user: dict) -> bool:
+    """Create delegations (and open their pages): admins and secretaries."""
+    return user["role"] in ("admin", "secretary")
+
+
+def can_edit_delegation(db, user: dict, delegation_id: int) -> bool:
+    """Edit a delegation and its members: admins any; a secretary those they belong to."""
+    if user["role"] == "admin":
+        return True
+    return can_manage_delegations(user) and delegation_id in delegation_ids(db, user)

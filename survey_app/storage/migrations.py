@@ -524,3 +524,15 @@ ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX login_failures_address ON login_failures(remote_addr, at);
 CREATE INDEX login_failures_at ON login_failures(at)
 """)
+
+
+@migrations()
+def m017_delegation_details(db):
+    """A delegation's kind (khảo sát / giám sát), the date of its deciding document and
+    the symbol its documents are numbered with (e.g. BPC)."""
+    _run(db, """
+ALTER TABLE delegations ADD COLUMN kind TEXT NOT NULL DEFAULT 'khao_sat'
+    CHECK (kind IN ('khao_sat','giam_sat'));
+ALTER TABLE delegations ADD COLUMN decision_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE delegations ADD COLUMN symbol TEXT NOT NULL DEFAULT ''
+""")

@@ -164,7 +164,8 @@ def fts_terms(text: str) -> list[str]:
 
 
 def search_visits(db, *, text: str = "", scope: Scope = EVERYTHING, unit_id=None, delegation_id=None,
-                  status=None, date_from=None, date_to=None, limit: int = 200) -> list[dict]:
+                  status=None, date_from=None, date_to=None, limit: int = 200,
+                  offset: int = 0) -> list[dict]:
     """Visits in the scope matching every word of `text`, each word in any part of the
     visit (its own texts or one of its items'), and the filters; newest first."""
     clauses, params = [visits_clause(scope)], []
@@ -183,7 +184,7 @@ def search_visits(db, *, text: str = "", scope: Scope = EVERYTHING, unit_id=None
         clauses.append("substr(visits.started_at, 1, 10) <= ?")
         params.append(date_to)
     return list(db.query(VISIT_SELECT + " WHERE " + " AND ".join(clauses) +
-                         " ORDER BY visits.started_at DESC LIMIT ?", [*params, limit]))
+                         " ORDER BY visits.started_at DESC, visits.id DESC LIMIT ? OFFSET ?", [*params, limit, offset]))
 
 
 def delegation_options(db, scope: Scope = EVERYTHING, ids=None) -> list[dict]:

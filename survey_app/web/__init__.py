@@ -25,6 +25,8 @@ from survey_app.web.followup import documents as followup_docs
 from survey_app.web.audit import api as api_audit
 from survey_app.web.audit import pages as audit
 from survey_app.web.forms import pages as forms_admin
+from survey_app.web.directory import api as api_directory
+from survey_app.web.directory import pages as directory
 
 csrf = CSRFProtect()
 
@@ -42,8 +44,8 @@ COMPRESSION = {
 
 # Each area adds its blueprints here: pages (session + CSRF) and API (bearer token).
 PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, offline.bp, visits.bp, followup.bp, followup_docs.bp,
-                   minutes.bp, verify.bp, audit.bp, forms_admin.bp]
-API_BLUEPRINTS = [api.bp, api_followup.bp, api_minutes.bp, api_audit.bp]
+                   minutes.bp, verify.bp, audit.bp, forms_admin.bp, directory.bp]
+API_BLUEPRINTS = [api.bp, api_followup.bp, api_minutes.bp, api_audit.bp, api_directory.bp]
 
 
 def init_app(app: Flask) -> None:

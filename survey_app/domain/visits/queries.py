@@ -14,7 +14,8 @@ from survey_app.storage import units as units_sql
 from survey_app.storage.scope import EVERYTHING
 from survey_app.domain import access
 from survey_app.domain.followup.operations import default_due
-from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS
+from survey_app.domain.errors import DomainError
+from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS, STATUSES
 
 SIDE_LABELS = {"delegation": N_("Thành viên đoàn"), "host": N_("Đơn vị được khảo sát"),
                "guest": N_("Khách mời")}
@@ -27,6 +28,22 @@ def find_visits(store, user: dict, filters: dict) -> list[dict]:
     rows = store.read(sql.search_visits, scope=access.scope(user), **filters, limit=500)
     return [_summary(row) for row in rows]
 
+
+
+PAGE_SIZE = 50
+
+
+def list_page(store, user: dict, filters: dict, page: int = 1, page_size: int = PAGE_SIZE) -> dict:
+    """One page of the visits this user may see, as the API lists them (`filters`:
+    delegation_id, unit_id, status, text), newest first."""
+    if filters.get("status") and filters["status"] not in STATUSES:
+        raise DomainError(N_("Vui lòng chọn một trạng thái hợp lệ: %(statuses)s."), "status",
+                          statuses=", ".join(STATUSES))
+    rows = store.read(sql.search_visits, scope=access.scope(user), **filters, limit=page_size + 1,
+                      offset=(page - 1) * page_size)
+    return {"visits": [{key: row[key] for key in ("id", "uuid", "unit_id", "unit_name", "delegation_id",
+                                                   "started_at", "status")} for row in rows[:page_size]],
+            "page": page, "has_next": len(rows) > page_size}
 
 def _summary(row: dict) -> dict:
     return {"id": row["id"], "unit_name": row["unit_name"], "delegation_name": row["delegation_name"],

@@ -97,7 +97,8 @@ def index():
     _options(form)
     visits = overview.find_visits(get_store(), current_user(), _filters(form))
     return render_template("visits/list.html", form=form, visits=visits,
-                           can_plan=access.can_plan_visits(current_user()))
+                           can_plan=access.can_plan_visits(current_user()),
+                           can_manage_delegations=access.can_manage_delegations(current_user()))
 
 
 def _require_planner() -> None:

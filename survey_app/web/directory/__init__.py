@@ -1,0 +1,1 @@
+"""The directory's pages and API: delegations and their members."""
