@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
+import unicodedata
 
 from icalendar import Calendar, Event
 
@@ -34,7 +36,12 @@ def digests(store, user: dict, days: int, today: str | None = None, unit_id: int
     return sorted(per_unit.values(), key=lambda d: d["unit"])
 
 
-def digest_text(digest: dict, days: int, today: str) -> str:
+def item_url(base_url: str, item_id: int) -> str:
+    """The address of a recommendation's page (where the unit reports progress)."""
+    return f"{base_url.rstrip('/')}/followup/r/{item_id}" if base_url else ""
+
+
+def digest_text(digest: dict, days: int, today: str, base_url: str = "") -> str:
     lines = [f"NHẮC VIỆC THỰC HIỆN KIẾN NGHỊ — {digest['unit']}",
              f"Ngày {format_date(today)}; hạn trong {days} ngày tới và đã quá hạn.", ""]
     for title, key in (("Đã quá hạn", "overdue"), (f"Đến hạn trong {days} ngày", "due_soon")):
@@ -42,26 +49,51 @@ def digest_text(digest: dict, days: int, today: str) -> str:
         for row in digest[key]:
             lines.append(f"  - [{format_date(row['due'])}] {row['text']} "
                          f"({STATUS_LABELS[row['status']]}; {row['delegation_name']})")
+            if base_url:
+                lines.append(f"    {item_url(base_url, row['item_id'])}")
         lines.append("")
     return "\n".join(lines)
 
 
-def write_digests(store, user: dict, days: int, out_dir, today: str | None = None) -> list:
-    """One UTF-8 text file and one HTML file per unit; returns the paths written."""
-    from pathlib import Path
+def digest_html(digest: dict, days: int, today: str, base_url: str = "") -> str:
+    """The digest as an HTML page (the file, and the HTML part of the e-mail)."""
     from survey_app.documents.render import template_environment
+    template = template_environment().get_template("followup/digest.html")
+    return template.render(digest=digest, days=days, today=format_date(today), labels=STATUS_LABELS,
+                           format_date=format_date, url=lambda row: item_url(base_url, row["item_id"]),
+                           reminders_url=f"{base_url.rstrip('/')}/followup/reminders" if base_url else "")
+
+
+def unit_slug(name: str) -> str:
+    """`UBND xã Hra` → `ubnd-xa-hra`: a file name made from the unit's name."""
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = plain.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:80].rstrip("-") or "don-vi"
+
+
+def file_stems(found: list[dict]) -> dict[int, str]:
+    """unit id → file stem, by the unit's name; two names with one slug also get the id."""
+    slugs = {d["unit_id"]: unit_slug(d["unit"]) for d in found}
+    taken = [slug for slug in slugs.values()]
+    return {unit_id: f"nhac-viec-{slug}" + (f"-{unit_id}" if taken.count(slug) > 1 else "")
+            for unit_id, slug in slugs.items()}
+
+
+def write_digests(store, user: dict, days: int, out_dir, today: str | None = None,
+                  base_url: str = "") -> list:
+    """One UTF-8 text file and one HTML file per unit, named by the unit; returns the paths."""
+    from pathlib import Path
     from survey_app.domain.files import write_atomic
     today = today or today_vn()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    template = template_environment().get_template("followup/digest.html")
+    found = digests(store, user, days, today)
+    stems = file_stems(found)
     written = []
-    for digest in digests(store, user, days, today):
-        stem = f"nhac-viec-don-vi-{digest['unit_id']}"
-        write_atomic(out / f"{stem}.txt", digest_text(digest, days, today).encode("utf-8"))
-        html = template.render(digest=digest, days=days, today=format_date(today), labels=STATUS_LABELS,
-                               format_date=format_date)
-        write_atomic(out / f"{stem}.html", html.encode("utf-8"))
+    for digest in found:
+        stem = stems[digest["unit_id"]]
+        write_atomic(out / f"{stem}.txt", digest_text(digest, days, today, base_url).encode("utf-8"))
+        write_atomic(out / f"{stem}.html", digest_html(digest, days, today, base_url).encode("utf-8"))
         written += [out / f"{stem}.txt", out / f"{stem}.html"]
     return written
 
