@@ -8,7 +8,7 @@ import re
 import secrets
 import unicodedata
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from survey_app.formatting import format_date
 from survey_app.storage import accounts as accounts_sql
@@ -121,8 +121,24 @@ def has_calendar(store, user: dict) -> bool:
     return store.read(sql.has_calendar_token, user["id"])
 
 
+SUMMARY_TEXT = 80  # characters of the recommendation in an event's title
+ALARM_BEFORE = dt.timedelta(days=7)
+
+
+def shorten_at_word(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else cut after a whole word, with `…`
+    (at most `limit` characters in all; a single word longer than that is cut in it)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    head = cut.rsplit(" ", 1)[0] if text[limit - 1] != " " and " " in cut else cut
+    return head.rstrip(" ,;:.-–—") + "…"
+
+
 def calendar_feed(store, user: dict, base_url: str = "", today: str | None = None) -> bytes:
-    """An iCalendar document: one all-day VEVENT per active recommendation the user sees."""
+    """An iCalendar document: one all-day VEVENT per active recommendation the user sees,
+    with a reminder 7 days before the due date (not for those already overdue)."""
     today = today or today_vn()
     calendar = Calendar()
     calendar.add("prodid", "-//survey_app//Theo doi kien nghi//VI")
@@ -130,18 +146,30 @@ def calendar_feed(store, user: dict, base_url: str = "", today: str | None = Non
     calendar.add("x-wr-calname", "Hạn thực hiện kiến nghị")
     stamp = dt.datetime.now(dt.timezone.utc)
     for row in store.read(sql.all_rows, {"scope": scope(user)}, today):
-        if row["status"] not in ACTIVE_STATUSES:
-            continue
-        event = Event()
-        event.add("uid", f"recommendation-{row['item_id']}@survey_app")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", dt.date.fromisoformat(row["due"]))
-        event.add("summary", f"Hạn kiến nghị: {row['text'][:120]}")
-        event.add("description", f"{row['unit_name']} — {STATUS_LABELS[row['status']]}\n{row['text']}")
-        if base_url:
-            event.add("url", f"{base_url.rstrip('/')}/followup/r/{row['item_id']}")
-        calendar.add_component(event)
+        if row["status"] in ACTIVE_STATUSES:
+            calendar.add_component(_event(row, stamp, base_url, today))
     return calendar.to_ical()
+
+
+def _event(row: dict, stamp: dt.datetime, base_url: str, today: str) -> Event:
+    due = dt.date.fromisoformat(row["due"])
+    summary = f"Hạn kiến nghị: {shorten_at_word(row['text'], SUMMARY_TEXT)}"
+    event = Event()
+    event.add("uid", f"recommendation-{row['item_id']}@survey_app")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", due)
+    event.add("dtend", due + dt.timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", f"{row['unit_name']} — {STATUS_LABELS[row['status']]}\n{row['text']}")
+    if base_url:
+        event.add("url", item_url(base_url, row["item_id"]))
+    if row["due"] >= today:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"Còn 7 ngày: {summary}")
+        alarm.add("trigger", -ALARM_BEFORE)
+        event.add_component(alarm)
+    return event
 
 
 def unit_name(store, unit_id: int) -> str:
