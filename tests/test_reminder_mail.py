@@ -4,15 +4,20 @@ reaching an address twice a day; a server that is down fails the run clearly and
 later run sends what is pending. Also: users' e-mail addresses, digest file names."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from survey_app.domain.accounts import operations as accounts
 from survey_app.domain.errors import DomainError
 from survey_app.domain.followup import operations as followup
-from survey_app.domain.followup import reminders
+from survey_app.clock import today_vn
+from survey_app.cli.commands import CLI_USER
+from survey_app.domain.followup import mail, reminders
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import reminder_mail as mail_sql
 
@@ -294,3 +299,37 @@ def test_two_units_with_one_slug_keep_apart():
                                   {"unit_id": 5, "unit": "Đồn Biên phòng"}])
     assert stems == {4: "nhac-viec-ubnd-xa-ia-hru-4", 9: "nhac-viec-ubnd-xa-ia-hru-9",
                      5: "nhac-viec-don-bien-phong"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(max_size=80) | st.emails())
+def test_any_text_is_either_a_clean_address_or_a_refusal(text):
+    try:
+        address = accounts.valid_email(text)
+    except DomainError as refused:
+        assert refused.field == "email"
+        return
+    assert address == "" or (address.isascii() and address.isprintable() and address.count("@") == 1
+                             and " " not in address)
+
+
+# ----------------------------------------------------------------- the log
+
+def test_a_send_claimed_by_another_run_is_not_sent_again_but_a_stale_claim_is(mail_app, inbox):
+    store = mail_app.extensions["survey_store"]
+    plan, _lonely = mail.planned(store, CLI_USER, 30, today_vn(), BASE)
+    digest, host, _text, digest_sha = next(p for p in plan if p[1]["username"] == "trungtam")
+    claim = {"unit_id": digest["unit_id"], "day": today_vn(), "digest_sha256": digest_sha,
+             "address": host["email"], "user_id": host["id"], "items": 1}
+    fresh = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    assert store.write(mail_sql.claim, **claim, at=fresh, stale_before="2000-01-01") is not None
+    result = send(mail_app)
+    assert result.exit_code == 0 and "Đã gửi 1 thư nhắc việc; 1 thư đã gửi hôm nay" in result.output
+    assert [m["To"].addresses[0].addr_spec for m in inbox.messages] == ["Xahra@hra.gialai.gov.vn"]
+    # the other run died mid-send: after 15 minutes its claim no longer holds
+    store.write(lambda db: db.execute("UPDATE reminder_mail SET at = '2000-01-01T00:00:00+00:00' "
+                                      "WHERE status = 'sending'"))
+    later = send(mail_app)
+    assert later.exit_code == 0 and "Đã gửi 1 thư" in later.output
+    assert inbox.messages[-1]["To"].addresses[0].addr_spec == "lan.nt@hra.gialai.gov.vn"
+    assert sorted(r["status"] for r in store.read(mail_sql.sends)) == ["failed", "sent", "sent"]
