@@ -57,13 +57,13 @@ class MailSettings:
             raise MailConfigError("Chưa cấu hình máy chủ thư: vui lòng đặt SMTP_HOST.")
         tls = str(config.get("SMTP_TLS") or "starttls").strip().lower()
         if tls not in TLS_MODES:
-            raise MailConfigError(f"SMTP_TLS phải là một trong: {', '.join(TLS_MODES)}.")
+            raise MailConfigError(f"Vui lòng đặt SMTP_TLS là một trong: {', '.join(TLS_MODES)}.")
         try:
             port = int(config.get("SMTP_PORT") or 0) or {"starttls": 587, "tls": 465, "none": 25}[tls]
         except (TypeError, ValueError):
             port = -1
         if not 0 < port < 65536:
-            raise MailConfigError("SMTP_PORT phải là số cổng từ 1 đến 65535.")
+            raise MailConfigError("Vui lòng đặt SMTP_PORT là số cổng từ 1 đến 65535 (0: theo SMTP_TLS).")
         sender = str(config.get("MAIL_FROM") or "")
         name, address = parseaddr(sender)
         try:
