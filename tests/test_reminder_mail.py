@@ -333,3 +333,15 @@ def test_a_send_claimed_by_another_run_is_not_sent_again_but_a_stale_claim_is(ma
     assert later.exit_code == 0 and "Đã gửi 1 thư" in later.output
     assert inbox.messages[-1]["To"].addresses[0].addr_spec == "lan.nt@hra.gialai.gov.vn"
     assert sorted(r["status"] for r in store.read(mail_sql.sends)) == ["failed", "sent", "sent"]
+
+
+def test_set_email_gives_an_existing_host_an_address_and_refuses_a_bad_one(runner, store):
+    result = runner.invoke(args=["set-email", "xaiahru", "Ke.Toan@IaHru.GiaLai.gov.vn"])
+    assert result.exit_code == 0, result.output
+    assert store.read(accounts_sql.get_user_by_username, "xaiahru")["email"] == "Ke.Toan@iahru.gialai.gov.vn"
+    bad = runner.invoke(args=["set-email", "xaiahru", "ke toan@iahru"])
+    assert bad.exit_code == 2 and "Địa chỉ thư điện tử không hợp lệ" in bad.output
+    assert store.read(accounts_sql.get_user_by_username, "xaiahru")["email"] == "Ke.Toan@iahru.gialai.gov.vn"
+    assert runner.invoke(args=["set-email", "khongco", "a@b.vn"]).exit_code == 2
+    assert runner.invoke(args=["set-email", "xaiahru", ""]).exit_code == 0
+    assert store.read(accounts_sql.get_user_by_username, "xaiahru")["email"] == ""

@@ -93,6 +93,19 @@ def create_user_command(username, password, role, unit, full_name, email):
     click.echo(f"Đã tạo người dùng {username} (id {user_id}).")
 
 
+@click.command("set-email")
+@click.argument("username")
+@click.argument("address")
+@with_appcontext
+def set_email_command(username, address):
+    """Give USERNAME the e-mail ADDRESS (\"\" removes it); a host's reminders go there."""
+    try:
+        kept = accounts.set_email(store(), username, address)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Đã đặt địa chỉ thư của {username}: {kept}." if kept else f"Đã xoá địa chỉ thư của {username}.")
+
+
 token_group = AppGroup("token", help="API tokens.")
 
 
