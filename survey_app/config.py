@@ -46,6 +46,12 @@ DEFAULTS = {
     "REPLICA_URL": None,                  # Litestream replica: a folder, file:///…, s3://…
     "REPLICA_SYNC_INTERVAL": "1s",        # how often Litestream ships new transactions
     "BENCHMARK_ROUTES": False,            # the bare /hello route `make bench` compares with
+    "SMTP_HOST": "",                      # reminders by e-mail (remind --send); empty: not configured
+    "SMTP_PORT": 0,                       # 0: 587 with starttls, 465 with tls, 25 with none
+    "SMTP_TLS": "starttls",               # or tls (implicit, port 465), none (a trusted local relay)
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "MAIL_FROM": "",                      # e.g. "Ban Pháp chế HĐND tỉnh <bpc@hdnd.gialai.gov.vn>"
 }
 
 

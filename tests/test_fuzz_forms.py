@@ -52,7 +52,7 @@ def test_plan_visit_form(fuzz, fields, as_json):
 @FUZZ
 @given(fields=st.fixed_dictionaries({"username": TEXT, "full_name": TEXT, "password": TEXT,
                                      "role": st.one_of(st.sampled_from(["admin", "host", "viewer"]), TEXT),
-                                     "unit": TEXT}))
+                                     "unit": TEXT, "email": st.one_of(TEXT, st.emails())}))
 def test_admin_users_form(fuzz, fields):
     response = fuzz.page().post("/admin/users", data=fields)
     no_server_error(response, "admin.users")

@@ -82,14 +82,28 @@ def _start_replication():
 @click.option("--role", required=True, help=", ".join(USER_ROLES))
 @click.option("--unit", default=None, help="The unit a 'host' user represents.")
 @click.option("--full-name", default="")
+@click.option("--email", default="", help="E-mail address (a host's reminders go there).")
 @with_appcontext
-def create_user_command(username, password, role, unit, full_name):
+def create_user_command(username, password, role, unit, full_name, email):
     """Create a user account."""
     try:
-        user_id = accounts.create_user(store(), username, password, role, unit, full_name)
+        user_id = accounts.create_user(store(), username, password, role, unit, full_name, email)
     except DomainError as error:
         fail(error.message)
     click.echo(f"Đã tạo người dùng {username} (id {user_id}).")
+
+
+@click.command("set-email")
+@click.argument("username")
+@click.argument("address")
+@with_appcontext
+def set_email_command(username, address):
+    """Give USERNAME the e-mail ADDRESS (\"\" removes it); a host's reminders go there."""
+    try:
+        kept = accounts.set_email(store(), username, address)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Đã đặt địa chỉ thư của {username}: {kept}." if kept else f"Đã xoá địa chỉ thư của {username}.")
 
 
 token_group = AppGroup("token", help="API tokens.")
@@ -247,15 +261,48 @@ def audit_verify():
 @click.command("remind")
 @click.option("--days", default=30, show_default=True, type=int, help="Due within this many days.")
 @click.option("--out", "out_dir", default=None, help="Folder of the digests (default: EXPORTS_DIR/nhac-viec).")
+@click.option("--send", is_flag=True, help="E-mail each unit's digest to its hosts (SMTP_* keys) "
+              "instead of writing files; a digest reaches an address at most once a day.")
 @with_appcontext
-def remind_command(days, out_dir):
-    """Write one reminder digest per unit (what is due within DAYS and what is overdue)."""
+def remind_command(days, out_dir, send):
+    """Write one reminder digest per unit (what is due within DAYS and what is overdue),
+    or with --send e-mail it to the unit's hosts. Exit 75: the mail server could not be
+    used; run again later and it sends what is pending."""
     from pathlib import Path
 
     from survey_app.domain.followup import reminders
-    folder = Path(out_dir or Path(current_app.config["EXPORTS_DIR"]) / "nhac-viec")
-    written = reminders.write_digests(store(), CLI_USER, days, folder)
-    click.echo(f"Đã ghi {len(written) // 2} bản nhắc việc vào {folder}.")
+    if send:
+        send_reminders(days)
+    if out_dir or not send:
+        folder = Path(out_dir or Path(current_app.config["EXPORTS_DIR"]) / "nhac-viec")
+        written = reminders.write_digests(store(), CLI_USER, days, folder,
+                                          base_url=current_app.config.get("BASE_URL", ""))
+        click.echo(f"Đã ghi {len(written) // 2} bản nhắc việc vào {folder}.")
+
+
+EX_TEMPFAIL = 75  # sysexits.h: a temporary failure, the caller should try again later
+
+
+def send_reminders(days: int) -> None:
+    from survey_app.domain.followup import mail
+    try:
+        settings = mail.MailSettings.from_config(current_app.config)
+    except mail.MailConfigError as error:
+        fail(str(error))
+    result = mail.send_digests(store(), settings, CLI_USER, days)
+    click.echo(f"Đã gửi {len(result.sent)} thư nhắc việc"
+               + (f"; {result.already} thư đã gửi hôm nay với cùng nội dung, không gửi lại." if result.already
+                  else "."))
+    if result.without_address:
+        click.echo("Chưa có địa chỉ thư của đại diện đơn vị (vui lòng thêm bằng create-user --email "
+                   "hoặc trang Người dùng): " + "; ".join(result.without_address), err=True)
+    for address, reason in result.failed:
+        click.echo(f"Lỗi: máy chủ thư từ chối gửi tới {address}: {reason}", err=True)
+    if result.unreachable:
+        fail(f"không gửi được thư nhắc việc: máy chủ thư {result.unreachable}. Còn {result.pending} thư "
+             f"chưa gửi; vui lòng chạy lại lệnh sau, các thư còn lại sẽ được gửi.", code=EX_TEMPFAIL)
+    if result.failed:
+        sys.exit(1)
 
 
 def ensure_organisation_certificate():

@@ -98,3 +98,7 @@ def purge_login_failures(db, before: str) -> int:
 
 def count_all_login_failures(db) -> int:
     return db.execute("SELECT count(*) FROM login_failures").fetchone()[0]
+
+
+def set_email(db, user_id: int, email: str) -> None:
+    db.execute("UPDATE users SET email = ? WHERE id = ?", [email, user_id])

@@ -536,3 +536,30 @@ ALTER TABLE delegations ADD COLUMN kind TEXT NOT NULL DEFAULT 'khao_sat'
 ALTER TABLE delegations ADD COLUMN decision_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE delegations ADD COLUMN symbol TEXT NOT NULL DEFAULT ''
 """)
+
+
+@migrations()
+def m016_reminder_mail(db):
+    """Reminders by e-mail: a host's address, and the log of every digest sent (or tried).
+    A row is claimed ('sending') before the SMTP conversation and marked 'sent' or
+    'failed' after it; the unique index lets one digest (unit, day, content) reach one
+    address once, even when two runs overlap."""
+    _run(db, """
+ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
+CREATE TABLE reminder_mail (
+    id INTEGER PRIMARY KEY,
+    unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    digest_sha256 TEXT NOT NULL,
+    address TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending','sent','failed')),
+    error TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '',
+    items INTEGER NOT NULL DEFAULT 0,
+    at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX reminder_mail_once ON reminder_mail(unit_id, day, digest_sha256, address)
+    WHERE status IN ('sending','sent');
+CREATE INDEX reminder_mail_day ON reminder_mail(day, unit_id)
+""")

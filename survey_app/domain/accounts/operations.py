@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from werkzeug.security import generate_password_hash
@@ -20,8 +21,10 @@ MIN_PASSWORD = 8
 
 
 def create_user(store, username: str, password: str, role: str,
-                unit: str | None = None, full_name: str = "") -> int:
-    """Create a user; a `host` must name the unit they represent (it must exist)."""
+                unit: str | None = None, full_name: str = "", email: str = "") -> int:
+    """Create a user; a `host` must name the unit they represent (it must exist); the
+    e-mail address (optional) is where a host's reminders go."""
+    email = valid_email(email)
     if role not in USER_ROLES:
         raise DomainError(N_("Vai trò không tồn tại: '%(role)s' (chọn một trong: %(choices)s)"), "role",
                           role=role, choices=', '.join(USER_ROLES))
@@ -39,7 +42,8 @@ def create_user(store, username: str, password: str, role: str,
     if store.read(sql.get_user_by_username, username):
         raise DomainError(N_("Tên đăng nhập đã tồn tại: '%(username)s'"), "username", username=username)
     values = {"username": username, "role": role, "unit_id": unit_id, "created_at": now_utc(),
-              "password_hash": generate_password_hash(password), "full_name": full_name or username}
+              "password_hash": generate_password_hash(password), "full_name": full_name or username,
+              "email": email}
 
     def write(db):
         user_id = sql.insert_user(db, **values)
@@ -155,3 +159,43 @@ def _require_user(store, user_id: int) -> dict:
     if user is None:
         raise NotFound(N_("Không tìm thấy người dùng."), "user_id")
     return user
+
+
+# ----------------------------------------------------------------- e-mail addresses
+
+EMAIL_REFUSED = N_("Địa chỉ thư điện tử không hợp lệ: '%(email)s'. Vui lòng nhập dạng ten@coquan.gov.vn.")
+_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def valid_email(text: str | None) -> str:
+    """The address as stored ('' for none), or a refusal naming the field: one `@`, a
+    plain local part, a domain of at least two labels (an IDN domain kept in its
+    ASCII form); no spaces or line breaks, which could add a header to a message."""
+    address = (text or "").strip()
+    if not address:
+        return ""
+    local, _at, domain = address.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        domain = ""
+    labels = domain.split(".")
+    if (len(address) > 254 or len(local) > 64 or not _LOCAL.fullmatch(local) or len(labels) < 2
+            or not all(_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit()):
+        raise DomainError(EMAIL_REFUSED, "email", email=address[:100])
+    return f"{local}@{domain}"
+
+
+def set_email(store, username: str, email: str) -> str:
+    """Give a user an e-mail address (or '' to remove it); returns the address kept."""
+    address = valid_email(email)
+    user = store.read(sql.get_user_by_username, username)
+    if user is None:
+        raise DomainError(N_("Người dùng không tồn tại: '%(username)s'"), "username", username=username)
+
+    def write(db):
+        sql.set_email(db, user["id"], address)
+        _audit(db, "user.email", "user", user["id"], {"email": address})
+    store.write(write)
+    return address

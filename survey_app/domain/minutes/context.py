@@ -196,15 +196,32 @@ def _conclusion_blocks(inp: MinutesInput) -> list[dict]:
     who = ", ".join(p for p in (conclusion.get("by"), head.get("title")) if p)
     generated = [f"Đồng chí {who} kết luận: {conclusion.get('text', '')}"] if conclusion.get("text") else []
     blocks = [{"type": "paragraph", "text": p} for p in _paragraphs(inp, "conclusion", generated)]
-    items = []
-    for rec in doc.get("recommendations", []):
-        tail = [f"đơn vị thực hiện: {rec['addressee']}"] if rec.get("addressee") else []
-        tail += [f"thời hạn: {format_date(rec['due'])}"] if rec.get("due") else []
-        items.append({"text": rec.get("text", ""), "detail": f"({'; '.join(tail)})" if tail else ""})
+    recommendations = doc.get("recommendations", [])
+    items = [{"text": rec.get("text", ""), "detail": _recommendation_detail(rec)} for rec in recommendations]
     if items:
         blocks.append({"type": "paragraph", "text": "Đoàn khảo sát kiến nghị:"})
         blocks.append({"type": "numbered", "items": items})
+    defaults = [rec for rec in recommendations if rec.get("due_default")]
+    if defaults:
+        blocks.append({"type": "paragraph", "text": _default_due_note(doc, defaults[0]["due"])})
     return blocks
+
+
+def _recommendation_detail(rec: dict) -> str:
+    """`(đơn vị thực hiện: …; thời hạn: 30/06/2026)`, or `thời hạn mặc định: …` where the
+    delegation's default period gave the date."""
+    tail = [f"đơn vị thực hiện: {rec['addressee']}"] if rec.get("addressee") else []
+    if rec.get("due"):
+        label = "thời hạn mặc định" if rec.get("due_default") else "thời hạn"
+        tail.append(f"{label}: {format_date(rec['due'])}")
+    return f"({'; '.join(tail)})" if tail else ""
+
+
+def _default_due_note(doc: dict, due: str) -> str:
+    started = _local(parse_datetime(doc.get("started_at")))
+    days = (dt.date.fromisoformat(due) - started.date()).days if started else 0
+    period = f"{days} ngày kể từ ngày làm việc" if days > 0 else "theo quy định của Đoàn"
+    return f"Thời hạn mặc định: {period}, áp dụng cho kiến nghị không ghi thời hạn."
 
 
 def _closing(inp: MinutesInput) -> str:

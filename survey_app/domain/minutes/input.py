@@ -15,6 +15,7 @@ from survey_app.formatting import parse_datetime
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.domain.access import SIGNATORY_ROLES
+from survey_app.domain.followup.operations import default_due
 from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256
 from survey_app.storage import delegations as delegations_sql
 from survey_app.domain.visits import document as visit_io
@@ -101,9 +102,11 @@ def _signatories(doc: dict, roles: list[str], signed: dict) -> list[dict]:
 def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, base_url: str,
                      number: int | None = None, corrects_version: int | None = None) -> MinutesInput:
     """The minutes input of a visit as recorded now, with the version's wording."""
-    doc = visit_io.export_document(store, visit["id"], photos_dir, photo_bytes=printed_photo)
     form = store.read(forms.for_visit, visit)
     delegation = store.read(delegations_sql.get_delegation, visit["delegation_id"])
+    doc = with_default_dues(visit_io.export_document(store, visit["id"], photos_dir,
+                                                     photo_bytes=printed_photo),
+                            default_due(visit["started_at"], delegation["follow_up_days"]))
     day = visit_date(doc)
     inp = MinutesInput(
         document=doc, **_form_rows(form, doc), number=number or 0, year=day.year,
@@ -114,6 +117,15 @@ def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, ba
         recipients=[doc["host"]["unit"], "Các thành viên Đoàn", "Lưu: VT"],
         ended_at=doc.get("ended_at"), version=minutes["version"], corrects=corrects_version)
     return with_verify_url(inp, base_url)
+
+
+def with_default_dues(doc: dict, due: str) -> dict:
+    """The document with the default due date written into each recommendation made
+    without one, marked `due_default` so that the minutes say so: the unit signs the
+    dates it will be held to (the tracking rows use the same rule)."""
+    recommendations = [rec if rec.get("due") else {**rec, "due": due, "due_default": True}
+                       for rec in doc.get("recommendations", [])]
+    return {**doc, "recommendations": recommendations}
 
 
 def with_verify_url(inp: MinutesInput, base_url: str) -> MinutesInput:

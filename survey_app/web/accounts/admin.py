@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from survey_app.checklists.wtf import select_choices
@@ -30,6 +30,7 @@ class UserForm(FlaskForm):
     password = PasswordField(N_("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
     role = SelectField(N_("Vai trò"), choices=select_choices([(r, _l(access.USER_ROLE_LABELS[r])) for r in access.USER_ROLES]))
     unit = StringField(N_("Đơn vị (với vai trò đại diện đơn vị)"), validators=[Optional(), Length(max=200)])
+    email = EmailField(N_("Thư điện tử (nhận thư nhắc việc)"), validators=[Optional(), Length(max=254)])
 
 
 ACTIONS = {"sign_out": N_("Đã đăng xuất %(name)s khỏi mọi thiết bị."),
@@ -55,7 +56,7 @@ def users():
         try:
             accounts.create_user(store, form.username.data, form.password.data,
                                  form.role.data, (form.unit.data or "").strip() or None,
-                                 (form.full_name.data or "").strip())
+                                 (form.full_name.data or "").strip(), form.email.data or "")
         except DomainError as error:
             getattr(form, error.field or "username").errors.append(refusal_text(error))
         else:

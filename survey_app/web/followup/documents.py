@@ -81,4 +81,4 @@ def calendar_feed(token):
     if user is None:
         abort(404)
     body = reminders.calendar_feed(store, user, current_app.config.get("BASE_URL", ""))
-    return Response(body, mimetype="text/calendar; charset=utf-8")
+    return Response(body, content_type="text/calendar; charset=utf-8")  # as is: one charset
