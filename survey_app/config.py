@@ -52,6 +52,14 @@ DEFAULTS = {
     "SMTP_USER": "",
     "SMTP_PASSWORD": "",
     "MAIL_FROM": "",                      # e.g. "Ban Pháp chế HĐND tỉnh <bpc@hdnd.gialai.gov.vn>"
+    # Verification of uploaded PDFs (public): cost limits, workers, rate limit, trust.
+    "VERIFY_RATE_LIMIT": "20 per minute;200 per day",   # per address, page and API
+    "VERIFY_MAX_SIGNATURES": 10,
+    "VERIFY_MAX_REVISIONS": 20,
+    "VERIFY_WORKERS": 2,          # verifications at once, each in a worker process
+    "VERIFY_TIMEOUT": 20,         # seconds one verification may take
+    "VERIFY_QUEUE_WAIT": 2,       # seconds a request waits for a free worker, then 503
+    "TRUSTED_ROOTS": [],          # PEM files of trusted root certificates (and CRLs)
 }
 
 

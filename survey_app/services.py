@@ -13,6 +13,7 @@ from survey_app.domain.forms.library import FormLibrary
 from survey_app.domain.minutes.keys import DEFAULT_ORGANISATION, SigningConfig
 from survey_app.domain.minutes.operations import MinutesEnv
 from survey_app.domain.audit import start_sealing
+from survey_app.domain.minutes.verification import VerifySettings
 from survey_app.storage import Store, apply_migrations
 from survey_app.storage.audit_seal import AuditSeal
 
@@ -77,7 +78,18 @@ def minutes_env(app: Flask | None = None) -> MinutesEnv:
     return MinutesEnv(files=minutes_dir(app), photos=photos_dir(app), certs=certs_dir(app),
                       base_url=app.config["BASE_URL"],
                       organisation=app.config.get("ORGANISATION_NAME", DEFAULT_ORGANISATION),
-                      signing=SigningConfig.from_config(app.config, Path(app.instance_path)))
+                      signing=SigningConfig.from_config(app.config, Path(app.instance_path)),
+                      verification=verify_settings(app.config))
+
+
+def verify_settings(config) -> VerifySettings:
+    """The cost limits of one verification and the trusted roots, from the configuration."""
+    roots = config.get("TRUSTED_ROOTS") or ()
+    return VerifySettings(max_signatures=int(config["VERIFY_MAX_SIGNATURES"]),
+                          max_revisions=int(config["VERIFY_MAX_REVISIONS"]),
+                          workers=int(config["VERIFY_WORKERS"]), timeout=float(config["VERIFY_TIMEOUT"]),
+                          wait=float(config["VERIFY_QUEUE_WAIT"]),
+                          trusted_roots=(roots,) if isinstance(roots, str) else tuple(roots))
 
 
 def done_rule(app: Flask | None = None) -> str:

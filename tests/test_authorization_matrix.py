@@ -26,8 +26,10 @@ SIGNED_IN = PUBLIC - {ANON}
 VIEW = frozenset({ADMIN, VIEWER, SEC, HEAD, MEMBER, HOST})  # the visit's delegation and its unit's host
 EDIT = frozenset({ADMIN, SEC, HEAD, MEMBER})
 PREPARE = frozenset({ADMIN, SEC, HEAD})
-SIGN = frozenset({ADMIN, SEC, HEAD, MEMBER, HOST})
-REPORT = SIGN  # report progress on a recommendation: delegation, the addressed unit's host, admins
+# The host's signature slot: the host of the visited unit, or the delegation's secretary
+# collecting it on site (issue 14, item 6: members, heads and admins never sign for others).
+SIGN_HOST = frozenset({SEC, HOST})
+REPORT = frozenset({ADMIN, SEC, HEAD, MEMBER, HOST})  # delegation, the addressed unit's host, admins
 ADMIN_ONLY = frozenset({ADMIN})
 NONE = frozenset()
 # Seen by everyone signed in, but scoped to what each may see (a host: their unit only).
@@ -103,7 +105,7 @@ TABLE = {
     "minutes.signatories": ("/visits/{frozen}/minutes/signatories", NONE, PREPARE, {}),
     "minutes.wording": ("/visits/{frozen}/minutes/wording", PREPARE, PREPARE, {}),
     "minutes.sign": ("/visits/{frozen}/minutes/sign", VIEW, NONE, None),
-    "minutes.sign_role": ("/visits/{frozen}/minutes/sign/host", NONE, SIGN,
+    "minutes.sign_role": ("/visits/{frozen}/minutes/sign/host", NONE, SIGN_HOST,
                           {"data": {"host-name": "Trần Văn Hùng", "host-image": PNG}}),
     "minutes.download": ("/visits/{frozen}/minutes/v1.pdf", VIEW, NONE, None),
     "followup.board": ("/followup/", SIGNED_IN, NONE, None),
@@ -134,7 +136,7 @@ TABLE = {
     "api_minutes.wording": ("/api/v1/visits/{frozen}/minutes/wording", NONE, PREPARE, {"json": {}}),
     "api_minutes.finalize": ("/api/v1/visits/{frozen}/minutes/finalize", NONE, PREPARE, {}),
     "api_minutes.correction": ("/api/v1/visits/{frozen}/minutes/correction", NONE, PREPARE, {}),
-    "api_minutes.signatures": ("/api/v1/visits/{frozen}/minutes/signatures", NONE, SIGN,
+    "api_minutes.signatures": ("/api/v1/visits/{frozen}/minutes/signatures", NONE, SIGN_HOST,
                                {"json": {"role": "host", "name": "Trần Văn Hùng", "image": PNG}}),
     "api_minutes.verify": ("/api/v1/verify", NONE, SIGNED_IN, {"data": b"not a pdf"}),
     "api_audit.list_entries": ("/api/v1/audit", ADMIN_ONLY, NONE, None),

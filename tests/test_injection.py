@@ -292,6 +292,7 @@ def test_uploads_are_stored_by_content_under_generated_names(upload_app):
     app, ids, client, folder = upload_app
     store = app.extensions["survey_store"]
     admin = world.bearer(world.tokens(store)["admin"])
+    secretary = world.bearer(world.tokens(store)["secretary"])  # who may collect a signature (issue 14.6)
     before = _files(folder)
     for n, name in enumerate(BAD_NAMES):
         response = client.post("/visits/1/photos", data={"item": str(uuidlib.uuid4()),
@@ -306,7 +307,7 @@ def test_uploads_are_stored_by_content_under_generated_names(upload_app):
         assert not re.search(r"[/\\\x00-\x1f]", shown), shown
         download = client.get(f"/followup/evidence/{evidence_id}")
         assert download.status_code == 200 and download.data.startswith(b"\x89PNG"), shown
-    signature = client.post(f"/api/v1/visits/{ids['frozen']}/minutes/signatures", headers=admin,
+    signature = client.post(f"/api/v1/visits/{ids['frozen']}/minutes/signatures", headers=secretary,
                             json={"role": "host", "name": "../../etc/passwd",
                                   "image": base64.b64encode(_png(40)).decode()})
     assert signature.status_code == 201, signature.get_json()
@@ -333,6 +334,7 @@ def test_text_disguised_as_an_image_or_pdf_is_refused(upload_app):
     app, ids, client, folder = upload_app
     store = app.extensions["survey_store"]
     admin = world.bearer(world.tokens(store)["admin"])
+    secretary = world.bearer(world.tokens(store)["secretary"])  # who may collect a signature (issue 14.6)
     before = _files(folder)
     text = b"just some text, not a picture\n" * 10
     photo = client.post("/visits/1/photos", data={"item": str(uuidlib.uuid4()), "file": (io.BytesIO(text), "x.jpg")})
@@ -340,7 +342,7 @@ def test_text_disguised_as_an_image_or_pdf_is_refused(upload_app):
     big = client.post("/visits/1/photos", data={"item": str(uuidlib.uuid4()),
                                                  "file": (io.BytesIO(_png(1) + b"\0" * (16 * 1024 * 1024)), "big.png")})
     assert big.status_code in (400, 413) and big.get_json()["field"] == "file"
-    signature = client.post(f"/api/v1/visits/{ids['frozen']}/minutes/signatures", headers=admin,
+    signature = client.post(f"/api/v1/visits/{ids['frozen']}/minutes/signatures", headers=secretary,
                             json={"role": "head", "name": "Đinh Ly An", "image": base64.b64encode(text).decode()})
     assert signature.status_code == 400 and signature.get_json()["field"] == "image"
     for verify in (client.post("/api/v1/verify", headers=admin, data={"file": (io.BytesIO(text), "x.pdf")}),

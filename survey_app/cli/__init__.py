@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from survey_app.cli.commands import (
-    audit_group, backup_command, create_user_command, delegation_group, export_visit_command, form_group,
+    audit_group, backup_command, certificate_group, create_user_command, delegation_group, export_visit_command, form_group,
     import_command, init_command, minutes_command, remind_command, restore_command, serve_command,
     set_email_command, token_group, verify_command,
 )
 
 COMMANDS = [audit_group, init_command, serve_command, create_user_command, set_email_command, token_group,
             backup_command, restore_command, import_command, export_visit_command,
-            remind_command, minutes_command, verify_command, form_group, delegation_group]
+            remind_command, minutes_command, verify_command, form_group, delegation_group, certificate_group]
 
 
 def init_app(app: Flask) -> None:

@@ -137,14 +137,33 @@ def can_prepare_minutes(db, user: dict, visit: dict) -> bool:
     return user["role"] in COMMITTEE_ROLES and _in_delegation(db, user, visit)
 
 
+SELF, ON_BEHALF = "self", "on_behalf"
+SIGN_REFUSED = {
+    "head": N_("Tài khoản không có quyền ký ô này: chỉ Trưởng đoàn tự ký, hoặc Thư ký Đoàn thu nhận "
+               "chữ ký của Trưởng đoàn trên thiết bị của mình."),
+    "secretary": N_("Tài khoản không có quyền ký ô này: chỉ Thư ký Đoàn tự ký ô của Thư ký Đoàn."),
+    "host": N_("Tài khoản không có quyền ký ô này: chỉ đại diện đơn vị được khảo sát tự ký, hoặc Thư ký "
+               "Đoàn thu nhận chữ ký tại buổi làm việc."),
+}
+
+
+def signing_capacity(db, user: dict, visit: dict, role: str) -> str | None:
+    """How `user` may fill the signatory slot `role` of the visit's minutes: SELF (the head
+    or secretary of that delegation, the host of the visited unit), ON_BEHALF (the
+    delegation's secretary collecting the head's or the host's signature on their own
+    device), or None. Nobody else signs: members never sign for others, nor do admins."""
+    if role == "host" and user["role"] == "host" and visit["unit_id"] == user["unit_id"]:
+        return SELF
+    if user["id"] is None:
+        return None
+    positions = set(delegations_sql.positions_of_user(db, visit["delegation_id"], user["id"]))
+    if role in ("head", "secretary") and role in positions:
+        return SELF
+    return ON_BEHALF if "secretary" in positions and role in ("head", "host") else None
+
+
 def can_sign_minutes(db, user: dict, visit: dict, role: str) -> bool:
-    """Delegation members collect every signature on their tablet; a host account
-    signs only as the representative of its own unit."""
-    if user["role"] == "admin":
-        return True
-    if user["role"] == "host":
-        return role == "host" and visit["unit_id"] == user["unit_id"]
-    return user["role"] in DELEGATION_SIDE and _in_delegation(db, user, visit)
+    return signing_capacity(db, user, visit, role) is not None
 
 
 # ----------------------------------------------------------------- follow-up

@@ -79,3 +79,9 @@ def members_of(db, delegation_ids: list[int]) -> dict[int, list[dict]]:
                         list(found)):
         found[row["delegation_id"]].append(row)
     return found
+
+
+def positions_of_user(db, delegation_id: int, user_id: int) -> list[str]:
+    """The user's positions in the delegation (head, deputy, member, secretary)."""
+    return [row[0] for row in db.execute(
+        "SELECT role FROM memberships WHERE delegation_id = ? AND user_id = ?", [delegation_id, user_id])]

@@ -464,6 +464,17 @@ CREATE INDEX audit_log_actor ON audit_log(actor, id)
 """)
 
 
+@migrations()
+def m009_signature_collection(db):
+    """Who collected each drawn signature: `user_id` is the account that submitted it;
+    `on_behalf` is 1 when that was the delegation's secretary collecting another
+    signatory's signature on their device; `device` names that device."""
+    _run(db, """
+ALTER TABLE minutes_signatures ADD COLUMN on_behalf INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE minutes_signatures ADD COLUMN device TEXT NOT NULL DEFAULT ''
+""")
+
+
 def expected_schema(applied: list[str]) -> set[tuple]:
     """The schema (type, name, table, SQL of every object) that applying these migrations,
     in this order, to an empty database gives; ValueError for a name this version lacks."""

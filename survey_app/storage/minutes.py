@@ -29,6 +29,12 @@ def latest_version(db, visit_id: int) -> dict | None:
                             "ORDER BY version DESC LIMIT 1", [visit_id]))
 
 
+def latest_head(db, visit_id: int) -> dict | None:
+    """id, version and status of the latest version, without its (large) frozen input."""
+    return one(db, "SELECT id, version, status FROM minutes_versions WHERE visit_id = ? "
+                    "ORDER BY version DESC LIMIT 1", [visit_id])
+
+
 def get_version(db, visit_id: int, version: int) -> dict | None:
     return _decode(one(db, "SELECT * FROM minutes_versions WHERE visit_id = ? AND version = ?",
                         [visit_id, version]))
@@ -43,12 +49,20 @@ def find_by_pdf(db, sha256: str) -> dict | None:
                             "OR final_pdf_sha256 = ? LIMIT 1", [sha256, sha256]))
 
 
-def find_by_content(db, prefix: str) -> dict | None:
-    """The version whose content hash (at finalize or as signed) starts with `prefix`."""
-    pattern = prefix.lower() + "%"
-    return _decode(one(db, "SELECT * FROM minutes_versions WHERE content_sha256 LIKE ? "
-                            "OR signed_content_sha256 LIKE ? ORDER BY id DESC LIMIT 1",
-                        [pattern, pattern]))
+def find_by_code(db, code: str) -> dict | None:
+    """The version whose verification code is `code`: the 12 hex digits printed on the
+    document (the start of its content hash, at finalize or as signed) or the whole hash.
+    A range on the indexed columns: `code` ≤ hash < `code` + "g" ("g" follows every hex digit)."""
+    bounds = [code, code + "g"] * 2
+    return _decode(one(db, "SELECT * FROM minutes_versions WHERE (content_sha256 >= ? AND content_sha256 < ?) "
+                            "OR (signed_content_sha256 >= ? AND signed_content_sha256 < ?) "
+                            "ORDER BY id DESC LIMIT 1", bounds))
+
+
+def replacement_of(db, minutes_id: int) -> dict | None:
+    """The signed correction that replaces this version, when there is one."""
+    return _decode(one(db, "SELECT * FROM minutes_versions WHERE corrects = ? AND status = 'signed' "
+                            "ORDER BY version LIMIT 1", [minutes_id]))
 
 
 def insert_version(db, **values) -> int:
@@ -57,11 +71,18 @@ def insert_version(db, **values) -> int:
 
 
 def update_version(db, minutes_id: int, **values) -> None:
-    for column in VERSION_JSON:
-        if column in values and values[column] is not None:
+    for column in VERSION_JSON:  # a str is JSON encoded already (outside the write)
+        if column in values and values[column] is not None and not isinstance(values[column], str):
             values[column] = json.dumps(values[column], ensure_ascii=False, sort_keys=True)
     sets = ", ".join(f"{column} = ?" for column in values)
     db.execute(f"UPDATE minutes_versions SET {sets} WHERE id = ?", [*values.values(), minutes_id])
+
+
+def peek_number(db, body: str, year: int) -> int:
+    """The number `next_number` would allocate now (nothing is reserved)."""
+    row = db.execute("SELECT last_number FROM minutes_counters WHERE body = ? AND year = ?",
+                     [body, year]).fetchone()
+    return (row[0] if row else 0) + 1
 
 
 def next_number(db, body: str, year: int) -> int:

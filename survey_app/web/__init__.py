@@ -10,6 +10,7 @@ from survey_app.web import api
 from survey_app.web.accounts import auth
 from survey_app.web import errors
 from survey_app.web import i18n
+from survey_app.web import limits
 from survey_app.web import nav
 from survey_app.web import offline
 from survey_app.web import security
@@ -64,3 +65,4 @@ def init_app(app: Flask) -> None:
         csrf.exempt(blueprint)  # the API authenticates with bearer tokens, not cookies
     if app.config.get("BENCHMARK_ROUTES"):
         app.register_blueprint(shell.bench_bp)
+    limits.init_app(app)

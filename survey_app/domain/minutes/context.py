@@ -45,6 +45,7 @@ class MinutesInput:
     verify_url: str = ""
     version: int = 1
     corrects: int | None = None
+    corrects_citation: dict | None = None   # {number, date} of the corrected minutes
 
 
 def _canonical(value: Any) -> Any:
@@ -67,6 +68,8 @@ def content_sha256(inp: MinutesInput) -> str:
     """
     data = dataclasses.asdict(inp)
     data.pop("verify_url")
+    if data.get("corrects_citation") is None:  # versions frozen before citations keep their hash
+        data.pop("corrects_citation", None)
     data["signatories"] = [{k: v for k, v in s.items() if k != "image_png"}
                            for s in data["signatories"]]
     text = json.dumps(_canonical(data), sort_keys=True, ensure_ascii=False,
@@ -253,11 +256,24 @@ def _body(inp: MinutesInput) -> list[dict]:
     return blocks
 
 
+def _amendment(inp: MinutesInput) -> str:
+    """The line under the title of a correction: what it corrects, by number and date."""
+    if not inp.corrects:
+        return ""
+    cited = inp.corrects_citation or {}
+    which = f"Biên bản số {cited['number']}" if cited.get("number") else ""
+    which += f" ngày {format_date(cited['date'])}" if cited.get("date") else ""
+    return (f"(Phiên bản {inp.version}, đính chính và thay thế phiên bản {inp.corrects}"
+            + (f": {which}" if which else "") + ")")
+
+
 def _signatory(sig: dict) -> dict:
     image = sig.get("image_png")
+    collector = sig.get("collected_by")
     return {"role": sig.get("role", ""),
             "title_lines": [line.upper() for line in sig.get("title_lines", [])],
             "name": sig.get("name", ""),
+            "note": f"(Ký trên thiết bị của Thư ký Đoàn {collector})" if collector else "",
             "image": "data:image/png;base64," + base64.b64encode(image).decode("ascii") if image else None}
 
 
@@ -302,8 +318,7 @@ def build_context(inp: MinutesInput) -> dict:
         "place_date": f"{inp.issued_place}, {format_long_date(inp.issued_date)}",
         "title": "BIÊN BẢN",
         "subject": subject,
-        "amendment": (f"(Phiên bản {inp.version}, đính chính và thay thế phiên bản {inp.corrects})"
-                      if inp.corrects else ""),
+        "amendment": _amendment(inp),
         "body": _body(inp),
         "signatories": signatories,
         "signature_rows": _pairs(signatories),
@@ -313,6 +328,7 @@ def build_context(inp: MinutesInput) -> dict:
         "qr": _qr_data_uri(inp.verify_url),
         "sha256": digest,
         "short_sha": digest[:12],
+        "code_line": f"Mã xác thực: {digest[:12]}",
         "version": inp.version,
         "document_title": f"Biên bản số {inp.number:02d}/{inp.symbol} - {subject}",
         "author": delegation.get("name", ""),

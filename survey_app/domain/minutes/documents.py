@@ -1,4 +1,4 @@
-"""The documents of a minutes version (PDF, DOCX) and the verification of a PDF.
+"""The documents of a minutes version (PDF, DOCX); verifying a PDF is `verification.py`.
 
 A draft is rendered from the live record each time; a final or signed version
 is served from the stored file (its bytes never change), and its DOCX from the
@@ -6,21 +6,16 @@ frozen input.
 """
 from __future__ import annotations
 
-import hashlib
-import re
-from io import BytesIO
+import dataclasses
 
-from survey_app.documents import render_html, render_pdf, verify_pdf
+from survey_app.documents import render_html, render_pdf
 from survey_app.domain.minutes.context import build_context
 from survey_app.domain.minutes.docx import render_docx
 from survey_app.storage import minutes as sql
 from survey_app.storage import visits as visits_sql
-from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.domain.files import file_path
-from survey_app.domain.minutes.input import input_from_visit, thaw, with_signatures
+from survey_app.domain.minutes.input import draft_verify_url, input_from_visit, thaw, with_signatures
 from survey_app.domain.minutes.operations import MinutesEnv
-
-CODE = re.compile(r"^[0-9a-f]{6,64}$")
 
 
 def input_of_draft(store, forms, env: MinutesEnv, minutes: dict):
@@ -32,9 +27,15 @@ def input_of_draft(store, forms, env: MinutesEnv, minutes: dict):
                             base_url=env.base_url, corrects_version=corrected and corrected["version"])
 
 
+DRAFT_LINE = "Dự thảo, không có giá trị pháp lý"
+
+
 def _draft_context(store, forms, env: MinutesEnv, minutes: dict) -> dict:
-    inp = input_of_draft(store, forms, env, minutes)
+    """A draft's QR code leads to a page saying it is a draft; it has no verification code."""
+    inp = dataclasses.replace(input_of_draft(store, forms, env, minutes),
+                              verify_url=draft_verify_url(env.base_url))
     context = build_context(inp)
+    context["code_line"] = DRAFT_LINE
     context["number_line"] = f"Số:        /{inp.symbol}"
     context["amendment"] = " ".join(filter(None, ["(DỰ THẢO)", context["amendment"]]))
     return context
@@ -44,7 +45,8 @@ def _frozen_context(store, env: MinutesEnv, minutes: dict) -> dict:
     inp = thaw(minutes["input_json"])
     if minutes["status"] == "signed":
         signed = {s["role"]: {"name": s["name"], "image_png":
-                              file_path(env.files, s["image_sha256"], ".png").read_bytes()}
+                              file_path(env.files, s["image_sha256"], ".png").read_bytes(),
+                              "collected_by": s["collected_by"] if s["on_behalf"] else None}
                   for s in store.read(sql.signatures_of, minutes["id"])}
         inp = with_signatures(inp, signed, minutes["required_roles"], env.base_url)
     return build_context(inp)
@@ -75,62 +77,3 @@ def version_docx(store, forms, env: MinutesEnv, minutes: dict) -> bytes:
 def file_name(visit_id: int, minutes: dict, suffix: str) -> str:
     state = {"draft": "du-thao", "final": "da-chot", "signed": "da-ky"}[minutes["status"]]
     return f"bien-ban-{visit_id}-v{minutes['version']}-{state}{suffix}"
-
-
-# ----------------------------------------------------------------- verification
-
-def _subject_hash(pdf: bytes) -> str | None:
-    """The content hash the renderer wrote into the PDF's subject (`SHA-256 …`)."""
-    try:
-        from pyhanko.pdf_utils.reader import PdfFileReader
-        info = PdfFileReader(BytesIO(pdf), strict=False).trailer_view.get("/Info")
-        subject = str(info.get_object().get("/Subject", "")) if info is not None else ""
-    except Exception:  # not a PDF: no hash to find
-        return None
-    found = re.search(r"[0-9a-f]{64}", subject)
-    return found.group(0) if found else None
-
-
-def describe_version(store, minutes: dict | None) -> dict | None:
-    if minutes is None:
-        return None
-    visit = store.read(visits_sql.get_visit, minutes["visit_id"])
-    number = f"{minutes['number']:02d}/{minutes['symbol']}" if minutes.get("number") else None
-    return {"visit_id": minutes["visit_id"], "version": minutes["version"], "status": minutes["status"],
-            "number": number, "unit": visit["unit_name"], "delegation": visit["delegation_name"],
-            "started_at": visit["started_at"], "signed_at": minutes["signed_at"],
-            "content_sha256": minutes["signed_content_sha256"] or minutes["content_sha256"],
-            "signatures": [{k: s[k] for k in ("role", "name", "signed_at", "collected_by")}
-                           for s in store.read(sql.signatures_of, minutes["id"])]}
-
-
-def find_version(store, code: str) -> dict | None:
-    code = (code or "").strip().lower()
-    return store.read(sql.find_by_content, code) if CODE.match(code) else None
-
-
-def _common_name(subject: str) -> str:
-    """`Common Name: HĐND tỉnh Gia Lai, Organization: …` → `HĐND tỉnh Gia Lai`."""
-    found = re.search(r"Common Name: ([^,]+)", subject or "")
-    return found.group(1).strip() if found else subject
-
-
-def verify_document(store, env: MinutesEnv, pdf: bytes) -> dict:
-    """Integrity and signers of a PDF, and the minutes version it is (when known here)."""
-    result = verify_pdf(pdf, minutes_keys.trust_roots(env.certs))
-    sha = hashlib.sha256(pdf).hexdigest()
-    minutes = store.read(sql.find_by_pdf, sha)
-    if minutes is None:
-        embedded = _subject_hash(pdf)
-        minutes = find_version(store, embedded) if embedded else None
-    known = describe_version(store, minutes)
-    return {"intact": result.intact, "valid": result.valid, "modified": result.modified_after_signing,
-            "error": result.error, "sha256": sha,
-            "signers": [{"name": _common_name(s["signer"]), "signed_at": s["signed_at"], "field": s["field"],
-                         "trusted": s["trusted"], "valid": s["bottom_line"], "timestamp": s["timestamp"]}
-                        for s in result.signatures],
-            "level": result.level, "revocation_info": result.revocation_info,
-            "document_timestamps": [s["timestamp"] for s in result.document_timestamps],
-            "visit_id": known and known["visit_id"], "version": known and known["version"],
-            "minutes": known}
-

@@ -140,6 +140,8 @@ def _signatures(document, ctx: dict) -> None:
                 for _ in range(3):
                     space.add_run().add_break(WD_BREAK.LINE)
             _cell_para(cell, sig["name"], bold=True, after=12)
+            if sig.get("note"):
+                _cell_para(cell, sig["note"], after=12)
 
 
 def _recipients(document, ctx: dict) -> None:
@@ -189,7 +191,7 @@ def render_docx(context: dict) -> bytes:
     _signatures(document, context)
     _recipients(document, context)
     _photos(document, context)
-    _para(document, f"Mã xác thực: {context['short_sha']} - Phiên bản {context['version']}",
+    _para(document, f"{context['code_line']} - Phiên bản {context['version']}",
           size=8, indent=False, align=RIGHT)
     buffer = BytesIO()
     document.save(buffer)

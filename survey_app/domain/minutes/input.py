@@ -96,11 +96,14 @@ def _signatories(doc: dict, roles: list[str], signed: dict) -> list[dict]:
              "host": attendees[0]["name"] if attendees else ""}
     order = [r for r in ("host", "head", "secretary") if r in roles]
     return [{"role": r, "title_lines": titles[r], "name": (signed.get(r) or {}).get("name") or names[r],
-             "image_png": (signed.get(r) or {}).get("image_png")} for r in order]
+             "image_png": (signed.get(r) or {}).get("image_png"),
+             **({"collected_by": signed[r]["collected_by"]} if (signed.get(r) or {}).get("collected_by") else {})}
+            for r in order]
 
 
 def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, base_url: str,
-                     number: int | None = None, corrects_version: int | None = None) -> MinutesInput:
+                     number: int | None = None, corrects_version: int | None = None,
+                     corrects_citation: dict | None = None) -> MinutesInput:
     """The minutes input of a visit as recorded now, with the version's wording."""
     form = store.read(forms.for_visit, visit)
     delegation = store.read(delegations_sql.get_delegation, visit["delegation_id"])
@@ -115,7 +118,8 @@ def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, ba
         issued_date=day, wording=dict(minutes.get("wording") or {}),
         signatories=_signatories(doc, minutes.get("required_roles") or DEFAULT_ROLES, {}),
         recipients=[doc["host"]["unit"], "Các thành viên Đoàn", "Lưu: VT"],
-        ended_at=doc.get("ended_at"), version=minutes["version"], corrects=corrects_version)
+        ended_at=doc.get("ended_at"), version=minutes["version"], corrects=corrects_version,
+        corrects_citation=corrects_citation)
     return with_verify_url(inp, base_url)
 
 
@@ -131,6 +135,11 @@ def with_default_dues(doc: dict, due: str) -> dict:
 def with_verify_url(inp: MinutesInput, base_url: str) -> MinutesInput:
     code = content_sha256(inp)[:12]
     return dataclasses.replace(inp, verify_url=f"{base_url.rstrip('/')}/verify?code={code}")
+
+
+def draft_verify_url(base_url: str) -> str:
+    """Where a draft's QR code leads: the verification page's notice that a draft has no legal value."""
+    return f"{base_url.rstrip('/')}/verify?draft=1"
 
 
 def with_signatures(inp: MinutesInput, signed: dict, roles: list[str], base_url: str) -> MinutesInput:

@@ -4,12 +4,17 @@ accepts, and the seal made with them (timestamp and long-term validation when
 a timestamp authority is configured).
 
 `certs/organisation.p12` with its passphrase in `certs/organisation.pass`
-(both mode 600); every certificate ever installed is kept in `certs/trusted/`
-so PDFs sealed before a replacement still verify. With `SIGNING_PKCS11_MODULE`
-set, the key on the token is used instead (`SigningConfig`).
+(both mode 600). Every self-signed certificate ever installed is kept in
+`certs/trusted/` so PDFs sealed before a replacement still verify; a certificate
+issued by a CA is trusted through the configured roots (`TRUSTED_ROOTS`, PEM files
+that may carry CRLs too). A certificate that must not seal (expired, not yet valid,
+not for signing, untrusted issuer) is refused at installation.
+With `SIGNING_PKCS11_MODULE` set, the key on the token is used instead
+(`SigningConfig`).
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
@@ -21,9 +26,11 @@ import threading
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from cryptography.x509.oid import NameOID
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 
 from survey_app.clock import VN_TZ
 from survey_app.documents import (
@@ -33,6 +40,7 @@ from survey_app.documents import (
     signer_certificate,
 )
 from survey_app.documents.seal import LongTermValidation, SealPlacement, load_pkcs11_signer
+from survey_app.documents.verify import read_pem_bundle
 from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
 
@@ -85,8 +93,77 @@ def ensure_certificate(certs: Path, organisation: str = DEFAULT_ORGANISATION) ->
     return True
 
 
-def install_certificate(certs: Path, p12: bytes, passphrase: str) -> str:
-    """Replace the signing certificate by a PKCS#12 after checking it loads; return its subject."""
+NOT_SIGNING = N_("Chứng thư số không dùng để ký được (thiếu mục đích sử dụng chữ ký số hoặc chống chối bỏ); "
+                 "vui lòng dùng chứng thư ký số do tổ chức cung cấp dịch vụ cấp.")
+EXPIRED = N_("Chứng thư số đã hết hạn ngày %(date)s; vui lòng cài chứng thư còn hiệu lực.")
+NOT_YET_VALID = N_("Chứng thư số chưa có hiệu lực (từ ngày %(date)s); vui lòng cài lại khi chứng thư có hiệu lực.")
+UNTRUSTED_ISSUER = N_("Chứng thư số không được cấp bởi tổ chức có chứng thư gốc được tin cậy; vui lòng thêm chứng "
+                      "thư gốc của tổ chức cung cấp dịch vụ vào danh sách chứng thư gốc (TRUSTED_ROOTS).")
+
+
+def certificate_problem(cert: x509.Certificate, now: dt.datetime | None = None) -> tuple[str, dict] | None:
+    """Why `cert` must not seal documents, as (message, its parameters), or None: outside
+    its validity period, or without the digitalSignature / nonRepudiation key usage."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if cert.not_valid_after_utc < now:
+        return EXPIRED, {"date": cert.not_valid_after_utc.strftime("%d/%m/%Y")}
+    if cert.not_valid_before_utc > now:
+        return NOT_YET_VALID, {"date": cert.not_valid_before_utc.strftime("%d/%m/%Y")}
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return NOT_SIGNING, {}
+    if not (usage.digital_signature or usage.content_commitment):
+        return NOT_SIGNING, {}
+    return None
+
+
+def _self_signed(cert: x509.Certificate) -> bool:
+    if cert.issuer != cert.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _chains_to(cert: x509.Certificate, chain: list, certs: Path, pem_files) -> bool:
+    """True when a trusted root (in `certs/trusted/` or TRUSTED_ROOTS) issued `cert`
+    (through the PKCS#12's chain)."""
+    roots, crls = trust_material(certs, pem_files)
+    if not roots:
+        return False
+    context = ValidationContext(trust_roots=[_der_cert(r) for r in roots], allow_fetching=False,
+                                other_certs=[_der_cert(c.public_bytes(Encoding.DER)) for c in chain],
+                                crls=crls, revocation_mode="soft-fail")
+    validator = CertificateValidator(_der_cert(cert.public_bytes(Encoding.DER)), validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_path())
+    except Exception:  # no path, a revoked or expired link: not trusted
+        return False
+    return True
+
+
+def _der_cert(der: bytes):
+    from asn1crypto import x509 as asn1_x509
+    return asn1_x509.Certificate.load(der)
+
+
+def check_installable(cert: x509.Certificate, chain: list, certs: Path, pem_files=()) -> None:
+    """Refuse (DomainError on 'p12') a certificate that must not seal: expired, not yet
+    valid, not for signing, or issued by a CA that is not among the trusted roots."""
+    problem = certificate_problem(cert)
+    if problem:
+        raise DomainError(problem[0], "p12", **problem[1])
+    if not _self_signed(cert) and not _chains_to(cert, chain, certs, pem_files):
+        raise DomainError(UNTRUSTED_ISSUER, "p12")
+
+
+def install_certificate(certs: Path, p12: bytes, passphrase: str, trusted_roots=()) -> str:
+    """Replace the signing certificate by a PKCS#12 after checking it loads and may seal
+    (`check_installable`); return its subject. A self-signed certificate becomes a trust
+    root of its own; a CA-issued one is trusted through the configured roots."""
     certs = Path(certs)
     with tempfile.NamedTemporaryFile(suffix=".p12") as handle:
         handle.write(p12)
@@ -97,7 +174,10 @@ def install_certificate(certs: Path, p12: bytes, passphrase: str) -> str:
             raise DomainError(N_("Tệp PKCS#12 không dùng được (sai mật khẩu hoặc không phải khóa RSA): %(error)s"),
                               "p12", error=str(error)[:220]) from None
     cert = signer_certificate(signer)
-    _trust(certs, cert)
+    chain = pkcs12.load_key_and_certificates(p12, passphrase.encode("utf-8"))[2]
+    check_installable(cert, chain, certs, trusted_roots)
+    if _self_signed(cert):
+        _trust(certs, cert)
     _write_private(certs / PASS, passphrase.encode("utf-8"))
     _write_private(certs / P12, p12)
     _signers.clear()
@@ -259,6 +339,29 @@ def organisation_signer(certs: Path):
 def trust_roots(certs: Path) -> list[x509.Certificate]:
     folder = Path(certs) / TRUSTED
     return [x509.load_pem_x509_certificate(p.read_bytes()) for p in sorted(folder.glob("*.pem"))]
+
+
+def configured_roots(pem_files) -> tuple[list[bytes], list[bytes]]:
+    """(certificates, CRLs) as DER from the configured PEM files (TRUSTED_ROOTS), e.g. the
+    national root CA and its revocation list; a missing or unreadable file is an error."""
+    certs, crls = [], []
+    for name in pem_files or ():
+        try:
+            found = read_pem_bundle(Path(name).read_bytes())
+        except (OSError, ValueError) as error:
+            raise DomainError(N_("Không đọc được tệp chứng thư gốc %(name)s: %(error)s"), "TRUSTED_ROOTS",
+                              name=name, error=str(error)[:200]) from None
+        certs += found[0]
+        crls += found[1]
+    return certs, crls
+
+
+def trust_material(certs: Path, pem_files=()) -> tuple[list[bytes], list[bytes]]:
+    """The roots verification trusts (every certificate installed here, and the configured
+    roots) and the CRLs it knows, all as DER bytes (they cross into a worker process)."""
+    roots, crls = configured_roots(pem_files)
+    own = [c.public_bytes(Encoding.DER) for c in trust_roots(certs)]
+    return own + roots, crls
 
 
 def current_subject(certs: Path, signing: SigningConfig | None = None) -> str | None:

@@ -14,22 +14,28 @@ import base64
 import binascii
 import dataclasses
 import io
+import json
 from pathlib import Path
+from typing import Callable
 
 from PIL import Image
 
 from survey_app.markers import N_
-from survey_app.documents import render_html, render_pdf
+from survey_app.documents import render_html, signer_certificate
 from survey_app.documents.render import render_pdf_placed
+from survey_app.domain import audit
 from survey_app.domain.minutes.context import build_context, content_sha256
 from survey_app.storage import minutes as sql
+from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as visits_sql
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.clock import now_utc
 from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from survey_app.domain import files
-from survey_app.domain.files import file_path, store_bytes
-from survey_app.domain.access import SIGNATORY_ROLES, can_prepare_minutes, can_sign_minutes
+from survey_app.domain.files import file_path
+from survey_app.domain.access import (
+    ON_BEHALF, SIGN_REFUSED, SIGNATORY_ROLES, can_prepare_minutes, signing_capacity,
+)
 from survey_app.domain.minutes.input import (
     DEFAULT_ROLES,
     SECTIONS,
@@ -38,6 +44,7 @@ from survey_app.domain.minutes.input import (
     thaw,
     with_signatures,
 )
+from survey_app.domain.minutes.verification import VerifySettings
 from survey_app.domain.visits.operations import EDITABLE_STATUSES, load_visit
 
 MAX_SIGNATURE_BYTES = 300 * 1024
@@ -56,6 +63,9 @@ class MinutesEnv:
     base_url: str
     organisation: str = minutes_keys.DEFAULT_ORGANISATION
     signing: minutes_keys.SigningConfig | None = None  # token, timestamp authority
+    verification: VerifySettings = VerifySettings()
+    # HTML → (PDF bytes, where the element with the given id is): WeasyPrint; tests hold it
+    renderer: Callable[[str, str], tuple] = render_pdf_placed
 
 
 # ----------------------------------------------------------------- loading
@@ -146,30 +156,89 @@ def required_roles(store, visit: dict) -> list[str]:
 
 # ----------------------------------------------------------------- finalize
 
-def finalize_minutes(store, forms, env: MinutesEnv, user: dict, visit_id: int) -> dict:
-    """Freeze record and wording, allocate the number, store the final PDF (visit → minutes_final)."""
-    load_for_minutes(store, visit_id, user, prepare=True)
+class _Changed(Exception):
+    """The record changed between the snapshot a document was rendered from and the write."""
 
-    def write(db):
-        visit = visits_sql.get_visit(db, visit_id)
-        latest = sql.latest_version(db, visit_id)
+
+ATTEMPTS = 3
+CHANGED = N_("Hồ sơ vừa được người khác thay đổi trong lúc lập biên bản; vui lòng thử lại.")
+
+
+def _snapshot(db, visit_id: int) -> tuple:
+    """Everything a rendered version depends on, compared again inside the write: the
+    visit's revision (every change of the record bumps it), the latest version and its
+    wording, the delegation with its members, and the signatory roles."""
+    visit = visits_sql.get_visit(db, visit_id)
+    latest = sql.latest_version(db, visit_id)
+    delegation = delegations_sql.get_delegation(db, visit["delegation_id"])
+    members = delegations_sql.list_members(db, visit["delegation_id"])
+    return (visit["revision"], visit["status"],
+            latest and (latest["id"], latest["status"], json.dumps(latest["wording"], sort_keys=True)),
+            json.dumps([delegation, members], sort_keys=True, default=str),
+            sql.required_roles(db, visit["delegation_id"]))
+
+
+def finalize_minutes(store, forms, env: MinutesEnv, user: dict, visit_id: int) -> dict:
+    """Freeze record and wording, allocate the number, store the final PDF (visit → minutes_final).
+
+    The PDF is rendered from a snapshot outside the write lock (a visit with many
+    photos takes seconds); the write then checks that nothing it depends on changed
+    and that the number is still free, or renders again."""
+    load_for_minutes(store, visit_id, user, prepare=True)
+    for _attempt in range(ATTEMPTS):
+        seen = store.read(_snapshot, visit_id)
+        visit, latest = store.read(visits_sql.get_visit, visit_id), store.read(sql.latest_version, visit_id)
         if latest is not None and latest["status"] != "draft":
             raise Conflict(N_("Biên bản đã được chốt trước đó."), "status")
-        latest = latest or _new_draft(db, visit, user)
-        minutes = dict(latest, required_roles=required_roles(store, visit))
-        corrected = sql.get_version_by_id(db, latest["corrects"]) if latest["corrects"] else None
-        inp = input_from_visit(store, forms, visit, minutes, photos_dir=env.photos, base_url=env.base_url,
-                               corrects_version=corrected and corrected["version"])
-        number = sql.next_number(db, visit["delegation_body"], inp.year)
-        inp = _renumbered(inp, number, env.base_url)
-        pdf_sha = store_bytes(env.files, render_pdf(render_html(build_context(inp))), ".pdf")
-        sql.update_version(db, latest["id"], status="final", body=visit["delegation_body"], year=inp.year,
-                           number=number, symbol=inp.symbol, required_roles=minutes["required_roles"],
-                           input_json=freeze(inp), content_sha256=content_sha256(inp),
-                           final_pdf_sha256=pdf_sha, finalized_at=now_utc(), finalized_by=user["id"])
-        visits_sql.touch_visit(db, visit_id, now_utc(), status="minutes_final")
-        return sql.get_version_by_id(db, latest["id"])
-    return store.write(write)
+        minutes = dict(latest or preview(visit_id), required_roles=required_roles(store, visit))
+        inp = _final_input(store, forms, env, visit, minutes)
+        frozen = {"input_json": json.dumps(freeze(inp), ensure_ascii=False, sort_keys=True),
+                  "content_sha256": content_sha256(inp), "required_roles": minutes["required_roles"]}
+        try:
+            pdf, _ = env.renderer(render_html(build_context(inp)), minutes_keys.SEAL_ELEMENT)
+            staged = [files.stage_bytes(env.files, pdf, ".pdf")]
+            with files.cleaned_up(staged):  # placed only by the write that records it
+                minutes_id = store.write(_commit_final, user, visit_id, seen, inp,
+                                         dict(frozen, final_pdf_sha256=staged[0].sha256), staged)
+            return store.read(sql.get_version_by_id, minutes_id)  # read after the lock: input_json is large
+        except _Changed:
+            continue
+    raise Conflict(CHANGED, "status")
+
+
+def _final_input(store, forms, env: MinutesEnv, visit: dict, minutes: dict):
+    corrected = store.read(sql.get_version_by_id, minutes["corrects"]) if minutes.get("corrects") else None
+    inp = input_from_visit(store, forms, visit, minutes, photos_dir=env.photos, base_url=env.base_url,
+                           corrects_version=corrected and corrected["version"],
+                           corrects_citation=corrected and citation_of(corrected))
+    number = store.read(sql.peek_number, visit["delegation_body"], inp.year)
+    return _renumbered(inp, number, env.base_url)
+
+
+def citation_of(minutes: dict) -> dict:
+    """How a correction cites the version it corrects: its number and date."""
+    issued = (minutes.get("input_json") or {}).get("issued_date")
+    return {"number": f"{minutes['number']:02d}/{minutes['symbol']}", "date": issued}
+
+
+def _commit_final(db, user: dict, visit_id: int, seen: tuple, inp, frozen: dict, staged: list) -> int:
+    """The write of finalize: nothing heavy here (rendering, hashing and the staged file are done)."""
+    if _snapshot(db, visit_id) != seen:
+        raise _Changed()
+    with files.placing(staged):
+        return _record_final(db, user, visit_id, inp, frozen)
+
+
+def _record_final(db, user: dict, visit_id: int, inp, frozen: dict) -> int:
+    visit = visits_sql.get_visit(db, visit_id)
+    latest = sql.latest_version(db, visit_id) or _new_draft(db, visit, user)
+    if sql.next_number(db, visit["delegation_body"], inp.year) != inp.number:
+        raise _Changed()  # another finalize of the same body took this number meanwhile
+    sql.update_version(db, latest["id"], status="final", body=visit["delegation_body"], year=inp.year,
+                       number=inp.number, symbol=inp.symbol, finalized_at=now_utc(), finalized_by=user["id"],
+                       **frozen)
+    visits_sql.touch_visit(db, visit_id, now_utc(), status="minutes_final")
+    return latest["id"]
 
 
 def _renumbered(inp, number: int, base_url: str):
@@ -205,62 +274,115 @@ def decode_signature(image) -> bytes:
 
 
 def add_signature(store, env: MinutesEnv, user: dict, visit_id: int, role: str, name: str,
-                  image) -> dict:
-    """Record one drawn signature of the final version; seal the PDF when all are in."""
+                  image, device: str = "") -> dict:
+    """Record one drawn signature of the final version; seal the PDF when all are in.
+
+    Who may fill which slot is `signing_capacity`. The last signature's sealed PDF is
+    rendered and sealed outside the write lock; the write then records the signature
+    and the seal together, unless another signature arrived meanwhile (then again)."""
     visit = load_visit(store, visit_id, user)
     if role not in SIGNATORY_ROLES:
         raise DomainError(N_("'role' phải là một trong: %(choices)s"), "role", choices=', '.join(SIGNATORY_ROLES))
-    if not store.read(can_sign_minutes, user, visit, role):
-        raise Forbidden(N_("Bạn không có quyền ký biên bản với vai trò này."))
+    capacity = store.read(signing_capacity, user, visit, role)
+    if capacity is None:
+        raise Forbidden(SIGN_REFUSED[role], "role")
     name = (name or "").strip() if isinstance(name, str) else ""
     if not name or len(name) > 200:
         raise DomainError(N_("Cần họ và tên người ký (tối đa 200 ký tự)."), "name")
-    png = decode_signature(image)
-    staged = [files.stage_bytes(env.files, png, ".png")]
-    with files.cleaned_up(staged):  # the image is kept only with the signature that uses it
-        return store.write(_sign, env, user, visit_id, role, name, staged[0])
+    signature = {"role": role, "name": name, "png": decode_signature(image), "on_behalf": capacity == ON_BEHALF,
+                 "device": (device or "")[:200], "collector": user.get("full_name") or user.get("username")}
+    for _attempt in range(ATTEMPTS):
+        seen = store.read(_signing_state, visit_id)
+        latest, signed = _check_can_sign(store, visit_id, role)
+        missing = [r for r in latest["required_roles"] if r not in signed | {role}]
+        sealed = None if missing else _sealed_pdf(store, env, latest, signature)
+        staged = [files.stage_bytes(env.files, signature["png"], ".png"),
+                  files.stage_bytes(env.files, sealed[0], ".pdf") if sealed else None]
+        try:
+            with files.cleaned_up(staged):  # placed only by the write that records them
+                return store.write(_record_signature, user, visit_id, seen, signature, sealed, missing, staged)
+        except _Changed:
+            continue
+    raise Conflict(CHANGED, "role")
 
 
-def _sign(db, env, user, visit_id, role, name, staged) -> dict:
-    latest = sql.latest_version(db, visit_id)
+def _signing_state(db, visit_id: int) -> tuple:
+    latest = sql.latest_head(db, visit_id)
+    if latest is None:
+        return (None,)
+    return (latest["id"], latest["status"], tuple(s["id"] for s in sql.signatures_of(db, latest["id"])))
+
+
+def _check_can_sign(store, visit_id: int, role: str) -> tuple[dict, set]:
+    latest = store.read(sql.latest_version, visit_id)
     if latest is None or latest["status"] != "final":
         raise Conflict(N_("Chỉ ký được biên bản đã chốt và chưa ký xong."), "status")
     if role not in latest["required_roles"]:
         raise Conflict(N_("Vai trò này không nằm trong danh sách người ký của biên bản."), "role")
-    signed = {s["role"] for s in sql.signatures_of(db, latest["id"])}
+    signed = {s["role"] for s in store.read(sql.signatures_of, latest["id"])}
     if role in signed:
         raise Conflict(N_("Vai trò này đã ký biên bản."), "role")
-    with files.placing([staged]):
-        return _insert_signature(db, env, user, latest, role, name, staged.sha256, signed)
+    return latest, signed
 
 
-def _insert_signature(db, env, user, latest, role, name, image_sha, signed) -> dict:
-    sql.insert_signature(db, minutes_id=latest["id"], role=role, name=name, image_sha256=image_sha,
-                         signed_at=now_utc(), user_id=user["id"])
-    missing = [r for r in latest["required_roles"] if r not in signed | {role}]
-    if not missing:
-        _seal(db, env, latest)
-    return {"ok": True, "role": role, "version": latest["version"], "missing": missing,
-            "sealed": not missing}
+def _record_signature(db, user: dict, visit_id: int, seen: tuple, signature: dict,
+                      sealed: tuple | None, missing: list[str], staged: list) -> dict:
+    """The write of a signature (and of the seal when it is the last): the files are
+    staged already and only placed here, once the state is known to be unchanged."""
+    if _signing_state(db, visit_id) != seen:
+        raise _Changed()
+    with files.placing(staged):
+        return _insert_signature(db, user, visit_id, signature, sealed, missing,
+                                 staged[0].sha256, staged[1] and staged[1].sha256)
 
 
-def _seal(db, env: MinutesEnv, minutes: dict) -> None:
-    signed = {s["role"]: {"name": s["name"],
-                          "image_png": file_path(env.files, s["image_sha256"], ".png").read_bytes()}
-              for s in sql.signatures_of(db, minutes["id"])}
+def _insert_signature(db, user: dict, visit_id: int, signature: dict, sealed: tuple | None,
+                      missing: list[str], image_sha: str, pdf_sha: str | None) -> dict:
+    latest = sql.latest_head(db, visit_id)
+    at = now_utc()
+    sql.insert_signature(db, minutes_id=latest["id"], role=signature["role"], name=signature["name"],
+                         image_sha256=image_sha, signed_at=at, user_id=user["id"],
+                         on_behalf=int(signature["on_behalf"]), device=signature["device"])
+    audit.record(db, user, "minutes.sign", "minutes", latest["id"], {
+        "visit_id": visit_id, "version": latest["version"], "role": signature["role"], "name": signature["name"],
+        "collected_by": signature["collector"], "on_behalf": signature["on_behalf"], "device": signature["device"]})
+    if sealed is not None:
+        _, signed_sha, sealed_at = sealed  # the moment the visible seal shows
+        sql.update_version(db, latest["id"], status="signed", signed_at=sealed_at, signed_content_sha256=signed_sha,
+                           signed_pdf_sha256=pdf_sha)
+        visits_sql.touch_visit(db, visit_id, at, status="signed")
+        audit.record(db, user, "minutes.seal", "minutes", latest["id"],
+                     {"visit_id": visit_id, "version": latest["version"], "content_sha256": signed_sha})
+    return {"ok": True, "role": signature["role"], "version": latest["version"], "missing": missing,
+            "sealed": sealed is not None, "on_behalf": signature["on_behalf"]}
+
+
+def _signed_blocks(env: MinutesEnv, rows: list[dict], new: dict) -> dict:
+    """role → {name, image_png, collected_by} of every signature, the new one included."""
+    blocks = {s["role"]: {"name": s["name"], "image_png": file_path(env.files, s["image_sha256"], ".png").read_bytes(),
+                          "collected_by": s["collected_by"] if s.get("on_behalf") else None} for s in rows}
+    blocks[new["role"]] = {"name": new["name"], "image_png": new["png"],
+                           "collected_by": new["collector"] if new["on_behalf"] else None}
+    return blocks
+
+
+def _sealed_pdf(store, env: MinutesEnv, minutes: dict, new: dict) -> tuple[bytes, str, str]:
+    """(sealed PDF, signed content hash, the moment the seal shows) of the version with
+    every signature placed; refused when the sealing certificate may not seal."""
+    signed = _signed_blocks(env, store.read(sql.signatures_of, minutes["id"]), new)
     inp = with_signatures(thaw(minutes["input_json"]), signed, minutes["required_roles"], env.base_url)
     minutes_keys.ensure_signer(env.certs, env.signing, env.organisation)
+    problem = minutes_keys.certificate_problem(signer_certificate(minutes_keys.signer_for(env.certs, env.signing)))
+    if problem:
+        raise Conflict(problem[0], "certificate", **problem[1])
     at, name = now_utc(), minutes_keys.sealer_name(env.certs, env.signing, env.organisation)
     context = build_context(inp)
     context["seal"] = minutes_keys.seal_context(name, at, context["short_sha"])
-    pdf, placement = render_pdf_placed(render_html(context), minutes_keys.SEAL_ELEMENT)
+    pdf, placement = env.renderer(render_html(context), minutes_keys.SEAL_ELEMENT)
     sealed = minutes_keys.seal(env.certs, env.signing, pdf, placement, name=name,
                                reason=f"Biên bản số {inp.number:02d}/{inp.symbol}, phiên bản {inp.version}",
                                location=inp.issued_place)
-    sql.update_version(db, minutes["id"], status="signed", signed_at=at,
-                       signed_content_sha256=content_sha256(inp),
-                       signed_pdf_sha256=store_bytes(env.files, sealed, ".pdf"))
-    visits_sql.touch_visit(db, minutes["visit_id"], at, status="signed")
+    return sealed, content_sha256(inp), at
 
 
 def signatures(store, minutes: dict) -> list[dict]:

@@ -6,12 +6,14 @@ from io import BytesIO
 from flask import g, jsonify, request, send_file
 
 from survey_app.domain.minutes import documents as docs
+from survey_app.domain.minutes import verification
 from survey_app.domain.minutes import operations as ops
 from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
 from survey_app.web.api import api_blueprint
 from survey_app.web.inputs import json_object
 from survey_app.web.context import get_forms, get_store, minutes_env
+from survey_app.web.minutes.pages import device
 
 bp = api_blueprint("api_minutes")
 MAX_PDF = 25 * 1024 * 1024
@@ -74,7 +76,7 @@ def correction(visit_id):
 def signatures(visit_id):
     body = json_object({"role", "name", "image"})
     result = ops.add_signature(get_store(), minutes_env(), g.user, visit_id, body.get("role"),
-                               body.get("name"), body.get("image"))
+                               body.get("name"), body.get("image"), device=device())
     return jsonify(result), 201
 
 
@@ -88,4 +90,4 @@ def verify():
         raise DomainError(N_("Tệp PDF quá lớn."), "file")
     if b"%PDF-" not in data[:1024]:  # checked by content, whatever the file is called
         raise DomainError(N_("Tệp gửi lên không phải là PDF."), "file")
-    return jsonify(docs.verify_document(get_store(), minutes_env(), data))
+    return jsonify(verification.verify_document(get_store(), minutes_env(), data))

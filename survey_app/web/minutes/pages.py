@@ -2,7 +2,7 @@
 tablet, correction, the signatories a delegation requires, the signing certificate."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -18,7 +18,7 @@ from survey_app.domain.access import SIGNATORY_LABELS, SIGNATORY_ROLES
 from survey_app.domain.errors import DomainError
 from survey_app.domain.minutes.input import SECTIONS, generated_sections
 from survey_app.domain.visits.operations import STATUS_LABELS
-from survey_app.formatting import parse_datetime
+from survey_app.formatting import format_date, parse_datetime
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.web import nav
@@ -35,6 +35,17 @@ def vn_time(value) -> str:
     """An ISO moment as `13/10/2025 08:30` in Vietnam time."""
     moment = parse_datetime(value)
     return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+@bp.app_template_filter("vn_date")
+def vn_date(value) -> str:
+    """An ISO date as `13/10/2025`."""
+    return format_date(value)
+
+
+def device() -> str:
+    """The device a signature was drawn on, as the browser or client names itself."""
+    return request.headers.get("User-Agent", "")[:200]
 
 
 class ActionForm(FlaskForm):
@@ -168,7 +179,7 @@ def sign_role(visit_id, role):
     if not form.validate_on_submit():
         raise DomainError(N_("Hãy ký vào khung và ghi họ tên trước khi bấm Ký."), "name")
     result = ops.add_signature(get_store(), minutes_env(), current_user(), visit_id, role,
-                               form.name.data, form.image.data)
+                               form.name.data, form.image.data, device=device())
     flash(_("Đã ký. Biên bản đã được đóng dấu số.") if result["sealed"] else _("Đã ghi nhận chữ ký."), "success")
     return back(visit_id, "minutes.sign")
 
@@ -194,7 +205,8 @@ def certificate():
     env, form = minutes_env(), CertificateForm()
     if form.validate_on_submit():
         try:
-            subject = minutes_keys.install_certificate(env.certs, form.p12.data.read(), form.passphrase.data)
+            subject = minutes_keys.install_certificate(env.certs, form.p12.data.read(), form.passphrase.data,
+                                                       env.verification.trusted_roots)
         except DomainError as error:
             form.p12.errors.append(refusal_text(error))
         else:

@@ -1,16 +1,19 @@
-"""The public verification page (xác minh biên bản): anyone, without signing in,
-uploads a PDF or follows the QR code (`?code=` the short content hash)."""
+"""The public verification page (xác thực biên bản): anyone, without signing in,
+uploads a PDF or follows the QR code (`?code=` the verification code printed on the
+document; `?draft=1` from a draft, which has no legal value). Rate-limited per
+address (`web/limits.py`)."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from survey_app.domain.minutes import documents as docs
+from survey_app.domain.minutes import verification
 from survey_app.domain.access import SIGNATORY_LABELS
 from survey_app.markers import N_
 from survey_app.web import nav
 from survey_app.web.context import get_store, minutes_env
+from survey_app.web.errors import refusal_text
 
 bp = Blueprint("verify", __name__)
 nav.add_entry("verify.page", N_("Xác minh biên bản"), {"admin", "secretary", "head", "member", "host", "viewer"})
@@ -25,9 +28,13 @@ def page():
     store, form = get_store(), VerifyForm()
     result = found = None
     if form.validate_on_submit():
-        result = docs.verify_document(store, minutes_env(), form.file.data.read())
-    code = request.args.get("code", "")
+        try:
+            result = verification.verify_document(store, minutes_env(), form.file.data.read())
+        except verification.Refused as refusal:
+            form.file.errors.append(refusal_text(refusal))
+    code = request.args.get("code", "")[:100]
     if code and result is None:
-        found = docs.describe_version(store, docs.find_version(store, code))
+        found = verification.describe_version(store, verification.find_version(store, code))
     return render_template("minutes_pages/verify.html", form=form, result=result, code=code, found=found,
-                           role_labels=SIGNATORY_LABELS), 400 if form.errors else 200
+                           draft=request.args.get("draft") == "1", role_labels=SIGNATORY_LABELS,
+                           problems=verification.CERTIFICATE_PROBLEMS), 400 if form.errors else 200
