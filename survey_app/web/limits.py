@@ -8,13 +8,13 @@ Each app has its own limiter, so the limits come from its configuration
 from __future__ import annotations
 
 from flask import Flask, current_app, make_response, request
+from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from survey_app.domain.minutes.verification import VerifierBusy
 from survey_app.markers import N_
-from survey_app.web import i18n
 from survey_app.web.errors import answer, refusal_text
 
 LIMITED = {"verify.page": "VERIFY_RATE_LIMIT", "api_minutes.verify": "VERIFY_RATE_LIMIT"}
@@ -40,7 +40,7 @@ def _just_opening() -> bool:
 
 
 def too_many_requests(error: RateLimitExceeded):
-    response = make_response(answer(i18n.gettext(TOO_MANY), 429))
+    response = make_response(answer(gettext(TOO_MANY), 429))
     response.headers.setdefault("Retry-After", str(_retry_after(error)))
     return response
 
