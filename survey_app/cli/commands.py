@@ -248,8 +248,10 @@ audit_group = AppGroup("audit", help="The audit trail.")
 @audit_group.command("verify")
 def audit_verify():
     """Check the hash chain of the audit trail; exit 1 if an entry was edited or deleted."""
-    from survey_app.domain.audit import verify_chain
-    problems = store().read(verify_chain)
+    from survey_app.domain.audit import document_anchors, verify_chain
+    from survey_app.domain.files import file_path
+    documents = document_anchors(store(), lambda sha: file_path(services.minutes_dir(), sha, ".pdf").read_bytes())
+    problems = store().read(verify_chain, documents)
     for problem in problems:
         click.echo(f"Lỗi: {problem}", err=True)
     if problems:
@@ -330,8 +332,8 @@ def certificate_install(file, passphrase_file):
         click.prompt("Mật khẩu của tệp", hide_input=True)
     env = minutes_env()
     try:
-        subject = minutes_keys.install_certificate(env.certs, Path(file).read_bytes(), passphrase,
-                                                   env.verification.trusted_roots)
+        subject = minutes_keys.install(store(), CLI_USER, env.certs, Path(file).read_bytes(), passphrase,
+                                       env.verification.trusted_roots)
     except DomainError as error:
         fail(error.message)
     click.echo(f"Đã cài chứng thư số: {subject}")

@@ -153,8 +153,9 @@ def signer_certificate(signer: signers.SimpleSigner) -> x509.Certificate:
     return x509.load_der_x509_certificate(signer.signing_cert.dump())
 
 
-def _align_producer(writer: IncrementalPdfFileWriter) -> None:
-    """Give the Info dictionary the Producer pyHanko writes into the XMP.
+def _align_producer(writer: IncrementalPdfFileWriter, extra: dict[str, str] | None = None) -> None:
+    """Give the Info dictionary the Producer pyHanko writes into the XMP, and the
+    `extra` entries of the sealed revision.
 
     pyHanko appends itself to Info /Producer but replaces XMP pdf:Producer;
     PDF/A needs both to be equal, so the Info entry is set to the same value.
@@ -162,6 +163,8 @@ def _align_producer(writer: IncrementalPdfFileWriter) -> None:
     info = writer._info.get_object() if writer._info is not None else None
     if info is not None:
         info["/Producer"] = generic.TextStringObject(VENDOR)
+        for key, value in (extra or {}).items():
+            info[generic.NameObject(key)] = generic.TextStringObject(value)
         writer.update_container(info)
 
 
@@ -241,14 +244,16 @@ class LongTermValidation:
 
 def seal_pdf(pdf_bytes: bytes, signer: signers.Signer, *, field_name: str,
              reason: str = "", location: str = "", signer_name: str | None = None,
-             placement: SealPlacement | None = None, ltv: LongTermValidation | None = None) -> bytes:
+             placement: SealPlacement | None = None, ltv: LongTermValidation | None = None,
+             info: dict[str, str] | None = None) -> bytes:
     """Add a PAdES signature to `pdf_bytes` as an incremental update; return the new bytes.
 
     With `placement`, the signature field's widget covers the seal drawn on that page
     (and keeps an empty appearance); with `ltv`, the seal is timestamped and carries its
-    validation material."""
+    validation material; `info` entries ("/Key": text) go into the document information
+    of the sealed revision, so the seal covers them."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
-    _align_producer(writer)
+    _align_producer(writer, info or {})
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, reason=reason or None, location=location or None,
         name=signer_name, md_algorithm="sha256",

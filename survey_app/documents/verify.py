@@ -240,3 +240,13 @@ def verify_pdf(pdf_bytes: bytes, trust_roots: list, crls: list = (),
     except Exception as exc:  # garbage in must give a report, never a crash
         return VerificationResult(error=f"Not a valid signed PDF: {type(exc).__name__}: {exc}"[:300])
     return _judge(signatures, revocation)
+
+
+def info_entry(pdf: bytes, key: str) -> str | None:
+    """A text entry of the document information of the PDF's latest revision, if any."""
+    try:
+        info = PdfFileReader(BytesIO(pdf), strict=False).trailer_view.get("/Info")
+        value = info.get_object().get(key) if info is not None else None
+    except Exception:  # not a PDF, or a damaged one: no entry
+        return None
+    return str(value) if value is not None else None

@@ -19,6 +19,8 @@ from survey_app.storage import audit as sql
 from survey_app.clock import now_utc
 
 FIELDS = ("at", "actor_id", "actor", "action", "object_type", "object_id", "detail")
+# The chain's head as every sealed document carries it in its document information.
+ANCHOR_KEY = "/SurveyAppAuditHead"
 
 
 def entry_hash(prev_hash: str, entry: dict, key: bytes | None = None) -> str:
@@ -56,10 +58,33 @@ def record(db, user: dict | None, action: str, object_type: str, object_id, deta
     db.anchor_after_commit = (count + 1, link, entry["at"])
 
 
-def verify_chain(db) -> list[str]:
-    """Problems found in the chain (empty when intact)."""
+def head_anchor(store) -> str:
+    """The chain's head now, as sealed documents carry it: "<entries>:<last link>"."""
+    count, link = store.read(sql.head)
+    return f"{count}:{link}"
+
+
+def document_anchors(store, read_pdf) -> list[dict]:
+    """The heads carried by the sealed documents: `read_pdf(sha256)` gives a stored PDF."""
+    from survey_app.documents.verify import info_entry
+    anchors = []
+    for sha in store.read(sql.sealed_document_hashes):
+        try:
+            text = info_entry(read_pdf(sha), ANCHOR_KEY) or ""
+        except OSError:  # a missing file is the backup's business; the chain is checked without it
+            continue
+        count, _, link = text.partition(":")
+        if count.isdigit() and link:
+            anchors.append({"entries": int(count), "hash": link, "document": sha})
+    return anchors
+
+
+def verify_chain(db, documents: list[dict] | None = None) -> list[str]:
+    """Problems found in the chain (empty when intact); `documents` are the heads that
+    sealed documents carry, checked like those of the anchor file."""
     seal = getattr(db, "audit_seal", None)
     keyed_from, anchors = seal.read() if seal is not None else (None, [])
+    anchors = anchors + [a for a in documents or [] if a["entries"] > 0]
     problems, prev, count, last_id, links = [], "0" * 64, 0, 0, {}
     if seal is not None and keyed_from is None:
         problems.append("không tìm thấy tệp neo của nhật ký (audit-anchors.jsonl) bên ngoài cơ sở dữ liệu")
@@ -84,7 +109,8 @@ def _anchor_problems(anchors: list[dict], links: dict, count: int) -> list[str]:
     problems = []
     last = max((a["entries"] for a in anchors), default=0)
     if last > count:
-        problems.append(f"tệp neo ghi {last} mục nhưng nhật ký chỉ còn {count}: các mục cuối đã bị xóa")
+        problems.append(f"tệp neo hoặc biên bản đã ký ghi {last} mục nhưng nhật ký chỉ còn {count}: "
+                        "các mục cuối đã bị xóa")
     changed = [a["entries"] for a in anchors if a["entries"] <= count and links.get(a["entries"]) != a["hash"]]
     if changed:
         problems.append(f"mục #{changed[0]}: khác với bản neo bên ngoài cơ sở dữ liệu (nhật ký đã bị viết lại)")

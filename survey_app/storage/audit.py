@@ -52,3 +52,9 @@ def find_entries(db, filters: dict, limit: int, offset: int = 0) -> list[dict]:
 
 def actions(db) -> list[str]:
     return [row[0] for row in db.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+
+
+def sealed_document_hashes(db) -> list[str]:
+    """The stored sealed PDFs (each carries the audit chain's head at its sealing)."""
+    return [row[0] for row in db.execute(
+        "SELECT signed_pdf_sha256 FROM minutes_versions WHERE signed_pdf_sha256 IS NOT NULL ORDER BY id")]

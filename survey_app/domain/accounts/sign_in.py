@@ -24,6 +24,7 @@ import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from survey_app.domain import audit
 from survey_app.domain.accounts import usernames
 from survey_app.domain.errors import DomainError, TooManyRequests
 from survey_app.markers import N_
@@ -84,9 +85,16 @@ def _reserve(db, username: str, address: str, now: dt.datetime) -> int:
     return sql.record_login_failure(db, username, address, _stamp(now))
 
 
-def _succeeded(db, attempt_id: int, username: str, address: str) -> None:
+def _succeeded(db, attempt_id: int, user: dict, address: str) -> None:
     sql.delete_login_failure(db, attempt_id)
-    sql.clear_login_failures(db, username, address)
+    sql.clear_login_failures(db, user["username"], address)
+    audit.record(db, user, "user.login", "user", user["id"], {"address": address})
+
+
+def _failed(db, username: str, user: dict | None, address: str) -> None:
+    """A refused sign-in, in the trail (the limits above bound how many a client can add)."""
+    audit.record(db, None, "user.login_failed", "user", user["id"] if user else "-",
+                 {"username": username[:80], "address": address})
 
 
 def authenticate(store, username: str, password: str, remote_addr: str = "",
@@ -99,6 +107,7 @@ def authenticate(store, username: str, password: str, remote_addr: str = "",
     user = store.read(sql.get_user_by_username, name) if name else None
     matches = check_password_hash(user["password_hash"] if user else dummy_hash(), password)
     if user is None or not user["active"] or not matches:
+        store.write(_failed, name, user, remote_addr or "")
         raise DomainError(REFUSED)
-    store.write(_succeeded, attempt, name, remote_addr or "")
+    store.write(_succeeded, attempt, user, remote_addr or "")
     return user

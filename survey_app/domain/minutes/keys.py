@@ -160,6 +160,14 @@ def check_installable(cert: x509.Certificate, chain: list, certs: Path, pem_file
         raise DomainError(UNTRUSTED_ISSUER, "p12")
 
 
+def install(store, user: dict, certs: Path, p12: bytes, passphrase: str, trusted_roots=()) -> str:
+    """`install_certificate`, then the installation in the audit trail (who, which subject)."""
+    from survey_app.domain import audit
+    subject = install_certificate(certs, p12, passphrase, trusted_roots)
+    store.write(audit.record, user, "certificate.install", "certificate", "organisation", {"subject": subject})
+    return subject
+
+
 def install_certificate(certs: Path, p12: bytes, passphrase: str, trusted_roots=()) -> str:
     """Replace the signing certificate by a PKCS#12 after checking it loads and may seal
     (`check_installable`); return its subject. A self-signed certificate becomes a trust
@@ -295,7 +303,7 @@ def long_term_validation(certs: Path, signing: SigningConfig | None) -> LongTerm
 
 
 def seal(certs: Path, signing: SigningConfig | None, pdf: bytes, placement, *,
-         reason: str, location: str, name: str) -> bytes:
+         reason: str, location: str, name: str, info: dict[str, str] | None = None) -> bytes:
     """The PDF sealed with the organisation's key; `placement` is `(page, box)` of the
     visible seal or None. Raises SealingUnavailable when the token or the timestamp
     service fails (nothing is sealed)."""
@@ -304,7 +312,8 @@ def seal(certs: Path, signing: SigningConfig | None, pdf: bytes, placement, *,
     try:
         with _token_lock if signing is not None and signing.on_token else contextlib.nullcontext():
             return seal_pdf(pdf, signer, field_name="ToChuc", reason=reason, location=location,
-                            signer_name=name, placement=where, ltv=long_term_validation(certs, signing))
+                            signer_name=name, placement=where, ltv=long_term_validation(certs, signing),
+                            info=info)
     except SealingUnavailable:
         raise
     except Exception as error:

@@ -102,7 +102,10 @@ def generate_draft(store, user: dict, visit_id: int) -> dict:
             raise Conflict(FROZEN, "status")
         if visit["status"] not in EDITABLE_STATUSES:
             raise Conflict(FROZEN, "status")
-        return _new_draft(db, visit, user)
+        draft = _new_draft(db, visit, user)
+        audit.record(db, user, "minutes.draft", "minutes", draft["id"],
+                     {"visit_id": visit_id, "version": draft["version"]})
+        return draft
     return store.write(write)
 
 
@@ -124,6 +127,11 @@ def edit_wording(store, user: dict, visit_id: int, wording: dict) -> dict:
         if latest is None or latest["status"] != "draft":
             raise Conflict(FROZEN if latest else N_("Chưa có dự thảo biên bản."), "status")
         sql.update_version(db, latest["id"], wording=clean)
+        changed = sorted(k for k in set(clean) | set(latest["wording"] or {})
+                         if clean.get(k) != (latest["wording"] or {}).get(k))
+        audit.record(db, user, "minutes.wording", "minutes", latest["id"],
+                     {"visit_id": visit_id, "version": latest["version"], "sections": changed,
+                      "wording": {k: clean.get(k, "") for k in changed}})
         return sql.get_version_by_id(db, latest["id"])
     return store.write(write)
 
@@ -136,7 +144,11 @@ def issue_correction(store, user: dict, visit_id: int) -> dict:
         latest = sql.latest_version(db, visit_id)
         if latest is None or latest["status"] != "signed":
             raise Conflict(N_("Chỉ lập bản đính chính cho biên bản đã ký."), "status")
-        return _new_draft(db, visits_sql.get_visit(db, visit_id), user, corrects=latest)
+        draft = _new_draft(db, visits_sql.get_visit(db, visit_id), user, corrects=latest)
+        audit.record(db, user, "minutes.correction", "minutes", draft["id"],
+                     {"visit_id": visit_id, "version": draft["version"], "corrects_version": latest["version"],
+                      "corrects_number": f"{latest['number']:02d}/{latest['symbol']}"})
+        return draft
     return store.write(write)
 
 
@@ -146,7 +158,10 @@ def set_signatory_roles(store, user: dict, visit_id: int, roles: list[str]) -> l
     chosen = [r for r in SIGNATORY_ROLES if r in (roles or [])]
     if not chosen or len(chosen) != len(set(roles)):
         raise DomainError(N_("Chọn ít nhất một người ký trong: head, secretary, host."), "roles")
-    store.write(sql.set_required_roles, visit["delegation_id"], chosen)
+    def write(db):
+        sql.set_required_roles(db, visit["delegation_id"], chosen)
+        audit.record(db, user, "minutes.signatories", "delegation", visit["delegation_id"], {"roles": chosen})
+    store.write(write)
     return chosen
 
 
@@ -238,6 +253,9 @@ def _record_final(db, user: dict, visit_id: int, inp, frozen: dict) -> int:
                        number=inp.number, symbol=inp.symbol, finalized_at=now_utc(), finalized_by=user["id"],
                        **frozen)
     visits_sql.touch_visit(db, visit_id, now_utc(), status="minutes_final")
+    audit.record(db, user, "minutes.finalize", "minutes", latest["id"], {
+        "visit_id": visit_id, "version": latest["version"], "number": f"{inp.number:02d}/{inp.symbol}",
+        "content_sha256": frozen["content_sha256"], "pdf_sha256": frozen["final_pdf_sha256"]})
     return latest["id"]
 
 
@@ -381,7 +399,7 @@ def _sealed_pdf(store, env: MinutesEnv, minutes: dict, new: dict) -> tuple[bytes
     pdf, placement = env.renderer(render_html(context), minutes_keys.SEAL_ELEMENT)
     sealed = minutes_keys.seal(env.certs, env.signing, pdf, placement, name=name,
                                reason=f"Biên bản số {inp.number:02d}/{inp.symbol}, phiên bản {inp.version}",
-                               location=inp.issued_place)
+                               location=inp.issued_place, info={audit.ANCHOR_KEY: audit.head_anchor(store)})
     return sealed, content_sha256(inp), at
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
+from survey_app.domain import audit
 from survey_app.storage import visits as sql
 from survey_app.domain.visits import changes
 from survey_app.clock import now_utc
@@ -105,6 +106,8 @@ def _insert_rows(db, store, forms, user, visit, uid, data, saved):
     field = (_answer_with_photo(db, store, forms, user, visit_id, uid, data["checklist_item"])
              if data.get("checklist_item") else None)
     sql.touch_visit(db, visit_id, at, **({"status": "in_progress"} if visit["status"] == "planned" else {}))
+    audit.record(db, user, "visit.photo", "visit", visit_id,
+                 {"item": uid, "sha256": saved["sha256"], "checklist_item": data.get("checklist_item")})
     return True, {"item": uid, "version": 1, "value": data, "field": field,
                   **{k: saved[k] for k in ("sha256", "content_type", "width", "height")}}
 

@@ -7,17 +7,14 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from survey_app.domain import access
 from survey_app.domain.accounts import operations as accounts
 from survey_app.domain.accounts import sign_in
 from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
-from survey_app.web import nav
 from survey_app.web.context import current_user, get_store
 from survey_app.web.errors import refusal_text
 
 bp = Blueprint("auth", __name__)
-nav.add_entry("auth.change_password", N_("Đổi mật khẩu"), access.USER_ROLES)
 
 
 class LoginForm(FlaskForm):

@@ -205,8 +205,8 @@ def certificate():
     env, form = minutes_env(), CertificateForm()
     if form.validate_on_submit():
         try:
-            subject = minutes_keys.install_certificate(env.certs, form.p12.data.read(), form.passphrase.data,
-                                                       env.verification.trusted_roots)
+            subject = minutes_keys.install(get_store(), current_user(), env.certs, form.p12.data.read(),
+                                           form.passphrase.data, env.verification.trusted_roots)
         except DomainError as error:
             form.p12.errors.append(refusal_text(error))
         else:
