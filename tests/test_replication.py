@@ -30,6 +30,13 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def descendants_of(pid: int) -> list[int]:
+    found = []
+    for child in children_of(pid):
+        found += [child, *descendants_of(child)]
+    return found
+
+
 def wait_gone(pid: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
@@ -79,8 +86,13 @@ def test_sigkill_then_restore_from_replica_keeps_every_acknowledged_write(replic
     visit_id = sqlite3.connect(db_path).execute("SELECT id FROM visits WHERE uuid = ?",
                                                 [seed_document()["uuid"]]).fetchone()[0]
     server.start()
-    litestream = [pid for pid in children_of(server.process.pid)
-                  if "litestream" in Path(f"/proc/{pid}/cmdline").read_text()]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the watchdog starts Litestream beside the server
+        litestream = [pid for pid in descendants_of(server.process.pid)
+                      if Path(f"/proc/{pid}/cmdline").read_text().split("\0")[0].endswith("/litestream")]
+        if litestream:
+            break
+        time.sleep(0.05)
     assert len(litestream) == 1, "serve starts exactly one Litestream beside the server"
     clients = start_clients(server, token, visit_id, tmp_path)
     wait_for_acks(tmp_path, 20)

@@ -5,14 +5,20 @@
 and stops it with the server; `restore --from-replica` asks Litestream for the
 database as it was at a point in time. Litestream ships every committed
 transaction to the replica within `REPLICA_SYNC_INTERVAL`, and once more when it
-is stopped: it runs as a child that receives SIGTERM when the server dies, even
-by SIGKILL, so what the server acknowledged reaches the replica.
+is stopped, so what the server acknowledged reaches the replica.
+
+Litestream runs under a small watchdog (`python -m survey_app.storage.replication`)
+that the kernel signals when the server dies, even by SIGKILL. The watchdog passes
+exactly one SIGTERM on: the kernel signals a child once for every thread of a
+dying multi-threaded parent, and a second signal makes Litestream skip its last
+sync.
 """
 from __future__ import annotations
 
 import ctypes
 import datetime as dt
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -79,14 +85,39 @@ class Replicator:
 
 def start(database: Path, url: str, workdir: Path, sync_interval: str = "1s",
           log=None) -> Replicator:
-    """Start `litestream replicate` for the database; it dies with this process."""
+    """Start `litestream replicate` for the database (under its watchdog); it stops,
+    after a last sync, when this process ends in any way."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "litestream.yml"
     config.write_text(config_text(database, url, sync_interval), encoding="utf-8")
-    process = subprocess.Popen([binary(), "replicate", "-config", str(config)],
+    binary()  # refuse now, with a message, when Litestream is missing
+    process = subprocess.Popen([sys.executable, "-m", "survey_app.storage.replication", str(config)],
                                stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                preexec_fn=_die_with_parent)
     return Replicator(process, config)
+
+
+def watch(config: str) -> int:
+    """The watchdog: run Litestream; on the first SIGTERM or SIGINT (the server's death
+    or `stop`), pass one SIGTERM on and wait for Litestream's last sync; ignore more."""
+    stopping, children = [], []
+
+    def forward(signum, _frame):
+        if not stopping:
+            stopping.append(signum)
+            for child in children:
+                child.send_signal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, forward)  # before Litestream starts: no signal is lost
+    signal.signal(signal.SIGINT, forward)
+    children.append(subprocess.Popen([binary(), "replicate", "-config", config]))
+    if stopping or os.getppid() == 1:  # told to stop while starting, or the server is gone
+        stopping.clear()
+        forward(signal.SIGTERM, None)
+    return children[0].wait()
+
+
+if __name__ == "__main__":
+    sys.exit(watch(sys.argv[1]))
 
 
 def litestream_timestamp(value: str) -> str:

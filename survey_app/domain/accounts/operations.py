@@ -43,7 +43,7 @@ def create_user(store, username: str, password: str, role: str,
         raise DomainError(N_("Tên đăng nhập đã tồn tại: '%(username)s'"), "username", username=username)
     values = {"username": username, "role": role, "unit_id": unit_id, "created_at": now_utc(),
               "password_hash": generate_password_hash(password), "full_name": full_name or username,
-              "email": email}
+              **({"email": email} if email else {})}  # the column's default is ''; written only when given
 
     def write(db):
         user_id = sql.insert_user(db, **values)
