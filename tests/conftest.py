@@ -11,6 +11,7 @@ from survey_app.demo import DEMO_ACCOUNTS, load_demo
 
 from .live import browser, context, live_server, page  # noqa: F401  (fixtures for every module)
 from .signing_pki import pki, softhsm  # noqa: F401  (one test PKI and one SoftHSM2 per session)
+from .support import api_headers
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
 
@@ -83,3 +84,12 @@ def login_as(client, demo):
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
     return _login
+
+
+@pytest.fixture
+def token(runner):
+    """`token(username)` gives the Authorization header of a fresh API token; without
+    a username, the secretary's (who drafts and finalizes minutes)."""
+    def make(username="thuky"):
+        return api_headers(runner, username)
+    return make

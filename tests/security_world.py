@@ -4,11 +4,9 @@ foreign delegation and unit that no demo user belongs to or represents."""
 from __future__ import annotations
 
 import base64
-import io
 import shutil
 import uuid as uuidlib
 
-from PIL import Image
 
 from survey_app.demo import seed_document
 from survey_app.domain.accounts import operations as accounts
@@ -23,17 +21,12 @@ from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import make_app
+from .support import data_url, png_bytes
 
 ROLES = {"anonymous": None, "admin": "admin", "secretary": "thuky", "head": "truongdoan",
          "member": "thanhvien", "host": "xahra", "other_host": "xaiahru", "viewer": "xem"}
 FOREIGN_UNIT = "UBND xã Ngoài Đoàn"
 CLI_USER = {"id": None, "role": "admin", "full_name": "test", "username": "test", "unit_id": None}
-
-
-def png_bytes(colour=(200, 30, 30), size=(8, 8)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def document(delegation: str | None = None, unit: str | None = None) -> dict:
@@ -119,4 +112,4 @@ def _own_photo(store, forms, folder) -> str:
 
 
 def png_base64() -> str:
-    return "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
+    return data_url(png_bytes())

@@ -12,10 +12,6 @@ from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import visits as visits_sql
 
 
-def bearer(runner, username="admin") -> dict:
-    return {"Authorization": f"Bearer {runner.invoke(args=['token', 'create', username]).output.strip()}"}
-
-
 def autosave(app, store, text: str, base_version: int = 1) -> int:
     visit = store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])
     user = store.read(accounts_sql.get_user_by_username, "thanhvien")
@@ -26,9 +22,9 @@ def autosave(app, store, text: str, base_version: int = 1) -> int:
     return visit["id"]
 
 
-def test_the_api_filters_and_pages_the_trail(app, client, runner, store):
+def test_the_api_filters_and_pages_the_trail(app, client, token, store):
     visit = autosave(app, store, "=HYPERLINK(\"http://x\")")
-    headers = bearer(runner)
+    headers = token("admin")
     body = client.get("/api/v1/audit?actor=thanhvien", headers=headers).get_json()
     assert body["page"] == 1 and body["has_next"] is False
     assert [e["action"] for e in body["entries"]] == ["visit.set"]
@@ -43,10 +39,10 @@ def test_the_api_filters_and_pages_the_trail(app, client, runner, store):
     assert client.get("/api/v1/audit?page=abc", headers=headers).get_json()["field"] == "page"
 
 
-def test_pages_of_fifty(app, client, runner, store):
+def test_pages_of_fifty(app, client, token, store):
     for n in range(55):
         autosave(app, store, f"Tóm tắt {n}", base_version=n + 1)
-    headers = bearer(runner)
+    headers = token("admin")
     first = client.get("/api/v1/audit?action=visit.set", headers=headers).get_json()
     second = client.get("/api/v1/audit?action=visit.set&page=2", headers=headers).get_json()
     assert len(first["entries"]) == 50 and first["has_next"] is True
@@ -55,9 +51,9 @@ def test_pages_of_fifty(app, client, runner, store):
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == 55
 
 
-def test_only_administrators_read_the_trail(client, runner, login_as):
+def test_only_administrators_read_the_trail(client, token, login_as):
     for username in ("thuky", "truongdoan", "xahra", "xem"):
-        assert client.get("/api/v1/audit", headers=bearer(runner, username)).status_code == 403
+        assert client.get("/api/v1/audit", headers=token(username)).status_code == 403
     page = login_as("xem")
     assert page.get("/admin/audit/").status_code == 403
     assert page.get("/admin/audit/audit.csv").status_code == 403

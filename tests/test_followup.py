@@ -6,49 +6,21 @@ import io
 import uuid
 
 import pytest
-from PIL import Image
 
 from survey_app.demo import seed_document
 from survey_app.domain import audit
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import evidence as followup_evidence
 from survey_app.domain.errors import DomainError, Forbidden
-from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import audit as audit_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
+from .support import hra_rec, pdf_bytes, png_bytes, seed_recs, user
 
 
-def user(store, username):
-    return store.read(accounts_sql.get_user_by_username, username)
-
-
-def seed_recs(store) -> list[dict]:
-    visit = store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])
-    return list(store.db.query("SELECT r.*, u.name AS unit_name FROM recommendations r JOIN units u "
-                               "ON u.id = r.unit_id WHERE visit_id = ? ORDER BY item_id", [visit["id"]]))
-
-
-def hra_rec(store) -> dict:
-    return next(r for r in seed_recs(store) if r["unit_name"] == "UBND xã Hra")
-
-
-@pytest.fixture
-def token(runner):
-    def make(username):
-        return {"Authorization": "Bearer " + runner.invoke(args=["token", "create", username]).output.strip()}
-    return make
-
-
-def pdf_bytes() -> bytes:
-    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def png_bytes() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (20, 20), "red").save(out, "PNG")
-    return out.getvalue()
+def evidence_png() -> bytes:
+    return png_bytes("red", (20, 20))
 
 
 # ----------------------------------------------------------------- tracking rows
@@ -143,7 +115,7 @@ def test_life_cycle_with_claim_accept_reject_and_reopen(store):
 
 def test_every_change_is_in_the_audit_trail(store, tmp_path):
     item, host, head = hra_rec(store)["item_id"], user(store, "xahra"), user(store, "truongdoan")
-    photo = followup_evidence.save(tmp_path, [("anh.png", png_bytes())])
+    photo = followup_evidence.save(tmp_path, [("anh.png", evidence_png())])
     followup.report_progress(store, host, item, status="done", note="Xong", files=photo)
     followup.decide_claim(store, head, item, accept=False, note="Thiếu ảnh")
     followup.report_progress(store, host, item, note="Ghi chú thêm")
@@ -263,14 +235,14 @@ def test_pages_refuse_other_units(login_as, store):
 
 def test_evidence_rules(tmp_path):
     assert followup_evidence.check(pdf_bytes(), "bien-ban.pdf") == "application/pdf"
-    assert followup_evidence.check(png_bytes(), "anh.png") == "image/png"
+    assert followup_evidence.check(evidence_png(), "anh.png") == "image/png"
     with pytest.raises(DomainError):
         followup_evidence.check("Đây là văn bản, không phải PDF".encode(), "gia.pdf")
     with pytest.raises(DomainError) as big:
         followup_evidence.check(b"%PDF-" + b"0" * (20 * 1024 * 1024) + b"%%EOF", "lon.pdf")
     assert "20 MB" in big.value.message
     with pytest.raises(DomainError):
-        followup_evidence.save(tmp_path, [("a.png", png_bytes()), ("b.pdf", b"not a pdf")])
+        followup_evidence.save(tmp_path, [("a.png", evidence_png()), ("b.pdf", b"not a pdf")])
     assert not any(tmp_path.rglob("*.png"))  # nothing stored when one file is refused
 
 
@@ -289,7 +261,7 @@ def test_upload_through_the_page(login_as, store, app):
     token = csrf_token(client, f"/followup/r/{item}")
     response = client.post(f"/followup/r/{item}/updates", data={
         "csrf_token": token, "status": "in_progress", "note": "Đã mua máy quét",
-        "evidence": [(io.BytesIO(png_bytes()), "hoa-don.png"), (io.BytesIO(pdf_bytes()), "qd.pdf")]},
+        "evidence": [(io.BytesIO(evidence_png()), "hoa-don.png"), (io.BytesIO(pdf_bytes()), "qd.pdf")]},
         content_type="multipart/form-data")
     assert response.status_code == 303
     files = list(store.db.query("SELECT * FROM recommendation_evidence"))

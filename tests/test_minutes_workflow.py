@@ -10,26 +10,18 @@ import subprocess
 import uuid
 
 import pytest
-from PIL import Image, ImageDraw
 
 from survey_app.demo import seed_document
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
+from .support import signature_b64
 
 
 def pdftotext(pdf: bytes) -> str:
     result = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     return " ".join(result.stdout.decode("utf-8").split())
-
-
-def signature_b64() -> str:
-    image = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line([(10, 90), (80, 20), (140, 100), (290, 40)], fill=(11, 61, 145, 255), width=4)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
 
 
 @pytest.fixture(scope="session")
@@ -43,13 +35,6 @@ def certs_folder(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def installed_certs(app, certs_folder):
     shutil.copytree(certs_folder, f"{app.instance_path}/certs")
-
-
-@pytest.fixture
-def token(runner):
-    def make(username="thuky"):
-        return {"Authorization": f"Bearer {runner.invoke(args=['token', 'create', username]).output.strip()}"}
-    return make
 
 
 @pytest.fixture

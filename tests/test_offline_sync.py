@@ -10,11 +10,11 @@ import json
 import uuid
 
 import pytest
-from PIL import Image
 
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token, login
+from .support import jpeg_bytes
 from .test_visit_pages import field_version, seed_id
 
 
@@ -106,17 +106,11 @@ def test_same_field_conflicts_other_fields_merge(tablet, store):
     assert visits_sql.get_field(store.db, visit_id, "report.summary")["value"] == "Bản của máy tính bảng"
 
 
-def jpeg_bytes() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (640, 480), (20, 120, 60)).save(out, "JPEG", quality=90)
-    return out.getvalue()
-
-
 def test_a_broken_photo_upload_leaves_nothing_and_a_resend_stores_it_once(tablet, store, app):
     client, headers, visit_id, _ = tablet
     photos = app.extensions["survey_files"] / "photos"
     before = sorted(p.name for p in photos.rglob("*") if p.is_file())
-    item, data = mid(), jpeg_bytes()
+    item, data = mid(), jpeg_bytes((640, 480), (20, 120, 60), quality=90)
 
     def upload(payload):
         return client.post(f"/visits/{visit_id}/photos", headers=headers, content_type="multipart/form-data",

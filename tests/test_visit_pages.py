@@ -11,6 +11,7 @@ from PIL import Image
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
+from .support import image_bytes
 
 SEED_UNIT = "UBND xã Hra"
 
@@ -20,10 +21,7 @@ def seed_id(store) -> int:
 
 
 def jpeg(size=(40, 30), fmt="JPEG", exif=None) -> bytes:
-    out = io.BytesIO()
-    image = Image.new("RGB", size, (200, 30, 30))
-    image.save(out, fmt, **({"exif": exif} if exif else {}))
-    return out.getvalue()
+    return image_bytes(fmt, size, (200, 30, 30), **({"exif": exif} if exif else {}))
 
 
 @pytest.fixture

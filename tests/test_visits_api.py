@@ -12,14 +12,6 @@ from survey_app.demo import seed_document
 from survey_app.storage import visits as visits_sql
 
 
-@pytest.fixture
-def token(runner):
-    def make(username="truongdoan"):
-        result = runner.invoke(args=["token", "create", username])
-        return {"Authorization": f"Bearer {result.output.strip()}"}
-    return make
-
-
 def fresh_seed(**changes) -> dict:
     """The seed visit under a new uuid and a delegation of its own (so members match)."""
     doc = seed_document()
