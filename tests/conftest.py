@@ -11,7 +11,7 @@ from survey_app.demo import DEMO_ACCOUNTS, load_demo
 
 from .live import browser, context, live_server, page  # noqa: F401  (fixtures for every module)
 from .signing_pki import pki, softhsm  # noqa: F401  (one test PKI and one SoftHSM2 per session)
-from .support import api_headers
+from .support import api_headers, seed_visit
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
 
@@ -93,3 +93,9 @@ def token(runner):
     def make(username="thuky"):
         return api_headers(runner, username)
     return make
+
+
+@pytest.fixture
+def seed_visit_id(store) -> int:
+    """The demo visit's row id, looked up by the seed document's uuid."""
+    return seed_visit(store)["id"]
