@@ -14,7 +14,7 @@ import pytest
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token, login
-from .support import jpeg_bytes
+from .support import jpeg_bytes, seed_visit
 from .test_visit_pages import field_version, seed_id
 
 
@@ -129,7 +129,7 @@ def test_a_broken_photo_upload_leaves_nothing_and_a_resend_stores_it_once(tablet
 
 def test_a_visit_made_on_the_tablet_is_created_once(tablet, store):
     client, headers, _, _ = tablet
-    made = {"uuid": mid(), "delegation": 1, "unit": "UBND xã Ia Hrú", "form": "ttpvhcc-xa",
+    made = {"uuid": mid(), "delegation": seed_visit(store)["delegation_id"], "unit": "UBND xã Ia Hrú", "form": "ttpvhcc-xa",
             "started_at": "2025-10-20T08:00:00+07:00", "place": "Trụ sở xã"}
     first = client.post("/visits/from-device", json=made, headers=headers)
     again = client.post("/visits/from-device", json=made, headers=headers)
@@ -194,9 +194,9 @@ def test_the_blank_capture_page_needs_a_signed_in_user(client, demo):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_the_local_address_of_a_synced_visit_leads_to_its_page(tablet, app):
+def test_the_local_address_of_a_synced_visit_leads_to_its_page(tablet, app, store):
     client, headers, _, _ = tablet
-    made = {"uuid": mid(), "delegation": 1, "unit": "UBND xã Hra", "form": "ttpvhcc-xa",
+    made = {"uuid": mid(), "delegation": seed_visit(store)["delegation_id"], "unit": "UBND xã Hra", "form": "ttpvhcc-xa",
             "started_at": "2025-10-24T08:00:00+07:00"}
     assert client.get(f"/visits/local/{made['uuid']}/capture").status_code == 404  # not synced yet
     visit_id = client.post("/visits/from-device", json=made, headers=headers).get_json()["id"]

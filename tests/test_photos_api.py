@@ -14,7 +14,7 @@ from survey_app.demo import seed_document
 from survey_app.domain import images
 
 from .crafted_files import camera_jpeg
-from .support import image_bytes, stored_files
+from .support import image_bytes, seed_visit, stored_files
 
 KEYS = {"sha256", "content_type", "width", "height", "item"}
 
@@ -104,7 +104,7 @@ def test_minutes_of_twenty_phone_photos_stay_under_10_mb(client, token, tmp_path
 
 
 def test_the_capture_pages_upload_streams_too(app, store, login_as):
-    visit_id = store.db.execute("SELECT id FROM visits WHERE uuid = ?", [seed_document()["uuid"]]).fetchone()[0]
+    visit_id = seed_visit(store)["id"]
     client = login_as("thanhvien")
     html = client.get(f"/visits/{visit_id}/capture").get_data(as_text=True)
     token = html.split('name="csrf-token" content="')[1].split('"')[0]

@@ -21,7 +21,7 @@ from survey_app.domain.followup import evidence
 
 from .conftest import csrf_token
 from .crafted_files import zip_bomb
-from .support import hra_rec, pdf_bytes, png_bytes, stored_files
+from .support import hra_rec, pdf_bytes, png_bytes, seed_visit, stored_files
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_refused_status_updates_keep_no_file(app, store, login_as):
 
 
 def test_a_refused_signature_keeps_no_image(app, store, client, token):
-    visit_id = store.db.execute("SELECT id FROM visits WHERE uuid = ?", [seed_document()["uuid"]]).fetchone()[0]
+    visit_id = seed_visit(store)["id"]
     before = stored_files(app)
     image = base64.b64encode(png_bytes("red", (20, 20))).decode()
     answer = client.post(f"/api/v1/visits/{visit_id}/minutes/signatures", headers=token("truongdoan"),
@@ -144,7 +144,7 @@ def test_a_refused_import_keeps_no_photo(app, store, client, token, runner):
 
 
 def test_refused_photo_uploads_keep_nothing(app, store, client, token):
-    visit_id = store.db.execute("SELECT id FROM visits WHERE uuid = ?", [seed_document()["uuid"]]).fetchone()[0]
+    visit_id = seed_visit(store)["id"]
     before = stored_files(app)
     viewer = client.post(f"/api/v1/visits/{visit_id}/photos", headers=token("xem"),
                          data={"file": (io.BytesIO(png_bytes("red", (20, 20))), "anh.png")})
