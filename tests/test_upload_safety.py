@@ -18,6 +18,7 @@ from survey_app.demo import seed_document
 from survey_app.domain import files
 from survey_app.domain.errors import DomainError
 from survey_app.domain.followup import evidence
+from survey_app.storage import recommendations as rec_sql
 
 from .conftest import csrf_token
 from .crafted_files import zip_bomb
@@ -62,7 +63,7 @@ def test_a_viewers_zip_bomb_is_refused_before_it_is_read(app, store, login_as, c
                                             data={"file": (io.BytesIO(bomb), "bao-cao.odt")}))
     assert api.status_code == 403 and peak < 30
     assert stored_files(app) == before
-    assert store.db.execute("SELECT count(*) FROM recommendation_updates").fetchone()[0] == 0
+    assert store.read(rec_sql.count_updates) == 0
 
 
 def test_a_hosts_zip_bomb_is_refused_with_bounded_memory(app, store, client, token, bomb):
@@ -74,7 +75,7 @@ def test_a_hosts_zip_bomb_is_refused_with_bounded_memory(app, store, client, tok
     assert "bao-cao.odt" in answer.get_json()["error"]
     assert peak < 30
     assert stored_files(app) == before
-    assert store.db.execute("SELECT count(*) FROM recommendation_updates").fetchone()[0] == 0
+    assert store.read(rec_sql.count_updates) == 0
 
 
 def test_archives_are_judged_by_their_directory():
@@ -116,7 +117,7 @@ def test_refused_status_updates_keep_no_file(app, store, login_as):
         content_type="multipart/form-data")
     assert one_bad.status_code == 303
     assert stored_files(app) == before
-    assert store.db.execute("SELECT count(*) FROM recommendation_updates").fetchone()[0] == 0
+    assert store.read(rec_sql.count_updates) == 0
 
 
 def test_a_refused_signature_keeps_no_image(app, store, client, token):
