@@ -9,6 +9,7 @@ import uuid
 from survey_app.demo import seed_document
 from survey_app.domain.visits import changes
 from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import audit as audit_sql
 from survey_app.storage import visits as visits_sql
 
 
@@ -79,6 +80,6 @@ def test_backup_and_restore_are_in_the_trail(client, runner, tmp_path, store):
     archive = tmp_path / "b.tar"
     assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
     assert runner.invoke(args=["restore", str(archive)]).exit_code == 0
-    actions = [row[0] for row in store.db.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 2")]
+    actions = [e["action"] for e in store.read(lambda db: list(audit_sql.entries(db)))[-2:][::-1]]
     assert actions == ["instance.restore", "instance.backup"]  # the backup's own entry came back with it
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0

@@ -37,6 +37,7 @@ def tablet(login_as, store):
 
 
 def items_of(store, visit_id, kind):
+    """Every row of that kind, deleted ones too: a duplicate row of any state counts (a storage check)."""
     return [row for row in store.db.execute(
         "SELECT uid, data, deleted FROM visit_items WHERE visit_id = ? AND kind = ?", [visit_id, kind]).fetchall()]
 
