@@ -8,7 +8,7 @@ import pytest
 
 from survey_app import create_app
 from survey_app.demo import DEMO_ACCOUNTS, load_demo
-from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import units as units_sql
 
 from .live import browser, context, live_server, page  # noqa: F401  (fixtures for every module)
 from .signing_pki import pki, softhsm  # noqa: F401  (one test PKI and one SoftHSM2 per session)
@@ -106,5 +106,5 @@ def seed_visit_id(store) -> int:
 def unit_id(store):
     """`unit_id(name)`: a demo unit's row id, looked up by its name."""
     def find(name: str) -> int:
-        return store.read(accounts_sql.get_unit_by_name, name)["id"]
+        return store.read(units_sql.get_unit_by_name, name)["id"]
     return find

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from survey_app.demo import seed_document
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import recommendations as recommendations_sql
+from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
 
 # ----------------------------------------------------------------- files to upload
@@ -41,17 +42,21 @@ def pdf_bytes() -> bytes:
     return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def signature_png(ink=(11, 61, 145, 255), background=(0, 0, 0, 0)) -> bytes:
-    """A drawn signature: one stroke on a transparent 300 × 120 canvas."""
-    image = Image.new("RGBA", (300, 120), background)
-    ImageDraw.Draw(image).line([(10, 90), (80, 20), (140, 100), (290, 40)], fill=ink, width=4)
+SIGNATURE_STROKE = [(10, 90), (80, 20), (140, 100), (290, 40)]
+
+
+def signature_png(ink=(11, 61, 145, 255), background=(0, 0, 0, 0), size=(300, 120),
+                  stroke=SIGNATURE_STROKE) -> bytes:
+    """A drawn signature: one stroke on a transparent canvas (300 × 120 unless told)."""
+    image = Image.new("RGBA", size, background)
+    ImageDraw.Draw(image).line(stroke, fill=ink, width=4)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
 
 
-def signature_b64() -> str:
-    return base64.b64encode(signature_png()).decode()
+def signature_b64(**drawing) -> str:
+    return base64.b64encode(signature_png(**drawing)).decode()
 
 
 # ----------------------------------------------------------------- API access
@@ -59,8 +64,9 @@ def signature_b64() -> str:
 
 def api_headers(runner, username: str) -> dict:
     """The Authorization header of a fresh token made by the CLI for `username`."""
-    token = runner.invoke(args=["token", "create", username]).output.strip()
-    return {"Authorization": f"Bearer {token}"}
+    result = runner.invoke(args=["token", "create", username])
+    assert result.exit_code == 0, result.output
+    return {"Authorization": f"Bearer {result.output.strip()}"}
 
 
 # ----------------------------------------------------------------- the demo's objects
@@ -78,7 +84,7 @@ def user(store, username: str) -> dict:
 def seed_recs(store) -> list[dict]:
     """The seed visit's recommendations in item order, each with its unit's name."""
     rows = store.read(recommendations_sql.rows_of_visit, seed_visit(store)["id"])
-    return [{**row, "unit_name": store.read(accounts_sql.get_unit, row["unit_id"])["name"]}
+    return [{**row, "unit_name": store.read(units_sql.get_unit, row["unit_id"])["name"]}
             for _, row in sorted(rows.items())]
 
 
