@@ -8,9 +8,11 @@ import pytest
 
 from survey_app import create_app
 from survey_app.demo import DEMO_ACCOUNTS, load_demo
+from survey_app.storage import units as units_sql
 
 from .live import browser, context, live_server, page  # noqa: F401  (fixtures for every module)
 from .signing_pki import pki, softhsm  # noqa: F401  (one test PKI and one SoftHSM2 per session)
+from .support import api_headers, seed_visit
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
 
@@ -83,3 +85,26 @@ def login_as(client, demo):
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
     return _login
+
+
+@pytest.fixture
+def token(runner):
+    """`token(username)` gives the Authorization header of a fresh API token; without
+    a username, the secretary's (who drafts and finalizes minutes)."""
+    def make(username="thuky"):
+        return api_headers(runner, username)
+    return make
+
+
+@pytest.fixture
+def seed_visit_id(store) -> int:
+    """The demo visit's row id, looked up by the seed document's uuid."""
+    return seed_visit(store)["id"]
+
+
+@pytest.fixture
+def unit_id(store):
+    """`unit_id(name)`: a demo unit's row id, looked up by its name."""
+    def find(name: str) -> int:
+        return store.read(units_sql.get_unit_by_name, name)["id"]
+    return find

@@ -153,7 +153,7 @@ def fuzz_app(tmp_path_factory, demo_instance):
     app, ids, _ = world.world_app(tmp_path_factory, demo_instance, "fuzz", WTF_CSRF_ENABLED=False)
     fuzz = Fuzz(app, ids)
     # A draft of the editable visit, so its wording form has something to edit.
-    assert fuzz.client().post("/api/v1/visits/1/minutes/draft", headers=fuzz.admin).status_code == 200
+    assert fuzz.client().post(f"/api/v1/visits/{fuzz.ids['own']}/minutes/draft", headers=fuzz.admin).status_code == 200
     yield fuzz
     fuzz.store.close()
 

@@ -4,11 +4,9 @@ foreign delegation and unit that no demo user belongs to or represents."""
 from __future__ import annotations
 
 import base64
-import io
 import shutil
 import uuid as uuidlib
 
-from PIL import Image
 
 from survey_app.demo import seed_document
 from survey_app.domain.accounts import operations as accounts
@@ -23,17 +21,12 @@ from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import make_app
+from .support import data_url, png_bytes, seed_visit
 
 ROLES = {"anonymous": None, "admin": "admin", "secretary": "thuky", "head": "truongdoan",
          "member": "thanhvien", "host": "xahra", "other_host": "xaiahru", "viewer": "xem"}
 FOREIGN_UNIT = "UBND xã Ngoài Đoàn"
 CLI_USER = {"id": None, "role": "admin", "full_name": "test", "username": "test", "unit_id": None}
-
-
-def png_bytes(colour=(200, 30, 30), size=(8, 8)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def document(delegation: str | None = None, unit: str | None = None) -> dict:
@@ -81,7 +74,7 @@ def build(app) -> dict:
     client = app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"
     admin = bearer(accounts.create_token(store, "admin"))
-    own = 1  # the demo seed visit: delegation of thuky/truongdoan/thanhvien, unit of xahra
+    own = seed_visit(store)["id"]  # delegation of thuky/truongdoan/thanhvien, unit of xahra
     frozen = visit_io.import_document(store, forms, CLI_USER, document(), photos)["id"]
     foreign = visit_io.import_document(store, forms, CLI_USER,
                                        document("Đoàn khảo sát khác (không có người dùng demo)", FOREIGN_UNIT),
@@ -99,7 +92,7 @@ def build(app) -> dict:
         ids[f"{name}_evidence"] = _first(store, "SELECT id FROM recommendation_evidence WHERE item_id = ?", item)
         ids[f"{name}_photo"] = _first(store, "SELECT uid FROM visit_items WHERE visit_id = ? AND kind = 'photo' "
                                              "AND deleted = 0 AND json_extract(data, '$.sha256') IS NOT NULL",
-                                      visit_id) if name != "own" else _own_photo(store, forms, photos)
+                                      visit_id) if name != "own" else _own_photo(store, forms, photos, own)
         ids[f"{name}_unit"] = _first(store, "SELECT unit_id FROM visits WHERE id = ?", visit_id)
     store.write(units_sql.ensure_unit, FOREIGN_UNIT, "")
     calendar_user = accounts.create_user(store, "lich", "lich-123456", "viewer", None, "Lịch")
@@ -111,12 +104,12 @@ def build(app) -> dict:
     return ids
 
 
-def _own_photo(store, forms, folder) -> str:
+def _own_photo(store, forms, folder, visit_id: int) -> str:
     """The seed visit's photos have no file: add one through the upload operation."""
     admin = store.read(accounts_sql.get_user_by_username, "admin")
-    visit_photos.add_photo(store, forms, admin, 1, folder, png_bytes((1, 2, 3)), uid="world-photo-own")
+    visit_photos.add_photo(store, forms, admin, visit_id, folder, png_bytes((1, 2, 3)), uid="world-photo-own")
     return "world-photo-own"
 
 
 def png_base64() -> str:
-    return "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
+    return data_url(png_bytes())

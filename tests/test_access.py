@@ -34,14 +34,11 @@ from survey_app.storage import units as units_sql
 from . import security_world as world
 from .conftest import csrf_token
 from .live import LiveServer
+from .support import user
 
 FORM = "ttpvhcc-xa"
 OTHER_DELEGATION = "Đoàn giám sát của Ban Kinh tế - Ngân sách"
 FOREIGN_DELEGATION = "Đoàn khảo sát khác (không có người dùng demo)"
-
-
-def user(store, username):
-    return store.read(accounts_sql.get_user_by_username, username)
 
 
 def forms_of(app):
@@ -85,11 +82,11 @@ def test_the_active_statuses_are_those_of_the_storage_sql():
     assert rec_sql._ACTIVE_SQL == f"r.status IN ({quoted})"
 
 
-def test_the_default_due_date_is_one_rule(store):
+def test_the_default_due_date_is_one_rule(store, seed_visit_id):
     assert followup.default_due("2025-10-13T08:00:00+07:00", 90) == "2026-01-11"
-    recs = [r for r in store.read(rec_sql.rows_of_visit, 1).values()]
-    items = {i["id"]: i for i in store.read(visits_sql.items_of, 1, "recommendation")}
-    visit = store.read(visits_sql.get_visit, 1)
+    recs = [r for r in store.read(rec_sql.rows_of_visit, seed_visit_id).values()]
+    items = {i["id"]: i for i in store.read(visits_sql.items_of, seed_visit_id, "recommendation")}
+    visit = store.read(visits_sql.get_visit, seed_visit_id)
     without = [r for r in recs if not items[r["item_id"]]["data"].get("due")]
     for row in without:  # the rows the follow-up keeps use the same rule
         assert row["due"] == followup.default_due(visit["started_at"], 90)
@@ -170,33 +167,36 @@ def _message(store, visit_id, client_id, value, path="conclusion.text"):
     return {"id": client_id, "target": path, "op": "set", "value": value, "base_version": current["version"]}
 
 
-def test_an_autosave_id_counts_per_visit_and_user(app, store):
+def test_an_autosave_id_counts_per_visit_and_user(app, store, seed_visit_id):
     forms, admin, member, secretary = forms_of(app), user(store, "admin"), user(store, "thanhvien"), user(store, "thuky")
     other = foreign_visit(app)
     secret = "Kết luận của một đoàn khác, không dành cho thành viên này"
     changes.apply_change(store, forms, admin, other, _message(store, other, "shared-id-0001", secret))
 
-    status, answer = changes.apply_change(store, forms, member, 1, _message(store, 1, "shared-id-0001", "Của tôi"))
+    status, answer = changes.apply_change(store, forms, member, seed_visit_id,
+                                          _message(store, seed_visit_id, "shared-id-0001", "Của tôi"))
     assert status == 200 and not answer.get("repeated") and secret not in json.dumps(answer, ensure_ascii=False)
-    assert store.read(visits_sql.get_field, 1, "conclusion.text")["value"] == "Của tôi"  # applied, not swallowed
+    assert store.read(visits_sql.get_field, seed_visit_id, "conclusion.text")["value"] == "Của tôi"  # applied, not swallowed
 
     status, answer = changes.apply_change(store, forms, secretary, 1,
-                                          _message(store, 1, "shared-id-0001", "Của thư ký"))
+                                          _message(store, seed_visit_id, "shared-id-0001", "Của thư ký"))
     assert status == 200 and not answer.get("repeated")  # another user's message with the same id
-    assert store.read(visits_sql.get_field, 1, "conclusion.text")["value"] == "Của thư ký"
+    assert store.read(visits_sql.get_field, seed_visit_id, "conclusion.text")["value"] == "Của thư ký"
 
-    again = changes.apply_change(store, forms, secretary, 1, {**_message(store, 1, "shared-id-0001", "Lần nữa")})
+    again = changes.apply_change(store, forms, secretary, seed_visit_id,
+                                 {**_message(store, seed_visit_id, "shared-id-0001", "Lần nữa")})
     assert again[1]["repeated"] is True and again[1]["value"] == "Của thư ký"  # a true repeat still is one
-    assert store.read(visits_sql.get_field, 1, "conclusion.text")["value"] == "Của thư ký"
+    assert store.read(visits_sql.get_field, seed_visit_id, "conclusion.text")["value"] == "Của thư ký"
 
 
-def test_a_replayed_id_through_the_api_answers_only_the_callers_own_visit(app, store, client, runner):
+def test_a_replayed_id_through_the_api_answers_only_the_callers_own_visit(app, store, client, runner,
+                                                                         seed_visit_id):
     forms, admin = forms_of(app), user(store, "admin")
     other = foreign_visit(app)
     changes.apply_change(store, forms, admin, other, _message(store, other, "replayed-id-0001", "Bí mật"))
     token = runner.invoke(args=["token", "create", "thanhvien"]).output.strip()
-    answer = client.post("/api/v1/visits/1/changes", headers={"Authorization": f"Bearer {token}"},
-                         json=_message(store, 1, "replayed-id-0001", "Ý kiến thành viên"))
+    answer = client.post(f"/api/v1/visits/{seed_visit_id}/changes", headers={"Authorization": f"Bearer {token}"},
+                         json=_message(store, seed_visit_id, "replayed-id-0001", "Ý kiến thành viên"))
     assert answer.status_code == 200 and "Bí mật" not in answer.get_data(as_text=True)
     assert answer.get_json()["value"] == "Ý kiến thành viên"
 
@@ -207,13 +207,13 @@ def _readdress(app, store, item: dict, unit: str) -> None:
     message = {"id": str(uuidlib.uuid4()), "target": "recommendation", "op": "set", "item": item["uid"],
                "base_version": store.read(visits_sql.get_item, item["uid"])["version"],
                "value": {**item["data"], "addressee": unit}}
-    status, answer = changes.apply_change(store, forms_of(app), user(store, "admin"), 1, message)
+    status, answer = changes.apply_change(store, forms_of(app), user(store, "admin"), item["visit_id"], message)
     assert status == 200, answer
 
 
-def test_a_new_addressee_does_not_get_the_old_units_history(app, store, client, runner):
+def test_a_new_addressee_does_not_get_the_old_units_history(app, store, client, runner, seed_visit_id):
     from .conftest import login
-    item = store.read(visits_sql.items_of, 1, "recommendation")[0]
+    item = store.read(visits_sql.items_of, seed_visit_id, "recommendation")[0]
     _readdress(app, store, item, HOST_UNIT)
     old_note = "Ghi chú nội bộ của UBND xã Hra"
     saved = followup_evidence.save(app.extensions["survey_files"] / "evidence",

@@ -9,11 +9,8 @@ import uuid
 from survey_app.demo import seed_document
 from survey_app.domain.visits import changes
 from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import audit as audit_sql
 from survey_app.storage import visits as visits_sql
-
-
-def bearer(runner, username="admin") -> dict:
-    return {"Authorization": f"Bearer {runner.invoke(args=['token', 'create', username]).output.strip()}"}
 
 
 def autosave(app, store, text: str, base_version: int = 1) -> int:
@@ -26,9 +23,9 @@ def autosave(app, store, text: str, base_version: int = 1) -> int:
     return visit["id"]
 
 
-def test_the_api_filters_and_pages_the_trail(app, client, runner, store):
+def test_the_api_filters_and_pages_the_trail(app, client, token, store):
     visit = autosave(app, store, "=HYPERLINK(\"http://x\")")
-    headers = bearer(runner)
+    headers = token("admin")
     body = client.get("/api/v1/audit?actor=thanhvien", headers=headers).get_json()
     assert body["page"] == 1 and body["has_next"] is False
     assert [e["action"] for e in body["entries"]] == ["visit.set"]
@@ -43,10 +40,10 @@ def test_the_api_filters_and_pages_the_trail(app, client, runner, store):
     assert client.get("/api/v1/audit?page=abc", headers=headers).get_json()["field"] == "page"
 
 
-def test_pages_of_fifty(app, client, runner, store):
+def test_pages_of_fifty(app, client, token, store):
     for n in range(55):
         autosave(app, store, f"Tóm tắt {n}", base_version=n + 1)
-    headers = bearer(runner)
+    headers = token("admin")
     first = client.get("/api/v1/audit?action=visit.set", headers=headers).get_json()
     second = client.get("/api/v1/audit?action=visit.set&page=2", headers=headers).get_json()
     assert len(first["entries"]) == 50 and first["has_next"] is True
@@ -55,9 +52,9 @@ def test_pages_of_fifty(app, client, runner, store):
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == 55
 
 
-def test_only_administrators_read_the_trail(client, runner, login_as):
+def test_only_administrators_read_the_trail(client, token, login_as):
     for username in ("thuky", "truongdoan", "xahra", "xem"):
-        assert client.get("/api/v1/audit", headers=bearer(runner, username)).status_code == 403
+        assert client.get("/api/v1/audit", headers=token(username)).status_code == 403
     page = login_as("xem")
     assert page.get("/admin/audit/").status_code == 403
     assert page.get("/admin/audit/audit.csv").status_code == 403
@@ -83,6 +80,6 @@ def test_backup_and_restore_are_in_the_trail(client, runner, tmp_path, store):
     archive = tmp_path / "b.tar"
     assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
     assert runner.invoke(args=["restore", str(archive)]).exit_code == 0
-    actions = [row[0] for row in store.db.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 2")]
+    actions = [e["action"] for e in store.read(lambda db: list(audit_sql.entries(db)))[-2:][::-1]]
     assert actions == ["instance.restore", "instance.backup"]  # the backup's own entry came back with it
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0

@@ -9,28 +9,20 @@ import shutil
 import tarfile
 import uuid
 
-from PIL import Image
-
 from survey_app.demo import seed_document
 from survey_app.storage import recommendations as rec_sql  # noqa: F401  (the table exists)
 
 from .conftest import csrf_token
-from .test_followup import pdf_bytes, png_bytes
+from .support import api_headers, jpeg_bytes, pdf_bytes, png_bytes
 from .test_minutes_workflow import certs_folder, installed_certs, sign_all  # noqa: F401
-
-
-def photo_b64() -> str:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "JPEG")
-    return base64.b64encode(out.getvalue()).decode()
 
 
 def build_instance(app, client, runner, login_as):
     """A visit with a photo, sealed minutes and a recommendation update with evidence."""
-    headers = {"Authorization": f"Bearer {runner.invoke(args=['token', 'create', 'thuky']).output.strip()}"}
+    headers = api_headers(runner, "thuky")
     doc = seed_document()
     doc["uuid"] = str(uuid.uuid4())
-    doc["photos"][0]["data"] = photo_b64()
+    doc["photos"][0]["data"] = base64.b64encode(jpeg_bytes()).decode()
     visit = client.post("/api/v1/visits", json=doc, headers=headers).get_json()["id"]
     assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers).status_code in (200, 201)
     sign_all(client, headers, visit)
@@ -40,7 +32,7 @@ def build_instance(app, client, runner, login_as):
         "SELECT item_id FROM recommendations WHERE visit_id = ? LIMIT 1", [visit]).fetchone()[0]
     response = host.post(f"/followup/r/{item}/updates", data={
         "csrf_token": csrf_token(host, f"/followup/r/{item}"), "status": "in_progress", "note": "Đã mua máy",
-        "evidence": [(io.BytesIO(png_bytes()), "hoa-don.png"), (io.BytesIO(pdf_bytes()), "qd.pdf")]},
+        "evidence": [(io.BytesIO(png_bytes("red", (20, 20))), "hoa-don.png"), (io.BytesIO(pdf_bytes()), "qd.pdf")]},
         content_type="multipart/form-data")
     assert response.status_code == 303
     return visit, headers, hashlib.sha256(pdf).hexdigest()

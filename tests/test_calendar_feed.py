@@ -13,7 +13,7 @@ from icalendar import Calendar
 from survey_app.domain.followup import reminders
 
 from .conftest import csrf_token
-from .test_followup import seed_recs, user
+from .support import seed_recs, user
 
 BASE = "https://theodoi.hdnd.gialai.gov.vn"
 LONG = ("Tăng cường tuyên truyền, hướng dẫn người dân sử dụng dịch vụ công trực tuyến, góp phần "

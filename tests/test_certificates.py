@@ -20,7 +20,8 @@ from survey_app.domain.minutes import keys as minutes_keys
 from . import pki
 from .conftest import csrf_token, make_app
 from .test_minutes_documents import seed_pdf  # noqa: F401  (fixture)
-from .test_minutes_workflow import certs_folder, installed_certs, sign_all, signature_b64, token, visit  # noqa: F401
+from .support import signature_b64
+from .test_minutes_workflow import certs_folder, installed_certs, sign_all, visit  # noqa: F401
 
 DAY = pki.DAY
 

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from survey_app.storage import accounts as sql
+from survey_app.storage import delegations as delegations_sql
 
 ALLOWED_ANONYMOUS = {"auth.login", "static", "vendor.asset", "shell.health", "verify.page",
                      "offline.service_worker", "offline.manifest",
@@ -19,7 +20,7 @@ def test_init_twice_duplicates_nothing(runner, store):
     assert "demo-truongdoan-2025" in second.output
     usernames = [u["username"] for u in store.read(sql.list_users)]
     assert sorted(usernames) == sorted(set(usernames)) and len(usernames) == 7
-    assert store.db.execute("SELECT count(*) FROM delegations").fetchone()[0] == 1
+    assert len(store.read(delegations_sql.list_delegations)) == 1
 
 
 def test_create_user_and_its_errors(runner, store):
@@ -40,6 +41,7 @@ def test_token_create_authenticates_api_and_revoke_stops_it(runner, client, stor
     result = runner.invoke(args=["token", "create", "xem"])
     token = result.output.strip()
     assert result.exit_code == 0 and len(token) >= 40
+    # How the token is stored is the storage's own concern: read the table itself.
     assert token not in str(list(store.db.query("SELECT * FROM api_tokens")))  # stored hashed
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.get_json()["role"] == "viewer"

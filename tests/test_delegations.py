@@ -15,14 +15,6 @@ from survey_app.domain.visits.operations import plan_visit
 from survey_app.storage import accounts as accounts_sql
 
 
-@pytest.fixture
-def token(runner):
-    def make(username="admin"):
-        result = runner.invoke(args=["token", "create", username])
-        assert result.exit_code == 0, result.output
-        return {"Authorization": f"Bearer {result.output.strip()}"}
-    return make
-
 
 def body(**changes) -> dict:
     data = {"name": "Đoàn giám sát chuyên đề việc làm", "body": "Ban Văn hóa - Xã hội HĐND tỉnh",
@@ -74,7 +66,7 @@ def test_create_then_list_gives_every_field_back(client, store, token, username)
 
 
 def test_defaults_for_what_is_left_out(client, token):
-    headers = token()
+    headers = token("admin")
     minimal = {"name": "Đoàn tối thiểu", "body": "Ban Pháp chế", "members": [{"name": "Một Người", "role": "head"}]}
     new_id = client.post("/api/v1/delegations", json=minimal, headers=headers).get_json()["id"]
     shown = next(d for d in listed(client, headers)["delegations"] if d["id"] == new_id)
@@ -123,7 +115,7 @@ BAD = [
 
 @pytest.mark.parametrize("change,field", BAD)
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_saved(client, store, token, change, field):
-    headers = token()
+    headers = token("admin")
     before = counts(store)
     refused = client.post("/api/v1/delegations", json=body(**change), headers=headers)
     assert refused.status_code == 400, refused.get_data(as_text=True)
@@ -133,7 +125,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_saved(client, stor
 
 
 def test_missing_required_fields_are_named(client, token):
-    headers = token()
+    headers = token("admin")
     for missing in ("name", "body", "members"):
         data = body()
         del data[missing]
@@ -142,7 +134,7 @@ def test_missing_required_fields_are_named(client, token):
 
 
 def test_a_member_in_two_positions_is_named_in_vietnamese_and_english(client, token):
-    headers = token()
+    headers = token("admin")
     data = body(members=[{"name": "Đinh Ly An", "role": "head"}, {"name": "Đinh Ly An", "role": "secretary"}])
     vietnamese = client.post("/api/v1/delegations", json=data, headers=headers).get_json()["error"]
     assert "Đinh Ly An" in vietnamese and "hai lần" in vietnamese
@@ -152,7 +144,7 @@ def test_a_member_in_two_positions_is_named_in_vietnamese_and_english(client, to
 
 
 def test_a_duplicate_answers_409_naming_the_existing_one(client, store, token):
-    headers = token()
+    headers = token("admin")
     first = client.post("/api/v1/delegations", json=body(), headers=headers).get_json()["id"]
     before = counts(store)
     # The same name and body written another way: decomposed accents, other case, extra spaces.
@@ -191,7 +183,7 @@ def test_patch_changes_only_what_is_given_and_is_audited(client, store, token):
 
 
 def test_a_refused_patch_changes_nothing(client, store, token):
-    headers = token()
+    headers = token("admin")
     new_id = client.post("/api/v1/delegations", json=body(), headers=headers).get_json()["id"]
     other = client.post("/api/v1/delegations", json=body(name="Đoàn khác"), headers=headers).get_json()["id"]
     before = counts(store), listed(client, headers)
@@ -205,7 +197,7 @@ def test_a_refused_patch_changes_nothing(client, store, token):
 
 
 def test_a_secretary_edits_only_delegations_they_belong_to(client, store, token):
-    admin, secretary = token(), token("thuky")
+    admin, secretary = token("admin"), token("thuky")
     theirs = client.post("/api/v1/delegations", json=body(), headers=admin).get_json()["id"]
     without = body(name="Đoàn không có thư ký demo",
                    members=[{"name": "Người Khác", "role": "head"}])
@@ -221,7 +213,7 @@ def test_a_secretary_edits_only_delegations_they_belong_to(client, store, token)
 def test_editing_a_delegation_never_changes_signed_or_final_minutes(client, store, token):
     """The minutes keep the input frozen at finalize: renaming the delegation and
     replacing its members changes neither the stored version nor the PDF served."""
-    headers = token()
+    headers = token("admin")
     visit = 1  # the demo visit, of the demo delegation
     delegation_id = store.db.execute("SELECT delegation_id FROM visits WHERE id = ?", [visit]).fetchone()[0]
     final = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
@@ -248,7 +240,7 @@ def pdftotext(pdf: bytes) -> str:
 # ----------------------------------------------------------------- scope and pages
 
 def test_a_host_sees_only_delegations_that_visited_their_unit(client, store, token):
-    admin = token()
+    admin = token("admin")
     unvisited = client.post("/api/v1/delegations", json=body(), headers=admin).get_json()["id"]
     everything = {d["id"] for d in listed(client, admin)["delegations"]}
     demo = store.db.execute("SELECT delegation_id FROM visits WHERE id = 1").fetchone()[0]
@@ -261,7 +253,7 @@ def test_delegations_come_50_a_page(client, store, token):
     for n in range(60):
         delegations.create_delegation(store, name=f"Đoàn số {n:02}", body="Ban Pháp chế")
     total = store.db.execute("SELECT count(*) FROM delegations").fetchone()[0]
-    headers = token()
+    headers = token("admin")
     first, second = listed(client, headers, 1), listed(client, headers, 2)
     assert (len(first["delegations"]), first["has_next"], first["page"]) == (50, True, 1)
     assert (len(second["delegations"]), second["has_next"]) == (total - 50, False)
@@ -288,7 +280,7 @@ def planned(app, store):
 
 
 def test_the_visit_list_answers_the_contract_fields_50_a_page(client, store, token, planned):
-    headers = token()
+    headers = token("admin")
     first = visits(client, headers)
     assert (len(first["visits"]), first["has_next"], first["page"]) == (50, True, 1)
     second = visits(client, headers, "?page=2")
@@ -301,7 +293,7 @@ def test_the_visit_list_answers_the_contract_fields_50_a_page(client, store, tok
 
 
 def test_the_visit_list_filters(client, store, token, planned):
-    headers = token()
+    headers = token("admin")
     host_unit = store.db.execute("SELECT unit_id FROM visits WHERE id = 1").fetchone()[0]
     assert [v["id"] for v in visits(client, headers, f"?unit={host_unit}")["visits"]] == [1]
     status = store.db.execute("SELECT status FROM visits WHERE id = 1").fetchone()[0]

@@ -187,17 +187,17 @@ def test_saving_on_a_full_disk_through_the_real_server(server_folder, tmp_path):
         assert "disk-ok-000001" in done and "disk-full-%05d" % (len(statuses) - 1) not in done
 
 
-def test_photo_upload_on_a_full_disk(app, login_as, tmp_path):
+def test_photo_upload_on_a_full_disk(app, login_as, tmp_path, seed_visit_id):
     """The photo is stored first (atomically): a full files folder refuses it cleanly."""
     client = login_as("thuky")
     from .conftest import csrf_token
-    token = csrf_token(client, "/visits/1/capture")
+    token = csrf_token(client, f"/visits/{seed_visit_id}/capture")
     files = app.extensions["survey_files"]
     with tmpfs(files, 64) as folder:
         fill(folder)
         from io import BytesIO
         big = world.png_bytes(size=(900, 900))
-        response = client.post("/visits/1/photos", headers={"X-CSRFToken": token},
+        response = client.post(f"/visits/{seed_visit_id}/photos", headers={"X-CSRFToken": token},
                                data={"item": "disk-photo-0001", "caption": "ảnh",
                                      "file": (BytesIO(big), "../../etc/passwd")})
         assert response.status_code == 507, response.get_data(as_text=True)

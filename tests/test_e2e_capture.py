@@ -2,14 +2,12 @@
 tablet size, as it happened (seeds/), then reading it on the overview."""
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image
 
 from survey_app.demo import seed_document
 
 from .live import TABLET_LANDSCAPE, TABLET_PORTRAIT, login_page
+from .support import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 SEED = seed_document()
@@ -52,9 +50,7 @@ def wait_saved(page) -> None:
 
 
 def small_jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (320, 240), (30, 90, 160)).save(out, "JPEG")
-    return out.getvalue()
+    return jpeg_bytes((320, 240), (30, 90, 160))
 
 
 def shoot(page, name: str, anchors=("",)) -> None:

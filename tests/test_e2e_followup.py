@@ -2,14 +2,12 @@
 evidence, the committee accepts it; screenshots of the board and unit pages."""
 from __future__ import annotations
 
-
-from PIL import Image
-
 from .live import TABLET_LANDSCAPE, TABLET_PORTRAIT, login_page
+from .support import jpeg_bytes
 
 
 def photo(path):
-    Image.new("RGB", (64, 48), (30, 120, 200)).save(path, "JPEG")
+    path.write_bytes(jpeg_bytes((64, 48), (30, 120, 200)))
     return path
 
 

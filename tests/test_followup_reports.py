@@ -19,7 +19,7 @@ from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
-from .test_followup import hra_rec, seed_recs, user
+from .support import hra_rec, seed_recs, user
 
 PERIOD = "/followup/report.{fmt}?from=2025-10-01&to=2025-10-31"
 TEXT = "Bảo đảm sự phối hợp đồng bộ, chặt chẽ giữa các bộ phận."

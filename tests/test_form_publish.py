@@ -13,6 +13,7 @@ from survey_app.domain.forms import operations as ops
 from survey_app.domain.visits.operations import plan_visit
 from survey_app.storage import accounts as accounts_sql
 
+from .support import seed_visit
 from .xlsform_samples import KOBO_GROUPS, workbook
 
 FORM = "tram-y-te-xa"
@@ -46,7 +47,7 @@ def with_skip_section(forms) -> bytes:
 
 
 def plan(store, forms, who, form_id=FORM):
-    delegation = store.db.execute("SELECT id FROM delegations ORDER BY id LIMIT 1").fetchone()[0]
+    delegation = seed_visit(store)["delegation_id"]  # the demo's one delegation
     return plan_visit(store, forms, who, delegation_id=delegation, unit="Trạm Y tế xã Thử",
                       form_id=form_id, started_at="2026-12-01T08:00:00+07:00")
 

@@ -160,8 +160,8 @@ WELL_FORMED = st.fixed_dictionaries({
 @settings(FUZZ, max_examples=40)
 @given(body=JSON)
 def test_arbitrary_json_changes_are_refused(fuzz, body):
-    before = fuzz.revision(1)
-    response = fuzz.client().post("/api/v1/visits/1/changes", data=dumps(body), content_type="application/json",
+    before = fuzz.revision(fuzz.ids["own"])
+    response = fuzz.client().post(f"/api/v1/visits/{fuzz.ids['own']}/changes", data=dumps(body), content_type="application/json",
                                   headers=fuzz.editor)
     no_server_error(response, body)
     if isinstance(body, dict) and list(body) == ["messages"] and isinstance(body["messages"], list):
@@ -169,15 +169,15 @@ def test_arbitrary_json_changes_are_refused(fuzz, body):
         assert all(r["status"] >= 400 for r in response.get_json()["results"])
     else:
         json_refusal(response, body)
-    assert fuzz.revision(1) == before
+    assert fuzz.revision(fuzz.ids["own"]) == before
 
 
 @settings(FUZZ, max_examples=40)
 @given(messages=st.lists(st.one_of(WELL_FORMED, LOOSE), min_size=1, max_size=3), batch=st.booleans())
 def test_near_valid_change_messages(fuzz, messages, batch):
-    before = fuzz.revision(1)
+    before = fuzz.revision(fuzz.ids["own"])
     body = {"messages": messages} if batch else messages[0]
-    response = fuzz.client().post("/api/v1/visits/1/changes", data=dumps(body), content_type="application/json",
+    response = fuzz.client().post(f"/api/v1/visits/{fuzz.ids['own']}/changes", data=dumps(body), content_type="application/json",
                                   headers=fuzz.editor)
     no_server_error(response, body)
     statuses = [r["status"] for r in response.get_json()["results"]] if batch and response.status_code == 200 \
@@ -185,7 +185,7 @@ def test_near_valid_change_messages(fuzz, messages, batch):
     if response.status_code >= 400:
         json_refusal(response, body)
     if all(status >= 400 for status in statuses):
-        assert fuzz.revision(1) == before, body
+        assert fuzz.revision(fuzz.ids["own"]) == before, body
 
 
 # ------------------------------------------------------------------ the rest of the API
@@ -219,14 +219,14 @@ def test_minutes_signatures(fuzz, body):
 @FUZZ
 @given(body=st.one_of(JSON, st.dictionaries(WORDING_KEYS, st.one_of(TEXT, JSON), max_size=4)))
 def test_minutes_wording_api(fuzz, body):
-    response = fuzz.client().post("/api/v1/visits/1/minutes/wording", data=dumps(body),
+    response = fuzz.client().post(f"/api/v1/visits/{fuzz.ids['own']}/minutes/wording", data=dumps(body),
                                   content_type="application/json", headers=fuzz.admin)
     no_server_error(response, body)
     if response.status_code >= 400:
         json_refusal(response, body)
 
 
-JSON_ENDPOINTS = ["/api/v1/visits", "/api/v1/visits/1/changes", "/api/v1/visits/1/minutes/wording",
+JSON_ENDPOINTS = ["/api/v1/visits", "/api/v1/visits/{own}/changes", "/api/v1/visits/{own}/minutes/wording",
                   "/api/v1/visits/{frozen}/minutes/signatures", "/api/v1/recommendations/{own_rec}/updates"]
 
 
@@ -236,13 +236,13 @@ def test_hostile_json_is_refused_at_every_endpoint(fuzz, path):
     @FUZZ
     @given(text=HOSTILE_JSON_TEXT)
     def check(text):
-        before = (fuzz.revision(1), fuzz.count("visits"), fuzz.count("recommendation_updates"),
+        before = (fuzz.revision(fuzz.ids["own"]), fuzz.count("visits"), fuzz.count("recommendation_updates"),
                   fuzz.count("minutes_signatures"))
         response = fuzz.client().post(path.format(**fuzz.ids), data=text, content_type="application/json",
                                       headers=fuzz.admin)
         body = json_refusal(response, text[:80])
         assert response.status_code == 400 and body["field"] == "body", (text[:80], body)
-        assert before == (fuzz.revision(1), fuzz.count("visits"), fuzz.count("recommendation_updates"),
+        assert before == (fuzz.revision(fuzz.ids["own"]), fuzz.count("visits"), fuzz.count("recommendation_updates"),
                           fuzz.count("minutes_signatures"))
     check()
 

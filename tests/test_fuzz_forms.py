@@ -72,7 +72,7 @@ def test_certificate_form(fuzz, p12, passphrase):
 @FUZZ
 @given(fields=st.dictionaries(WORDING_KEYS, TEXT, max_size=6))
 def test_minutes_wording_form(fuzz, fields):
-    response = fuzz.page().post("/visits/1/minutes/wording", data=fields)
+    response = fuzz.page().post(f"/visits/{fuzz.ids['own']}/minutes/wording", data=fields)
     no_server_error(response, "wording")
     assert response.status_code in (200, 302, 409)
 
@@ -133,7 +133,7 @@ def test_verify_form(fuzz, upload, code):
 def test_photo_upload(fuzz, fields, upload, uid):
     content, name = upload
     data = {"item": uid, **fields, "file": (io.BytesIO(content), name)}
-    response = fuzz.page().post("/visits/1/photos", data=data)
+    response = fuzz.page().post(f"/visits/{fuzz.ids['own']}/photos", data=data)
     no_server_error(response, "photo")
     if response.status_code >= 400:
         json_refusal(response, "photo")

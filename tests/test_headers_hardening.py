@@ -3,18 +3,16 @@ database and its WAL/SHM readable by the owner only, and a signing key whose
 passphrase is missing answering with a clear message instead of a 500."""
 from __future__ import annotations
 
-import base64
-import io
 import os
 import stat
 
-from PIL import Image, ImageDraw
 
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.storage import minutes as minutes_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import PASSWORDS, make_app
+from .support import api_headers, seed_visit, signature_b64
 from .test_authorization_matrix import TABLE
 from .test_headers_sessions import HTML_PAGES, _path
 from . import security_world as world
@@ -82,25 +80,22 @@ def test_a_database_found_readable_by_others_is_narrowed(tmp_path, demo_instance
 
 
 def _signature() -> str:
-    image = Image.new("RGBA", (200, 80), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line([(10, 60), (90, 10), (190, 50)], fill=(11, 61, 145, 255), width=4)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
+    return signature_b64(size=(200, 80), stroke=[(10, 60), (90, 10), (190, 50)])
 
 
 def test_missing_key_passphrase_is_a_clear_503_and_nothing_is_signed(app, runner, store):
     certs = app.instance_path + "/certs"
     minutes_keys.ensure_certificate(certs)
     os.remove(os.path.join(certs, minutes_keys.PASS))
-    headers = {"Authorization": f"Bearer {runner.invoke(args=['token', 'create', 'thuky']).output.strip()}"}
+    headers = api_headers(runner, "thuky")
     client = app.test_client()
-    assert client.post("/api/v1/visits/1/minutes/finalize", headers=headers).status_code == 200
+    visit_id = seed_visit(store)["id"]
+    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers).status_code == 200
     for role, name in (("head", "Đinh Ly An"), ("secretary", "Nguyễn Thị Thu")):
-        response = client.post("/api/v1/visits/1/minutes/signatures", headers=headers,
+        response = client.post(f"/api/v1/visits/{visit_id}/minutes/signatures", headers=headers,
                                json={"role": role, "name": name, "image": _signature()})
         assert response.status_code == 201, response.get_json()
-    last = client.post("/api/v1/visits/1/minutes/signatures", headers=headers,
+    last = client.post(f"/api/v1/visits/{visit_id}/minutes/signatures", headers=headers,
                        json={"role": "host", "name": "Trần Văn Hùng", "image": _signature()})
     assert last.status_code == 503
     assert "mật khẩu của tệp khóa" in last.get_json()["error"]

@@ -295,7 +295,7 @@ def test_uploads_are_stored_by_content_under_generated_names(upload_app):
     secretary = world.bearer(world.tokens(store)["secretary"])  # who may collect a signature (issue 14.6)
     before = _files(folder)
     for n, name in enumerate(BAD_NAMES):
-        response = client.post("/visits/1/photos", data={"item": str(uuidlib.uuid4()),
+        response = client.post(f"/visits/{ids['own']}/photos", data={"item": str(uuidlib.uuid4()),
                                                           "file": (io.BytesIO(_png(n)), name)})
         assert response.status_code == 201, (name, response.get_json())
     evidence = client.post(f"/followup/r/{ids['own_rec']}/updates", data={
@@ -337,9 +337,9 @@ def test_text_disguised_as_an_image_or_pdf_is_refused(upload_app):
     secretary = world.bearer(world.tokens(store)["secretary"])  # who may collect a signature (issue 14.6)
     before = _files(folder)
     text = b"just some text, not a picture\n" * 10
-    photo = client.post("/visits/1/photos", data={"item": str(uuidlib.uuid4()), "file": (io.BytesIO(text), "x.jpg")})
+    photo = client.post(f"/visits/{ids['own']}/photos", data={"item": str(uuidlib.uuid4()), "file": (io.BytesIO(text), "x.jpg")})
     assert photo.status_code == 400 and photo.get_json()["field"] == "file"
-    big = client.post("/visits/1/photos", data={"item": str(uuidlib.uuid4()),
+    big = client.post(f"/visits/{ids['own']}/photos", data={"item": str(uuidlib.uuid4()),
                                                  "file": (io.BytesIO(_png(1) + b"\0" * (16 * 1024 * 1024)), "big.png")})
     assert big.status_code in (400, 413) and big.get_json()["field"] == "file"
     signature = client.post(f"/api/v1/visits/{ids['frozen']}/minutes/signatures", headers=secretary,

@@ -17,6 +17,7 @@ from survey_app.domain.minutes.input import _checklist_rows
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
+from .support import seed_visit
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "forms"
@@ -109,7 +110,7 @@ def test_the_yes_partly_no_labels_are_written_once():
 # ----------------------------------------------------------------- pages
 
 def seed_id(store) -> int:
-    return store.db.execute("SELECT id FROM visits ORDER BY id LIMIT 1").fetchone()[0]
+    return seed_visit(store)["id"]
 
 
 def test_the_capture_page_gives_each_item_its_types_input_and_data_type(login_as, store, hra):

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import docx
 import pytest
-from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from survey_app.documents import create_organisation_certificate, load_signer, render_html, render_pdf, seal_pdf, signer_certificate, verify_pdf
 from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256
 from survey_app.domain.minutes.docx import render_docx
 from survey_app.documents.render import RefusedURL, SafeURLFetcher
+
+from .support import signature_png
 
 DATA = Path(__file__).parent / "data" / "hra-visit.json"
 LABELS = {"dossiers_received": "Hồ sơ tiếp nhận", "dossiers_online": "Hồ sơ tiếp nhận trực tuyến",
@@ -34,14 +35,6 @@ def normalise(text: str) -> str:
 def pdftotext(pdf: bytes, *args: str) -> str:
     result = subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True, check=True)
     return result.stdout.decode("utf-8")
-
-
-def signature_png() -> bytes:
-    image = Image.new("RGBA", (300, 120), (255, 255, 255, 0))
-    ImageDraw.Draw(image).line([(10, 90), (80, 20), (140, 100), (290, 40)], fill=(0, 0, 150, 255), width=4)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -62,7 +55,7 @@ def make_input(document: dict, **changes) -> MinutesInput:
         signatories=[
             {"role": "host", "title_lines": ["Đại diện UBND xã Hra"], "name": "Nguyễn Văn B", "image_png": None},
             {"role": "head", "title_lines": ["TM. Đoàn khảo sát", "Trưởng đoàn"], "name": "Đinh Ly An",
-             "image_png": signature_png()},
+             "image_png": signature_png(ink=(0, 0, 150, 255), background=(255, 255, 255, 0))},
             {"role": "secretary", "title_lines": ["Thư ký"], "name": "Trần Thị C", "image_png": None}],
         recipients=["Thường trực HĐND tỉnh", "UBND xã Hra", "Lưu: VT, BPC"], copies=3,
         ended_at="2025-10-13T11:00:00+07:00", verify_url="https://khaosat.example.vn/verify/5b1f8a2e/1",

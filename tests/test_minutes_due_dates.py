@@ -17,7 +17,7 @@ from survey_app.domain.minutes.input import with_default_dues
 from survey_app.storage import minutes as minutes_sql
 from survey_app.storage import visits as visits_sql
 
-from .test_followup import seed_recs
+from .support import seed_recs
 
 NOTE = "Thời hạn mặc định: 90 ngày kể từ ngày làm việc, áp dụng cho kiến nghị không ghi thời hạn."
 

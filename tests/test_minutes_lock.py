@@ -19,7 +19,8 @@ from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import minutes as minutes_sql
 from survey_app.storage import visits as visits_sql
 
-from .test_minutes_workflow import certs_folder, installed_certs, signature_b64, visit  # noqa: F401
+from .support import signature_b64
+from .test_minutes_workflow import certs_folder, installed_certs, visit  # noqa: F401
 from .security_world import document
 
 

@@ -14,7 +14,7 @@ from survey_app.domain.minutes import operations as ops
 
 from .conftest import csrf_token
 from .test_minutes_workflow import (  # noqa: F401  (fixtures)
-    certs_folder, installed_certs, pdftotext, sign_all, token, visit,
+    certs_folder, installed_certs, pdftotext, sign_all, visit,
 )
 
 

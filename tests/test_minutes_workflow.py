@@ -10,26 +10,19 @@ import subprocess
 import uuid
 
 import pytest
-from PIL import Image, ImageDraw
 
 from survey_app.demo import seed_document
 from survey_app.domain.minutes import keys as minutes_keys
+from survey_app.storage import minutes as minutes_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
+from .support import signature_b64
 
 
 def pdftotext(pdf: bytes) -> str:
     result = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     return " ".join(result.stdout.decode("utf-8").split())
-
-
-def signature_b64() -> str:
-    image = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line([(10, 90), (80, 20), (140, 100), (290, 40)], fill=(11, 61, 145, 255), width=4)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
 
 
 @pytest.fixture(scope="session")
@@ -43,13 +36,6 @@ def certs_folder(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def installed_certs(app, certs_folder):
     shutil.copytree(certs_folder, f"{app.instance_path}/certs")
-
-
-@pytest.fixture
-def token(runner):
-    def make(username="thuky"):
-        return {"Authorization": f"Bearer {runner.invoke(args=['token', 'create', username]).output.strip()}"}
-    return make
 
 
 @pytest.fixture
@@ -113,8 +99,8 @@ def test_wording_page_saves_only_what_differs(login_as, visit, store):
     response = client.post(f"/visits/{visit}/minutes/wording", data={
         "csrf_token": token, "conclusion": "Kết luận viết lại.", "opening": "", "closing": ""})
     assert response.status_code == 302
-    wording = store.db.execute("SELECT wording FROM minutes_versions WHERE visit_id = ?", [visit]).fetchone()[0]
-    assert wording == '{"conclusion": "Kết luận viết lại."}'
+    wording = store.read(minutes_sql.latest_version, visit)["wording"]
+    assert wording == {"conclusion": "Kết luận viết lại."}
 
 
 def test_finalize_freezes_record_and_wording(client, token, visit, store):
@@ -237,10 +223,9 @@ def test_correction_is_a_new_version_and_both_verify(client, token, visit, store
     for pdf, version in ((v1, 1), (v2, 2)):
         body = client.post("/api/v1/verify", data=pdf, headers=headers).get_json()
         assert body["valid"] and body["version"] == version
-    row = store.db.execute("SELECT corrects FROM minutes_versions WHERE visit_id = ? AND version = 2",
-                           [visit]).fetchone()
-    first = store.db.execute("SELECT id FROM minutes_versions WHERE visit_id = ? AND version = 1", [visit]).fetchone()
-    assert row[0] == first[0]
+    row = store.read(minutes_sql.get_version, visit, 2)
+    first = store.read(minutes_sql.get_version, visit, 1)
+    assert row["corrects"] == first["id"]
 
 
 def test_permissions(client, token, visit):
@@ -285,7 +270,7 @@ def test_latest_minutes_before_any_draft_is_a_preview_that_creates_nothing(clien
     response = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=token())
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "DỰ THẢO" in pdftotext(response.data) and "509" in pdftotext(response.data)
-    assert store.db.execute("SELECT count(*) FROM minutes_versions WHERE visit_id = ?", [visit]).fetchone()[0] == 0
+    assert store.read(minutes_sql.versions_of, visit) == []
     out = tmp_path / "bien-ban.pdf"
     result = runner.invoke(args=["minutes", str(visit), "--out", str(out)])
     assert result.exit_code == 0 and out.read_bytes().startswith(b"%PDF")

@@ -10,11 +10,11 @@ import json
 import uuid
 
 import pytest
-from PIL import Image
 
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token, login
+from .support import jpeg_bytes, seed_visit
 from .test_visit_pages import field_version, seed_id
 
 
@@ -37,6 +37,7 @@ def tablet(login_as, store):
 
 
 def items_of(store, visit_id, kind):
+    """Every row of that kind, deleted ones too: a duplicate row of any state counts (a storage check)."""
     return [row for row in store.db.execute(
         "SELECT uid, data, deleted FROM visit_items WHERE visit_id = ? AND kind = ?", [visit_id, kind]).fetchall()]
 
@@ -106,17 +107,11 @@ def test_same_field_conflicts_other_fields_merge(tablet, store):
     assert visits_sql.get_field(store.db, visit_id, "report.summary")["value"] == "Bản của máy tính bảng"
 
 
-def jpeg_bytes() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (640, 480), (20, 120, 60)).save(out, "JPEG", quality=90)
-    return out.getvalue()
-
-
 def test_a_broken_photo_upload_leaves_nothing_and_a_resend_stores_it_once(tablet, store, app):
     client, headers, visit_id, _ = tablet
     photos = app.extensions["survey_files"] / "photos"
     before = sorted(p.name for p in photos.rglob("*") if p.is_file())
-    item, data = mid(), jpeg_bytes()
+    item, data = mid(), jpeg_bytes((640, 480), (20, 120, 60), quality=90)
 
     def upload(payload):
         return client.post(f"/visits/{visit_id}/photos", headers=headers, content_type="multipart/form-data",
@@ -135,7 +130,7 @@ def test_a_broken_photo_upload_leaves_nothing_and_a_resend_stores_it_once(tablet
 
 def test_a_visit_made_on_the_tablet_is_created_once(tablet, store):
     client, headers, _, _ = tablet
-    made = {"uuid": mid(), "delegation": 1, "unit": "UBND xã Ia Hrú", "form": "ttpvhcc-xa",
+    made = {"uuid": mid(), "delegation": seed_visit(store)["delegation_id"], "unit": "UBND xã Ia Hrú", "form": "ttpvhcc-xa",
             "started_at": "2025-10-20T08:00:00+07:00", "place": "Trụ sở xã"}
     first = client.post("/visits/from-device", json=made, headers=headers)
     again = client.post("/visits/from-device", json=made, headers=headers)
@@ -200,9 +195,9 @@ def test_the_blank_capture_page_needs_a_signed_in_user(client, demo):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_the_local_address_of_a_synced_visit_leads_to_its_page(tablet, app):
+def test_the_local_address_of_a_synced_visit_leads_to_its_page(tablet, app, store):
     client, headers, _, _ = tablet
-    made = {"uuid": mid(), "delegation": 1, "unit": "UBND xã Hra", "form": "ttpvhcc-xa",
+    made = {"uuid": mid(), "delegation": seed_visit(store)["delegation_id"], "unit": "UBND xã Hra", "form": "ttpvhcc-xa",
             "started_at": "2025-10-24T08:00:00+07:00"}
     assert client.get(f"/visits/local/{made['uuid']}/capture").status_code == 404  # not synced yet
     visit_id = client.post("/visits/from-device", json=made, headers=headers).get_json()["id"]

@@ -12,6 +12,7 @@ from survey_app.domain import images
 from survey_app.domain.errors import DomainError
 
 from .crafted_files import camera_jpeg, decode_peak, png_bomb, write
+from .support import image_bytes
 
 
 def test_a_png_bomb_just_under_the_old_cap_is_refused_without_decoding(tmp_path):
@@ -43,19 +44,15 @@ def test_pixel_caps_name_the_field(tmp_path):
         images.save_photo(tmp_path, png_bomb(3000, 2700), "file")  # 8.1 MP
     assert png.value.message == images.TOO_MANY_PIXELS and png.value.field == "file"
     assert list(tmp_path.rglob("*")) == []  # nothing kept, not even a temporary file
-    out = io.BytesIO()
-    Image.new("L", (8200, 5000)).save(out, "JPEG")  # 41 MP
     with pytest.raises(DomainError) as jpeg:
-        images.save_photo(tmp_path, out.getvalue(), "photos[0].data")
+        images.save_photo(tmp_path, image_bytes("JPEG", (8200, 5000), 0, "L"), "photos[0].data")  # 41 MP
     assert jpeg.value.message == images.TOO_MANY_PIXELS and jpeg.value.field == "photos[0].data"
 
 
 @pytest.mark.parametrize("kind", ["TIFF", "BMP", "ICO", "PCX", "TGA", "GIF"])
 def test_only_jpeg_png_and_webp_are_opened(tmp_path, kind):
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (10, 120, 200)).save(out, kind)
     with pytest.raises(DomainError) as refused:
-        images.save_photo(tmp_path, out.getvalue(), "file")
+        images.save_photo(tmp_path, image_bytes(kind, (64, 48), (10, 120, 200)), "file")
     assert refused.value.message == images.NOT_AN_IMAGE and refused.value.field == "file"
     assert list(tmp_path.rglob("*")) == []
 
@@ -63,9 +60,7 @@ def test_only_jpeg_png_and_webp_are_opened(tmp_path, kind):
 def test_accepted_formats_and_normalisation(tmp_path):
     for kind, size, expected in (("JPEG", (640, 480), "image/jpeg"), ("PNG", (640, 480), "image/png"),
                                  ("WEBP", (640, 480), "image/jpeg"), ("JPEG", (3000, 2000), "image/jpeg")):
-        out = io.BytesIO()
-        Image.new("RGB", size, (10, 120, 200)).save(out, kind)
-        saved = images.save_photo(tmp_path, out.getvalue(), "file")
+        saved = images.save_photo(tmp_path, image_bytes(kind, size, (10, 120, 200)), "file")
         assert saved["content_type"] == expected and max(saved["width"], saved["height"]) <= images.MAX_SIDE
         stored = images.photo_path(tmp_path, saved["sha256"], saved["content_type"])
         with Image.open(stored) as image:

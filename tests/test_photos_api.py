@@ -8,23 +8,15 @@ import subprocess
 import tracemalloc
 import uuid
 
-import pytest
 from PIL import Image
 
 from survey_app.demo import seed_document
 from survey_app.domain import images
 
 from .crafted_files import camera_jpeg
-from .test_upload_safety import stored_files
+from .support import image_bytes, seed_visit, stored_files
 
 KEYS = {"sha256", "content_type", "width", "height", "item"}
-
-
-@pytest.fixture
-def bearer(runner):
-    def make(username):
-        return {"Authorization": "Bearer " + runner.invoke(args=["token", "create", username]).output.strip()}
-    return make
 
 
 def new_visit(client, headers) -> int:
@@ -41,8 +33,8 @@ def post_photo(client, headers, visit_id, data: bytes, name="anh.jpg", **fields)
                        data={"file": (io.BytesIO(data), name), **fields})
 
 
-def test_upload_answers_the_contract_and_joins_the_visit(client, bearer):
-    headers = bearer("thanhvien")
+def test_upload_answers_the_contract_and_joins_the_visit(client, token):
+    headers = token("thanhvien")
     visit_id = new_visit(client, headers)
     photo = camera_jpeg(1)  # 4000 × 3000, ~2.8 MB
     answer = post_photo(client, headers, visit_id, photo, caption="Quầy tiếp nhận hồ sơ", credit="R'Piên")
@@ -58,14 +50,12 @@ def test_upload_answers_the_contract_and_joins_the_visit(client, bearer):
         assert stored.size == (2000, 1500)
 
 
-def test_upload_refusals_name_the_field(client, bearer):
-    headers = bearer("thuky")
+def test_upload_refusals_name_the_field(client, token):
+    headers = token("thuky")
     visit_id = new_visit(client, headers)
     missing = client.post(f"/api/v1/visits/{visit_id}/photos", headers=headers, data={"caption": "x"})
     assert missing.status_code == 400 and missing.get_json()["field"] == "file"
-    tiff = io.BytesIO()
-    Image.new("RGB", (32, 32)).save(tiff, "TIFF")
-    refused = post_photo(client, headers, visit_id, tiff.getvalue(), "anh.jpg")
+    refused = post_photo(client, headers, visit_id, image_bytes("TIFF", (32, 32), 0), "anh.jpg")
     assert refused.status_code == 400 and refused.get_json()["field"] == "file"
     cut = post_photo(client, headers, visit_id, camera_jpeg(2, (640, 480))[:-5000])
     assert cut.status_code == 400 and cut.get_json()["field"] == "file"
@@ -73,12 +63,12 @@ def test_upload_refusals_name_the_field(client, bearer):
     assert long_caption.status_code == 400 and long_caption.get_json()["field"] == "photo.caption"
     too_big = post_photo(client, headers, visit_id, b"\xff\xd8\xff" + b"\0" * images.MAX_BYTES + b"\xff\xd9")
     assert too_big.status_code == 400 and too_big.get_json()["field"] == "file"
-    other = bearer("xaiahru")  # a host of another unit does not even see the visit
+    other = token("xaiahru")  # a host of another unit does not even see the visit
     assert post_photo(client, other, visit_id, camera_jpeg(4, (640, 480))).status_code == 404
 
 
-def test_the_upload_is_streamed_not_read_whole(client, bearer):
-    headers = bearer("thuky")
+def test_the_upload_is_streamed_not_read_whole(client, token):
+    headers = token("thuky")
     visit_id = new_visit(client, headers)
     photo = camera_jpeg(5, (6000, 4000), quality=95)  # ~8.5 MB
     tracemalloc.start()
@@ -94,8 +84,8 @@ def test_the_upload_is_streamed_not_read_whole(client, bearer):
     assert peak < len(photo) + 5 * 1024 * 1024
 
 
-def test_minutes_of_twenty_phone_photos_stay_under_10_mb(client, bearer, tmp_path):
-    headers = bearer("thuky")
+def test_minutes_of_twenty_phone_photos_stay_under_10_mb(client, token, tmp_path):
+    headers = token("thuky")
     visit_id = new_visit(client, headers)
     for seed in range(20):
         answer = post_photo(client, headers, visit_id, camera_jpeg(100 + seed, (2000, 1500), quality=95),
@@ -114,7 +104,7 @@ def test_minutes_of_twenty_phone_photos_stay_under_10_mb(client, bearer, tmp_pat
 
 
 def test_the_capture_pages_upload_streams_too(app, store, login_as):
-    visit_id = store.db.execute("SELECT id FROM visits WHERE uuid = ?", [seed_document()["uuid"]]).fetchone()[0]
+    visit_id = seed_visit(store)["id"]
     client = login_as("thanhvien")
     html = client.get(f"/visits/{visit_id}/capture").get_data(as_text=True)
     token = html.split('name="csrf-token" content="')[1].split('"')[0]

@@ -23,7 +23,7 @@ from survey_app.storage import reminder_mail as mail_sql
 
 from . import mailserver
 from .conftest import csrf_token, make_app
-from .test_followup import hra_rec, seed_recs, user
+from .support import hra_rec, seed_recs, user
 
 BASE = "https://theodoi.hdnd.gialai.gov.vn"
 SENDER = "Ban Pháp chế HĐND tỉnh Gia Lai <bpc@hdnd.gialai.gov.vn>"

@@ -28,11 +28,11 @@ BODIES = {
 }
 ENDPOINTS = {  # (who, path): every route that reads a JSON body
     "import": ("api", "/api/v1/visits"),
-    "changes": ("api", "/api/v1/visits/1/changes"),
-    "wording": ("api", "/api/v1/visits/1/minutes/wording"),
+    "changes": ("api", "/api/v1/visits/{own}/changes"),
+    "wording": ("api", "/api/v1/visits/{own}/minutes/wording"),
     "signatures": ("api", "/api/v1/visits/{frozen}/minutes/signatures"),
     "recommendation update": ("api", "/api/v1/recommendations/{own_rec}/updates"),
-    "page changes": ("page", "/visits/1/changes"),
+    "page changes": ("page", "/visits/{own}/changes"),
     "from device": ("page", "/visits/from-device"),
 }
 
@@ -102,9 +102,10 @@ def test_a_4000_digit_figure_in_a_visit_document_is_a_400(world_app, clients):
 
 def test_hostile_json_costs_bounded_memory(world_app, clients):
     """A megabyte of '[' and a 4,000-digit integer are refused without building anything big."""
+    _, ids = world_app
     for text in ("[" * 1_000_000, '{"value": ' + HUGE + "}"):
         tracemalloc.start()
-        response = clients["api"].post("/api/v1/visits/1/changes", data=text, content_type="application/json")
+        response = clients["api"].post(f"/api/v1/visits/{ids['own']}/changes", data=text, content_type="application/json")
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert response.status_code == 400

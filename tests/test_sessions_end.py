@@ -9,6 +9,7 @@ from survey_app.storage import accounts as sql
 from survey_app.storage import audit as audit_sql
 
 from .conftest import PASSWORDS, csrf_token, login
+from .support import api_headers
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def _signed_out(client) -> bool:
 
 
 def _token(runner, username):
-    return {"Authorization": f"Bearer {runner.invoke(args=['token', 'create', username]).output.strip()}"}
+    return api_headers(runner, username)
 
 
 def _admin_action(admin, store, username, action):

@@ -10,8 +10,9 @@ import json
 
 import pytest
 
+from .support import signature_b64
 from .test_minutes_workflow import (  # noqa: F401  (fixtures)
-    certs_folder, installed_certs, pdftotext, signature_b64, token, visit,
+    certs_folder, installed_certs, pdftotext, visit,
 )
 
 TABLET = "Mozilla/5.0 (Linux; Android 14; SM-X200) thiết bị của thư ký"

@@ -26,7 +26,8 @@ from survey_app.storage import minutes as minutes_sql
 from .conftest import csrf_token, make_app
 from .live import free_port
 from .signing_pki import TOKEN_PIN, trust
-from .test_minutes_workflow import sign_all, signature_b64
+from .support import signature_b64
+from .test_minutes_workflow import sign_all
 from .test_signing_token import _client_and_headers, _visit
 
 

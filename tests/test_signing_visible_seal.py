@@ -19,7 +19,7 @@ from survey_app.storage import minutes as minutes_sql
 
 from .test_minutes_workflow import pdftotext, sign_all
 from .test_minutes_workflow import certs_folder, installed_certs  # noqa: F401  (fixtures)
-from .test_minutes_workflow import token, visit  # noqa: F401  (fixtures)
+from .test_minutes_workflow import visit  # noqa: F401  (fixture)
 
 SEAL_RED = (0xB0, 0x00, 0x00)
 

@@ -18,23 +18,11 @@ from survey_app.demo import seed_document
 from survey_app.domain import files
 from survey_app.domain.errors import DomainError
 from survey_app.domain.followup import evidence
+from survey_app.storage import recommendations as rec_sql
 
 from .conftest import csrf_token
 from .crafted_files import zip_bomb
-from .test_followup import hra_rec, pdf_bytes, png_bytes
-
-
-def stored_files(app) -> list[str]:
-    """Every file under the instance's files folder (temporary ones included)."""
-    root = app.extensions["survey_files"]
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-
-
-@pytest.fixture
-def bearer(runner):
-    def make(username):
-        return {"Authorization": "Bearer " + runner.invoke(args=["token", "create", username]).output.strip()}
-    return make
+from .support import hra_rec, pdf_bytes, png_bytes, seed_visit, stored_files
 
 
 @pytest.fixture(scope="module")
@@ -62,32 +50,32 @@ def peak_mb(call):
 
 # ----------------------------------------------------------------- 15.2 zip bomb
 
-def test_a_viewers_zip_bomb_is_refused_before_it_is_read(app, store, login_as, client, bearer, bomb):
+def test_a_viewers_zip_bomb_is_refused_before_it_is_read(app, store, login_as, client, token, bomb):
     item, before = hra_rec(store)["item_id"], stored_files(app)
     page = login_as("xem")
-    token = csrf_token(page, f"/followup/r/{item}")
+    form_token = csrf_token(page, f"/followup/r/{item}")
     answer, peak = peak_mb(lambda: page.post(f"/followup/r/{item}/updates", data={
-        "csrf_token": token, "status": "in_progress", "note": "x",
+        "csrf_token": form_token, "status": "in_progress", "note": "x",
         "evidence": [(io.BytesIO(bomb), "bao-cao.odt")]}, content_type="multipart/form-data"))
     assert answer.status_code == 403
     assert peak < 30  # the old code unpacked the 200 MB member first
-    api, peak = peak_mb(lambda: client.post(f"/api/v1/recommendations/{item}/evidence", headers=bearer("xem"),
+    api, peak = peak_mb(lambda: client.post(f"/api/v1/recommendations/{item}/evidence", headers=token("xem"),
                                             data={"file": (io.BytesIO(bomb), "bao-cao.odt")}))
     assert api.status_code == 403 and peak < 30
     assert stored_files(app) == before
-    assert store.db.execute("SELECT count(*) FROM recommendation_updates").fetchone()[0] == 0
+    assert store.read(rec_sql.count_updates) == 0
 
 
-def test_a_hosts_zip_bomb_is_refused_with_bounded_memory(app, store, client, bearer, bomb):
+def test_a_hosts_zip_bomb_is_refused_with_bounded_memory(app, store, client, token, bomb):
     item, before = hra_rec(store)["item_id"], stored_files(app)
     answer, peak = peak_mb(lambda: client.post(
-        f"/api/v1/recommendations/{item}/evidence", headers=bearer("xahra"),
+        f"/api/v1/recommendations/{item}/evidence", headers=token("xahra"),
         data={"note": "Báo cáo", "file": (io.BytesIO(bomb), "bao-cao.odt")}))
     assert answer.status_code == 400 and answer.get_json()["field"] == "file"
     assert "bao-cao.odt" in answer.get_json()["error"]
     assert peak < 30
     assert stored_files(app) == before
-    assert store.db.execute("SELECT count(*) FROM recommendation_updates").fetchone()[0] == 0
+    assert store.read(rec_sql.count_updates) == 0
 
 
 def test_archives_are_judged_by_their_directory():
@@ -121,70 +109,70 @@ def test_refused_status_updates_keep_no_file(app, store, login_as):
     assert dropped.status_code == 403
     unknown = client.post(f"/followup/r/{item}/updates", data={
         "csrf_token": token, "status": "xong", "note": "x",
-        "evidence": [(io.BytesIO(png_bytes()), "anh.png")]}, content_type="multipart/form-data")
+        "evidence": [(io.BytesIO(png_bytes("red", (20, 20))), "anh.png")]}, content_type="multipart/form-data")
     assert unknown.status_code == 303
     one_bad = client.post(f"/followup/r/{item}/updates", data={  # a good file with a refused one
         "csrf_token": token, "status": "in_progress", "note": "x",
-        "evidence": [(io.BytesIO(png_bytes()), "anh.png"), (io.BytesIO(b"MZ\x90\x00"), "gia.pdf")]},
+        "evidence": [(io.BytesIO(png_bytes("red", (20, 20))), "anh.png"), (io.BytesIO(b"MZ\x90\x00"), "gia.pdf")]},
         content_type="multipart/form-data")
     assert one_bad.status_code == 303
     assert stored_files(app) == before
-    assert store.db.execute("SELECT count(*) FROM recommendation_updates").fetchone()[0] == 0
+    assert store.read(rec_sql.count_updates) == 0
 
 
-def test_a_refused_signature_keeps_no_image(app, store, client, bearer):
-    visit_id = store.db.execute("SELECT id FROM visits WHERE uuid = ?", [seed_document()["uuid"]]).fetchone()[0]
+def test_a_refused_signature_keeps_no_image(app, store, client, token):
+    visit_id = seed_visit(store)["id"]
     before = stored_files(app)
-    image = base64.b64encode(png_bytes()).decode()
-    answer = client.post(f"/api/v1/visits/{visit_id}/minutes/signatures", headers=bearer("truongdoan"),
+    image = base64.b64encode(png_bytes("red", (20, 20))).decode()
+    answer = client.post(f"/api/v1/visits/{visit_id}/minutes/signatures", headers=token("truongdoan"),
                          json={"role": "head", "name": "Đinh Ly An", "image": image})
     assert answer.status_code == 409  # the minutes are not final yet
     assert stored_files(app) == before
 
 
-def test_a_refused_import_keeps_no_photo(app, store, client, bearer, runner):
+def test_a_refused_import_keeps_no_photo(app, store, client, token, runner):
     runner.invoke(args=["create-user", "--username", "truongdoan2", "--password", "mat-khau-dai-2025",
                         "--role", "head", "--full-name", "Người ngoài đoàn"])
     doc = seed_document()
     doc["uuid"] = str(uuid.uuid4())
-    doc["photos"] = [{"caption": "Ảnh", "credit": "R'Piên", "data": base64.b64encode(png_bytes()).decode()}]
+    doc["photos"] = [{"caption": "Ảnh", "credit": "R'Piên", "data": base64.b64encode(png_bytes("red", (20, 20))).decode()}]
     before = stored_files(app)
-    answer = client.post("/api/v1/visits", headers=bearer("truongdoan2"), json=doc)
+    answer = client.post("/api/v1/visits", headers=token("truongdoan2"), json=doc)
     assert answer.status_code == 403  # not a member of the seed delegation
     assert stored_files(app) == before
-    created = client.post("/api/v1/visits", headers=bearer("truongdoan"), json=doc)
+    created = client.post("/api/v1/visits", headers=token("truongdoan"), json=doc)
     assert created.status_code == 201 and len(stored_files(app)) == len(before) + 1
 
 
-def test_refused_photo_uploads_keep_nothing(app, store, client, bearer):
-    visit_id = store.db.execute("SELECT id FROM visits WHERE uuid = ?", [seed_document()["uuid"]]).fetchone()[0]
+def test_refused_photo_uploads_keep_nothing(app, store, client, token):
+    visit_id = seed_visit(store)["id"]
     before = stored_files(app)
-    viewer = client.post(f"/api/v1/visits/{visit_id}/photos", headers=bearer("xem"),
-                         data={"file": (io.BytesIO(png_bytes()), "anh.png")})
-    host = client.post(f"/api/v1/visits/{visit_id}/photos", headers=bearer("xahra"),
-                       data={"file": (io.BytesIO(png_bytes()), "anh.png")})
+    viewer = client.post(f"/api/v1/visits/{visit_id}/photos", headers=token("xem"),
+                         data={"file": (io.BytesIO(png_bytes("red", (20, 20))), "anh.png")})
+    host = client.post(f"/api/v1/visits/{visit_id}/photos", headers=token("xahra"),
+                       data={"file": (io.BytesIO(png_bytes("red", (20, 20))), "anh.png")})
     assert viewer.status_code == 403 and host.status_code == 403
-    secretary = bearer("thuky")
+    secretary = token("thuky")
     assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=secretary).status_code == 200
     before = stored_files(app)
     frozen = client.post(f"/api/v1/visits/{visit_id}/photos", headers=secretary,
-                         data={"file": (io.BytesIO(png_bytes()), "anh.png")})
+                         data={"file": (io.BytesIO(png_bytes("red", (20, 20))), "anh.png")})
     assert frozen.status_code == 409
     assert stored_files(app) == before
 
 
 # ----------------------------------------------------------------- 15.17 named by the detected type
 
-def test_evidence_is_named_and_served_by_its_detected_type(app, store, client, bearer, login_as):
+def test_evidence_is_named_and_served_by_its_detected_type(app, store, client, token, login_as):
     item = hra_rec(store)["item_id"]
-    answer = client.post(f"/api/v1/recommendations/{item}/evidence", headers=bearer("xahra"), data={
+    answer = client.post(f"/api/v1/recommendations/{item}/evidence", headers=token("xahra"), data={
         "note": "Minh chứng", "file": [(io.BytesIO(docx_bytes()), "bao-cao.html"),
-                                       (io.BytesIO(png_bytes()), "anh.svg")]})
+                                       (io.BytesIO(png_bytes("red", (20, 20))), "anh.svg")]})
     assert answer.status_code == 201
     names = stored_files(app)
     assert sum(n.endswith(".docx") for n in names) == 1 and sum(n.endswith(".png") for n in names) == 1
     assert not any(n.endswith((".html", ".svg")) for n in names)
-    listed = client.get(f"/api/v1/recommendations/{item}", headers=bearer("xahra")).get_json()["evidence"]
+    listed = client.get(f"/api/v1/recommendations/{item}", headers=token("xahra")).get_json()["evidence"]
     assert [e["filename"] for e in listed] == ["bao-cao.docx", "anh.png"]
     page = login_as("xahra")
     document = page.get(urlsplit(listed[0]["url"]).path)

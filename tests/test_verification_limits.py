@@ -22,7 +22,7 @@ from survey_app.domain.minutes import keys as minutes_keys
 
 from .conftest import csrf_token, make_app
 from .test_minutes_documents import seed_pdf, signer, visit_document  # noqa: F401  (fixtures)
-from .test_minutes_workflow import certs_folder, installed_certs, sign_all, token, visit  # noqa: F401
+from .test_minutes_workflow import certs_folder, installed_certs, sign_all, visit  # noqa: F401
 
 
 def own_app(folder, demo_instance, **config):

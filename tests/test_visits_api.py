@@ -12,14 +12,6 @@ from survey_app.demo import seed_document
 from survey_app.storage import visits as visits_sql
 
 
-@pytest.fixture
-def token(runner):
-    def make(username="truongdoan"):
-        result = runner.invoke(args=["token", "create", username])
-        return {"Authorization": f"Bearer {result.output.strip()}"}
-    return make
-
-
 def fresh_seed(**changes) -> dict:
     """The seed visit under a new uuid and a delegation of its own (so members match)."""
     doc = seed_document()
@@ -38,7 +30,7 @@ def test_import_is_idempotent_and_export_gives_equal_content(client, token, stor
     assert body["warnings"] == [] and body["created"] is True
     again = client.post("/api/v1/visits", json=doc, headers=headers)
     assert again.status_code == 200 and again.get_json()["id"] == body["id"]
-    count = store.db.execute("SELECT count(*) FROM visits WHERE uuid = ?", [doc["uuid"]]).fetchone()[0]
+    count = store.read(visits_sql.count_visits, doc["uuid"])
     assert count == 1
     exported = client.get(f"/api/v1/visits/{body['id']}", headers=headers).get_json()
     assert exported == doc
@@ -83,11 +75,11 @@ BAD = [
 def test_bad_documents_are_refused_naming_the_field(client, token, store, path, value, field):
     doc = fresh_seed()
     _mutate(doc, path, value)
-    before = store.db.execute("SELECT count(*) FROM visits").fetchone()[0]
+    before = store.read(visits_sql.count_visits)
     response = client.post("/api/v1/visits", json=doc, headers=token("admin"))
     assert response.status_code == 400, response.get_json()
     assert response.get_json()["field"] == field
-    assert store.db.execute("SELECT count(*) FROM visits").fetchone()[0] == before
+    assert store.read(visits_sql.count_visits) == before
 
 
 def test_not_json_and_anonymous(client, token):
@@ -122,16 +114,12 @@ def test_cli_import_and_export(runner, tmp_path, store):
 # ----------------------------------------------------------------- autosave
 
 
-def seed_visit_id(store) -> int:
-    return store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])["id"]
-
-
 def message(target, value=None, base=0, **extra):
     return {"id": str(uuid.uuid4()), "target": target, "value": value, "base_version": base, **extra}
 
 
-def test_autosave_applies_once_and_returns_computed_values(client, token, store):
-    headers, visit = token("thanhvien"), seed_visit_id(store)
+def test_autosave_applies_once_and_returns_computed_values(client, token, store, seed_visit_id):
+    headers, visit = token("thanhvien"), seed_visit_id
     url = f"/api/v1/visits/{visit}/changes"
     msg = message("indicators.dossiers_online", 450, base=1)
     first = client.post(url, json=msg, headers=headers)
@@ -144,8 +132,8 @@ def test_autosave_applies_once_and_returns_computed_values(client, token, store)
     assert store.read(visits_sql.get_field, visit, "indicators.dossiers_online") == {"value": 450, "version": 2}
 
 
-def test_stale_edit_is_a_conflict_with_both_values(client, token, store):
-    visit = seed_visit_id(store)
+def test_stale_edit_is_a_conflict_with_both_values(client, token, store, seed_visit_id):
+    visit = seed_visit_id
     url = f"/api/v1/visits/{visit}/changes"
     a, b = token("thanhvien"), token("truongdoan")
     assert client.post(url, json=message("report.summary", "Bản của A", base=1), headers=a).status_code == 200
@@ -162,8 +150,8 @@ def test_stale_edit_is_a_conflict_with_both_values(client, token, store):
     assert chosen.status_code == 200 and chosen.get_json()["version"] == 3
 
 
-def test_different_sections_never_lose_each_other(client, token, store):
-    visit = seed_visit_id(store)
+def test_different_sections_never_lose_each_other(client, token, store, seed_visit_id):
+    visit = seed_visit_id
     url = f"/api/v1/visits/{visit}/changes"
     client.post(url, json=message("conclusion.text", "Kết luận mới", base=1), headers=token("truongdoan"))
     client.post(url, json=message("checklist.premises_adequate.value", "partly", base=0), headers=token("thanhvien"))
@@ -172,8 +160,8 @@ def test_different_sections_never_lose_each_other(client, token, store):
     assert doc["checklist"]["premises_adequate"]["value"] == "partly"
 
 
-def test_items_add_edit_reorder_delete(client, token, store):
-    visit, headers = seed_visit_id(store), token("thuky")
+def test_items_add_edit_reorder_delete(client, token, store, seed_visit_id):
+    visit, headers = seed_visit_id, token("thuky")
     url = f"/api/v1/visits/{visit}/changes"
     uid = str(uuid.uuid4())
     added = client.post(url, json=message("difficulty", {"text": "Thiếu máy scan"}, op="add", item=uid), headers=headers)
@@ -202,17 +190,17 @@ BAD_MESSAGES = [
 
 
 @pytest.mark.parametrize("bad,field", BAD_MESSAGES)
-def test_bad_messages_name_the_field_and_change_nothing(client, token, store, bad, field):
-    visit = seed_visit_id(store)
-    before = store.db.execute("SELECT revision FROM visits WHERE id = ?", [visit]).fetchone()[0]
+def test_bad_messages_name_the_field_and_change_nothing(client, token, store, bad, field, seed_visit_id):
+    visit = seed_visit_id
+    before = store.read(visits_sql.get_visit, visit)["revision"]
     response = client.post(f"/api/v1/visits/{visit}/changes", json=bad, headers=token("thuky"))
     assert response.status_code == 400, response.get_json()
     assert response.get_json()["field"] == field
-    assert store.db.execute("SELECT revision FROM visits WHERE id = ?", [visit]).fetchone()[0] == before
+    assert store.read(visits_sql.get_visit, visit)["revision"] == before
 
 
-def test_host_and_viewer_cannot_autosave(client, token, store):
-    visit = seed_visit_id(store)
+def test_host_and_viewer_cannot_autosave(client, token, store, seed_visit_id):
+    visit = seed_visit_id
     for user in ("xahra", "xem"):
         response = client.post(f"/api/v1/visits/{visit}/changes", json=message("report.summary", "x", base=1),
                                headers=token(user))

@@ -258,3 +258,13 @@ def user_for_calendar_token(db, token_hash: str) -> dict | None:
 
 def has_calendar_token(db, user_id: int) -> bool:
     return db.execute("SELECT 1 FROM calendar_tokens WHERE user_id = ?", [user_id]).fetchone() is not None
+
+
+def count_updates(db) -> int:
+    """How many progress updates are stored, for every recommendation."""
+    return db.execute("SELECT count(*) FROM recommendation_updates").fetchone()[0]
+
+
+def all_evidence(db) -> list[dict]:
+    """Every stored evidence file's row, oldest first."""
+    return list(db.query("SELECT * FROM recommendation_evidence ORDER BY id"))

@@ -196,3 +196,9 @@ def delegation_options(db, scope: Scope = EVERYTHING, ids=None) -> list[dict]:
 
 def delegation_in_scope(db, scope: Scope, delegation_id: int) -> dict | None:
     return one(db, f"SELECT * FROM delegations WHERE id = ? AND {delegations_clause(scope)}", [delegation_id])
+
+
+def count_visits(db, uuid: str | None = None) -> int:
+    """How many visits are stored (with that uuid, if given)."""
+    where, params = ("WHERE uuid = ?", [uuid]) if uuid else ("", [])
+    return db.execute(f"SELECT count(*) FROM visits {where}", params).fetchone()[0]
