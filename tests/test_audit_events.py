@@ -14,9 +14,8 @@ from survey_app.storage import audit as audit_sql
 from . import test_minutes_workflow as workflow
 from .conftest import csrf_token, login
 
-# The minutes tests' fixtures: the organisation certificate installed, a token, the seed visit.
-certs_folder, installed_certs, token, visit = (workflow.certs_folder, workflow.installed_certs,
-                                               workflow.token, workflow.visit)
+# The minutes tests' fixtures: the organisation certificate installed, the seed visit.
+certs_folder, installed_certs, visit = workflow.certs_folder, workflow.installed_certs, workflow.visit
 sign_all = workflow.sign_all
 
 
