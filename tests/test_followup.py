@@ -275,3 +275,17 @@ def test_upload_through_the_page(login_as, store, app):
     assert store.read(rec_sql.count_updates) == 1
     other = login_as("xaiahru")
     assert other.get(f"/followup/evidence/{files[0]['id']}").status_code == 404
+
+
+def test_counts_for_everyone_come_from_the_tally_and_agree_with_the_rows(store):
+    """An administrator's board counts read the tally kept by triggers (no scan of the
+    recommendations), and give what counting the rows gives; a host's scope reads rows."""
+    from survey_app.clock import today_vn
+    from survey_app.domain.access import scope
+    admin, host = user(store, "admin"), user(store, "xahra")
+    assert rec_sql._needs_rows({"scope": scope(admin), "status": None}) is False
+    assert rec_sql._needs_rows({"scope": scope(host), "status": None}) is True
+    today = today_vn()
+    tally = store.read(rec_sql.counts, {"scope": scope(admin), "status": None}, today)
+    rows = store.read(rec_sql.counts, {"scope": scope(admin), "visit_from": "0000"}, today)  # every visit
+    assert tally == rows and sum(n for k, n in tally.items() if k not in ("overdue", "pending")) > 0

@@ -161,12 +161,24 @@ def all_rows(db, filters: dict, today: str) -> list[dict]:
 _TALLY_FILTERS = {"status", "due_month", "due_until", "overdue"}
 
 
+def _needs_rows(filters: dict) -> bool:
+    """True when a filter other than status or due applies (a scope that sees everything
+    does not: an administrator's or viewer's counts come from the tally too)."""
+    for key, value in filters.items():
+        if key in _TALLY_FILTERS or value in (None, ""):
+            continue
+        if key == "scope" and value.everything:
+            continue
+        return True
+    return False
+
+
 def counts(db, filters: dict, today: str) -> dict:
     """{status: n, ..., 'overdue': n, 'pending': n (done claims awaiting the committee)}:
     one query, on the tally kept by triggers when only status/due filters apply (no scan
     of the recommendations), else on the filtered rows."""
     where, params = _where(filters, today, with_overdue=False)
-    if not any(filters[k] not in (None, "") for k in filters if k not in _TALLY_FILTERS):
+    if not _needs_rows(filters):
         source = (f"SELECT r.status, sum(r.n) AS n, sum(CASE WHEN {_ACTIVE_SQL} AND r.due < :today "
                   "THEN r.n END) AS late, "
                   f"sum(r.pending) AS pending FROM recommendation_tally r{where} GROUP BY r.status")
