@@ -1,0 +1,159 @@
+"""What a council sets up from the command line: checklist forms (XLSForm import and
+export, retiring) and delegations with their members."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from survey_app.cli.commands import CLI_USER, fail, forms, store
+from survey_app.domain.errors import DomainError
+
+
+form_group = AppGroup("form", help="Checklist forms: XLSForm import and export, retiring.")
+
+
+@form_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True, help="Only check the file; publish nothing.")
+def form_import(file, check):
+    """Publish the XLSForm FILE.xlsx as the new version of its form (every problem is
+    printed with its sheet, row and column; nothing is published unless the file is clean)."""
+    from survey_app.domain.forms import operations as form_ops
+    with open(file, "rb") as handle:
+        data = handle.read()
+    try:
+        if check:
+            spec = form_ops.prepare_xlsform(forms(), CLI_USER, data)
+        else:
+            spec = form_ops.publish_xlsform(store(), forms(), CLI_USER, data)
+    except form_ops.FormProblems as error:
+        for problem in error.problems:
+            click.echo(f"Lỗi: {problem}", err=True)
+        sys.exit(1)
+    except DomainError as error:
+        fail(error.message)
+    done = "Hợp lệ" if check else "Đã phát hành"
+    click.echo(f"{done}: {spec.id} phiên bản {spec.version} ({spec.content_hash[:12]}).")
+
+
+@form_group.command("export")
+@click.argument("form_id")
+@click.argument("file", type=click.Path(dir_okay=False))
+def form_export(form_id, file):
+    """Write the current version of FORM_ID as an XLSForm workbook FILE.xlsx."""
+    from survey_app.domain.forms import operations as form_ops
+    try:
+        data = form_ops.form_xlsform(forms(), CLI_USER, form_id)
+    except DomainError as error:
+        fail(error.message)
+    with open(file, "wb") as handle:
+        handle.write(data)
+    click.echo(f"Đã ghi {file}.")
+
+
+@form_group.command("retire")
+@click.argument("form_id")
+@click.option("--undo", is_flag=True, help="Bring a retired form back into use.")
+def form_retire(form_id, undo):
+    """Retire FORM_ID: no new visits use it; visits already started keep their version."""
+    from survey_app.domain.forms import operations as form_ops
+    try:
+        form_ops.retire_form(store(), forms(), CLI_USER, form_id, retired=not undo)
+    except DomainError as error:
+        fail(error.message)
+    click.echo(f"Biểu mẫu {form_id}: {'dùng lại' if undo else 'ngừng sử dụng'}.")
+
+
+delegation_group = AppGroup("delegation", help="Delegations (đoàn khảo sát / giám sát) and their members.")
+
+
+def _delegation_options(command):
+    """The fields of a delegation as options; `edit` changes only those given."""
+    for option in reversed([
+        click.option("--name", default=None, help="Tên đoàn."),
+        click.option("--body", default=None, help="Cơ quan (e.g. Ban Pháp chế HĐND tỉnh)."),
+        click.option("--parent-body", default=None, help="Cơ quan cấp trên (e.g. HĐND tỉnh Gia Lai)."),
+        click.option("--kind", default=None, help="khao_sat or giam_sat."),
+        click.option("--topic", default=None, help="Chủ đề."),
+        click.option("--symbol", default=None, help="Ký hiệu in trong số văn bản (e.g. BPC)."),
+        click.option("--followup-days", type=int, default=None, help="Thời hạn theo dõi kiến nghị (ngày)."),
+        click.option("--decision-number", default=None, help="Số quyết định thành lập đoàn."),
+        click.option("--decision-date", default=None, help="Ngày quyết định (YYYY-MM-DD)."),
+        click.option("--member", "members", multiple=True, metavar="NAME;TITLE;ROLE[;USERNAME]",
+                     help="Một thành viên (lặp lại cho mỗi người); ROLE: head, deputy, member, secretary. "
+                          "In edit, the list given replaces the members."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _delegation_data(options: dict) -> dict:
+    data = {key: value for key, value in options.items()
+            if key in ("name", "body", "parent_body", "kind", "topic", "symbol", "followup_days")
+            and value is not None}
+    if options["decision_number"] is not None or options["decision_date"] is not None:
+        data["decision"] = {"number": options["decision_number"] or "", "date": options["decision_date"] or ""}
+    if options["members"]:
+        data["members"] = []
+        for text in options["members"]:
+            parts = [part.strip() for part in text.split(";")]
+            if not 3 <= len(parts) <= 4:
+                fail(f"--member '{text}': cần dạng TÊN;CHỨC VỤ;VAI TRÒ[;TÊN ĐĂNG NHẬP]")
+            member = {"name": parts[0], "title": parts[1], "role": parts[2]}
+            if len(parts) == 4 and parts[3]:
+                member["username"] = parts[3]
+            data["members"].append(member)
+    return data
+
+
+def _refusal(error: DomainError):
+    fail(f"{error.message} (trường: {error.field})" if error.field else error.message)
+
+
+@delegation_group.command("create")
+@_delegation_options
+def delegation_create(**options):
+    """Create a delegation; prints its id (an existing one with the same name and body: exit 2)."""
+    from survey_app.domain.directory import delegations
+    try:
+        delegation_id = delegations.create(store(), CLI_USER, _delegation_data(options))
+    except DomainError as error:
+        _refusal(error)
+    click.echo(delegation_id)
+
+
+@delegation_group.command("edit")
+@click.argument("delegation_id", type=int)
+@_delegation_options
+def delegation_edit(delegation_id, **options):
+    """Change the fields given of delegation DELEGATION_ID (audited)."""
+    from survey_app.domain.directory import delegations
+    try:
+        delegations.update(store(), CLI_USER, delegation_id, _delegation_data(options))
+    except DomainError as error:
+        _refusal(error)
+    click.echo(f"Đã cập nhật đoàn {delegation_id}.")
+
+
+@delegation_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's shape) instead of a table.")
+def delegation_list(as_json):
+    """List every delegation with its members."""
+    from survey_app.domain.directory import delegations
+    rows, page = [], 1
+    while True:
+        result = delegations.list_page(store(), CLI_USER, page)
+        rows += result["delegations"]
+        if not result["has_next"]:
+            break
+        page += 1
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        head = next((m["name"] for m in row["members"] if m["role"] == "head"), "")
+        click.echo(f"{row['id']}\t{row['kind']}\t{row['symbol']}\t{row['name']}\t{row['body']}\t"
+                   f"{len(row['members'])} thành viên\t{head}")
