@@ -24,10 +24,19 @@ from .test_crash import acknowledged, check_database, start_clients, wait_for_ac
 
 def children_of(pid: int) -> list[int]:
     found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found += [int(child) for child in text]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(child) for child in (task / "children").read_text().split()]
+    except FileNotFoundError:  # the process (or a thread) ended while we looked
+        pass
     return found
+
+
+def command_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().split("\0")[0]
+    except FileNotFoundError:  # a short-lived process ended while we looked
+        return ""
 
 
 def descendants_of(pid: int) -> list[int]:
@@ -38,13 +47,16 @@ def descendants_of(pid: int) -> list[int]:
 
 
 def wait_gone(pid: int, timeout: float = 30) -> None:
+    """Until the process has exited (gone, or a zombie nobody reaped)."""
+    def running() -> bool:
+        try:
+            return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
     deadline = time.monotonic() + timeout
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-        status = Path(f"/proc/{pid}/status").read_text() if Path(f"/proc/{pid}").exists() else ""
-        if "State:\tZ" in status:
-            return
+    while running() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not Path(f"/proc/{pid}").exists() or "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    assert not running(), "Litestream did not exit"
 
 
 def replica_transactions(replica: Path) -> int:
@@ -89,7 +101,7 @@ def test_sigkill_then_restore_from_replica_keeps_every_acknowledged_write(replic
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # the watchdog starts Litestream beside the server
         litestream = [pid for pid in descendants_of(server.process.pid)
-                      if Path(f"/proc/{pid}/cmdline").read_text().split("\0")[0].endswith("/litestream")]
+                      if command_of(pid).endswith("/litestream")]
         if litestream:
             break
         time.sleep(0.05)
