@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := .make
-APT_PACKAGES := fonts-liberation2 libharfbuzz-subset0 poppler-utils chromium softhsm2 opensc
+APT_PACKAGES := fonts-liberation2 libharfbuzz-subset0 poppler-utils chromium softhsm2 opensc libreoffice-writer-nogui libreoffice-calc-nogui
 PO_FILES := $(wildcard survey_app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 HOST ?= 127.0.0.1

@@ -1,93 +1,30 @@
 """The follow-up report (báo cáo kết quả theo dõi thực hiện kiến nghị) for a period,
-a delegation or a unit: plain data → PDF in the minutes' administrative format,
-XLSX and CSV (UTF-8 with BOM); and the board's charts as script-free SVG (pygal)."""
+a delegation or a unit: plain data → PDF in the minutes' administrative format (its
+number, signer and seal: `reports.py`) and CSV (UTF-8 with BOM); the spreadsheet is
+`spreadsheet.py`, the charts `charts.py`."""
 from __future__ import annotations
 
 from survey_app.markers import N_
 import base64
 import csv
 import io
-import re
-import weakref
-
-import pygal
-from pygal.style import Style
-
 from survey_app.formatting import format_date, format_long_date
 from survey_app.storage import units as units_sql
 from survey_app.storage import recommendations as sql
 from survey_app.storage import visits as visits_sql
+from survey_app.storage import delegations as delegations_sql
 from survey_app.domain import access
 from survey_app.domain.followup.operations import STATUS_LABELS, STATUSES
 from survey_app.clock import today_vn
 from survey_app.domain.minutes.input import symbol_of
+from survey_app.domain.followup.charts import (  # noqa: F401  (the board's charts)
+    chart_data, chart_svg, closed_over_time_svg, status_by_unit_svg,
+)
 
-CHART_STYLE = Style(background="white", plot_background="white", font_family="Liberation Sans, Arial, sans-serif",
-                    colors=("#9aa5b1", "#1565c0", "#1f7a3d", "#b00020", "#5b6675"),
-                    label_font_size=12, major_label_font_size=12, legend_font_size=12, title_font_size=15,
-                    no_data_font_size=18)
+DEFAULT_BODY, DEFAULT_PARENT = "Ban Pháp chế", "HĐND tỉnh Gia Lai"
+DEFAULT_SIGNER_TITLE = "Trưởng ban"
 COLUMNS = ("STT", "Kiến nghị", "Đơn vị thực hiện", "Đoàn", "Ngày khảo sát", "Hạn", "Trạng thái",
            "Quá hạn", "Cập nhật gần nhất")
-
-
-def _no_script(svg: str) -> str:
-    """pygal still embeds its config in a <script>; the charts must work without any."""
-    return re.sub(r"<script\b.*?</script>", "", svg, flags=re.S)
-
-
-def _chart(kind, title: str, **options):
-    return kind(title=title, style=CHART_STYLE, disable_xml_declaration=True, js=[], width=760,
-                height=380, legend_at_bottom=True, print_values=False, truncate_label=-1,
-                truncate_legend=-1, **options)
-
-
-def status_by_unit_svg(rows: list[dict]) -> str:
-    """Stacked bars: status per unit (the units with the most active recommendations).
-    Full unit names: a cut name ("…công xã…") no longer says which unit a bar is."""
-    names = {r["unit_id"]: r["unit_name"] for r in rows}
-    units = sorted(names, key=lambda unit_id: names[unit_id])
-    chart = _chart(pygal.HorizontalStackedBar, "Trạng thái kiến nghị theo đơn vị")
-    chart.x_labels = [names[unit_id] for unit_id in units]
-    for status in STATUSES:
-        counts = {r["unit_id"]: r["n"] for r in rows if r["status"] == status}
-        chart.add(STATUS_LABELS[status], [counts.get(unit_id, 0) for unit_id in units])
-    if not units:
-        chart.no_data_text = "Chưa có số liệu"
-    return _no_script(chart.render(is_unicode=True))
-
-
-def closed_over_time_svg(rows: list[dict]) -> str:
-    chart = _chart(pygal.Bar, "Kiến nghị đã kết thúc theo tháng", show_legend=False)
-    chart.x_labels = [f"{r['month'][5:]}/{r['month'][:4]}" for r in rows]
-    chart.add("Đã kết thúc", [r["n"] for r in rows])
-    chart.no_data_text = "Chưa có số liệu"
-    return _no_script(chart.render(is_unicode=True))
-
-
-def chart_data(store, user: dict, filters: dict, today: str | None = None) -> dict:
-    today = today or today_vn()
-    filters = {**filters, "scope": access.scope(user)}
-    return {"by_unit": store.read(sql.status_by_unit, filters, today),
-            "closed": store.read(sql.closed_by_month, filters, today)}
-
-
-_CHARTS: weakref.WeakKeyDictionary[object, dict[tuple, str]] = weakref.WeakKeyDictionary()
-_CHART_RENDERERS = {"by_unit": status_by_unit_svg, "closed": closed_over_time_svg}
-
-
-def chart_svg(store, user: dict, filters: dict, kind: str, today: str | None = None) -> str:
-    """One board chart, rendered once per data revision, day, scope and filters: the
-    grouping behind it reads every recommendation, so it is not redone per request."""
-    today = today or today_vn()
-    scoped = {**filters, "scope": access.scope(user)}
-    key = (kind, store.read(sql.revision), today, repr(sorted(scoped.items())))
-    cache = _CHARTS.setdefault(store, {})
-    if key not in cache:
-        if len(cache) > 256:  # old revisions and rare filters: start again
-            cache.clear()
-        query = sql.status_by_unit if kind == "by_unit" else sql.closed_by_month
-        cache[key] = _CHART_RENDERERS[kind](store.read(query, scoped, today))
-    return cache[key]
 
 
 # ----------------------------------------------------------------- report data
@@ -100,10 +37,13 @@ def report_data(store, user: dict, filters: dict, today: str | None = None) -> d
     last = store.read(sql.last_updates, [r["item_id"] for r in rows], access.history_unit(user))
     counts = store.read(sql.counts, scoped, today)
     table = [_table_row(i + 1, r, last.get(r["item_id"])) for i, r in enumerate(rows)]
+    records = [_record(i + 1, r, last.get(r["item_id"])) for i, r in enumerate(rows)]
     charts = chart_data(store, user, filters, today)
     scope = scoped["scope"]
-    return {"subject": _subject(store, filters, scope), "today": today, "rows": table,
-            **_issuer(store, filters, rows, scope),
+    issuer = _issuer(store, filters, rows, scope)
+    return {"subject": _subject(store, filters, scope), "today": today, "rows": table, "records": records,
+            "by_unit": _grouped(records, "unit"), "by_delegation": _grouped(records, "delegation"),
+            **issuer, "signer": {"name": issuer["default_signer"], "title": DEFAULT_SIGNER_TITLE},
             "counts": [(STATUS_LABELS[s], counts.get(s, 0)) for s in STATUSES],
             "overdue": counts.get("overdue", 0), "total": len(rows),
             "charts": [status_by_unit_svg(charts["by_unit"])] +
@@ -120,83 +60,87 @@ def _table_row(index: int, row: dict, update: dict | None) -> list:
             "Quá hạn" if row["overdue"] else "", last]
 
 
+def _record(index: int, row: dict, update: dict | None) -> dict:
+    """One recommendation with typed values (ISO dates, booleans), for the spreadsheet."""
+    return {"index": index, "text": row["text"], "unit": row["unit_name"], "delegation": row["delegation_name"],
+            "visit_date": (row["visit_date"] or "")[:10] or None, "due": row["due"] or None,
+            "status": row["status"], "status_label": STATUS_LABELS[row["status"]],
+            "awaiting_acceptance": row["status"] == "done" and row["accepted"] == 0,
+            "overdue": bool(row["overdue"]), "last_update_at": update["at"][:10] if update else None,
+            "last_update": f"{update['author_name']}: {update['note']}".strip(": ") if update else ""}
+
+
+def _grouped(records: list[dict], key: str) -> list[dict]:
+    """Counts per unit or per delegation: {name, status: n…, overdue, total}, by name."""
+    groups: dict[str, dict] = {}
+    for record in records:
+        group = groups.setdefault(record[key], {"name": record[key], **{s: 0 for s in STATUSES},
+                                                "overdue": 0, "total": 0})
+        group[record["status"]] += 1
+        group["overdue"] += record["overdue"]
+        group["total"] += 1
+    return [groups[name] for name in sorted(groups)]
+
+
 def _subject(store, filters: dict, scope) -> str:
-    """What the report covers; a delegation or unit outside the user's scope is not
-    named (its rows are not in the report either)."""
-    parts = []
-    if filters.get("visit_from") or filters.get("visit_to"):
-        parts.append(f"các chuyến khảo sát từ ngày {format_date(filters.get('visit_from')) or '…'} "
-                     f"đến ngày {format_date(filters.get('visit_to')) or '…'}")
+    """What the report covers, in words, to follow "Kết quả theo dõi thực hiện": whose
+    recommendations, to which unit, made on the visits of which period. A delegation or
+    unit outside the user's scope is not named (its rows are not in the report either)."""
+    delegation = unit = None
     if filters.get("delegation_id"):
         delegation = store.read(visits_sql.delegation_in_scope, scope, filters["delegation_id"])
-        parts.append(delegation["name"] if delegation else "")
     if filters.get("unit_id"):
         unit = store.read(units_sql.unit_in_scope, scope, filters["unit_id"])
-        parts.append(f"đơn vị {unit['name']}" if unit else "")
-    return "; ".join(p for p in parts if p) or "tất cả kiến nghị"
+    text = f"các kiến nghị của {delegation['name']}" if delegation else "các kiến nghị của các đoàn khảo sát"
+    text += f" đối với {unit['name']}" if unit else " đối với các đơn vị được khảo sát"
+    start, end = format_date(filters.get("visit_from")), format_date(filters.get("visit_to"))
+    if start and end:
+        text += f", qua các cuộc khảo sát từ ngày {start} đến ngày {end}"
+    elif start:
+        text += f", qua các cuộc khảo sát từ ngày {start}"
+    elif end:
+        text += f", qua các cuộc khảo sát đến ngày {end}"
+    return text
 
 
 def _issuer(store, filters: dict, rows: list[dict], scope) -> dict:
-    """Who issues the report: the delegation's body when the report covers one
-    delegation (by filter or because every row is of it), else the committee."""
+    """Who issues and signs the report: the delegation's body when the report covers one
+    delegation (by filter or because every row is of it), else the committee; signed
+    on behalf of the body (TM.) by its head, by default the delegation's head."""
     ids = {filters["delegation_id"]} if filters.get("delegation_id") else {r["delegation_id"] for r in rows}
     delegation = store.read(visits_sql.delegation_in_scope, scope, ids.pop()) if len(ids) == 1 else None
-    body = delegation["body"] if delegation else "Ban Pháp chế"
-    parent = (delegation or {}).get("parent_body") or "HĐND tỉnh Gia Lai"
-    symbol = symbol_of(body).replace("BB-", "BC-", 1)
-    return {"issuing_body": body.upper(), "parent_body": parent.upper(), "number_line": f"Số:      /{symbol}"}
+    body = delegation["body"] if delegation else DEFAULT_BODY
+    parent = (delegation or {}).get("parent_body") or DEFAULT_PARENT
+    symbol = f"BC-{delegation['symbol']}" if delegation and delegation.get("symbol") else \
+        symbol_of(body).replace("BB-", "BC-", 1)
+    head = next((m["name"] for m in store.read(delegations_sql.list_members, delegation["id"])
+                 if m["role"] == "head"), "") if delegation else ""
+    return {"body": body, "symbol": symbol, "issuing_body": body.upper(), "parent_body": parent.upper(),
+            "number_line": f"Số:      /{symbol}", "default_signer": head}
+
+
+def signer_lines(body: str, title: str) -> list[str]:
+    """The title lines above a signature on behalf of a body (Decree 30: "TM. …")."""
+    return [f"TM. {body.upper()}", (title or DEFAULT_SIGNER_TITLE).upper()]
 
 
 # ----------------------------------------------------------------- documents
 
-def report_pdf(data: dict) -> bytes:
-    from survey_app.documents.render import render_pdf, template_environment
+SEAL_ELEMENT = "dau-ky-so"  # the minutes' id of the visible seal, which the sealing places over
+
+
+def report_pdf(data: dict, *, seal: dict | None = None, placed: bool = False):
+    """The report's PDF (PDF/A-3b); with `placed`, also where the visible seal is
+    (`(page, box)` or None), for the signature field laid over it."""
+    from survey_app.documents.render import render_pdf, render_pdf_placed, template_environment
     charts = ["data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() for svg in data["charts"]]
+    signer = data.get("signer") or {}
     html = template_environment().get_template("followup/report.html").render(
-        **data, columns=COLUMNS, chart_uris=charts,
-        place_date=f"Gia Lai, {format_long_date(data['today'])}")
-    return render_pdf(html)
-
-
-def report_xlsx(data: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Kiến nghị"
-    sheet.append(["BÁO CÁO KẾT QUẢ THEO DÕI THỰC HIỆN KIẾN NGHỊ"])
-    _append_text(sheet, [data["subject"]])
-    sheet.append([])
-    sheet.append(list(COLUMNS))
-    for row in data["rows"]:
-        _append_text(sheet, row)
-    sheet["A1"].font = Font(bold=True, size=13)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-    for column, width in zip("ABCDEFGHI", (6, 60, 32, 32, 14, 12, 20, 10, 50)):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=5):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    summary = book.create_sheet("Tổng hợp")
-    summary.append(["Trạng thái", "Số kiến nghị"])
-    for label, count in data["counts"]:
-        summary.append([label, count])
-    summary.append(["Quá hạn", data["overdue"]])
-    summary.append(["Tổng số", data["total"]])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _append_text(sheet, values: list) -> None:
-    """Append a row whose strings stay strings: openpyxl reads a leading '=' as a
-    formula, and a user's text (a recommendation, a unit's name) must never run as
-    one (=HYPERLINK(...), =WEBSERVICE(...))."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+        **data, columns=COLUMNS, chart_uris=charts, seal=seal,
+        signer_lines=signer_lines(data.get("body") or DEFAULT_BODY, signer.get("title", "")),
+        signer_name=signer.get("name", ""), today_text=format_date(data["today"]),
+        place_date=f"Gia Lai, {format_long_date(data.get('issued') or data['today'])}")
+    return render_pdf_placed(html, SEAL_ELEMENT) if placed else render_pdf(html)
 
 
 # What a spreadsheet opening a CSV reads as the start of a formula (OWASP's list).

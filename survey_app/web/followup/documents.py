@@ -10,6 +10,7 @@ from survey_app.domain import access
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import report as followup_report
 from survey_app.domain.followup import reminders
+from survey_app.domain.followup import spreadsheet
 from survey_app.storage import visits as visits_sql
 from survey_app.storage import units as units_sql
 from survey_app.web.context import current_user, get_store
@@ -17,6 +18,7 @@ from survey_app.web.errors import require_form
 from survey_app.web.inputs import date_arg, int_arg
 
 bp = Blueprint("followup_docs", __name__, url_prefix="/followup")
+# Content types as sent: one charset (Flask's `mimetype=` would add a second one).
 FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -46,10 +48,10 @@ def report_file(fmt):
     if fmt not in FORMATS:
         abort(404)
     data = followup_report.report_data(get_store(), current_user(), report_filters())
-    body = {"pdf": followup_report.report_pdf, "xlsx": followup_report.report_xlsx,
+    body = {"pdf": followup_report.report_pdf, "xlsx": spreadsheet.report_xlsx,
             "csv": followup_report.report_csv}[fmt](data)
     name = f"bao-cao-theo-doi-kien-nghi-{data['today']}.{fmt}"
-    return Response(body, mimetype=FORMATS[fmt],
+    return Response(body, content_type=FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
