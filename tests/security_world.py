@@ -13,6 +13,7 @@ from survey_app.domain.accounts import operations as accounts
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import evidence as followup_evidence
 from survey_app.domain.followup import reminders
+from survey_app.domain.followup import reports as followup_reports
 from survey_app.domain.visits import document as visit_io
 from survey_app.domain.visits import photos as visit_photos
 from survey_app.domain.visits.operations import load_visit  # noqa: F401  (the loader the app uses)
@@ -101,6 +102,10 @@ def build(app) -> dict:
     ids["own_uuid"] = store.read(visits_sql.get_visit, own)["uuid"]
     ids["own_delegation"] = store.read(visits_sql.get_visit, own)["delegation_id"]
     ids["foreign_delegation"] = store.read(visits_sql.get_visit, foreign)["delegation_id"]
+    # follow-up reports: the secretary's draft, and one only an admin prepared
+    secretary = store.read(accounts_sql.get_user_by_username, "thuky")
+    ids["own_report"] = followup_reports.create_draft(store, secretary, {}, "Đinh Ly An")
+    ids["foreign_report"] = followup_reports.create_draft(store, admin_user, {}, "Người Ngoài Một")
     return ids
 
 

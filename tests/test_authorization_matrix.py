@@ -35,6 +35,7 @@ NONE = frozenset()
 # Seen by everyone signed in, but scoped to what each may see (a host: their unit only).
 FOREIGN_SCOPED_UNIT = frozenset({ADMIN, VIEWER, SEC, HEAD, MEMBER})
 MANAGE_DELEGATIONS = frozenset({ADMIN, SEC})  # create; edit: a secretary only their own delegations
+OWN_REPORT = frozenset({ADMIN, SEC})  # a follow-up report the secretary prepared
 
 PNG = world.png_base64()
 
@@ -120,6 +121,14 @@ TABLE = {
     "followup_docs.report_form": ("/followup/report", SIGNED_IN, NONE, None),
     "followup_docs.report_file": ("/followup/report.csv", SIGNED_IN, NONE, None),
     "followup_docs.reminder_page": ("/followup/reminders", SIGNED_IN, NONE, None),
+    # issued follow-up reports: prepared by a secretary, a head or an admin; a report is
+    # its preparer's (the secretary's here) and the admins'
+    "followup_docs.reports_page": ("/followup/reports", PREPARE, PREPARE, {}),
+    "followup_docs.report_page": ("/followup/reports/{report}", OWN_REPORT, OWN_REPORT,
+                                  {"data": {"signer_name": "Đinh Ly An"}}),
+    "followup_docs.report_finalize": ("/followup/reports/{report}/finalize", NONE, OWN_REPORT, {}),
+    "followup_docs.report_seal": ("/followup/reports/{report}/seal", NONE, OWN_REPORT, {}),
+    "followup_docs.report_download": ("/followup/reports/{report}.pdf", OWN_REPORT, NONE, None),
     "followup_docs.calendar_page": ("/followup/calendar", SIGNED_IN, SIGNED_IN, {}),
     "followup_docs.calendar_feed": ("/followup/calendar/{calendar}.ics", PUBLIC, NONE, None),
     # The JSON API (bearer token).
@@ -154,10 +163,11 @@ PATCH = {
     "api_directory.update_delegation": (MANAGE_DELEGATIONS, {"json": {}}),
 }
 OWN = {"visit": "own", "frozen": "frozen", "rec": "own_rec", "evidence": "own_evidence",
-       "photo": "own_photo", "unit": "own_unit", "uuid": "own_uuid", "delegation": "own_delegation"}
+       "photo": "own_photo", "unit": "own_unit", "uuid": "own_uuid", "delegation": "own_delegation",
+       "report": "own_report"}
 FOREIGN = {"visit": "foreign", "frozen": "foreign", "rec": "foreign_rec", "evidence": "foreign_evidence",
            "photo": "foreign_photo", "unit": "foreign_unit", "uuid": "foreign_uuid",
-           "delegation": "foreign_delegation"}
+           "delegation": "foreign_delegation", "report": "foreign_report"}
 
 
 @pytest.fixture(scope="module")

@@ -390,6 +390,10 @@ def verify_command(file):
                    f"{info['crl']} danh sách thu hồi (CRL) gắn trong tệp.")
     if result["minutes"]:
         click.echo(f"Biên bản của chuyến khảo sát {result['visit_id']}, phiên bản {result['version']}.")
+    if result.get("report"):
+        report = result["report"]
+        click.echo(f"Báo cáo số {report['number']} ngày {format_date(report['date'])} "
+                   f"của {report['issuing_body']}.")
     if result["replaced_by"]:
         newer = result["replaced_by"]
         click.echo(f"Đã được thay thế bởi phiên bản {newer['version']} (Biên bản số {newer['number']}, "

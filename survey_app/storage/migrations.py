@@ -574,3 +574,45 @@ CREATE UNIQUE INDEX reminder_mail_once ON reminder_mail(unit_id, day, digest_sha
     WHERE status IN ('sending','sent');
 CREATE INDEX reminder_mail_day ON reminder_mail(day, unit_id)
 """)
+
+
+@migrations()
+def m023_followup_reports(db):
+    """Follow-up reports (báo cáo theo dõi thực hiện kiến nghị) kept as versions: a
+    draft holds what the report covers (its filters) and its signer; finalize freezes
+    its content as JSON with the content hash, gives it its number (counted per issuing
+    body and year, apart from the minutes' numbers) and stores the PDF; sealing stores
+    the PDF sealed with the organisation's certificate."""
+    _run(db, """
+CREATE TABLE followup_reports (
+    id INTEGER PRIMARY KEY,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft','final','sealed')),
+    filters TEXT NOT NULL DEFAULT '{}',
+    signer_name TEXT NOT NULL DEFAULT '',
+    signer_title TEXT NOT NULL DEFAULT '',
+    body TEXT,
+    symbol TEXT,
+    year INTEGER,
+    number INTEGER,
+    content_json TEXT,
+    content_sha256 TEXT,
+    final_pdf_sha256 TEXT,
+    sealed_pdf_sha256 TEXT,
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    finalized_at TEXT,
+    finalized_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    sealed_at TEXT,
+    sealed_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    UNIQUE (body, year, number)
+);
+CREATE INDEX followup_reports_content ON followup_reports(content_sha256);
+CREATE INDEX followup_reports_final_pdf ON followup_reports(final_pdf_sha256);
+CREATE INDEX followup_reports_sealed_pdf ON followup_reports(sealed_pdf_sha256);
+CREATE TABLE followup_report_counters (
+    body TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (body, year)
+)
+""")

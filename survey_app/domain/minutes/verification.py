@@ -1,5 +1,5 @@
-"""Verification (xác thực) of minutes: a PDF anyone uploads, or the verification code
-printed on a document (the QR code leads to it).
+"""Verification (xác thực) of minutes and follow-up reports: a PDF anyone uploads, or
+the verification code printed on a document (the QR code leads to it).
 
 An uploaded PDF is checked in a worker process within limits (signatures, revisions,
 time; `documents/workers.py`), against the organisation's certificates and the
@@ -21,6 +21,7 @@ from survey_app.domain.errors import DomainError
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.formatting import parse_datetime
 from survey_app.markers import N_
+from survey_app.storage import followup_reports as reports_sql
 from survey_app.storage import minutes as sql
 from survey_app.storage import visits as visits_sql
 
@@ -110,6 +111,23 @@ def describe_version(store, minutes: dict | None) -> dict | None:
                            for s in store.read(sql.signatures_of, minutes["id"])]}
 
 
+def find_report(store, code: str) -> dict | None:
+    """The final or sealed follow-up report with exactly this verification code."""
+    code = (code or "").strip().lower()
+    return describe_report(store.read(reports_sql.find_by_code, code)) if CODE.match(code) else None
+
+
+def describe_report(report: dict | None) -> dict | None:
+    """What verification says of a follow-up report (báo cáo): number, date, status."""
+    if report is None or not report.get("content"):
+        return None
+    content = report["content"]
+    return {"kind": "báo cáo", "id": report["id"], "number": content["number"], "date": content["issued"],
+            "status": report["status"], "subject": content["subject"], "issuing_body": content["body"],
+            "signer": report["signer_name"], "sealed_at": report["sealed_at"],
+            "content_sha256": report["content_sha256"]}
+
+
 # ----------------------------------------------------------------- uploaded PDFs
 
 def _subject_hash(pdf: bytes) -> str | None:
@@ -168,12 +186,18 @@ def verify_document(store, env, pdf: bytes) -> dict:
     """Integrity and signers of a PDF, and the minutes version it is (when known here)."""
     result = check_pdf(env, pdf)
     sha = hashlib.sha256(pdf).hexdigest()
-    minutes = store.read(sql.find_by_pdf, sha)
+    minutes, embedded = store.read(sql.find_by_pdf, sha), None
     if minutes is None:
         embedded = _subject_hash(pdf)
         minutes = find_version(store, embedded) if embedded else None
     known = describe_version(store, minutes)
-    return {"intact": result.intact, "valid": result.valid, "modified": result.modified_after_signing,
+    report = None
+    if minutes is None:
+        report = store.read(reports_sql.find_by_pdf, sha)
+        if report is None and embedded:
+            report = store.read(reports_sql.find_by_code, embedded)
+    return {"report": describe_report(report),
+            "intact": result.intact, "valid": result.valid, "modified": result.modified_after_signing,
             "error": result.error, "sha256": sha,
             "signers": [_signer(s) for s in result.signatures],
             "level": result.level, "revocation_info": result.revocation_info,

@@ -33,8 +33,11 @@ def page():
         except verification.Refused as refusal:
             form.file.errors.append(refusal_text(refusal))
     code = request.args.get("code", "")[:100]
+    found_report = None
     if code and result is None:
         found = verification.describe_version(store, verification.find_version(store, code))
+        found_report = None if found else verification.find_report(store, code)
     return render_template("minutes_pages/verify.html", form=form, result=result, code=code, found=found,
+                           found_report=found_report,
                            draft=request.args.get("draft") == "1", role_labels=SIGNATORY_LABELS,
                            problems=verification.CERTIFICATE_PROBLEMS), 400 if form.errors else 200
