@@ -4,10 +4,13 @@ to the verification API, page and CLI; its subject says what it covers; it
 is signed on behalf of its body (TM.)."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import uuid
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from survey_app.demo import seed_document
@@ -155,6 +158,9 @@ def test_sealed_report_verifies_through_api_page_and_cli(app, store, login_as, t
     assert body["valid"] and body["intact"] and body["minutes"] is None
     assert body["report"]["kind"] == "báo cáo" and body["report"]["number"] == "01/BC-BPC"
     assert body["report"]["date"] == "2026-03-02" and body["report"]["status"] == "sealed"
+    spec = json.loads((Path(app.root_path) / "openapi.json").read_text(encoding="utf-8"))
+    jsonschema.validate(body, spec["paths"]["/verify"]["post"]["responses"]["200"]["content"]
+                        ["application/json"]["schema"])  # the answer is the documented one
 
     page = client.post("/verify", data={"csrf_token": csrf_token(client, "/verify"),
                                         "file": (__import__("io").BytesIO(pdf), "bc.pdf")},
