@@ -180,7 +180,7 @@ def test_a_signed_pdf_report_is_attached_and_the_delegation_downloads_it(app, cl
     member = app.test_client()
     member.environ_base["wsgi.url_scheme"] = "https"
     login(member, "thanhvien")
-    download = member.get(f"/visits/{planned}/unit-report/attachment")
+    download = member.get(f"/visits/{planned}/unit-report/file")
     assert download.status_code == 200 and download.data == pdf_bytes()
     assert download.mimetype == "application/pdf"
 

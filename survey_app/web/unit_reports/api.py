@@ -46,12 +46,11 @@ def save(visit_id: int, user: dict):
     return answer(visit_id, views.evaluation(form, report["indicators"]))
 
 
-@bp.get("/visits/<int:visit_id>/unit-report")
-def get_report(visit_id):
+@bp.route("/visits/<int:visit_id>/unit-report", methods=["GET", "PUT"])
+def report(visit_id):
+    """GET: the report (its delegation, its unit's host, admins, viewers); PUT: the
+    whole report, written by its unit's host only."""
+    if request.method == "PUT":
+        return save(visit_id, g.user)
     operations.load_for_reading(get_store(), visit_id, g.user)
     return answer(visit_id)
-
-
-@bp.put("/visits/<int:visit_id>/unit-report")
-def put_report(visit_id):
-    return save(visit_id, g.user)

@@ -57,7 +57,7 @@ def _outline_url(visit: dict) -> str | None:
     return None
 
 
-@bp.post("/visits/<int:visit_id>/unit-report")
+@bp.post("/visits/<int:visit_id>/unit-report/save")
 def autosave(visit_id):
     """The report page's autosave: the API's PUT, with the session and CSRF header."""
     return save(visit_id, current_user())
@@ -75,7 +75,7 @@ def upload(visit_id):
     return jsonify({"ok": True, **result, "url": url_for("unit_reports.attachment", visit_id=visit_id)}), 201
 
 
-@bp.get("/visits/<int:visit_id>/unit-report/attachment")
+@bp.get("/visits/<int:visit_id>/unit-report/file")
 def attachment(visit_id):
     """The attached written report; without one, the report page."""
     operations.load_for_reading(get_store(), visit_id, current_user())
