@@ -227,7 +227,7 @@ def test_a_value_verified_on_site_wins_and_both_stay_visible(app, client, token,
     page = client.get(f"/visits/{planned}/capture").get_data(as_text=True)
     sources = re.search(r'data-sources="dossiers_received".*?</p>', page, re.S).group(0)
     assert "Đơn vị báo cáo: 4.400" in sources
-    assert re.search(r"Xác minh tại buổi làm việc: <span data-slot=\"verified\">4.399", sources)
+    assert re.search(r"Đoàn ghi nhận tại buổi làm việc: <span data-slot=\"verified\">4.399", sources)
     seed_figures = seed_visit(store)
     previous = store.read(visits_sql.get_field, seed_figures["id"], "indicators.dossiers_received")["value"]
     assert "Lần khảo sát trước" in sources and f"{previous:,}".replace(",", ".") in sources

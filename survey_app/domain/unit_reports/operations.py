@@ -108,10 +108,12 @@ def _indicators(form, value) -> dict:
     clean = {}
     for key, number in figures.items():
         if key not in form.indicator_keys:
-            raise DomainError(N_("Chỉ tiêu '%(key)s' không có trong biểu mẫu của buổi khảo sát."),
+            raise DomainError(N_("Vui lòng chỉ báo cáo các chỉ tiêu của biểu mẫu: '%(key)s' không có trong biểu mẫu "
+                                 "của buổi khảo sát."),
                               f"indicators.{key}", key=key)
         if isinstance(number, bool) or not (number is None or isinstance(number, (int, float))):
-            raise DomainError(N_("'%(field)s' phải là một số"), f"indicators.{key}", field=f"indicators.{key}")
+            raise DomainError(N_("Vui lòng nhập một số cho chỉ tiêu '%(label)s'."), f"indicators.{key}",
+                              label=form.indicator(key).label)
         try:
             checked = form.check_indicator(key, number)
         except AnswerError as error:
@@ -127,7 +129,8 @@ def _entries(value, field: str, kind: str) -> list[dict]:
     if not isinstance(value, list):
         raise DomainError(N_("'%(field)s' phải là một danh sách"), field, field=field)
     if len(value) > MAX_ENTRIES:
-        raise DomainError(N_("'%(field)s' có tối đa %(limit)s mục"), field, field=field, limit=MAX_ENTRIES)
+        raise DomainError(N_("Vui lòng gửi tối đa %(limit)s mục trong '%(field)s'."), field, field=field,
+                          limit=MAX_ENTRIES)
     entries = [check_item(kind, entry, f"{field}[{i}]") for i, entry in enumerate(value)]
     for i, entry in enumerate(entries):
         if not (entry.get("text") or "").strip():
