@@ -57,13 +57,13 @@ def reported_at(db, visit_ids: list[int]) -> dict[int, dict]:
 
 
 def upcoming_visits(db, unit_id: int, since: str) -> list[dict]:
-    """The visits to a unit that start at or after `since` (ISO date) or are not yet
-    past capture, soonest first, with their report's time if any."""
+    """The visits to a unit that start on or after `since` (ISO date) or are still only
+    planned, soonest first, with their report's time if any."""
     return list(db.query(
         "SELECT v.id, v.started_at, v.status, v.form_id, v.form_hash, d.name AS delegation_name, "
         "r.submitted_at, r.revision FROM visits v JOIN delegations d ON d.id = v.delegation_id "
         "LEFT JOIN unit_reports r ON r.visit_id = v.id "
-        "WHERE v.unit_id = ? AND (substr(v.started_at, 1, 10) >= ? OR v.status IN ('planned','in_progress')) "
+        "WHERE v.unit_id = ? AND (substr(v.started_at, 1, 10) >= ? OR v.status = 'planned') "
         "ORDER BY v.started_at, v.id", [unit_id, since]))
 
 
