@@ -36,6 +36,7 @@ NONE = frozenset()
 FOREIGN_SCOPED_UNIT = frozenset({ADMIN, VIEWER, SEC, HEAD, MEMBER})
 MANAGE_DELEGATIONS = frozenset({ADMIN, SEC})  # create; edit: a secretary only their own delegations
 OWN_REPORT = frozenset({ADMIN, SEC})  # a follow-up report the secretary prepared
+HOST_ONLY = frozenset({HOST})  # the visited unit's host
 
 PNG = world.png_base64()
 
@@ -51,6 +52,11 @@ def _fresh_png() -> bytes:
 
 def _photo_upload():
     return {"data": {"item": "matrix-photo-0001", "caption": "ảnh", "file": (io.BytesIO(_fresh_png()), "anh.png")}}
+
+
+def _report_upload():
+    """Not a PDF or DOCX: past authorization it is refused (400), and nothing is kept."""
+    return {"data": {"file": (io.BytesIO(_fresh_png()), "bao-cao.pdf")}}
 
 
 def _evidence_update():
@@ -157,10 +163,21 @@ TABLE = {
     "api_directory.create_delegation": ("/api/v1/delegations", NONE, MANAGE_DELEGATIONS, {"json": {}}),
     "api_directory.update_delegation": ("/api/v1/delegations/{delegation}", NONE, NONE, None),  # PATCH below
     "api_directory.list_visits": ("/api/v1/visits", SIGNED_IN, NONE, None),
+    # The unit's own report: only its unit's host writes it; the others get 404 (issue 12, item 5).
+    "unit_reports.index": ("/unit-reports/", SIGNED_IN, NONE, None),
+    "unit_reports.page": ("/visits/{visit}/unit-report", VIEW, NONE, None),
+    "unit_reports.autosave": ("/visits/{visit}/unit-report/save", NONE, HOST_ONLY, {"json": {"summary": 5}}),
+    "unit_reports.upload": ("/visits/{visit}/unit-report/attachment", NONE, HOST_ONLY, _report_upload),
+    "unit_reports.attachment": ("/visits/{visit}/unit-report/file", VIEW, NONE, None),  # none yet: the page
+    "api_unit_reports.report": ("/api/v1/visits/{visit}/unit-report", VIEW, NONE, None),  # PUT below
 }
 # endpoint: (roles that may PATCH, PATCH body); the path is TABLE's.
 PATCH = {
     "api_directory.update_delegation": (MANAGE_DELEGATIONS, {"json": {}}),
+}
+# endpoint: (roles that may PUT, PUT body); the path is TABLE's.
+PUT = {
+    "api_unit_reports.report": (HOST_ONLY, {"json": {"summary": 5}}),
 }
 OWN = {"visit": "own", "frozen": "frozen", "rec": "own_rec", "evidence": "own_evidence",
        "photo": "own_photo", "unit": "own_unit", "uuid": "own_uuid", "delegation": "own_delegation",
@@ -246,7 +263,8 @@ def test_every_route_has_an_expectation(matrix):
         assert ("GET" in methods) == bool(get_roles) or rule.endpoint == "auth.logout", rule.endpoint
         assert ("POST" in methods) == (post_roles is not NONE and bool(post_roles)), rule.endpoint
         assert ("PATCH" in methods) == (rule.endpoint in PATCH), rule.endpoint
-        assert methods <= {"GET", "POST", "PATCH"}, rule.endpoint
+        assert ("PUT" in methods) == (rule.endpoint in PUT), rule.endpoint
+        assert methods <= {"GET", "POST", "PATCH", "PUT"}, rule.endpoint
 
 
 def _run(app, ids, tokens, role, names: dict, expected_for):
@@ -256,9 +274,10 @@ def _run(app, ids, tokens, role, names: dict, expected_for):
     for endpoint, (template, get_roles, post_roles, body) in TABLE.items():
         path = template.format(**concrete)
         patch = (("PATCH", PATCH[endpoint][0]),) if endpoint in PATCH else ()
-        for method, roles in (("GET", get_roles), ("POST", post_roles), *patch):
-            if method == "PATCH":
-                body = PATCH[endpoint][1]
+        put = (("PUT", PUT[endpoint][0]),) if endpoint in PUT else ()
+        for method, roles in (("GET", get_roles), ("POST", post_roles), *patch, *put):
+            if method in ("PATCH", "PUT"):
+                body = (PATCH if method == "PATCH" else PUT)[endpoint][1]
             if method == "POST" and body is None:
                 continue
             if method == "GET" and not get_roles:

@@ -226,3 +226,10 @@ def can_edit_delegation(db, user: dict, delegation_id: int) -> bool:
     if user["role"] == "admin":
         return True
     return can_manage_delegations(user) and delegation_id in delegation_ids(db, user)
+
+
+# ----------------------------------------------------------------- the unit's own report
+
+def can_write_unit_report(user: dict, visit: dict) -> bool:
+    """The unit's own report of a visit: written only by a host of the visited unit."""
+    return user["role"] == "host" and user["unit_id"] is not None and visit["unit_id"] == user["unit_id"]

@@ -577,6 +577,7 @@ CREATE INDEX reminder_mail_day ON reminder_mail(day, unit_id)
 
 
 @migrations()
+<<<<<<< HEAD
 def m023_followup_reports(db):
     """Follow-up reports (báo cáo theo dõi thực hiện kiến nghị) kept as versions: a
     draft holds what the report covers (its filters) and its signer; finalize freezes
@@ -614,5 +615,31 @@ CREATE TABLE followup_report_counters (
     year INTEGER NOT NULL,
     last_number INTEGER NOT NULL,
     PRIMARY KEY (body, year)
+=======
+def m020_unit_reports(db):
+    """The host unit's own report before a visit (Báo cáo của đơn vị), one per visit:
+    what the unit reported, kept apart from what the delegation verifies on site (the
+    visit's fields and items, which the report prefills); `applied` records the field
+    versions and item uids the report wrote there, so a later report changes only what
+    no member has changed since; `revision` detects a stale edit."""
+    _run(db, """
+CREATE TABLE unit_reports (
+    visit_id INTEGER PRIMARY KEY REFERENCES visits(id) ON DELETE CASCADE,
+    summary TEXT NOT NULL DEFAULT '',
+    period_from TEXT,
+    period_to TEXT,
+    indicators TEXT NOT NULL DEFAULT '{}',
+    difficulties TEXT NOT NULL DEFAULT '[]',
+    proposals TEXT NOT NULL DEFAULT '[]',
+    attachment_sha256 TEXT,
+    attachment_suffix TEXT,
+    attachment_type TEXT,
+    attachment_name TEXT,
+    attachment_size INTEGER,
+    applied TEXT NOT NULL DEFAULT '{}',
+    submitted_at TEXT NOT NULL,
+    submitted_by INTEGER REFERENCES users(id),
+    revision INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1)
+>>>>>>> h/unitreport
 )
 """)

@@ -12,10 +12,12 @@ import * as captureLocal from "./capture-local.js";
 import * as plan from "./plan.js";
 import * as signature from "./signature.js";
 import * as skipLogic from "./skip-logic.js";
+import * as unitReport from "./unit-report.js";
 import * as visitsLocal from "./visits-local.js";
 
 const PAGES = { "capture.js": capture, "capture-local.js": captureLocal, "plan.js": plan,
-                "signature.js": signature, "skip-logic.js": skipLogic, "visits-local.js": visitsLocal };
+                "signature.js": signature, "skip-logic.js": skipLogic, "unit-report.js": unitReport,
+                "visits-local.js": visitsLocal };
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content;
 

@@ -196,6 +196,19 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
 
   const applySkipLogic = () => showRelevant(root);
 
+  // A figure the unit reported: once a member types another value, both stay in view
+  // (reported by the unit / verified on site).
+  function showVerified(target) {
+    const key = target.dataset?.field?.startsWith("indicators.") && target.dataset.field.slice(11);
+    const sources = key && root.querySelector(`[data-sources="${CSS.escape(key)}"]`);
+    const badge = sources?.querySelector("[data-verified]");
+    if (!badge) return;
+    const value = readField(target);
+    const reported = sources.dataset.reported === "" ? null : Number(sources.dataset.reported);
+    badge.querySelector('[data-slot="verified"]').textContent = value ?? "";
+    badge.hidden = value === null || value === reported;
+  }
+
   // ------------------------------------------------------------ wiring
 
   function saveTarget(target) {
@@ -224,6 +237,7 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
 
   function wire() {
     root.addEventListener("input", applySkipLogic);
+    root.addEventListener("input", (event) => showVerified(event.target));
     root.addEventListener("change", applySkipLogic);
     root.addEventListener("input", (event) => {
       const el = saveTarget(event.target);

@@ -16,6 +16,7 @@ from survey_app.checklists.wtf import select_choices
 from survey_app.domain.visits import queries as overview
 from survey_app.domain.visits import photos as visit_photos
 from survey_app.domain import access
+from survey_app.domain.unit_reports import views as unit_reports
 from survey_app.domain.errors import DomainError, Forbidden, NotFound
 from survey_app.domain.visits.operations import (
     STATUS_LABELS,
@@ -97,6 +98,7 @@ def index():
     _options(form)
     visits = overview.find_visits(get_store(), current_user(), _filters(form))
     return render_template("visits/list.html", form=form, visits=visits,
+                           reported=unit_reports.reported_marks(get_store(), [v["id"] for v in visits]),
                            can_plan=access.can_plan_visits(current_user()),
                            can_manage_delegations=access.can_manage_delegations(current_user()))
 
@@ -179,7 +181,8 @@ def capture(visit_id):
     visit = load_visit(get_store(), visit_id, current_user())
     data = overview.capture_data(get_store(), get_forms(), visit_id, current_user())
     readonly = not (data["visit"]["editable"] and _can_edit(visit))
-    return render_template("visits/capture.html", **data, readonly=readonly)
+    return render_template("visits/capture.html", **data, readonly=readonly,
+                           unit_report=unit_reports.capture_figures(get_store(), visit))
 
 
 @bp.post("/<int:visit_id>/changes")
