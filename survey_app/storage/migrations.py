@@ -577,7 +577,6 @@ CREATE INDEX reminder_mail_day ON reminder_mail(day, unit_id)
 
 
 @migrations()
-<<<<<<< HEAD
 def m023_followup_reports(db):
     """Follow-up reports (báo cáo theo dõi thực hiện kiến nghị) kept as versions: a
     draft holds what the report covers (its filters) and its signer; finalize freezes
@@ -615,7 +614,11 @@ CREATE TABLE followup_report_counters (
     year INTEGER NOT NULL,
     last_number INTEGER NOT NULL,
     PRIMARY KEY (body, year)
-=======
+)
+""")
+
+
+@migrations()
 def m020_unit_reports(db):
     """The host unit's own report before a visit (Báo cáo của đơn vị), one per visit:
     what the unit reported, kept apart from what the delegation verifies on site (the
@@ -640,6 +643,5 @@ CREATE TABLE unit_reports (
     submitted_at TEXT NOT NULL,
     submitted_by INTEGER REFERENCES users(id),
     revision INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1)
->>>>>>> h/unitreport
 )
 """)
