@@ -332,4 +332,6 @@ def build_context(inp: MinutesInput) -> dict:
         "version": inp.version,
         "document_title": f"Biên bản số {inp.number:02d}/{inp.symbol} - {subject}",
         "author": delegation.get("name", ""),
+        # the DOCX's author property: the issuing body, as it names itself ("Ban Pháp chế HĐND tỉnh Gia Lai")
+        "issuing_author": " ".join(p for p in (delegation.get("body", ""), delegation.get("parent_body", "")) if p),
     }
