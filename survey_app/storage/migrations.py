@@ -645,3 +645,15 @@ CREATE TABLE unit_reports (
     revision INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1)
 )
 """)
+
+
+@migrations()
+def m022_signature_layout(db):
+    """How a delegation's minutes place the signature blocks: 'three_party' (the host
+    unit left, the delegation right, the secretary below) or 'mau_1_9' (Decree 30's
+    Mẫu 1.9: THƯ KÝ left, CHỦ TỌA right). NULL: never chosen, the three-party layout
+    (the API shows the field only once it has been chosen)."""
+    _run(db, """
+ALTER TABLE delegations ADD COLUMN signature_layout TEXT
+    CHECK (signature_layout IS NULL OR signature_layout IN ('three_party','mau_1_9'))
+""")

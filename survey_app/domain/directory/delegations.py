@@ -22,7 +22,12 @@ from survey_app.domain.visits.operations import check_text, parse_iso_date
 
 KINDS = ("khao_sat", "giam_sat")
 KIND_LABELS = {"khao_sat": N_("Khảo sát"), "giam_sat": N_("Giám sát")}
-FIELDS = ("name", "body", "parent_body", "kind", "topic", "symbol", "followup_days", "decision", "members")
+FIELDS = ("name", "body", "parent_body", "kind", "topic", "symbol", "followup_days", "decision", "members",
+          "signature_layout")
+# How the minutes place the signature blocks (Decree 30 Mẫu 1.9, or host / delegation / secretary).
+SIGNATURE_LAYOUTS = ("three_party", "mau_1_9")
+SIGNATURE_LAYOUT_LABELS = {"three_party": N_("Ba bên: đại diện đơn vị bên trái, Đoàn bên phải, Thư ký Đoàn bên dưới"),
+                           "mau_1_9": N_("Theo Mẫu 1.9 (Nghị định 30): Thư ký bên trái, Chủ tọa bên phải")}
 DECISION_FIELDS = ("number", "date")
 MEMBER_FIELDS = ("name", "title", "role", "username")
 SYMBOL = re.compile(r"[^\W_]+(-[^\W_]+)*")  # BPC, HĐND, KT-NS: letters and digits, hyphens between
@@ -138,6 +143,11 @@ def parse(data, partial: bool = False) -> dict:
         if date:
             date = parse_iso_date(check_text(date, "decision.date", 10), "decision.date")
         values["decision"] = {"number": number.strip(), "date": date}
+    if "signature_layout" in data:
+        if data["signature_layout"] not in SIGNATURE_LAYOUTS:
+            raise DomainError(N_("Vui lòng chọn cách bố trí chữ ký: 'mau_1_9' (Mẫu 1.9) hoặc 'three_party' (ba bên)."),
+                              "signature_layout")
+        values["signature_layout"] = data["signature_layout"]
     if "members" in data:
         values["members"] = _members(data["members"])
     return values
@@ -215,8 +225,8 @@ def _refuse_duplicate(db, name: str, body: str, other_than: int | None = None) -
 
 def _columns(values: dict) -> dict:
     """Checked values as the columns of the delegations table."""
-    columns = {key: values[key] for key in ("name", "body", "parent_body", "kind", "topic", "symbol")
-               if key in values}
+    columns = {key: values[key] for key in ("name", "body", "parent_body", "kind", "topic", "symbol",
+                                            "signature_layout") if key in values}
     if "followup_days" in values:
         columns["follow_up_days"] = values["followup_days"]
     if "decision" in values:
@@ -275,7 +285,8 @@ def _public(db, row: dict, members: list[dict] | None = None) -> dict:
             "followup_days": row["follow_up_days"],
             "decision": {"number": row["decision_no"], "date": row["decision_date"]},
             "members": [{"name": m["name"], "title": m["title"], "role": m["role"], "username": m["username"]}
-                        for m in members]}
+                        for m in members],
+            **({"signature_layout": row["signature_layout"]} if row["signature_layout"] else {})}
 
 
 def get(store, user: dict, delegation_id: int) -> dict:

@@ -55,6 +55,8 @@ class DelegationForm(FlaskForm):
     symbol = StringField(N_("Ký hiệu trong số văn bản (ví dụ BPC)"))
     followup_days = IntegerField(N_("Thời hạn theo dõi kiến nghị (ngày)"), default=90,
                                  validators=[Optional(), NumberRange(min=1, max=delegations.MAX_FOLLOWUP_DAYS)])
+    signature_layout = SelectField(N_("Bố trí chữ ký trong biên bản"), default="three_party", choices=select_choices(
+        [(k, _l(delegations.SIGNATURE_LAYOUT_LABELS[k])) for k in delegations.SIGNATURE_LAYOUTS]))
     members = FieldList(FormField(MemberForm), min_entries=1, max_entries=MAX_ROWS)
 
 
@@ -121,6 +123,7 @@ def _pad(form: DelegationForm, rows: int) -> None:
 def _form_data(current: dict) -> dict:
     return {**{key: current[key] for key in ("name", "kind", "body", "parent_body", "topic", "symbol",
                                             "followup_days")},
+            "signature_layout": current.get("signature_layout") or "three_party",
             "decision_number": current["decision"]["number"],
             "decision_date": _date(current["decision"]["date"]),
             "members": [{**m, "username": m["username"] or ""} for m in current["members"]]}
@@ -138,6 +141,7 @@ def _data(form: DelegationForm) -> dict:
     return {"name": form.name.data or "", "kind": form.kind.data, "body": form.body.data or "",
             "parent_body": form.parent_body.data or "", "topic": form.topic.data or "",
             "symbol": form.symbol.data or "", "followup_days": form.followup_days.data or 90,
+            "signature_layout": form.signature_layout.data,
             "decision": {"number": form.decision_number.data or "",
                          "date": form.decision_date.data.isoformat() if form.decision_date.data else ""},
             "members": members}
