@@ -381,13 +381,14 @@ def national_heading(document, parent_body: str, issuing_body: str, number_line:
 def signer_table(document, rows: list[list[dict]], images: dict | None = None) -> None:
     """Signature blocks, two to a row: title lines, the drawn signature (or blank space),
     the name, a note. Each part is a table row, so names in a row sit at the same height.
-    A block: {title_lines, name, note, image_png}; a row of one spans both columns."""
+    A block: {title_lines, name, note, image_png}, or None for an empty side; a row of
+    one spans both columns."""
     widths = [TEXT_WIDTH_MM / 2] * 2
     tbl = table(document, widths, style=None, padding=False)
     no_borders(tbl)
     for blocks in rows:
         parts = [("titles", None), ("space", Mm(24)), ("name", None)]
-        if any(b.get("note") for b in blocks):
+        if any(b and b.get("note") for b in blocks):
             parts.append(("note", None))
         for part, height in parts:
             row = add_row(tbl, widths)
@@ -395,7 +396,8 @@ def signer_table(document, rows: list[list[dict]], images: dict | None = None) -
                 row.height, row.height_rule = height, WD_ROW_HEIGHT_RULE.EXACTLY
             cells = [row.cells[0].merge(row.cells[1])] if len(blocks) == 1 else list(row.cells)
             for cell, block in zip(cells, blocks):
-                _signer_part(cell, part, block)
+                if block:
+                    _signer_part(cell, part, block)
         spacer = add_row(tbl, widths)
         spacer.height, spacer.height_rule = Pt(12), WD_ROW_HEIGHT_RULE.EXACTLY
     for para in [p for row in tbl.rows[:-1] for cell in row.cells for p in cell.paragraphs]:

@@ -46,6 +46,7 @@ class MinutesInput:
     version: int = 1
     corrects: int | None = None
     corrects_citation: dict | None = None   # {number, date} of the corrected minutes
+    signature_layout: str = "three_party"   # or "mau_1_9" (THƯ KÝ left, CHỦ TỌA right)
 
 
 def _canonical(value: Any) -> Any:
@@ -70,6 +71,8 @@ def content_sha256(inp: MinutesInput) -> str:
     data.pop("verify_url")
     if data.get("corrects_citation") is None:  # versions frozen before citations keep their hash
         data.pop("corrects_citation", None)
+    if data.get("signature_layout") == "three_party":  # versions frozen before the option keep their hash
+        data.pop("signature_layout")
     data["signatories"] = [{k: v for k, v in s.items() if k != "image_png"}
                            for s in data["signatories"]]
     text = json.dumps(_canonical(data), sort_keys=True, ensure_ascii=False,
@@ -202,7 +205,8 @@ def _conclusion_blocks(inp: MinutesInput) -> list[dict]:
     recommendations = doc.get("recommendations", [])
     items = [{"text": rec.get("text", ""), "detail": _recommendation_detail(rec)} for rec in recommendations]
     if items:
-        blocks.append({"type": "paragraph", "text": "Đoàn khảo sát kiến nghị:"})
+        # keep: never alone at the foot of a page, away from the recommendations it introduces
+        blocks.append({"type": "paragraph", "text": "Đoàn khảo sát kiến nghị:", "keep": True})
         blocks.append({"type": "numbered", "items": items})
     defaults = [rec for rec in recommendations if rec.get("due_default")]
     if defaults:
@@ -303,6 +307,17 @@ def _pairs(items: list) -> list[list]:
     return [items[i:i + 2] for i in range(0, len(items), 2)]
 
 
+def _signature_rows(signatories: list[dict], layout: str) -> list[list]:
+    """Rows of two signature blocks. Mẫu 1.9: THƯ KÝ left, CHỦ TỌA right (None: an empty
+    side), any other signatory below; three-party: host, delegation, then the secretary."""
+    if layout != "mau_1_9":
+        return _pairs(signatories)
+    by_role = {s["role"]: s for s in signatories}
+    first = [by_role.get("secretary"), by_role.get("head")]
+    others = [s for s in signatories if s["role"] not in ("secretary", "head")]
+    return ([first] if any(first) else []) + _pairs(others)
+
+
 def build_context(inp: MinutesInput) -> dict:
     """The plain template context of the minutes: strings, lists and dicts only."""
     doc = inp.document
@@ -321,7 +336,7 @@ def build_context(inp: MinutesInput) -> dict:
         "amendment": _amendment(inp),
         "body": _body(inp),
         "signatories": signatories,
-        "signature_rows": _pairs(signatories),
+        "signature_rows": _signature_rows(signatories, inp.signature_layout),
         "recipients": [f"- {r};" for r in inp.recipients[:-1]] + [f"- {r}." for r in inp.recipients[-1:]],
         "photos": [_photo(p) for p in doc.get("photos", [])],
         "verify_url": inp.verify_url,

@@ -113,7 +113,7 @@ def _block(document, block: dict) -> None:
 
 
 def _signatures(document, ctx: dict) -> None:
-    rows = [[{**sig, "image_png": _png(sig.get("image"))} for sig in row] for row in ctx["signature_rows"]]
+    rows = [[sig and {**sig, "image_png": _png(sig.get("image"))} for sig in row] for row in ctx["signature_rows"]]
     kit.paragraph(document).paragraph_format.keep_with_next = True  # the PDF's 12 pt above the blocks
     kit.signer_table(document, rows)
 

@@ -84,7 +84,7 @@ def _checklist_rows(form, checklist: dict) -> list[dict]:
     return rows
 
 
-def _signatories(doc: dict, roles: list[str], signed: dict) -> list[dict]:
+def _signatories(doc: dict, roles: list[str], signed: dict, layout: str = "three_party") -> list[dict]:
     members = doc["delegation"].get("members", [])
     named = {m["role"]: m["name"] for m in reversed(members)}
     kind = "GIÁM SÁT" if "giám sát" in doc["delegation"].get("name", "").lower() else "KHẢO SÁT"
@@ -94,7 +94,10 @@ def _signatories(doc: dict, roles: list[str], signed: dict) -> list[dict]:
               "host": [f"ĐẠI DIỆN {host['unit'].upper()}"]}
     names = {"head": named.get("head", ""), "secretary": named.get("secretary", ""),
              "host": attendees[0]["name"] if attendees else ""}
-    order = [r for r in ("host", "head", "secretary") if r in roles]
+    if layout == "mau_1_9":  # Decree 30, Mẫu 1.9: THƯ KÝ left, CHỦ TỌA right
+        titles["head"] = ["CHỦ TỌA"]
+    sequence = ("secretary", "head", "host") if layout == "mau_1_9" else ("host", "head", "secretary")
+    order = [r for r in sequence if r in roles]
     return [{"role": r, "title_lines": titles[r], "name": (signed.get(r) or {}).get("name") or names[r],
              "image_png": (signed.get(r) or {}).get("image_png"),
              **({"collected_by": signed[r]["collected_by"]} if (signed.get(r) or {}).get("collected_by") else {})}
@@ -111,12 +114,14 @@ def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, ba
                                                      photo_bytes=printed_photo),
                             default_due(visit["started_at"], delegation["follow_up_days"]))
     day = visit_date(doc)
+    layout = delegation["signature_layout"] or "three_party"
     inp = MinutesInput(
         document=doc, **_form_rows(form, doc), number=number or 0, year=day.year,
         symbol=symbol_of(delegation["body"]),
         issued_place=issued_place(doc["host"].get("locality"), doc["host"]["unit"]),
         issued_date=day, wording=dict(minutes.get("wording") or {}),
-        signatories=_signatories(doc, minutes.get("required_roles") or DEFAULT_ROLES, {}),
+        signatories=_signatories(doc, minutes.get("required_roles") or DEFAULT_ROLES, {}, layout),
+        signature_layout=layout,
         recipients=[doc["host"]["unit"], "Các thành viên Đoàn", "Lưu: VT"],
         ended_at=doc.get("ended_at"), version=minutes["version"], corrects=corrects_version,
         corrects_citation=corrects_citation)
@@ -144,7 +149,7 @@ def draft_verify_url(base_url: str) -> str:
 
 def with_signatures(inp: MinutesInput, signed: dict, roles: list[str], base_url: str) -> MinutesInput:
     """The frozen input with the drawn signatures (role → {name, image_png}) placed."""
-    signatories = _signatories(inp.document, roles, signed)
+    signatories = _signatories(inp.document, roles, signed, inp.signature_layout)
     return with_verify_url(dataclasses.replace(inp, signatories=signatories), base_url)
 
 
