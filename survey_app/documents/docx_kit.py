@@ -20,6 +20,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from survey_app.clock import now_utc
+
 FONT = "Times New Roman"  # Liberation Serif has the same metrics where Times is missing
 LANGUAGE = "vi-VN"
 BODY_PT = 13
@@ -82,7 +84,7 @@ def new_document(*, title: str, author: str, subject: str = "", created: dt.date
         style.quick_style = True
         _restyle(style, *spec)
     _table_grid(document.styles["Table Grid"])
-    _core_properties(document, title, author, subject, created or dt.datetime.now(dt.timezone.utc))
+    _core_properties(document, title, author, subject, created or dt.datetime.fromisoformat(now_utc()))
     return document
 
 
@@ -120,6 +122,14 @@ def _defaults(document) -> None:
     _language(rpr)
     for tag in ("w:sz", "w:szCs"):
         rpr.find(qn(tag)).set(qn("w:val"), str(BODY_PT * 2))
+    for fonts in styles.iter(qn("w:rFonts")):  # the template's other styles: no theme fonts either
+        for attribute in list(fonts.attrib):
+            if attribute.endswith("Theme") or attribute.endswith("theme"):
+                del fonts.attrib[attribute]
+        for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(attribute), FONT)
+    for lang in styles.iter(qn("w:lang")):
+        lang.set(qn("w:val"), LANGUAGE)
     settings = document.settings.element
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is not None:
