@@ -397,13 +397,14 @@ def signer_table(document, rows: list[list[dict]], images: dict | None = None) -
     tbl = table(document, widths, style=None, padding=False)
     no_borders(tbl)
     for blocks in rows:
-        parts = [("titles", None), ("space", Mm(24)), ("name", None)]
+        parts = [("titles", Pt(34)), ("space", Mm(24)), ("name", None)]  # bien_ban.css: .sig-titles, .sig-space
         if any(b and b.get("note") for b in blocks):
             parts.append(("note", None))
         for part, height in parts:
             row = add_row(tbl, widths)
             if height is not None:
-                row.height, row.height_rule = height, WD_ROW_HEIGHT_RULE.EXACTLY
+                row.height = height
+                row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY if part == "space" else WD_ROW_HEIGHT_RULE.AT_LEAST
             cells = [row.cells[0].merge(row.cells[1])] if len(blocks) == 1 else list(row.cells)
             for cell, block in zip(cells, blocks):
                 if block:

@@ -114,7 +114,9 @@ def _block(document, block: dict) -> None:
 
 def _signatures(document, ctx: dict) -> None:
     rows = [[sig and {**sig, "image_png": _png(sig.get("image"))} for sig in row] for row in ctx["signature_rows"]]
-    kit.paragraph(document).paragraph_format.keep_with_next = True  # the PDF's 12 pt above the blocks
+    spacer = kit.paragraph(document, keep=True)  # the PDF's 12 pt above the blocks
+    spacer.paragraph_format.line_spacing_rule, spacer.paragraph_format.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(12)
+    spacer.paragraph_format.space_after = Pt(0)
     kit.signer_table(document, rows)
 
 
