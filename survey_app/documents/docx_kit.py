@@ -240,8 +240,10 @@ def rule(container, width_mm: float, available_mm: float, *, after_pt: float = 0
     return para
 
 
-def keep_lines(para) -> None:
-    para.paragraph_format.keep_together = True
+def boxed(para, size_pt: float = 1):
+    """A border around the paragraph (consecutive boxed paragraphs share one box)."""
+    para._p.get_or_add_pPr().append(_borders("w:pBdr", ("top", "left", "bottom", "right"), size_pt))
+    return para
 
 
 # ----------------------------------------------------------------- tables

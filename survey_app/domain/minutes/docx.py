@@ -87,7 +87,7 @@ def _warnings(document, items: list[str]) -> None:
         fmt = para.paragraph_format
         fmt.first_line_indent = Mm(0)
         fmt.space_after = Pt(6 if index == len(items) - 1 else 0)
-        para._p.get_or_add_pPr().append(kit._borders("w:pBdr", ("top", "left", "bottom", "right"), 1))
+        kit.boxed(para)
 
 
 def _block(document, block: dict) -> None:
