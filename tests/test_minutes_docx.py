@@ -6,6 +6,7 @@ numbers from page 2, the QR and code; headings and the recommendations' lead lin
 with what follows, in the PDF and in the DOCX."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -22,6 +23,7 @@ from survey_app.domain.minutes.context import build_context
 from survey_app.domain.minutes.docx import render_docx
 
 from .libreoffice import convert_to_pdf, find_line, page_count, page_texts, pdftotext
+from .support import jpeg_bytes
 from .test_minutes_documents import DATA, make_input
 
 pytestmark = pytest.mark.libreoffice
@@ -63,7 +65,10 @@ def office(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def seed_context() -> dict:
-    return context(checklist_rows=CHECKLIST)
+    """The seed with a checklist, a consistency warning and one photo with its picture."""
+    document = seed()
+    document["photos"][0]["data"] = base64.b64encode(jpeg_bytes(size=(1600, 1200))).decode("ascii")
+    return context(document, checklist_rows=CHECKLIST, warnings=["Số hồ sơ trực tuyến lớn hơn số hồ sơ tiếp nhận."])
 
 
 @pytest.fixture(scope="module")
