@@ -24,7 +24,7 @@ from survey_app.domain import audit
 from survey_app.domain.minutes import keys
 from survey_app.storage import backup as sql
 from survey_app.storage.audit_seal import ANCHOR_FILE, KEY_FILE, AuditSeal
-from survey_app.storage.migrations import apply_migrations
+from survey_app.storage.schema import apply_migrations
 
 DB_NAME = "survey_app.db"
 MANIFEST = "backup.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from survey_app.storage.migrations import MIGRATION_SET, expected_schema, is_survey_app_database, schema_of
+from survey_app.storage.schema import MIGRATION_SET, expected_schema, is_survey_app_database, schema_of
 
 
 class NotABackup(Exception):

@@ -1,35 +1,6 @@
-"""The schema, changed only through named migrations (never edit an applied one).
-
-`apply_migrations` runs at `survey-app init` and at start-up; applying twice
-changes nothing.
-"""
-from __future__ import annotations
-
-from sqlite_utils import Migrations
-
-MIGRATION_SET = "survey_app"
-migrations = Migrations(MIGRATION_SET)
-
-
-def _run(db, statements: str) -> None:
-    for statement in statements.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def apply_migrations(db) -> list[str]:
-    """Apply pending migrations; return the names applied now."""
-    pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
-    return pending
-
-
-def is_survey_app_database(db) -> bool:
-    """True when the file carries this project's migration record."""
-    try:
-        return any(True for _ in migrations.applied(db))
-    except Exception:  # not a database, or not ours
-        return False
+"""The schema's migrations, in order, each applied once (never edit an applied one); the
+record, `apply_migrations` and the expected schema are in `schema.py`."""
+from survey_app.storage.schema import _head, _HEAD_TEXT, _item, _run, migrations
 
 
 @migrations()
@@ -358,28 +329,6 @@ CREATE INDEX recommendations_pending ON recommendations(due) WHERE status = 'don
 """)
 
 
-# A visit's own part of the search index: its unit, delegation and text fields.
-_HEAD_TEXT = """coalesce(u.name, '') || char(10) || coalesce(d.name, '') || char(10) ||
-    coalesce(d.body, '') || char(10) || coalesce(d.topic, '') || char(10) ||
-    coalesce((SELECT group_concat(json_extract(f.value, '$'), char(10)) FROM visit_fields f
-              WHERE f.visit_id = v.id AND json_type(f.value) = 'text'), '')"""
-
-
-def _head(where: str) -> str:
-    """Replace the visit part (rowid = -visit id) of the visits matching `where`."""
-    return (f"DELETE FROM visit_search WHERE rowid IN (SELECT -v.id FROM visits v WHERE {where}); "
-            f"INSERT INTO visit_search (rowid, visit_id, content) SELECT -v.id, v.id, {_HEAD_TEXT} "
-            f"FROM visits v JOIN units u ON u.id = v.unit_id JOIN delegations d ON d.id = v.delegation_id "
-            f"WHERE {where}; ")
-
-
-def _item(row: str) -> str:
-    """Insert the part of item `row` (rowid = its id): its texts, none once deleted."""
-    return (f"INSERT INTO visit_search (rowid, visit_id, content) SELECT {row}.id, {row}.visit_id, "
-            f"coalesce((SELECT group_concat(value, char(10)) FROM json_each({row}.data) "
-            f"WHERE type = 'text'), '') WHERE {row}.deleted = 0; ")
-
-
 @migrations()
 def m007_search_parts(db):
     """The search index in parts, kept by triggers: a part per visit (unit, delegation,
@@ -473,33 +422,6 @@ def m009_signature_collection(db):
 ALTER TABLE minutes_signatures ADD COLUMN on_behalf INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE minutes_signatures ADD COLUMN device TEXT NOT NULL DEFAULT ''
 """)
-
-
-def expected_schema(applied: list[str]) -> set[tuple]:
-    """The schema (type, name, table, SQL of every object) that applying these migrations,
-    in this order, to an empty database gives; ValueError for a name this version lacks."""
-    import sqlite_utils
-    known = {migration.name: migration for migration in migrations._migrations}
-    unknown = [name for name in applied if name not in known]
-    if unknown:
-        raise ValueError(", ".join(unknown))
-    db = sqlite_utils.Database(memory=True)
-    migrations.ensure_migrations_table(db)
-    for name in applied:
-        with db.atomic():
-            known[name].fn(db)
-    schema = schema_of(db)
-    db.close()
-    return schema
-
-
-def schema_of(db) -> set[tuple]:
-    """Our objects: not SQLite's own, the migration record's, or Litestream's bookkeeping
-    (`_litestream_seq`, `_litestream_lock`, present in a replicated database)."""
-    return {tuple(row) for row in db.execute(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-        "AND tbl_name != ? AND tbl_name NOT LIKE '\\_litestream\\_%' ESCAPE '\\'",
-        [migrations.migrations_table]).fetchall()}
 
 
 @migrations()
