@@ -6,7 +6,7 @@
 `form_class(spec)` turns one into a WTForms form; expressions of
 computed indicators and consistency rules are evaluated without Python `eval`;
 skip logic (`relevant`) is XLSForm syntax (`xpath.py`, the same in the browser);
-`xlsform.py` reads an XLSForm workbook and `xlsform_export.py` writes one, both
+`xlsform.py` reads an XLSForm workbook (`xlsform_workbook.py` its rows and limits) and `xlsform_export.py` writes one, both
 through the form's canonical text (`canonical.py`). The format is documented in
 `forms/README.md`.
 """

@@ -1,10 +1,9 @@
 """Reading an XLSForm (Excel, the ODK dialect) into a `FormSpec`.
 
-The workbook is checked before it is parsed (size, a real .xlsx, no password, no
-macros, bounded unpacked size and rows), read row by row with openpyxl so every
-problem names its sheet, row and column, in Vietnamese ("survey, dòng 14, cột
-relevant: tên ${so_ho_so} không có trong biểu mẫu"), all problems at once; pyxform
-(ODK's own reader) then checks the ODK dialect. The mapping (forms/README.md):
+`xlsform_workbook.py` checks and reads the workbook (its limits, rows, pyxform's
+check); here its rows are mapped to our form model, every problem naming its sheet,
+row and column, in Vietnamese ("survey, dòng 14, cột relevant: tên ${so_ho_so} không
+có trong biểu mẫu"), all problems at once. The mapping (forms/README.md):
 groups → sections; `select_one LIST` → choice item (the list `yes_partly_no` → the
 yes/partly/no item); `integer`/`decimal` in the group `indicators` → indicators,
 `calculate` there → computed indicators, a `constraint` there → the bounds; other
@@ -15,9 +14,7 @@ hash of that text.
 """
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from survey_app.checklists.canonical import to_toml
@@ -33,15 +30,19 @@ from survey_app.checklists.spec import (
     Rule,
     Section,
 )
-from survey_app.checklists.xpath import XPathError, compile_condition
+from survey_app.checklists.xlsform_workbook import (
+    MAX_ROWS,
+    Row,
+    XLSFormError,
+    check_container,
+    check_with_pyxform,
+    read_sheets,
+)
+from survey_app.checklists.xpath import XPathError, compile_condition, constraint_bounds, to_python
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_UNPACKED = 60 * 1024 * 1024
-MAX_ROWS = 2000
+__all__ = ["MAX_ROWS", "SUPPORTED_TYPES", "XLSFormError", "read_xlsform"]
+
 INDICATORS_GROUP = "indicators"
-ENGLISH = "::english (en)"
-VIETNAMESE = ("", "::vietnamese (vi)", "::tiếng việt (vi)", "::default")
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SELECT_RE = re.compile(r"(select_one|select one|select1)\s+(\S+)$")
 UNSUPPORTED_SELECT_RE = re.compile(
     r"(select_multiple|select all that apply|select_one_from_file|select_multiple_from_file"
@@ -53,40 +54,6 @@ SUPPORTED_TYPES = ("begin group", "end group", "select_one", "text", "integer", 
                    "date", "image", "note", "calculate")
 
 
-class XLSFormError(ValueError):
-    """The workbook cannot be published; `problems` are the Vietnamese messages, each
-    naming its sheet, row and column."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass
-class Row:
-    sheet: str
-    number: int
-    cells: dict[str, str]
-
-    def get(self, column: str) -> str:
-        return self.cells.get(column, "")
-
-    def text(self, column: str) -> str:
-        """A translatable column: Vietnamese is `column` (or ::Vietnamese (vi))."""
-        for suffix in VIETNAMESE:
-            if self.cells.get(column + suffix):
-                return self.cells[column + suffix]
-        return ""
-
-    def english(self, column: str) -> str:
-        """`column::English (en)` (or `column_en`, as the issue's rules sheet names it)."""
-        return self.cells.get(column + ENGLISH, "") or self.cells.get(column + "_en", "") \
-            or self.text(column)
-
-    def at(self, column: str) -> str:
-        return f"{self.sheet}, dòng {self.number}, cột {column}"
-
-
 @dataclass
 class _Reading:
     sheets: dict[str, list[Row]]
@@ -96,110 +63,18 @@ class _Reading:
         self.problems.append(f"{row.at(column)}: {message}" if row else message)
 
 
-# ------------------------------------------------------------------ the workbook
-
 def read_xlsform(data: bytes) -> FormSpec:
     """The form of an XLSForm workbook's bytes; raise XLSFormError with every problem."""
-    _check_container(data)
-    reading = _Reading(_read_sheets(data))
+    check_container(data)
+    reading = _Reading(read_sheets(data))
     spec = _build(reading)
     if reading.problems:
         raise XLSFormError(reading.problems)
-    _check_with_pyxform(data)
+    check_with_pyxform(data)
     try:
         return parse_form(to_toml(spec), f"{spec.id}.toml")
     except FormError as error:  # a rule of the form model not checked above
         raise XLSFormError([str(error)]) from None
-
-
-def _check_container(data: bytes) -> None:
-    if len(data) > MAX_BYTES:
-        raise XLSFormError([f"Tệp quá lớn ({len(data) // (1024 * 1024)} MB): biểu mẫu "
-                            f"không được vượt quá {MAX_BYTES // (1024 * 1024)} MB."])
-    if data.startswith(OLE_MAGIC):
-        raise XLSFormError(["Tệp được đặt mật khẩu hoặc là tệp .xls cũ: vui lòng mở bằng "
-                            "Excel, bỏ mật khẩu và lưu thành .xlsx (Excel Workbook)."])
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        unpacked = sum(info.file_size for info in archive.infolist())
-        types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
-        raise XLSFormError(["Tệp không phải là bảng tính .xlsx: vui lòng tải lên tệp Excel "
-                            "(.xlsx) theo mẫu XLSForm."]) from None
-    if "xl/workbook.xml" not in names:
-        raise XLSFormError(["Tệp không phải là bảng tính .xlsx: vui lòng tải lên tệp Excel "
-                            "(.xlsx) theo mẫu XLSForm."])
-    if "xl/vbaProject.bin" in names or b"macroEnabled" in types:
-        raise XLSFormError(["Tệp có chứa macro (.xlsm): vui lòng lưu thành .xlsx "
-                            "(Excel Workbook) không có macro."])
-    if unpacked > MAX_UNPACKED:
-        raise XLSFormError([f"Tệp giải nén quá lớn: biểu mẫu không được vượt quá "
-                            f"{MAX_UNPACKED // (1024 * 1024)} MB khi giải nén."])
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _read_sheets(data: bytes) -> dict[str, list[Row]]:
-    import openpyxl
-    sheets = {}
-    try:
-        # openpyxl parses with defusedxml (installed with pyxform): no DTD, no entities.
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            for sheet in book.worksheets:
-                name = sheet.title.strip().lower()
-                if name in ("survey", "choices", "settings", "rules"):
-                    sheets[name] = _rows(sheet, name)
-        finally:
-            book.close()
-    except XLSFormError:
-        raise
-    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
-        raise XLSFormError([f"Không đọc được bảng tính: {type(error).__name__}. Vui lòng "
-                            "mở bằng Excel và lưu lại thành .xlsx."]) from None
-    if "survey" not in sheets:
-        raise XLSFormError(["Bảng tính không có sheet survey: vui lòng đặt các câu hỏi "
-                            "trong sheet tên survey."])
-    return sheets
-
-
-def _rows(sheet, name: str) -> list[Row]:
-    rows, header = [], None
-    # Streamed in read-only mode: a sheet of too many rows stops at the limit.
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if number > MAX_ROWS + 1:
-            raise XLSFormError([f"{name}: quá {MAX_ROWS} dòng; vui lòng chia biểu mẫu "
-                                "thành nhiều biểu mẫu nhỏ hơn."])
-        cells = [_cell(value) for value in values]
-        if header is None:
-            header = [cell.lower() for cell in cells]
-            continue
-        row = {column: cell for column, cell in zip(header, cells) if column and cell}
-        if row:
-            rows.append(Row(name, number, row))
-    return rows
-
-
-def _check_with_pyxform(data: bytes) -> None:
-    """ODK's own reader on the same bytes: what it refuses is refused (its message)."""
-    from pyxform.errors import PyXFormError
-    from pyxform.xls2json import workbook_to_json
-    from pyxform.xls2json_backends import get_xlsform
-    try:
-        workbook_to_json(get_xlsform(io.BytesIO(data)), warnings=[])
-    except PyXFormError as error:
-        raise XLSFormError([f"XLSForm (pyxform): {error}"]) from None
-    except Exception as error:  # a workbook pyxform cannot read at all
-        raise XLSFormError([f"XLSForm (pyxform): không đọc được tệp ({type(error).__name__})."]) from None
 
 
 # ------------------------------------------------------------------ the form
@@ -555,67 +430,3 @@ def _rules(reading: _Reading, figure_names: list[str]) -> tuple[Rule, ...]:
         if expr is not None:
             rules.append(Rule(name, expr, message, row.english("message") or message))
     return tuple(rules)
-
-
-# ------------------------------------------------------------------ expressions
-
-_PYTHON_OPERATORS = {"+": "+", "-": "-", "*": "*", "div": "/", "=": "==", "!=": "!=",
-                     "<": "<", "<=": "<=", ">": ">", ">=": ">=", "and": "and", "or": "or"}
-
-
-def to_python(text: str) -> str:
-    """An XLSForm calculation or rule as the figures' expression language
-    (expressions.py): `${a} div ${b} * 100` → `((a / b) * 100)`."""
-    return _python(compile_condition(text)._tree)
-
-
-def _python(tree) -> str:
-    kind = tree[0]
-    if kind == "num":
-        value = tree[1]
-        return str(int(value)) if value.is_integer() else repr(value)
-    if kind == "ref":
-        return tree[1]
-    if kind == "neg":
-        return f"(-{_python(tree[1])})"
-    if kind == "op" and tree[1] in _PYTHON_OPERATORS:
-        return f"({_python(tree[2])} {_PYTHON_OPERATORS[tree[1]]} {_python(tree[3])})"
-    if kind == "call" and tree[1] == "not":
-        return f"(not {_python(tree[2])})"
-    if kind == "call" and tree[1] in ("round", "abs", "min", "max"):
-        return f"{tree[1]}({', '.join(_python(arg) for arg in tree[2:])})"
-    what = {"str": "chuỗi ký tự", "dot": "dấu '.'"}.get(kind) or (
-        f"hàm {tree[1]}()" if kind == "call" else f"phép {tree[1]}")
-    raise XPathError(f"{what} chưa được hỗ trợ trong phép tính chỉ tiêu và quy tắc")
-
-
-def constraint_bounds(text: str) -> tuple[float | None, float | None]:
-    """`. >= 0 and . <= 100` → (0, 100): the bounds of a figure; other forms refused."""
-    tree = compile_condition(text)._tree
-    parts = []
-
-    def split(node):
-        if node[0] == "op" and node[1] == "and":
-            split(node[2])
-            split(node[3])
-        else:
-            parts.append(node)
-    split(tree)
-    low = high = None
-    for part in parts:
-        if part[0] != "op" or part[1] not in ("<=", ">=") or part[2] != ("dot",) \
-                or _number(part[3]) is None:
-            raise XPathError("ràng buộc của chỉ tiêu chỉ được có dạng . >= số và/hoặc . <= số")
-        if part[1] == ">=":
-            low = _number(part[3])
-        else:
-            high = _number(part[3])
-    return low, high
-
-
-def _number(node) -> float | None:
-    if node[0] == "num":
-        return node[1]
-    if node[0] == "neg" and node[1][0] == "num":
-        return -node[1][1]
-    return None

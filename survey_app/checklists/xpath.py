@@ -350,3 +350,67 @@ def _call(name, args, values, dot):
     if any(math.isnan(value) for value in numbers):
         return math.nan
     return min(numbers) if name == "min" else max(numbers)
+
+
+# ------------------------------------------------------------------ as the figures' language
+
+_PYTHON_OPERATORS = {"+": "+", "-": "-", "*": "*", "div": "/", "=": "==", "!=": "!=",
+                     "<": "<", "<=": "<=", ">": ">", ">=": ">=", "and": "and", "or": "or"}
+
+
+def to_python(text: str) -> str:
+    """An XLSForm calculation or rule as the figures' expression language
+    (expressions.py): `${a} div ${b} * 100` → `((a / b) * 100)`."""
+    return _python(compile_condition(text)._tree)
+
+
+def _python(tree) -> str:
+    kind = tree[0]
+    if kind == "num":
+        value = tree[1]
+        return str(int(value)) if value.is_integer() else repr(value)
+    if kind == "ref":
+        return tree[1]
+    if kind == "neg":
+        return f"(-{_python(tree[1])})"
+    if kind == "op" and tree[1] in _PYTHON_OPERATORS:
+        return f"({_python(tree[2])} {_PYTHON_OPERATORS[tree[1]]} {_python(tree[3])})"
+    if kind == "call" and tree[1] == "not":
+        return f"(not {_python(tree[2])})"
+    if kind == "call" and tree[1] in ("round", "abs", "min", "max"):
+        return f"{tree[1]}({', '.join(_python(arg) for arg in tree[2:])})"
+    what = {"str": "chuỗi ký tự", "dot": "dấu '.'"}.get(kind) or (
+        f"hàm {tree[1]}()" if kind == "call" else f"phép {tree[1]}")
+    raise XPathError(f"{what} chưa được hỗ trợ trong phép tính chỉ tiêu và quy tắc")
+
+
+def constraint_bounds(text: str) -> tuple[float | None, float | None]:
+    """`. >= 0 and . <= 100` → (0, 100): the bounds of a figure; other forms refused."""
+    tree = compile_condition(text)._tree
+    parts = []
+
+    def split(node):
+        if node[0] == "op" and node[1] == "and":
+            split(node[2])
+            split(node[3])
+        else:
+            parts.append(node)
+    split(tree)
+    low = high = None
+    for part in parts:
+        if part[0] != "op" or part[1] not in ("<=", ">=") or part[2] != ("dot",) \
+                or _number(part[3]) is None:
+            raise XPathError("ràng buộc của chỉ tiêu chỉ được có dạng . >= số và/hoặc . <= số")
+        if part[1] == ">=":
+            low = _number(part[3])
+        else:
+            high = _number(part[3])
+    return low, high
+
+
+def _number(node) -> float | None:
+    if node[0] == "num":
+        return node[1]
+    if node[0] == "neg" and node[1][0] == "num":
+        return -node[1][1]
+    return None
