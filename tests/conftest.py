@@ -8,6 +8,7 @@ import pytest
 
 from survey_app import create_app
 from survey_app.demo import DEMO_ACCOUNTS, load_demo
+from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.storage import units as units_sql
 
 from .live import browser, context, live_server, page  # noqa: F401  (fixtures for every module)
@@ -108,3 +109,24 @@ def unit_id(store):
     def find(name: str) -> int:
         return store.read(units_sql.get_unit_by_name, name)["id"]
     return find
+
+
+@pytest.fixture(scope="session")
+def certs_folder(tmp_path_factory):
+    """The organisation certificate made once (RSA 3072 key generation is slow)."""
+    folder = tmp_path_factory.mktemp("certs") / "certs"
+    minutes_keys.ensure_certificate(folder)
+    return folder
+
+
+@pytest.fixture
+def installed_certs(app, certs_folder):
+    """The organisation certificate in the app's instance: minutes can be sealed. A module
+    whose every test seals uses it with `pytestmark = pytest.mark.usefixtures("installed_certs")`."""
+    shutil.copytree(certs_folder, f"{app.instance_path}/certs")
+
+
+@pytest.fixture
+def visit(seed_visit_id) -> int:
+    """The demo visit's id, under the name the minutes tests use."""
+    return seed_visit_id

@@ -72,6 +72,18 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def seed_visit_id(self) -> int:
+        """The demo visit's row id in this server's database, found by the seed document's
+        uuid through the storage layer (no fixed id)."""
+        from survey_app.demo import seed_document
+        from survey_app.storage import connect
+        from survey_app.storage import visits as visits_sql
+        db = connect(self.folder / "instance" / "survey_app.db")
+        try:
+            return visits_sql.get_visit_by_uuid(db, seed_document()["uuid"])["id"]
+        finally:
+            db.close()
+
     def request(self, path: str, token: str, method: str = "GET") -> bytes:
         """The answer's body to an API call with a bearer token."""
         req = urllib.request.Request(self.url + path, method=method, data=b"" if method == "POST" else None,

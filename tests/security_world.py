@@ -18,6 +18,7 @@ from survey_app.domain.visits import document as visit_io
 from survey_app.domain.visits import photos as visit_photos
 from survey_app.domain.visits.operations import load_visit  # noqa: F401  (the loader the app uses)
 from survey_app.storage import accounts as accounts_sql
+from survey_app.storage import recommendations as rec_sql
 from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
 
@@ -54,10 +55,6 @@ def bearer(token: str | None) -> dict:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def _first(store, sql_text, *args):
-    return store.db.execute(sql_text, args).fetchone()[0]
-
-
 def world_app(tmp_path_factory, demo_instance, name: str, **config):
     """A module's own app on a copy of the demo instance, with the world built in it:
     (app, ids, folder). The caller closes `app.extensions["survey_store"]`."""
@@ -86,15 +83,16 @@ def build(app) -> dict:
     ids = {"own": own, "frozen": frozen, "foreign": foreign}
     admin_user = store.read(accounts_sql.get_user_by_username, "admin")
     for name, visit_id in ids.copy().items():
-        item = _first(store, "SELECT item_id FROM recommendations WHERE visit_id = ? ORDER BY item_id", visit_id)
+        item = min(store.read(rec_sql.rows_of_visit, visit_id))
         saved = followup_evidence.save(evidence_dir, [("../../etc/passwd", png_bytes())])
         followup.report_progress(store, admin_user, item, status="in_progress", note="minh chứng", files=saved)
         ids[f"{name}_rec"] = item
-        ids[f"{name}_evidence"] = _first(store, "SELECT id FROM recommendation_evidence WHERE item_id = ?", item)
-        ids[f"{name}_photo"] = _first(store, "SELECT uid FROM visit_items WHERE visit_id = ? AND kind = 'photo' "
-                                             "AND deleted = 0 AND json_extract(data, '$.sha256') IS NOT NULL",
-                                      visit_id) if name != "own" else _own_photo(store, forms, photos, own)
-        ids[f"{name}_unit"] = _first(store, "SELECT unit_id FROM visits WHERE id = ?", visit_id)
+        ids[f"{name}_evidence"] = next(evidence["id"] for update in store.read(rec_sql.updates_of, item)
+                                       for evidence in update["evidence"])
+        ids[f"{name}_photo"] = next(photo["uid"] for photo in store.read(visits_sql.items_of, visit_id, "photo")
+                                    if photo["data"].get("sha256")) if name != "own" \
+            else _own_photo(store, forms, photos, own)
+        ids[f"{name}_unit"] = store.read(visits_sql.get_visit, visit_id)["unit_id"]
     store.write(units_sql.ensure_unit, FOREIGN_UNIT, "")
     calendar_user = accounts.create_user(store, "lich", "lich-123456", "viewer", None, "Lịch")
     ids["calendar"] = reminders.create_calendar_token(store, store.read(accounts_sql.get_user, calendar_user))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import io
+import subprocess
+import uuid
 
 from PIL import Image, ImageDraw
 
@@ -97,3 +99,35 @@ def stored_files(app) -> list[str]:
     """Every file under the instance's files folder (temporary ones included)."""
     root = app.extensions["survey_files"]
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+# ----------------------------------------------------------------- minutes
+
+
+def pdftotext(pdf: bytes) -> str:
+    """The PDF's text (poppler's pdftotext), its whitespace folded to single spaces."""
+    result = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return " ".join(result.stdout.decode("utf-8").split())
+
+
+def import_visit(client, headers, started_at="2025-11-20T08:00:00+07:00") -> int:
+    """A copy of the seed visit under a new uuid, through the API; its id."""
+    doc = seed_document()
+    doc["uuid"], doc["started_at"] = str(uuid.uuid4()), started_at
+    doc.pop("ended_at", None)
+    for rec in doc["recommendations"]:
+        rec.pop("due", None)
+    response = client.post("/api/v1/visits", json=doc, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def sign_all(client, headers, visit_id) -> list[dict]:
+    """The three signatures of the demo's minutes (head, secretary, host), each answered 201."""
+    answers = []
+    for role, name in (("head", "Đinh Ly An"), ("secretary", "Nguyễn Thị Thu"), ("host", "Trần Văn Hùng")):
+        response = client.post(f"/api/v1/visits/{visit_id}/minutes/signatures",
+                               json={"role": role, "name": name, "image": signature_b64()}, headers=headers)
+        assert response.status_code == 201, response.get_json()
+        answers.append(response.get_json())
+    return answers

@@ -3,6 +3,7 @@ document carries the trail's head, so a trail cut back after a seal is caught ev
 the anchor file is rewritten too."""
 from __future__ import annotations
 
+import pytest
 import io
 import json
 
@@ -11,12 +12,12 @@ from pypdf import PdfReader
 from survey_app.domain.audit import ANCHOR_KEY
 from survey_app.storage import audit as audit_sql
 
-from . import test_minutes_workflow as workflow
 from .conftest import csrf_token, login
+from .support import sign_all
+
+pytestmark = pytest.mark.usefixtures("installed_certs")
 
 # The minutes tests' fixtures: the organisation certificate installed, the seed visit.
-certs_folder, installed_certs, visit = workflow.certs_folder, workflow.installed_certs, workflow.visit
-sign_all = workflow.sign_all
 
 
 def actions(store, object_type=None) -> list[str]:

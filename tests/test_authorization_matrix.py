@@ -66,6 +66,7 @@ def _evidence_update():
 # endpoint: (path template, roles that may GET, roles that may POST, POST body)
 # {visit} the editable demo visit, {frozen} a demo visit with final minutes, {rec},
 # {evidence}, {photo}, {unit} objects of the demo visit; {calendar} a live feed token.
+# In a body, a string "{name}" stands for the world's object of that name (no fixed ids).
 TABLE = {
     "shell.index": ("/", SIGNED_IN, NONE, None),
     "shell.health": ("/healthz", PUBLIC, NONE, None),
@@ -97,7 +98,7 @@ TABLE = {
                        {"data": {"name": ""}}),
     "visits.index": ("/visits", SIGNED_IN, NONE, None),
     "visits.new": ("/visits/new", PREPARE, PREPARE, {"data": {"unit": ""}}),
-    "visits.from_device": ("/visits/from-device", NONE, PREPARE, {"json": {"uuid": "matrix-device-1", "delegation": 1}}),
+    "visits.from_device": ("/visits/from-device", NONE, PREPARE, {"json": {"uuid": "matrix-device-1", "delegation": "{own_delegation}"}}),
     "visits.show": ("/visits/{visit}", VIEW, NONE, None),
     "visits.blank_capture": ("/visits/blank/ttpvhcc-xa/capture", PREPARE, NONE, None),
     "visits.local_capture": ("/visits/local/{uuid}/capture", VIEW, NONE, None),  # redirects once synced
@@ -206,6 +207,15 @@ def _client(app, role):
     return client
 
 
+def _filled(body, ids):
+    """The body with each "{name}" string replaced by the world's object `ids[name]`."""
+    if isinstance(body, dict):
+        return {key: _filled(value, ids) for key, value in body.items()}
+    if isinstance(body, str) and body[:1] == "{" and body[-1:] == "}" and body[1:-1] in ids:
+        return ids[body[1:-1]]
+    return body
+
+
 def _call(client, method, path, body, token):
     kwargs = dict((body() if callable(body) else body) or {})
     headers = world.bearer(token) if path.startswith("/api/") else {}
@@ -284,7 +294,7 @@ def _run(app, ids, tokens, role, names: dict, expected_for):
                 continue
             expected = "allow" if role in expected_for(template, roles) else "deny"
             before = _traces(app) if expected == "deny" else None
-            response = _call(client, method, path, body, tokens.get(role))
+            response = _call(client, method, path, _filled(body, ids), tokens.get(role))
             got = _verdict(response, path)
             if got != expected:
                 mismatches.append((endpoint, method, path, expected, response.status_code))

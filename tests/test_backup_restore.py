@@ -2,6 +2,7 @@
 evidence, signed minutes) come back, giving the same visit documents and PDF hashes."""
 from __future__ import annotations
 
+import pytest
 import base64
 import hashlib
 import io
@@ -10,11 +11,12 @@ import tarfile
 import uuid
 
 from survey_app.demo import seed_document
-from survey_app.storage import recommendations as rec_sql  # noqa: F401  (the table exists)
+from survey_app.storage import recommendations as rec_sql
 
 from .conftest import csrf_token
-from .support import api_headers, jpeg_bytes, pdf_bytes, png_bytes
-from .test_minutes_workflow import certs_folder, installed_certs, sign_all  # noqa: F401
+from .support import api_headers, jpeg_bytes, pdf_bytes, png_bytes, sign_all
+
+pytestmark = pytest.mark.usefixtures("installed_certs")
 
 
 def build_instance(app, client, runner, login_as):
@@ -28,8 +30,7 @@ def build_instance(app, client, runner, login_as):
     sign_all(client, headers, visit)
     pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
     host = login_as("xahra")
-    item = app.extensions["survey_store"].db.execute(
-        "SELECT item_id FROM recommendations WHERE visit_id = ? LIMIT 1", [visit]).fetchone()[0]
+    item = min(app.extensions["survey_store"].read(rec_sql.rows_of_visit, visit))
     response = host.post(f"/followup/r/{item}/updates", data={
         "csrf_token": csrf_token(host, f"/followup/r/{item}"), "status": "in_progress", "note": "Đã mua máy",
         "evidence": [(io.BytesIO(png_bytes("red", (20, 20))), "hoa-don.png"), (io.BytesIO(pdf_bytes()), "qd.pdf")]},

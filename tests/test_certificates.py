@@ -21,7 +21,8 @@ from . import pki
 from .conftest import csrf_token, make_app
 from .test_minutes_documents import seed_pdf  # noqa: F401  (fixture)
 from .support import signature_b64
-from .test_minutes_workflow import certs_folder, installed_certs, sign_all, visit  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("installed_certs")
 
 DAY = pki.DAY
 

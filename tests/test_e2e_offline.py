@@ -253,7 +253,7 @@ def test_a_conflict_is_shown_and_resolved_both_ways(tablet, live_server):
 
 
 def test_the_first_load_fits_the_budget_and_later_loads_come_from_the_cache(chromium, live_server):
-    url = f"{live_server.url}/visits/1/capture"
+    url = f"{live_server.url}/visits/{live_server.seed_visit_id()}/capture"
     cold = chromium.new_context(**CONTEXT, service_workers="block")  # nothing installed by the login page
     page = cold.new_page()
     login_page(page, live_server, "thuky")

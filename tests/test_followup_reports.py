@@ -68,7 +68,7 @@ def test_counts_from_the_tally_match_the_rows_after_every_change(store):
     followup.report_progress(store, user(store, "xahra"), item, status="done", note="Xong")
     dropped, moved = [i for i in others if i != item][:2]
     followup.report_progress(store, user(store, "thuky"), dropped, status="dropped", note="Không còn phù hợp")
-    store.write(lambda db: db.execute("UPDATE recommendations SET due = '2025-01-01' WHERE item_id = ?", [moved]))
+    store.write(rec_sql.set_state, moved, due="2025-01-01")
     for today in ("2025-12-01", "2026-02-01", "2027-01-01"):
         tally = store.read(rec_sql.counts, {}, today)
         assert tally == store.read(rec_sql.counts, {"visit_from": "2000-01-01"}, today)  # counted on the rows
@@ -102,8 +102,7 @@ def test_unit_filter_follows_renamed_and_added_units(login_as, store):
     client = login_as("admin")
     unit = hra_rec(store)["unit_id"]
     assert f'<option value="{unit}">UBND xã Hra</option>' in client.get("/followup/").get_data(as_text=True)
-    # No operation renames a unit yet (the directory will have one): the test does it in SQL.
-    store.write(lambda db: db.execute("UPDATE units SET name = ? WHERE id = ?", ["UBND xã Hra mới", unit]))
+    store.write(units_sql.rename_unit, unit, "UBND xã Hra mới")
     renamed = client.get("/followup/").get_data(as_text=True)
     assert f'<option value="{unit}">UBND xã Hra mới</option>' in renamed and ">UBND xã Hra</option>" not in renamed
     added = store.write(units_sql.ensure_unit, "UBND xã Ia Le", "xã Ia Le")

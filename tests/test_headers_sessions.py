@@ -112,7 +112,7 @@ def test_csrf_on_every_state_changing_page_route(app, login_as, world_ids, store
     client = login_as("admin")
     bodies = {"visits.changes": {"json": {"id": "csrf-test-0001", "target": "host.place", "op": "set",
                                           "value": "x", "base_version": 0}},
-              "visits.from_device": {"json": {"uuid": "csrf-device-01", "delegation": 1, "unit": "UBND xã Hra",
+              "visits.from_device": {"json": {"uuid": "csrf-device-01", "delegation": world_ids["own_delegation"], "unit": "UBND xã Hra",
                                               "form": "ttpvhcc-xa", "started_at": "2025-10-14T08:00:00+07:00"}},
               "admin.users": {"data": {"username": "csrf", "password": "csrf-123456", "role": "viewer"}},
               "followup.post_update": {"data": {"note": "csrf"}},

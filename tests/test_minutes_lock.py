@@ -20,8 +20,9 @@ from survey_app.storage import minutes as minutes_sql
 from survey_app.storage import visits as visits_sql
 
 from .support import signature_b64
-from .test_minutes_workflow import certs_folder, installed_certs, visit  # noqa: F401
 from .security_world import document
+
+pytestmark = pytest.mark.usefixtures("installed_certs")
 
 
 class HeldRenderer:

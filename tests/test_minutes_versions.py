@@ -4,6 +4,7 @@ valid as what was signed then; a correction cites the corrected minutes by numbe
 date; a draft's QR code leads to a page saying it is a draft with no legal value."""
 from __future__ import annotations
 
+import pytest
 import datetime as dt
 import io
 import uuid
@@ -13,9 +14,9 @@ from survey_app.domain.minutes import documents as docs
 from survey_app.domain.minutes import operations as ops
 
 from .conftest import csrf_token
-from .test_minutes_workflow import (  # noqa: F401  (fixtures)
-    certs_folder, installed_certs, pdftotext, sign_all, visit,
-)
+from .support import pdftotext, sign_all
+
+pytestmark = pytest.mark.usefixtures("installed_certs")
 
 
 def corrected(client, headers, visit_id) -> tuple[bytes, bytes]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import shutil
-import subprocess
 import uuid
 
 import pytest
@@ -17,51 +15,10 @@ from survey_app.storage import minutes as minutes_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import csrf_token
-from .support import signature_b64
+from .support import import_visit, pdftotext, sign_all, signature_b64
 
 
-def pdftotext(pdf: bytes) -> str:
-    result = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
-    return " ".join(result.stdout.decode("utf-8").split())
-
-
-@pytest.fixture(scope="session")
-def certs_folder(tmp_path_factory):
-    """The organisation certificate made once (RSA 3072 key generation is slow)."""
-    folder = tmp_path_factory.mktemp("certs") / "certs"
-    minutes_keys.ensure_certificate(folder)
-    return folder
-
-
-@pytest.fixture(autouse=True)
-def installed_certs(app, certs_folder):
-    shutil.copytree(certs_folder, f"{app.instance_path}/certs")
-
-
-@pytest.fixture
-def visit(store) -> int:
-    return store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])["id"]
-
-
-def import_visit(client, headers, started_at="2025-11-20T08:00:00+07:00") -> int:
-    doc = seed_document()
-    doc["uuid"], doc["started_at"] = str(uuid.uuid4()), started_at
-    doc.pop("ended_at", None)
-    for rec in doc["recommendations"]:
-        rec.pop("due", None)
-    response = client.post("/api/v1/visits", json=doc, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
-def sign_all(client, headers, visit_id) -> list[dict]:
-    answers = []
-    for role, name in (("head", "Đinh Ly An"), ("secretary", "Nguyễn Thị Thu"), ("host", "Trần Văn Hùng")):
-        response = client.post(f"/api/v1/visits/{visit_id}/minutes/signatures",
-                               json={"role": role, "name": name, "image": signature_b64()}, headers=headers)
-        assert response.status_code == 201, response.get_json()
-        answers.append(response.get_json())
-    return answers
+pytestmark = pytest.mark.usefixtures("installed_certs")
 
 
 def test_draft_pdf_has_the_header_figures_and_recommendations(client, token, visit):

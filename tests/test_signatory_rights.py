@@ -10,10 +10,9 @@ import json
 
 import pytest
 
-from .support import signature_b64
-from .test_minutes_workflow import (  # noqa: F401  (fixtures)
-    certs_folder, installed_certs, pdftotext, visit,
-)
+from .support import pdftotext, signature_b64
+
+pytestmark = pytest.mark.usefixtures("installed_certs")
 
 TABLET = "Mozilla/5.0 (Linux; Android 14; SM-X200) thiết bị của thư ký"
 

@@ -26,8 +26,7 @@ from survey_app.storage import minutes as minutes_sql
 from .conftest import csrf_token, make_app
 from .live import free_port
 from .signing_pki import TOKEN_PIN, trust
-from .support import signature_b64
-from .test_minutes_workflow import sign_all
+from .support import sign_all, signature_b64
 from .test_signing_token import _client_and_headers, _visit
 
 

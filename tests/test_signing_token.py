@@ -18,8 +18,7 @@ from survey_app.storage import minutes as minutes_sql
 
 from .conftest import login, make_app
 from .signing_pki import OTHER_TOKEN, TOKEN, TOKEN_PIN, trust
-from .support import signature_b64
-from .test_minutes_workflow import sign_all
+from .support import sign_all, signature_b64
 
 
 def _app(tmp_path, demo_instance, **config):

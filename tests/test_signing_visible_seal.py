@@ -4,6 +4,7 @@ declared); the PAdES signature field lies over it with no appearance of its own,
 the rendered page shows the seal's box. Unsealed versions show no seal."""
 from __future__ import annotations
 
+import pytest
 import datetime as dt
 import io
 import re
@@ -16,10 +17,10 @@ from survey_app.clock import VN_TZ
 from survey_app.documents import verify_pdf
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.storage import minutes as minutes_sql
+from .support import pdftotext, sign_all
 
-from .test_minutes_workflow import pdftotext, sign_all
-from .test_minutes_workflow import certs_folder, installed_certs  # noqa: F401  (fixtures)
-from .test_minutes_workflow import visit  # noqa: F401  (fixture)
+pytestmark = pytest.mark.usefixtures("installed_certs")
+
 
 SEAL_RED = (0xB0, 0x00, 0x00)
 

@@ -22,7 +22,9 @@ from survey_app.domain.minutes import keys as minutes_keys
 
 from .conftest import csrf_token, make_app
 from .test_minutes_documents import seed_pdf, signer, visit_document  # noqa: F401  (fixtures)
-from .test_minutes_workflow import certs_folder, installed_certs, sign_all, visit  # noqa: F401
+from .support import sign_all
+
+pytestmark = pytest.mark.usefixtures("installed_certs")
 
 
 def own_app(folder, demo_instance, **config):

@@ -24,6 +24,11 @@ def publications_of(db, form_id: str) -> list[dict]:
         WHERE p.form_id = ? ORDER BY p.version DESC""", [form_id]))
 
 
+def version_hashes(db) -> set[str]:
+    """The content hashes of every form text kept (published or used by a visit)."""
+    return {row["content_hash"] for row in db.query("SELECT content_hash FROM form_versions")}
+
+
 def retired_ids(db) -> set[str]:
     return {row["form_id"] for row in db.query("SELECT form_id FROM form_retirements")}
 

@@ -22,6 +22,10 @@ def ensure_unit(db, name: str, locality: str = "") -> int:
     return db["units"].insert({"name": name, "locality": locality}).last_pk
 
 
+def rename_unit(db, unit_id: int, name: str) -> None:
+    db.execute("UPDATE units SET name = ? WHERE id = ?", [name, unit_id])
+
+
 def unit_in_scope(db, scope: Scope, unit_id: int) -> dict | None:
     return one(db, f"SELECT * FROM units WHERE id = ? AND {units_clause(scope)}", [unit_id])
 
