@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 MODULES = ["benchmarks.minutes", "benchmarks.followup", "benchmarks.offline", "benchmarks.capture_heap",
-           "benchmarks.server", "benchmarks.replication", "benchmarks.photos"]
+           "benchmarks.server", "benchmarks.replication", "benchmarks.photos", "benchmarks.caches"]
 OUT = Path(__file__).parent / "out"
 
 

@@ -179,3 +179,28 @@ def test_the_overview_hides_what_does_not_apply_and_does_not_count_it_missing(ap
     answer("fridge_ok", None)
     labels, missing = seen()
     assert fridge in labels and fridge in missing
+
+
+def test_a_new_version_is_seen_at_once_through_the_parsed_forms_cache(app, store):
+    """library._parse_stored keeps parsed publications by content hash (benchmarks/caches.py):
+    reading the form before and after each publication gives the newest at once, and a
+    visit of the previous version still reads its own."""
+    forms, admin = app.extensions["survey_forms"], user(store, "admin")
+    data, _ = with_skip_section(forms)
+    second = ops.publish_xlsform(store, forms, admin, data)
+    old_visit = plan(store, forms, admin)
+    assert forms.get(FORM).version == 2 and [f.version for f in forms if f.id == FORM] == [2]  # cached now
+    import io
+
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(write_xlsform(forms.get(FORM))))
+    row = next(row for row in book["survey"].iter_rows(min_row=2) if row[1].value == "fridge_ok")
+    row[2].value = "Tủ bảo quản vắc xin đạt nhiệt độ"
+    out = io.BytesIO()
+    book.save(out)
+    third = ops.publish_xlsform(store, forms, admin, out.getvalue())
+    assert third.version == 3 and third.content_hash != second.content_hash
+    assert forms.get(FORM).items["fridge_ok"].label == "Tủ bảo quản vắc xin đạt nhiệt độ"
+    assert forms.for_new_visit(FORM).content_hash == third.content_hash
+    assert store.read(forms.for_visit, store.read(visits_sql.get_visit, old_visit)).items["fridge_ok"].label \
+        == "Tủ lạnh bảo quản vắc xin hoạt động tốt"

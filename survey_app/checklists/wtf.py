@@ -4,7 +4,8 @@ Each item type's WTForms field class and the builder of its keyword arguments co
 from the item types' registry (`checklists/types.py`, as pyxform's
 question_type_dictionary does for ODK); `FIELD_TYPES` is that part of it.
 `form_class(spec)` makes a plain `wtforms.Form` subclass with one field per item key
-and one per indicator key, cached per form version `(id, version, content_hash)`. There is no CSRF field: the page adds its own.
+and one per indicator key, built at each call (cheap; nothing to invalidate). There is
+no CSRF field: the page adds its own.
 """
 from __future__ import annotations
 
@@ -42,19 +43,9 @@ def indicator_field(indicator: Indicator) -> wtforms.Field:
     return field_class(label=indicator.label, validators=checks, render_kw=render_kw)
 
 
-_cache: dict[tuple[str, int, str], type[wtforms.Form]] = {}
-
-
 def form_class(spec: FormSpec) -> type[wtforms.Form]:
-    """The wtforms.Form subclass for this form version, built once and cached."""
-    key = (spec.id, spec.version, spec.content_hash)
-    cached = _cache.get(key)
-    if cached is None:
-        cached = _cache.setdefault(key, _build(spec))
-    return cached
-
-
-def _build(spec: FormSpec) -> type[wtforms.Form]:
+    """The wtforms.Form subclass for this form version, built at each call (0.1 ms for
+    the Trạm Y tế form, benchmarks/caches.py: no cache is needed)."""
     fields: dict[str, Any] = {key: item_field(item) for key, item in spec.items.items()}
     fields.update((ind.key, indicator_field(ind)) for ind in spec.indicators)
     name = "ChecklistForm_" + spec.id.replace("-", "_") + f"_v{spec.version}"

@@ -53,7 +53,6 @@ class SafeURLFetcher(URLFetcher):
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def template_environment() -> Environment:
     """The autoescaping Jinja environment of the documents' templates."""
     return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)),

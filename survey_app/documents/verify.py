@@ -23,7 +23,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import itertools
-from functools import lru_cache
 from io import BytesIO
 
 from asn1crypto import crl as asn1_crl
@@ -75,16 +74,8 @@ def _asn1_certificate(cert) -> asn1_x509.Certificate:
     if isinstance(cert, asn1_x509.Certificate):
         return cert
     if isinstance(cert, x509.Certificate):
-        return _parsed(cert.public_bytes(Encoding.DER))
-    return _parsed(bytes(cert))
-
-
-@lru_cache(maxsize=64)
-def _parsed(der: bytes) -> asn1_x509.Certificate:
-    """A trust root parsed once: the parsed object keeps its normalised names, which
-    every verification compares (Unicode string preparation of a Vietnamese name is
-    slow in asn1crypto)."""
-    return asn1_x509.Certificate.load(der)
+        return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+    return asn1_x509.Certificate.load(bytes(cert))
 
 
 def read_pem_bundle(data: bytes) -> tuple[list[bytes], list[bytes]]:
