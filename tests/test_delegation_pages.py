@@ -119,7 +119,7 @@ def test_create_a_delegation_in_chromium_at_both_tablet_sizes(page, live_server,
     login_page(page, live_server, "thuky")
     nav = page.locator(".topbar .nav a")
     assert len({round(nav.nth(i).bounding_box()["y"]) for i in range(nav.count())}) == 1  # the menu on one line
-    page.click("nav a:has-text('Chuyến khảo sát')")
+    page.click("nav a:has-text('Buổi khảo sát')")
     page.click(".page-head a:has-text('Các đoàn')")
     page.click("text=Tạo đoàn")
     page.fill("#name", "Đoàn giám sát an toàn thực phẩm")

@@ -20,7 +20,7 @@ def test_host_reports_with_photo_and_committee_accepts(live_server, page, tmp_pa
     page.fill("#u-note", "Đã bố trí thêm 2 máy quét hồ sơ; ảnh kèm theo.")
     page.set_input_files("#u-evidence", str(photo(tmp_path / "may-quet.jpg")))
     page.click("#send-update")
-    page.wait_for_selector("text=Đã ghi nhận cập nhật.")
+    page.wait_for_selector("text=Đã lưu cập nhật.")
     assert "Chờ xác nhận" in page.inner_text("#status")
     assert page.is_visible("text=may-quet.jpg")
     detail_url = page.url

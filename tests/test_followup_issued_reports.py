@@ -117,7 +117,7 @@ def test_editing_after_finalize_is_409_and_changes_nothing(app, store, login_as)
     final = store.read(reports_sql.get_report, report_id)
     assert final["status"] == "final" and final["content"]["signer"]["name"] == "Người Khác"
     response = client.post(f"/followup/reports/{report_id}", data={**edit, "signer_name": "Ai Đó", "from": ""})
-    assert response.status_code == 409 and "Báo cáo đã chốt" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "Báo cáo đã được thông qua" in response.get_data(as_text=True)
     assert client.post(f"/followup/reports/{report_id}/finalize", data={"csrf_token": token}).status_code == 409
     assert store.read(reports_sql.get_report, report_id) == final
     with pytest.raises(Conflict):

@@ -68,9 +68,9 @@ def test_finalize_freezes_record_and_wording(client, token, visit, store):
     assert store.read(visits_sql.get_visit, visit)["status"] == "minutes_final"
     change = {"id": str(uuid.uuid4()), "target": "report.summary", "value": "Sửa sau khi chốt", "base_version": 1}
     refused = client.post(f"/api/v1/visits/{visit}/changes", json=change, headers=headers)
-    assert refused.status_code == 409 and "Biên bản đã chốt" in refused.get_json()["error"]
+    assert refused.status_code == 409 and "Biên bản đã được thông qua" in refused.get_json()["error"]
     wording = client.post(f"/api/v1/visits/{visit}/minutes/wording", json={"opening": "x"}, headers=headers)
-    assert wording.status_code == 409 and "Biên bản đã chốt" in wording.get_json()["error"]
+    assert wording.status_code == 409 and "Biên bản đã được thông qua" in wording.get_json()["error"]
     again = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
     assert again.status_code == 409 and again.get_json()["error"]
     text = pdftotext(client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data)

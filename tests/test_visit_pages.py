@@ -48,7 +48,7 @@ def listed(client, store, query="") -> bool:
 def test_list_and_search_with_diacritics_and_filters(login_as, store, unit_id):
     client = login_as("thuky")
     page = client.get("/visits").get_data(as_text=True)
-    assert "Chuyến khảo sát" in page and listed(client, store)
+    assert "Buổi khảo sát" in page and listed(client, store)
     for q in ("Pháp chế", "phap che", "PHÁP CHẾ", "hành chính công", "Hra", "Đinh Ly"):
         assert listed(client, store, "?q=" + q), q
     assert not listed(client, store, "?q=khôngcótừnày")
@@ -174,7 +174,7 @@ def test_planning_is_forbidden_to_other_roles(login_as, username):
 
 def test_capture_page_has_every_section_in_order_and_the_form(login_as, store):
     page = login_as("thuky").get(f"/visits/{seed_id(store)}/capture").get_data(as_text=True)
-    headings = ["Thành phần tham dự", "Thời gian", "Báo cáo của đơn vị", "Checklist", "Khó khăn",
+    headings = ["Thành phần tham dự", "Thời gian", "Báo cáo của đơn vị", "Nội dung khảo sát", "Khó khăn",
                 "Đề xuất của đơn vị", "Ý kiến thành viên", "Kết luận", "Kiến nghị", "<h2>Ảnh"]
     positions = [page.index(h, page.index('class="sections"')) for h in headings]
     assert positions == sorted(positions)
@@ -229,7 +229,7 @@ def test_frozen_visit_refuses_changes_as_json(editor, store):
     store.write(visits_sql.touch_visit, visit_id, now_utc(), status="signed")
     message = {"id": str(uuid.uuid4()), "target": "report.summary", "value": "x", "base_version": 1}
     response = client.post(f"/visits/{visit_id}/changes", json=message, headers=headers)
-    assert response.status_code == 409 and "đã chốt" in response.get_json()["error"]
+    assert response.status_code == 409 and "đã được thông qua" in response.get_json()["error"]
 
 
 # ----------------------------------------------------------------- photos
@@ -311,7 +311,7 @@ def test_photo_is_served_only_to_allowed_users(editor, store, client):
 def test_overview_of_the_seed(login_as, store):
     page = login_as("thuky").get(f"/visits/{seed_id(store)}").get_data(as_text=True)
     for text in ("509", "434", "88,2", "85,3%", "Đinh Ly An", "UBND tỉnh Gia Lai", "30/06/2026",
-                 "mặc định", "Ghi nhận", "Khảo sát hoạt động của Trung tâm Phục vụ hành chính công cấp xã",
+                 "mặc định", "Nhập thông tin buổi khảo sát", "Khảo sát hoạt động của Trung tâm Phục vụ hành chính công cấp xã",
                  "R&#39;Piên", "Mức độ đầy đủ"):
         assert text in page, text
     assert "Số liệu chưa khớp" not in page and "warning-box" not in page

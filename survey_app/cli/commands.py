@@ -237,7 +237,7 @@ def export_visit_command(visit_id):
     from survey_app.domain.visits import document as visit_io
     from survey_app.storage import visits as visits_sql
     if store().read(visits_sql.get_visit, visit_id) is None:
-        fail(f"không có chuyến khảo sát với mã {visit_id}")
+        fail(f"không có buổi khảo sát với mã {visit_id}")
     document = visit_io.export_document(store(), visit_id, photos_dir())
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
@@ -351,7 +351,7 @@ def minutes_command(visit_id, out):
     from survey_app.domain.minutes import operations as minutes_ops
     from survey_app.storage import visits as visits_sql
     if store().read(visits_sql.get_visit, visit_id) is None:
-        fail(f"không có chuyến khảo sát với mã {visit_id}")
+        fail(f"không có buổi khảo sát với mã {visit_id}")
     try:
         minutes = minutes_ops.require_version(store(), visit_id, None, preview_ok=True)
     except DomainError as error:
@@ -389,7 +389,7 @@ def verify_command(file):
         click.echo(f"Xác thực lâu dài ({result['level']}): {info['ocsp']} phản hồi OCSP, "
                    f"{info['crl']} danh sách thu hồi (CRL) gắn trong tệp.")
     if result["minutes"]:
-        click.echo(f"Biên bản của chuyến khảo sát {result['visit_id']}, phiên bản {result['version']}.")
+        click.echo(f"Biên bản của buổi khảo sát {result['visit_id']}, phiên bản {result['version']}.")
     if result.get("report"):
         report = result["report"]
         click.echo(f"Báo cáo số {report['number']} ngày {format_date(report['date'])} "

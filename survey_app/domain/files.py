@@ -157,14 +157,14 @@ def cleaned_up(staged: list) -> Iterator[list]:
 # errno → what the user is told (Vietnamese): a full disk or a read-only folder.
 DISK_PROBLEMS = {
     errno.ENOSPC: "Không ghi được dữ liệu: ổ đĩa của máy chủ đã đầy (hết dung lượng). "
-                  "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; hãy báo quản trị viên giải phóng dung lượng.",
+                  "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; vui lòng báo quản trị viên giải phóng dung lượng.",
     errno.EDQUOT: "Không ghi được dữ liệu: đã vượt hạn mức dung lượng đĩa. "
-                  "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; hãy báo quản trị viên.",
+                  "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; vui lòng báo quản trị viên.",
     errno.EFBIG: "Không ghi được dữ liệu: tệp vượt giới hạn kích thước cho phép trên ổ đĩa. "
-                 "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; hãy báo quản trị viên.",
+                 "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; vui lòng báo quản trị viên.",
     errno.EROFS: "Không ghi được dữ liệu: thư mục dữ liệu đang ở chế độ chỉ đọc. "
-                 "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; hãy báo quản trị viên.",
-    errno.EIO: "Không ghi được dữ liệu: lỗi đọc/ghi ổ đĩa. Hãy báo quản trị viên.",
+                 "Dữ liệu đã lưu trước đó vẫn nguyên vẹn; vui lòng báo quản trị viên.",
+    errno.EIO: "Không ghi được dữ liệu: lỗi đọc/ghi ổ đĩa. Vui lòng báo quản trị viên.",
 }
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 

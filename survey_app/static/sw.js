@@ -88,9 +88,9 @@ function offlinePage() {
   const html = '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Không có kết nối mạng</title>'
     + '<link rel="stylesheet" href="/static/css/app.css">'
     + '<main class="page"><h1>Không có kết nối mạng</h1><p>Trang này chưa được mở khi còn mạng nên chưa có '
-    + 'trên máy. Các chuyến khảo sát đã mở vẫn dùng được.</p>'
+    + 'trên máy. Các buổi khảo sát đã mở vẫn dùng được.</p>'
     + '<p lang="en" class="muted">No network connection. This page was not opened while online, so this '
     + 'tablet does not have it. Survey visits already opened still work.</p>'
-    + '<p><a href="/visits">Chuyến khảo sát</a> · <a href="/visits" lang="en">Survey visits</a></p></main></html>';
+    + '<p><a href="/visits">Buổi khảo sát</a> · <a href="/visits" lang="en">Survey visits</a></p></main></html>';
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }

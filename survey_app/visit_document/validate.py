@@ -207,7 +207,7 @@ def _check_recommendations(recommendations: list, visit_day: dt.date) -> None:
         if recommendation.get("due") is None:
             continue
         if _date(recommendation["due"], field) < visit_day:
-            raise _refused(field, f"hạn thực hiện trước ngày làm việc ({visit_day.isoformat()})")
+            raise _refused(field, f"thời hạn thực hiện trước ngày làm việc ({visit_day.isoformat()})")
 
 
 def _check_photos(photos: list) -> None:

@@ -72,19 +72,19 @@ def store_busy(error: StoreBusy):
 
 
 def csrf_error(error: CSRFError):
-    return answer(gettext(N_("Phiên biểu mẫu đã hết hạn hoặc thiếu mã CSRF; hãy tải lại trang và thử lại.")),
+    return answer(gettext(N_("Phiên biểu mẫu đã hết hạn hoặc thiếu mã CSRF; vui lòng tải lại trang và thử lại.")),
                   400, "csrf_token")
 
 
 MESSAGES = {
     400: N_("Yêu cầu không hợp lệ."),
     401: N_("Cần đăng nhập."),
-    403: N_("Bạn không có quyền thực hiện thao tác này."),
+    403: N_("Tài khoản không có quyền thực hiện thao tác này."),
     404: N_("Không tìm thấy trang hoặc đối tượng yêu cầu."),
     405: N_("Phương thức không được phép."),
     409: N_("Xung đột dữ liệu."),
     413: N_("Tệp hoặc nội dung gửi lên quá lớn."),
-    500: N_("Lỗi máy chủ: thao tác chưa được thực hiện. Dữ liệu đã lưu vẫn nguyên vẹn; hãy thử lại hoặc báo quản trị viên."),
+    500: N_("Lỗi máy chủ: thao tác chưa được thực hiện. Dữ liệu đã lưu vẫn nguyên vẹn; vui lòng thử lại hoặc báo quản trị viên."),
 }
 
 
@@ -99,7 +99,7 @@ def http_error(error: HTTPException):
 def require_form(form):
     """The form, once its CSRF token (and fields) are valid; refused otherwise."""
     if not form.validate_on_submit():
-        raise DomainError(N_("Phiên biểu mẫu đã hết hạn; hãy thử lại."), "csrf_token")
+        raise DomainError(N_("Phiên biểu mẫu đã hết hạn; vui lòng thử lại."), "csrf_token")
     return form
 
 

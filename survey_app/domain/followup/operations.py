@@ -46,8 +46,8 @@ TRANSITIONS = {
 }
 COMMITTEE_ONLY = {"dropped"}  # and reopening a done or dropped recommendation
 DONE_RULES = ("evidence_or_note", "evidence", "note", "none")
-REPORT_REFUSED = N_("Bạn không có quyền cập nhật kiến nghị này.")
-DELETED_REASON = N_("Mục kiến nghị đã bị xóa khỏi hồ sơ chuyến khảo sát.")
+REPORT_REFUSED = N_("Tài khoản không có quyền cập nhật kiến nghị này.")
+DELETED_REASON = N_("Mục kiến nghị đã bị xóa khỏi hồ sơ buổi khảo sát.")
 PAGE_SIZE = 50
 
 

@@ -142,7 +142,7 @@ def calendar_feed(store, user: dict, base_url: str = "", today: str | None = Non
     calendar = Calendar()
     calendar.add("prodid", "-//survey_app//Theo doi kien nghi//VI")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Hạn thực hiện kiến nghị")
+    calendar.add("x-wr-calname", "Thời hạn thực hiện kiến nghị")
     stamp = dt.datetime.now(dt.timezone.utc)
     for row in store.read(sql.all_rows, {"scope": scope(user)}, today):
         if row["status"] in ACTIVE_STATUSES:

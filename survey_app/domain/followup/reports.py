@@ -32,13 +32,13 @@ MAX_NAME, MAX_TITLE = 200, 100
 ATTEMPTS = 3
 REFUSED = N_("Tài khoản không có quyền lập báo cáo theo dõi kiến nghị.")
 NOT_FOUND = N_("Không tìm thấy báo cáo.")
-FROZEN = N_("Báo cáo đã chốt: không thể sửa nội dung, phạm vi hay người ký nữa.")
-NOT_DRAFT = N_("Báo cáo đã được chốt trước đó.")
-NOT_FINAL = N_("Chỉ đóng dấu số được báo cáo đã chốt và chưa đóng dấu.")
+FROZEN = N_("Báo cáo đã được thông qua: không thể sửa nội dung, phạm vi hay người ký nữa.")
+NOT_DRAFT = N_("Báo cáo đã được thông qua trước đó.")
+NOT_FINAL = N_("Chỉ đóng dấu số được báo cáo đã được thông qua và chưa đóng dấu.")
 NO_SIGNER = N_("Vui lòng nhập họ và tên người ký báo cáo.")
 NAME_TOO_LONG = N_("Họ và tên người ký quá dài (tối đa %(n)s ký tự).")
 TITLE_TOO_LONG = N_("Chức vụ người ký quá dài (tối đa %(n)s ký tự).")
-STATUS_LABELS = {"draft": N_("Dự thảo"), "final": N_("Đã chốt, chờ đóng dấu số"),
+STATUS_LABELS = {"draft": N_("Dự thảo"), "final": N_("Đã thông qua, chờ đóng dấu số"),
                  "sealed": N_("Đã đóng dấu số")}
 CHANGED = N_("Báo cáo vừa được người khác thay đổi; vui lòng thử lại.")
 

@@ -50,8 +50,8 @@ from survey_app.domain.visits.operations import EDITABLE_STATUSES, load_visit
 MAX_SIGNATURE_BYTES = 300 * 1024
 MAX_WORDING = 20000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-FROZEN = N_("Biên bản đã chốt: không thể sửa nội dung hay câu chữ nữa; "
-            "sau khi ký, hãy lập bản đính chính nếu cần.")
+FROZEN = N_("Biên bản đã được thông qua: không thể sửa nội dung hay câu chữ nữa; "
+            "sau khi ký, vui lòng lập bản đính chính nếu cần.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,7 +204,7 @@ def finalize_minutes(store, forms, env: MinutesEnv, user: dict, visit_id: int) -
         seen = store.read(_snapshot, visit_id)
         visit, latest = store.read(visits_sql.get_visit, visit_id), store.read(sql.latest_version, visit_id)
         if latest is not None and latest["status"] != "draft":
-            raise Conflict(N_("Biên bản đã được chốt trước đó."), "status")
+            raise Conflict(N_("Biên bản đã được thông qua trước đó."), "status")
         minutes = dict(latest or preview(visit_id), required_roles=required_roles(store, visit))
         inp = _final_input(store, forms, env, visit, minutes)
         frozen = {"input_json": json.dumps(freeze(inp), ensure_ascii=False, sort_keys=True),
@@ -334,7 +334,7 @@ def _signing_state(db, visit_id: int) -> tuple:
 def _check_can_sign(store, visit_id: int, role: str) -> tuple[dict, set]:
     latest = store.read(sql.latest_version, visit_id)
     if latest is None or latest["status"] != "final":
-        raise Conflict(N_("Chỉ ký được biên bản đã chốt và chưa ký xong."), "status")
+        raise Conflict(N_("Chỉ ký được biên bản đã được thông qua và chưa ký xong."), "status")
     if role not in latest["required_roles"]:
         raise Conflict(N_("Vai trò này không nằm trong danh sách người ký của biên bản."), "role")
     signed = {s["role"] for s in store.read(sql.signatures_of, latest["id"])}
@@ -429,5 +429,5 @@ def require_version(store, visit_id: int, version: int | None, preview_ok: bool 
     if row is None and preview_ok and not version:
         row = preview(visit_id)
     if row is None:
-        raise NotFound(N_("Chưa có biên bản cho chuyến khảo sát này."))
+        raise NotFound(N_("Chưa có biên bản cho buổi khảo sát này."))
     return row

@@ -58,7 +58,7 @@ def _apply(db, forms, user, visit_id, message):
         return done["status"], {**done["result"], "repeated": True}
     visit = sql.get_visit(db, visit_id)
     if visit is None:
-        raise NotFound(N_("Không tìm thấy chuyến khảo sát."))
+        raise NotFound(N_("Không tìm thấy buổi khảo sát."))
     require_editable(visit)
     form = forms.for_visit(db, visit)
     try:
@@ -99,7 +99,7 @@ def _indicators(db, visit_id: int) -> dict:
 
 def _conflict(target, message, server_value, server_version, changed: dict, item=None) -> Conflict:
     """409 with both values, and who made the server's one and when (`changed`)."""
-    conflict = Conflict(N_("Trường này vừa được người khác sửa; hãy chọn giá trị giữ lại."), target)
+    conflict = Conflict(N_("Trường này vừa được người khác sửa; vui lòng chọn giá trị giữ lại."), target)
     conflict.detail = {"ok": False, "conflict": True, "target": target, "item": item,
                        "server_value": server_value, "server_version": server_version,
                        "server_changed_by": changed["who"], "server_changed_at": changed["at"],
@@ -125,7 +125,7 @@ def _item_change(db, visit, message, at, user_id) -> dict:
     check_client_id(uid, "item", item=True)
     existing = sql.get_item(db, uid)
     if existing is not None and (existing["visit_id"] != visit["id"] or existing["kind"] != kind):
-        raise DomainError(N_("Mục không thuộc chuyến khảo sát này"), "item")
+        raise DomainError(N_("Mục không thuộc buổi khảo sát này"), "item")
     if op == "add":
         return _add_item(db, visit, kind, uid, message, existing, at, user_id)
     if existing is None or existing["deleted"]:

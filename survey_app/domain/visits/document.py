@@ -32,7 +32,7 @@ def import_document(store, forms, user: dict, doc, photos_dir: Path) -> dict:
     """Create the visit of a document; the same uuid again changes nothing.
     Returns {id, created, warnings}."""
     if not can_import_visits(user):
-        raise Forbidden(N_("Bạn không có quyền nhập chuyến khảo sát."))
+        raise Forbidden(N_("Tài khoản không có quyền nhập buổi khảo sát."))
     try:
         warnings = validate_document(doc, forms)
     except DocumentError as error:
@@ -56,7 +56,7 @@ def _import(db, forms, user, doc, photos, staged):
     existing = sql.get_visit_by_uuid(db, doc["uuid"])
     if existing is not None:
         if not can_edit_visit(db, user, existing):
-            raise Forbidden(N_("Bạn không có quyền với chuyến khảo sát này."))
+            raise Forbidden(N_("Tài khoản không có quyền với buổi khảo sát này."))
         return existing["id"], False
     delegation_id = _delegation(db, user, doc["delegation"])
     with files.placing(staged):

@@ -1,4 +1,4 @@
-"""Visits (chuyến khảo sát): planning one, who may see and edit it, and the fields
+"""Visits (buổi khảo sát): planning one, who may see and edit it, and the fields
 and list items a visit is made of.
 
 A visit's scalar values live under paths (`report.summary`,
@@ -23,8 +23,8 @@ from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
 
 STATUSES = ("planned", "in_progress", "minutes_draft", "minutes_final", "signed", "follow_up", "closed")
 STATUS_LABELS = {
-    "planned": N_("Đã lên kế hoạch"), "in_progress": N_("Đang ghi nhận"),
-    "minutes_draft": N_("Dự thảo biên bản"), "minutes_final": N_("Biên bản đã chốt"),
+    "planned": N_("Đã lên kế hoạch"), "in_progress": N_("Đang khảo sát"),
+    "minutes_draft": N_("Dự thảo biên bản"), "minutes_final": N_("Biên bản đã được thông qua"),
     "signed": N_("Đã ký"), "follow_up": N_("Đang theo dõi kiến nghị"), "closed": N_("Đã kết thúc"),
 }
 EDITABLE_STATUSES = ("planned", "in_progress", "minutes_draft")
@@ -53,18 +53,18 @@ def load_visit(store, visit_id: int, user: dict, *, edit: bool = False) -> dict:
     """The visit, or NotFound / Forbidden; with edit=True also Conflict once frozen."""
     visit = store.read(sql.get_visit, visit_id)
     if visit is None or not store.read(can_view_visit, user, visit):
-        raise NotFound(N_("Không tìm thấy chuyến khảo sát."))
+        raise NotFound(N_("Không tìm thấy buổi khảo sát."))
     if edit:
         if not store.read(can_edit_visit, user, visit):
-            raise Forbidden(N_("Bạn không có quyền sửa chuyến khảo sát này."))
+            raise Forbidden(N_("Tài khoản không có quyền sửa buổi khảo sát này."))
         require_editable(visit)
     return visit
 
 
 def require_editable(visit: dict) -> None:
     if visit["status"] not in EDITABLE_STATUSES:
-        raise Conflict(N_("Biên bản đã chốt: hồ sơ chuyến khảo sát không thể sửa nữa; "
-                          "hãy lập bản đính chính nếu cần."), "status")
+        raise Conflict(N_("Biên bản đã được thông qua: hồ sơ buổi khảo sát không thể sửa nữa; "
+                          "vui lòng lập bản đính chính nếu cần."), "status")
 
 
 # ----------------------------------------------------------------- value checks
@@ -146,7 +146,7 @@ def check_item(kind: str, data, field: str, visit_date: str | None = None) -> di
     if clean.get("due"):
         clean["due"] = parse_iso_date(clean["due"], f"{field}.due")
         if visit_date and clean["due"] < visit_date:
-            raise DomainError(N_("Hạn thực hiện %(due)s trước ngày khảo sát %(visit_date)s"), f"{field}.due",
+            raise DomainError(N_("Thời hạn thực hiện %(due)s trước ngày khảo sát %(visit_date)s"), f"{field}.due",
                               due=clean['due'], visit_date=visit_date)
     return clean
 
@@ -167,7 +167,7 @@ def plan_visit_once(store, forms, user: dict, *, uuid: str, delegation_id, unit,
     even sent by several requests at once, answers the existing visit to whoever may
     see it (a tablet's outbox repeats itself) and changes nothing."""
     if not can_plan_visits(user):
-        raise Forbidden(N_("Bạn không có quyền lập kế hoạch khảo sát."))
+        raise Forbidden(N_("Tài khoản không có quyền lập kế hoạch khảo sát."))
     existing = store.read(sql.get_visit_by_uuid, uuid)
     if existing is not None:
         return _replayed(store.read(can_view_visit, user, existing), existing), False
@@ -188,7 +188,7 @@ def plan_visit_once(store, forms, user: dict, *, uuid: str, delegation_id, unit,
 
 def _replayed(visible: bool, visit: dict) -> int:
     if not visible:
-        raise NotFound(N_("Không tìm thấy chuyến khảo sát."))
+        raise NotFound(N_("Không tìm thấy buổi khảo sát."))
     return visit["id"]
 
 

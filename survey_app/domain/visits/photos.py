@@ -72,7 +72,7 @@ def _existing(db, visit_id: int, uid: str) -> dict | None:
     if item is None:
         return None
     if item["visit_id"] != visit_id or item["kind"] != "photo":
-        raise DomainError(N_("Mục không thuộc chuyến khảo sát này"), "item")
+        raise DomainError(N_("Mục không thuộc buổi khảo sát này"), "item")
     photo = sql.get_photo(db, item["data"].get("sha256") or "") or {}
     return {"item": uid, "version": item["version"], "value": item["data"], "field": None,
             **{k: photo.get(k) for k in ("sha256", "content_type", "width", "height")}}
@@ -91,7 +91,7 @@ def _insert(db, store, forms, user, visit_id, uid, data, saved, staged):
         return False, again
     visit = sql.get_visit(db, visit_id)
     if visit is None:
-        raise NotFound(N_("Không tìm thấy chuyến khảo sát."))
+        raise NotFound(N_("Không tìm thấy buổi khảo sát."))
     require_editable(visit)  # it may have been finalized while the photo was checked
     with files.placing([staged]):
         return _insert_rows(db, store, forms, user, visit, uid, data, saved)

@@ -83,7 +83,7 @@ def reports_page():
     if request.method == "POST":
         require_form(ActionForm())
         report_id = issued.create_draft(store, user, _form_filters(), *_signer_fields())
-        flash(_("Đã lập dự thảo báo cáo; kiểm tra nội dung rồi chốt để cấp số."), "success")
+        flash(_("Đã lập dự thảo báo cáo; kiểm tra nội dung rồi thông qua để cấp số."), "success")
         return redirect(url_for("followup_docs.report_page", report_id=report_id))
     access.require(user["role"] in issued.PREPARERS, issued.REFUSED)
     return render_template("followup/reports.html", reports=issued.reports(store, user), form=ActionForm(),
@@ -111,7 +111,7 @@ def report_page(report_id):
 def report_finalize(report_id):
     require_form(ActionForm())
     report = issued.finalize(get_store(), minutes_env(), current_user(), report_id)
-    flash(_("Đã chốt báo cáo số %(number)s.", number=report["content"]["number"]), "success")
+    flash(_("Đã thông qua báo cáo số %(number)s.", number=report["content"]["number"]), "success")
     return redirect(url_for("followup_docs.report_page", report_id=report_id))
 
 

@@ -157,7 +157,7 @@ def post_update(item_id):
     uploads = [(f.filename or "", f.stream) for f in form.evidence.data or () if f and f.filename]
     followup.report_progress(store, user, item_id, status=form.status.data, note=form.note.data or "",
                              uploads=uploads, folder=evidence_dir(), done_rule=done_rule())
-    flash(_("Đã ghi nhận cập nhật."), "success")
+    flash(_("Đã lưu cập nhật."), "success")
     return _back_to_detail(item_id)
 
 

@@ -107,7 +107,7 @@ def _retire(form_id: str, retired: bool):
         ops.retire_form(get_store(), get_forms(), current_user(), form_id, retired)
     except DomainError as error:
         return _index([_(error.message)], 400)
-    flash(_("Biểu mẫu %(id)s đã ngừng sử dụng cho chuyến khảo sát mới.", id=form_id) if retired
+    flash(_("Biểu mẫu %(id)s đã ngừng sử dụng cho buổi khảo sát mới.", id=form_id) if retired
           else _("Biểu mẫu %(id)s được dùng lại.", id=form_id), "success")
     return redirect(url_for("forms_admin.index"))
 

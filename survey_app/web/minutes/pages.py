@@ -106,7 +106,7 @@ def draft(visit_id):
 def finalize(visit_id):
     require_form(ActionForm())
     ops.finalize_minutes(get_store(), get_forms(), minutes_env(), current_user(), visit_id)
-    flash(_("Đã chốt biên bản; mời các bên ký."), "success")
+    flash(_("Đã thông qua biên bản; mời các bên ký."), "success")
     return back_to_sign(visit_id)
 
 
@@ -177,10 +177,10 @@ def sign(visit_id):
 def sign_role(visit_id, role):
     form = SignatureForm(prefix=role)
     if not form.validate_on_submit():
-        raise DomainError(N_("Hãy ký vào khung và ghi họ tên trước khi bấm Ký."), "name")
+        raise DomainError(N_("Vui lòng ký vào khung và ghi họ tên trước khi bấm Ký."), "name")
     result = ops.add_signature(get_store(), minutes_env(), current_user(), visit_id, role,
                                form.name.data, form.image.data, device=device())
-    flash(_("Đã ký. Biên bản đã được đóng dấu số.") if result["sealed"] else _("Đã ghi nhận chữ ký."), "success")
+    flash(_("Đã ký. Biên bản đã được đóng dấu số.") if result["sealed"] else _("Đã lưu chữ ký."), "success")
     return back(visit_id, "minutes.sign")
 
 

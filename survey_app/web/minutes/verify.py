@@ -16,7 +16,7 @@ from survey_app.web.context import get_store, minutes_env
 from survey_app.web.errors import refusal_text
 
 bp = Blueprint("verify", __name__)
-nav.add_entry("verify.page", N_("Xác minh biên bản"), {"admin", "secretary", "head", "member", "host", "viewer"})
+nav.add_entry("verify.page", N_("Xác thực biên bản"), {"admin", "secretary", "head", "member", "host", "viewer"})
 
 
 class VerifyForm(FlaskForm):

@@ -37,7 +37,7 @@ from survey_app.web.inputs import client_id, int_value, json_body, json_object
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 bp.add_app_template_global(ITEM_TYPES, "item_types")  # the capture page's macro per item type
-nav.add_entry("visits.index", N_("Chuyến khảo sát"), access.USER_ROLES)
+nav.add_entry("visits.index", N_("Buổi khảo sát"), access.USER_ROLES)
 errors.json_pages("visits.changes", "visits.upload_photo", "visits.from_device")
 
 
@@ -105,7 +105,7 @@ def index():
 
 def _require_planner() -> None:
     if not access.can_plan_visits(current_user()):
-        raise Forbidden(N_("Bạn không có quyền lập kế hoạch khảo sát."))
+        raise Forbidden(N_("Tài khoản không có quyền lập kế hoạch khảo sát."))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -164,7 +164,7 @@ def local_capture(uuid):
     its page. Without the tablet's copy and before sync there is nothing to show here."""
     existing = get_store().read(visits_sql.get_visit_by_uuid, uuid)
     if existing is None:
-        raise NotFound(N_("Chuyến khảo sát này chưa được đồng bộ lên máy chủ."))
+        raise NotFound(N_("Buổi khảo sát này chưa được đồng bộ lên máy chủ."))
     load_visit(get_store(), existing["id"], current_user())
     return redirect(url_for("visits.capture", visit_id=existing["id"]))
 
