@@ -76,7 +76,8 @@ def to_toml(spec: FormSpec) -> str:
                 ("key", item.key), ("type", item.type), ("label", item.label),
                 ("label_en", item.label_en), ("help", item.help or None),
                 ("required", True if item.required else None), ("unit", item.unit or None),
-                ("relevant", item.relevant.text if item.relevant else None)])
+                ("relevant", item.relevant.text if item.relevant else None),
+                ("default", item.default)])
             if item.choices:
                 rows = ", ".join(
                     "{ " + ", ".join(_lines([("value", c.value), ("label", c.label),
@@ -88,7 +89,8 @@ def to_toml(spec: FormSpec) -> str:
         out += _lines([("key", indicator.key), ("label", indicator.label),
                        ("label_en", indicator.label_en), ("unit", indicator.unit),
                        ("min", indicator.min), ("max", indicator.max),
-                       ("integer", True if indicator.integer else None)])
+                       ("integer", True if indicator.integer else None),
+                       ("default", indicator.default)])
     for computed in spec.computed:
         out += ["", "[[computed]]"]
         out += _lines([("key", computed.key), ("label", computed.label),

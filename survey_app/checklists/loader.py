@@ -7,6 +7,7 @@ Every problem in a file is a `FormError` whose message names the file and the ke
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import keyword
 import re
@@ -24,6 +25,7 @@ from survey_app.checklists.expressions import (
     compile_expression,
 )
 from survey_app.checklists.spec import (
+    AnswerError,
     Choice,
     Computed,
     FormError,
@@ -32,8 +34,9 @@ from survey_app.checklists.spec import (
     Item,
     Rule,
     Section,
+    check_indicator,
 )
-from survey_app.checklists.types import ITEM_TYPES
+from survey_app.checklists.types import ITEM_TYPES, check_answer
 from survey_app.checklists.xpath import Condition, XPathError, compile_condition
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -164,7 +167,7 @@ def _item(table: _Table, seen: dict[str, str]) -> Item:
     earlier = dict(seen)
     key = table.key("item", seen)
     table.only({"key", "type", "label", "label_en", "help", "required", "choices", "unit",
-                "relevant"})
+                "relevant", "default"})
     kind = table.get("type", "str")
     if kind not in ITEM_TYPES:
         raise table.error("type", f"unknown type {kind!r}, use one of {', '.join(ITEM_TYPES)}")
@@ -172,10 +175,22 @@ def _item(table: _Table, seen: dict[str, str]) -> Item:
         raise table.error("choices", f"only a choice item has choices, not {kind}")
     if "unit" in table.data and kind != "number":
         raise table.error("unit", f"only a number item has a unit, not {kind}")
-    return Item(key, kind, table.get("label", "str"), table.get("label_en", "str"),
+    item = Item(key, kind, table.get("label", "str"), table.get("label_en", "str"),
                 table.get("help", "str", ""), table.get("required", "bool", False),
                 _choices(table) if kind == "choice" else (), table.get("unit", "str", ""),
                 table.condition(earlier))
+    if "default" not in table.data:
+        return item
+    if kind == "photo":
+        raise table.error("default", "a photo item has no default")
+    value = table.get("default", "number" if kind == "number" else "str")
+    try:
+        default = check_answer(item, value)
+    except AnswerError as exc:
+        raise table.error("default", exc.message) from None
+    if default is None:
+        raise table.error("default", "must not be empty")
+    return dataclasses.replace(item, default=default)
 
 
 def _choices(table: _Table) -> tuple[Choice, ...]:
@@ -194,12 +209,19 @@ def _choices(table: _Table) -> tuple[Choice, ...]:
 
 def _indicator(table: _Table, seen: dict[str, str]) -> Indicator:
     key = table.key("indicator", seen)
-    table.only({"key", "label", "label_en", "unit", "min", "max", "integer"})
+    table.only({"key", "label", "label_en", "unit", "min", "max", "integer", "default"})
     low, high = table.get("min", "number", None), table.get("max", "number", None)
     if low is not None and high is not None and low > high:
         raise table.error("min", f"min {low} is greater than max {high}")
-    return Indicator(key, table.get("label", "str"), table.get("label_en", "str"),
-                     table.get("unit", "str"), low, high, table.get("integer", "bool", False))
+    indicator = Indicator(key, table.get("label", "str"), table.get("label_en", "str"),
+                          table.get("unit", "str"), low, high, table.get("integer", "bool", False))
+    if "default" not in table.data:
+        return indicator
+    try:
+        default = check_indicator(indicator, table.get("default", "number"))
+    except AnswerError as exc:
+        raise table.error("default", exc.message) from None
+    return dataclasses.replace(indicator, default=default)
 
 
 def _computed(table: _Table, seen: dict[str, str], names: set[str]) -> Computed:

@@ -41,6 +41,7 @@ class Item:
     choices: tuple[Choice, ...] = ()
     unit: str = ""
     relevant: Condition | None = None
+    default: Any = None  # the answer a new visit starts with (XLSForm `default`), checked
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Indicator:
     min: float | None = None
     max: float | None = None
     integer: bool = False
+    default: int | float | None = None  # the figure a new visit starts with, within bounds
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,15 @@ class FormSpec:
     def indicator(self, key: str) -> Indicator | None:
         return next((ind for ind in self.indicators if ind.key == key), None)
 
+    def defaults(self) -> dict[str, Any]:
+        """The fields a new visit starts with (the items' and indicators' `default`), by
+        their paths in the visit (`checklist.KEY.value`, `indicators.KEY`)."""
+        found = {f"checklist.{key}.value": item.default for key, item in self.items.items()
+                 if item.default is not None}
+        found.update((f"indicators.{ind.key}", ind.default) for ind in self.indicators
+                     if ind.default is not None)
+        return found
+
     def check_answer(self, item_key: str, value: Any) -> Any:
         """The normalized answer; raise AnswerError if the item does not accept it."""
         item = self.items.get(item_key)
@@ -135,7 +146,7 @@ class FormSpec:
         indicator = self.indicator(key)
         if indicator is None:
             raise AnswerError(key, f"không có chỉ tiêu '{key}' trong biểu mẫu {self.id}")
-        return _check_indicator(indicator, value)
+        return check_indicator(indicator, value)
 
     def evaluate(self, indicators: Mapping[str, Any]) -> Evaluation:
         """Computed indicators (rounded) and the warnings of rules that do not hold."""
@@ -192,7 +203,8 @@ def _is_blank(answer: Any) -> bool:
     return answer is None or (isinstance(answer, str) and not answer.strip())
 
 
-def _check_indicator(indicator: Indicator, value: Any) -> int | float | None:
+def check_indicator(indicator: Indicator, value: Any) -> int | float | None:
+    """The normalized figure of `indicator` (None for none); AnswerError if refused."""
     if value is None:
         return None
     number = number_answer(indicator.key, value)

@@ -8,19 +8,21 @@ groups → sections; `select_one LIST` → choice item (the list `yes_partly_no`
 yes/partly/no item); `integer`/`decimal` in the group `indicators` → indicators,
 `calculate` there → computed indicators, a `constraint` there → the bounds; other
 `integer`/`decimal` → number item; `text`, `date`, `image` (photo); a `note` is the
-hint of the question after it; the sheet `rules` → consistency rules. The result is
+hint of the question after it; `default` → the answer (or figure) a new visit starts
+with, checked as one; the sheet `rules` → consistency rules. The result is
 the form's canonical text (canonical.py) parsed again, so its content hash is the
 hash of that text.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from survey_app.checklists.canonical import to_toml
 from survey_app.checklists.expressions import BOOLEAN, NUMBER, ExpressionError, compile_expression
 from survey_app.checklists.loader import FORM_ID_RE, KEY_RE, RESERVED_KEYS, parse_form
 from survey_app.checklists.spec import (
+    AnswerError,
     Choice,
     Computed,
     FormError,
@@ -29,7 +31,9 @@ from survey_app.checklists.spec import (
     Item,
     Rule,
     Section,
+    check_indicator,
 )
+from survey_app.checklists.types import check_answer
 from survey_app.checklists.xlsform_workbook import (
     MAX_ROWS,
     Row,
@@ -43,6 +47,7 @@ from survey_app.checklists.xpath import XPathError, compile_condition, constrain
 __all__ = ["MAX_ROWS", "SUPPORTED_TYPES", "XLSFormError", "read_xlsform"]
 
 INDICATORS_GROUP = "indicators"
+DATETIME_MIDNIGHT = re.compile(r"\d{4}-\d{2}-\d{2} 00:00:00")
 SELECT_RE = re.compile(r"(select_one|select one|select1)\s+(\S+)$")
 UNSUPPORTED_SELECT_RE = re.compile(
     r"(select_multiple|select all that apply|select_one_from_file|select_multiple_from_file"
@@ -242,9 +247,9 @@ class _Survey:
         if kind == "calculate":
             self.problem(row, "type", "calculate chỉ dùng trong nhóm indicators (chỉ tiêu)")
             return
-        for column in ("calculation", "default", "constraint"):
+        for column in ("calculation", "constraint"):
             if row.get(column):
-                self.problem(row, column, f"cột {column} chưa được hỗ trợ cho câu hỏi checklist")
+                self.problem(row, column, f"cột {column} chưa được hỗ trợ cho câu hỏi nội dung khảo sát")
         relevant = self.condition(row, self.item_names + [item.key for item in self.items]) \
             if row.get("relevant") else None
         choices, item_type = (), ITEM_KIND.get(kind, "choice")
@@ -255,9 +260,29 @@ class _Survey:
             self.problem(row, "label", "vui lòng ghi nội dung câu hỏi")
         help_text = " ".join(self.note + [row.text("hint")]).strip()
         self.note = []
-        self.items.append(Item(row.get("name"), item_type, label, row.english("label") or label,
-                               help_text, _yes(row.get("required")), choices,
-                               row.get("unit") if item_type == "number" else "", relevant))
+        item = Item(row.get("name"), item_type, label, row.english("label") or label,
+                    help_text, _yes(row.get("required")), choices,
+                    row.get("unit") if item_type == "number" else "", relevant)
+        self.items.append(replace(item, default=self.item_default(row, item)) if row.get("default") else item)
+
+    def item_default(self, row: Row, item: Item):
+        """The `default` column: the answer a new visit starts with, checked as an answer."""
+        text = row.get("default")
+        if item.type == "photo":
+            self.problem(row, "default", "câu hỏi chụp ảnh (image) không có giá trị mặc định")
+            return None
+        value = text
+        if item.type == "number":
+            value = _number_text(text)
+        elif item.type == "date" and DATETIME_MIDNIGHT.fullmatch(text):
+            value = text[:10]  # a date typed in Excel reads as that day at 00:00:00
+        try:
+            if value is None:
+                raise AnswerError(item.key, "giá trị phải là một số")
+            return check_answer(item, value)
+        except AnswerError as error:
+            self.problem(row, "default", f"giá trị mặc định '{text}' không hợp lệ: {error.message}")
+            return None
 
     def select(self, row: Row, list_name: str):
         listed = self.choices.get(list_name)
@@ -295,9 +320,10 @@ class _Survey:
             self.problem(row, "type", f"nhóm indicators chỉ gồm integer, decimal và calculate, "
                          f"không phải '{row.get('type')}'")
             return
-        for column in ("relevant", "default"):
-            if row.get(column):
-                self.problem(row, column, f"cột {column} chưa được hỗ trợ cho chỉ tiêu")
+        if row.get("relevant"):
+            self.problem(row, "relevant", "cột relevant chưa được hỗ trợ cho chỉ tiêu")
+        if row.get("default") and kind == "calculate":
+            self.problem(row, "default", "phép tính (calculate) không có giá trị mặc định")
         if not label:
             self.problem(row, "label", "vui lòng ghi tên chỉ tiêu")
         if not row.get("unit"):
@@ -314,9 +340,23 @@ class _Survey:
                                               int(decimals)))
         else:
             low, high = self.bounds(row)
-            self.indicators.append(Indicator(name, label, english, row.get("unit"), low, high,
-                                             kind == "integer"))
+            indicator = Indicator(name, label, english, row.get("unit"), low, high, kind == "integer")
+            if row.get("default"):
+                indicator = replace(indicator, default=self.figure_default(row, indicator))
+            self.indicators.append(indicator)
         self.figure_names.append(name)
+
+    def figure_default(self, row: Row, indicator: Indicator):
+        """The `default` column of a figure: a number of its kind, within its constraint."""
+        text = row.get("default")
+        try:
+            number = _number_text(text)
+            if number is None:
+                raise AnswerError(indicator.key, "giá trị phải là một số")
+            return check_indicator(indicator, number)
+        except AnswerError as error:
+            self.problem(row, "default", f"giá trị mặc định '{text}' không hợp lệ: {error.message}")
+            return None
 
     def calculation(self, row: Row, cycles: set[str]):
         name = row.get("name")
@@ -380,6 +420,15 @@ def _type(row: Row) -> str | None:
     for name in ("text", "integer", "decimal", "date", "image", "note", "calculate"):
         if definition is not None and definition == ODK_TYPES[name]:
             return name
+    return None
+
+
+def _number_text(text: str) -> int | float | None:
+    """A number written in a cell ("12", "-3", "85.5"), or None."""
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?(\d+\.\d*|\.\d+)(e-?\d+)?", text, re.IGNORECASE):
+        return float(text)
     return None
 
 

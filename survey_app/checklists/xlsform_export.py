@@ -11,7 +11,7 @@ from survey_app.checklists.spec import FormSpec
 from survey_app.checklists.types import YES_PARTLY_NO
 
 SURVEY_COLUMNS = ["type", "name", "label", "label::English (en)", "hint", "required",
-                  "relevant", "constraint", "calculation", "unit", "decimals"]
+                  "relevant", "constraint", "calculation", "unit", "decimals", "default"]
 YES_PARTLY_NO_EN = {"yes": "Yes", "partly": "Partly", "no": "No"}
 
 
@@ -55,7 +55,8 @@ def _survey_rows(spec: FormSpec) -> list[list]:
                     "number": "decimal", "photo": "image"}.get(item.type, item.type)
             rows.append([kind, item.key, item.label, item.label_en, item.help,
                          "yes" if item.required else "",
-                         item.relevant.text if item.relevant else "", "", "", item.unit])
+                         item.relevant.text if item.relevant else "", "", "", item.unit, "",
+                         item.default])
         rows.append(["end group"])
     if spec.indicators or spec.computed:
         rows.append(["begin group", "indicators", "Chỉ tiêu", "Figures"])
@@ -63,7 +64,7 @@ def _survey_rows(spec: FormSpec) -> list[list]:
             bounds = [f". >= {_number(ind.min)}" if ind.min is not None else "",
                       f". <= {_number(ind.max)}" if ind.max is not None else ""]
             rows.append(["integer" if ind.integer else "decimal", ind.key, ind.label, ind.label_en,
-                         "", "", "", " and ".join(filter(None, bounds)), "", ind.unit])
+                         "", "", "", " and ".join(filter(None, bounds)), "", ind.unit, "", ind.default])
         for comp in spec.computed:
             rows.append(["calculate", comp.key, comp.label, comp.label_en, "", "", "", "",
                          to_xpath(comp.expr._tree), comp.unit, str(comp.decimals)])

@@ -209,8 +209,9 @@ def _checked_plan(store, forms, user, delegation_id, unit, form_id, started_at, 
     check_text(unit, "host.unit", NAME_LIMIT)
     place, locality = check_text(place, "host.place", NAME_LIMIT), check_text(locality, "host.locality", NAME_LIMIT)
     started = parse_offset_datetime(started_at, "started_at")
+    # A new visit starts with the form's defaults (XLSForm `default`), as any other field.
     return {"form": form, "unit": unit.strip(), "started_at": started,
-            "fields": {"host.place": place, "host.locality": locality or ""}}
+            "fields": {"host.place": place, "host.locality": locality or "", **form.defaults()}}
 
 
 def insert_visit_row(db, form, user, uuid, delegation_id, unit_id, started_at, fields: dict) -> int:

@@ -107,14 +107,17 @@ def blank_capture_data(store, form, user: dict | None = None) -> dict:
     shows for a visit planned without network (the page fills in the plan from its
     store). Members and units are those the plan page offers."""
     def read(db):
-        evaluation = form.evaluate({})
+        # The form's defaults as the server will hold them once the visit is made (each
+        # field's version 1), so an edit made on the tablet before then applies cleanly.
+        fields = {path: {"value": value, "version": 1} for path, value in form.defaults().items()}
+        evaluation = form.evaluate(_indicator_values(fields))
         ids = access.planning_delegation_ids(db, user) if user is not None else None
         delegations = sql.delegation_options(db, ids=ids)
         members = {m["name"]: None for d in delegations for m in delegations_sql.list_members(db, d["id"])}
         visit = {"id": 0, "status": "planned", "status_label": STATUS_LABELS["planned"], "editable": True,
                  "unit_name": "", "delegation_name": "", "started_at": "", "ended_at": "",
                  "form_id": form.id, "form_title": form.title, "form_version": form.version}
-        return {"visit": visit, "form": form, "fields": {}, "items": {kind: [] for kind in LIST_KINDS},
+        return {"visit": visit, "form": form, "fields": fields, "items": {kind: [] for kind in LIST_KINDS},
                 "members": list(members), "computed": evaluation.computed,
                 "warnings": [w.message for w in evaluation.warnings],
                 "units": [u["name"] for u in units_sql.list_units(db)],
