@@ -78,7 +78,7 @@ class LiveServer:
         from survey_app.demo import seed_document
         from survey_app.storage import connect
         from survey_app.storage import visits as visits_sql
-        db = connect(self.folder / "instance" / "survey_app.db")
+        db = connect(Path(self.env["SURVEY_APP_INSTANCE"]) / "survey_app.db")
         try:
             return visits_sql.get_visit_by_uuid(db, seed_document()["uuid"])["id"]
         finally:

@@ -22,6 +22,7 @@ import pytest
 
 from . import security_world as world
 from .live import BIN, LiveServer
+from .support import seed_visit
 
 FULL_MESSAGE = "ổ đĩa của máy chủ đã đầy"
 READ_ONLY_MESSAGE = "chế độ chỉ đọc"
@@ -73,13 +74,16 @@ def _cli(folder, *args, instance=None, preexec=None):
                           text=True, preexec_fn=preexec, timeout=120)
 
 
-def _draft(folder) -> None:
+def _draft(folder) -> str:
+    """A draft of the seed visit's minutes; the visit's id, as the CLI takes it."""
     from .conftest import make_app
     app = make_app(folder)
     token = world.accounts.create_token(app.extensions["survey_store"], "admin")
-    response = app.test_client().post("/api/v1/visits/1/minutes/draft", headers=world.bearer(token))
+    visit_id = seed_visit(app.extensions["survey_store"])["id"]
+    response = app.test_client().post(f"/api/v1/visits/{visit_id}/minutes/draft", headers=world.bearer(token))
     assert response.status_code == 200
     app.extensions["survey_store"].close()
+    return str(visit_id)
 
 
 def _assert_clean_failure(result, message):
@@ -97,10 +101,10 @@ def _integrity(database) -> None:
 
 
 def test_cli_exports_into_a_full_then_read_only_folder(server_folder):
-    _draft(server_folder)
+    visit = _draft(server_folder)
     with tmpfs(server_folder / "full", 256) as out:
         fill(out)
-        result = _cli(server_folder, "minutes", "1", "--out", str(out / "bien-ban.pdf"))
+        result = _cli(server_folder, "minutes", visit, "--out", str(out / "bien-ban.pdf"))
         _assert_clean_failure(result, FULL_MESSAGE)
         assert leftovers(out) == []
         remind = _cli(server_folder, "remind", "--days", "400", "--out", str(out / "nhac-viec"))
@@ -109,11 +113,11 @@ def test_cli_exports_into_a_full_then_read_only_folder(server_folder):
         for filler in out.glob("filler*"):
             filler.unlink()
         remount_read_only(out)
-        result = _cli(server_folder, "minutes", "1", "--out", str(out / "bien-ban.pdf"))
+        result = _cli(server_folder, "minutes", visit, "--out", str(out / "bien-ban.pdf"))
         _assert_clean_failure(result, READ_ONLY_MESSAGE)
         assert leftovers(out) == []
     _integrity(server_folder / "instance" / "survey_app.db")
-    ok = _cli(server_folder, "minutes", "1", "--out", str(server_folder / "ok.pdf"))  # still works elsewhere
+    ok = _cli(server_folder, "minutes", visit, "--out", str(server_folder / "ok.pdf"))  # still works elsewhere
     assert ok.returncode == 0 and (server_folder / "ok.pdf").read_bytes().startswith(b"%PDF")
 
 
@@ -125,11 +129,11 @@ def _limit_file_size(limit: int):
 
 
 def test_cli_export_over_the_file_size_limit(server_folder):
-    _draft(server_folder)
+    visit = _draft(server_folder)
     out = server_folder / "out"
     out.mkdir()
     # The database is larger than the limit but only read (its -shm is 32 kB); the PDF (≈ 38 kB) is not.
-    result = _cli(server_folder, "minutes", "1", "--out", str(out / "bien-ban.pdf"),
+    result = _cli(server_folder, "minutes", visit, "--out", str(out / "bien-ban.pdf"),
                   preexec=_limit_file_size(36 * 1024))
     _assert_clean_failure(result, "vượt giới hạn kích thước")
     assert leftovers(out) == []
@@ -152,11 +156,12 @@ def test_saving_on_a_full_disk_through_the_real_server(server_folder, tmp_path):
         auth = {"Authorization": f"Bearer {token}"}
         server = LiveServer(tmp_path)
         server.env.update(_env(tmp_path, disk / "instance"))
+        changes = f"/api/v1/visits/{server.seed_visit_id()}/changes"
         server.start()
         try:
             saved = {"id": "disk-ok-000001", "target": "host.place", "op": "set", "value": "Trước khi đầy",
                      "base_version": 1}
-            status, answer = _post(server.url + "/api/v1/visits/1/changes", json.dumps(saved).encode(),
+            status, answer = _post(server.url + changes, json.dumps(saved).encode(),
                                    {**auth, "Content-Type": "application/json"})
             assert status in (200, 409), answer
             fill(disk)
@@ -165,14 +170,14 @@ def test_saving_on_a_full_disk_through_the_real_server(server_folder, tmp_path):
             statuses = []
             for attempt in range(5):  # until the WAL needs a new page
                 big["id"] = f"disk-full-{attempt:05d}"
-                status, answer = _post(server.url + "/api/v1/visits/1/changes", json.dumps(big).encode(),
+                status, answer = _post(server.url + changes, json.dumps(big).encode(),
                                        {**auth, "Content-Type": "application/json"})
                 statuses.append(status)
                 if status == 507:
                     break
                 big["base_version"] = answer.get("version", big["base_version"])
             assert statuses[-1] == 507 and FULL_MESSAGE in answer["error"], (statuses, answer)
-            status, answer = _post(server.url + "/api/v1/visits/1/changes", b"{", {**auth,
+            status, answer = _post(server.url + changes, b"{", {**auth,
                                    "Content-Type": "application/json"})
             assert status == 400  # an ordinary refusal still answers normally on a full disk
         finally:
@@ -227,13 +232,14 @@ def test_saving_on_a_read_only_instance_folder(server_folder, tmp_path):
         database = disk / "instance" / "survey_app.db"
         token = _cli(server_folder, "token", "create", "admin", instance=disk / "instance").stdout.strip()
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        url = "/api/v1/visits/1/changes"
         first = {"id": "ro-before-00001", "target": "host.place", "op": "set",
                  "value": "Trung tâm Phục vụ hành chính công xã Hra", "base_version": 1}
         second = {"id": "ro-during-00001", "target": "host.place", "op": "set",
                   "value": "Ghi khi ổ đĩa chỉ đọc"}
         server = LiveServer(tmp_path)
         server.env.update(_env(tmp_path, disk / "instance"))
+        visit_id = server.seed_visit_id()
+        url = f"/api/v1/visits/{visit_id}/changes"
         server.start()
         try:
             status, answer = _post(server.url + url, json.dumps(first).encode(), headers)
@@ -245,7 +251,7 @@ def test_saving_on_a_read_only_instance_folder(server_folder, tmp_path):
         remount_read_only(disk)
         server.start()
         try:
-            request = urllib.request.Request(server.url + "/api/v1/visits/1", headers=headers)
+            request = urllib.request.Request(server.url + f"/api/v1/visits/{visit_id}", headers=headers)
             with urllib.request.urlopen(request, timeout=30) as response:
                 assert json.loads(response.read())["host"]["place"] == first["value"]
             status, refused = _post(server.url + url, json.dumps(second).encode(), headers)
