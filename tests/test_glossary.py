@@ -6,7 +6,8 @@ The replaced terms are those of the project's GLOSSARY.md (kept beside the repos
 "Checklist", "Nơi nhận", "hãy …", "Bạn không có quyền …"), plus the two the issue names
 that the glossary gives only as a rule: "xác minh" (one verb: "xác thực") and "ghi
 nhận" (acknowledge, not capture). They are listed here so a clone without the glossary
-checks them too; where the glossary is at hand, a term it adds and this list lacks fails. Documents keep "Nơi nhận" for
+checks them too; where the glossary is at hand, a term it adds and this list lacks fails.
+Titles follow Decree 30's capitalisation ("Thư ký Đoàn", "Phó Trưởng đoàn", "Thành viên Đoàn"). Documents keep "Nơi nhận" for
 their distribution block and may "ghi nhận" (acknowledge) in the head's conclusion:
 those two are refused in pages and messages only."""
 from __future__ import annotations
@@ -25,6 +26,10 @@ CATALOGUE = ROOT / "survey_app/translations/en/LC_MESSAGES/messages.po"
 DOCUMENTS = ("minutes/", "followup/report.html", "followup/digest.html")
 ISSUE_19 = ("xác minh", "ghi nhận")
 DOCUMENTS_MAY = {"nơi nhận", "ghi nhận"}
+# "Capitalisation follows Decree 30/2020/NĐ-CP" (GLOSSARY.md): these spellings are wrong
+# wherever they stand (compared with their case).
+MISCAPITALISED = ("Thành viên đoàn", "thành viên đoàn", "Thư ký đoàn", "thư ký đoàn",
+                  "Phó trưởng đoàn", "phó trưởng đoàn")
 # Texts a reader sees in a tag: these attributes' values.
 SHOWN_ATTRIBUTES = re.compile(r"""\b(?:title|placeholder|aria-label|alt)\s*=\s*("[^"]*"|'[^']*')""")
 MARKED = re.compile(r"""\b(?:_|gettext|ngettext|N_|_l)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
@@ -53,8 +58,10 @@ def shown_text(template: str) -> str:
 
 
 def uses(text: str, terms) -> list[str]:
-    return [term for term in terms
-            if re.search(r"(?<!\w)" + re.escape(term) + r"(?!\w)", text, re.IGNORECASE)]
+    found = [term for term in terms
+             if re.search(r"(?<!\w)" + re.escape(term) + r"(?!\w)", text, re.IGNORECASE)]
+    return found + [term for term in MISCAPITALISED
+                    if re.search(r"(?<!\w)" + re.escape(term) + r"(?!\w)", text)]
 
 
 def offences(root: Path, terms: list[str]) -> list[str]:
@@ -94,11 +101,13 @@ def test_the_check_finds_a_replaced_term_where_a_reader_sees_it(tmp_path):
     (tmp_path / CATALOGUE.relative_to(ROOT)).parent.mkdir(parents=True)
     (tmp_path / "templates/visits/a.html").write_text(
         '<section id="checklist" class="checklist">{{ _("Chốt biên bản") }}</section>'
-        '<a title="Xác minh">x</a> Các chuyến khảo sát {% if visit.checklist %}{% endif %}', encoding="utf-8")
+        '<a title="Xác minh">x</a> Các chuyến khảo sát {% if visit.checklist %}{% endif %}'
+        '<td>Thư ký Đoàn</td><td>Thư ký đoàn</td>', encoding="utf-8")
     (tmp_path / "templates/minutes/b.html").write_text('<p class="recipients-title">Nơi nhận:</p>',
                                                       encoding="utf-8")
     (tmp_path / CATALOGUE.relative_to(ROOT)).write_text(
         'msgid ""\nmsgstr ""\n\nmsgid "Hãy thử lại."\nmsgstr "Try again."\n', encoding="utf-8")
     found = offences(tmp_path, _terms())
     assert found == ["templates/visits/a.html: chốt", "templates/visits/a.html: chuyến",
-                     "templates/visits/a.html: xác minh", "catalogue: 'Hãy thử lại.': hãy"], found
+                     "templates/visits/a.html: xác minh", "templates/visits/a.html: Thư ký đoàn",
+                     "catalogue: 'Hãy thử lại.': hãy"], found

@@ -23,7 +23,7 @@ USER_ROLE_LABELS = {
     "admin": N_("Quản trị viên"),
     "secretary": N_("Thư ký"),
     "head": N_("Trưởng đoàn"),
-    "member": N_("Thành viên đoàn"),
+    "member": N_("Thành viên Đoàn"),
     "host": N_("Đại diện đơn vị được khảo sát"),
     "viewer": N_("Người xem"),
 }

@@ -198,7 +198,7 @@ def _resolve_members(db, members: list[dict]) -> list[dict]:
         if member["username"]:
             user = accounts_sql.get_user_by_username(db, member["username"])
             if user is None or not user["active"] or user["role"] not in DELEGATION_SIDE | {"admin"}:
-                raise DomainError(N_("Không có tài khoản thành viên đoàn nào tên '%(username)s' (thành viên thứ "
+                raise DomainError(N_("Không có tài khoản thành viên Đoàn nào tên '%(username)s' (thành viên thứ "
                                      "%(number)s)."), f"members[{index}].username",
                                   username=member["username"], number=index + 1)
             user_id = user["id"]

@@ -150,7 +150,7 @@ def report_progress(store, user: dict, item_id: int, *, status: str | None = Non
         check_transition(row["status"], target)
         reopening = row["status"] in ("done", "dropped")
         if (target in COMMITTEE_ONLY or reopening) and not store.read(can_decide_recommendation, user, row):
-            raise Forbidden(N_("Chỉ đoàn khảo sát (trưởng đoàn, thư ký) được mở lại hoặc dừng theo dõi."))
+            raise Forbidden(N_("Chỉ Đoàn khảo sát (Trưởng đoàn, Thư ký Đoàn) được mở lại hoặc dừng theo dõi."))
         if target == "done":
             _check_done_rule(done_rule, note, attached)
         if target == "dropped" and not note:
@@ -203,7 +203,7 @@ def decide_claim(store, user: dict, item_id: int, accept: bool, note: str = "", 
     """The committee accepts a unit's `done` claim, or rejects it (back to in_progress)."""
     row = load(store, item_id, user)
     if not store.read(can_decide_recommendation, user, row):
-        raise Forbidden(N_("Chỉ đoàn khảo sát (trưởng đoàn, thư ký) được xác nhận kết quả."))
+        raise Forbidden(N_("Chỉ Đoàn khảo sát (Trưởng đoàn, Thư ký Đoàn) được xác nhận kết quả."))
     if row["status"] != "done" or row["accepted"] != 0:
         raise DomainError(N_("Kiến nghị này không có báo cáo hoàn thành đang chờ xác nhận."), "status")
     if not accept and not (note or "").strip():

@@ -17,7 +17,7 @@ from survey_app.domain.followup.operations import default_due
 from survey_app.domain.errors import DomainError
 from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS, STATUSES
 
-SIDE_LABELS = {"delegation": N_("Thành viên đoàn"), "host": N_("Đơn vị được khảo sát"),
+SIDE_LABELS = {"delegation": N_("Thành viên Đoàn"), "host": N_("Đơn vị được khảo sát"),
                "guest": N_("Khách mời")}
 LIST_KINDS = ("attendee", "difficulty", "proposal", "opinion", "recommendation", "photo")
 
