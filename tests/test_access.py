@@ -389,4 +389,4 @@ def test_a_host_asking_for_another_units_report_learns_no_names(app, store, logi
     for text in (page, cells):
         assert FOREIGN_DELEGATION not in text and OTHER_UNIT not in text
     own = client.get(f"/followup/report?unit={store.read(units_sql.get_unit_by_name, HOST_UNIT)['id']}")
-    assert f"đơn vị {HOST_UNIT}" in own.get_data(as_text=True)  # their own unit is still named
+    assert f"đối với {HOST_UNIT}" in own.get_data(as_text=True)  # their own unit is still named

@@ -96,7 +96,7 @@ def test_a_draft_names_what_it_covers_and_who_signs(app, store, login_as, tmp_pa
     text = _text(client.get(f"/followup/reports/{report_id}.pdf").data, tmp_path)
     assert "DỰ THẢO" in text and "Số: /BC-BPC" in text
     assert ("Kết quả theo dõi thực hiện các kiến nghị của Đoàn khảo sát của Ban Pháp chế HĐND tỉnh Gia Lai "
-            "đối với UBND xã Hra, qua các cuộc khảo sát từ ngày 01/10/2025 đến ngày 31/10/2025") in text
+            "đối với UBND xã Hra, qua các buổi khảo sát từ ngày 01/10/2025 đến ngày 31/10/2025") in text
     assert "của tất cả kiến nghị" not in text
     assert "TM. BAN PHÁP CHẾ TRƯỞNG BAN" in text and "Đinh Ly An" in text and "Nơi nhận:" in text
     # without any filter, the subtitle still says what is covered

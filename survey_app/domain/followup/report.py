@@ -95,11 +95,11 @@ def _subject(store, filters: dict, scope) -> str:
     text += f" đối với {unit['name']}" if unit else " đối với các đơn vị được khảo sát"
     start, end = format_date(filters.get("visit_from")), format_date(filters.get("visit_to"))
     if start and end:
-        text += f", qua các cuộc khảo sát từ ngày {start} đến ngày {end}"
+        text += f", qua các buổi khảo sát từ ngày {start} đến ngày {end}"
     elif start:
-        text += f", qua các cuộc khảo sát từ ngày {start}"
+        text += f", qua các buổi khảo sát từ ngày {start}"
     elif end:
-        text += f", qua các cuộc khảo sát đến ngày {end}"
+        text += f", qua các buổi khảo sát đến ngày {end}"
     return text
 
 
