@@ -579,3 +579,15 @@ def m022_signature_layout(db):
 ALTER TABLE delegations ADD COLUMN signature_layout TEXT
     CHECK (signature_layout IS NULL OR signature_layout IN ('three_party','mau_1_9'))
 """)
+
+
+@migrations()
+def m021_home_indexes(db):
+    """The home page's "resume the last visit" finds what a user changed last: fields,
+    list items and autosave messages indexed by their author (no scan of every visit's
+    fields on each page load)."""
+    _run(db, """
+CREATE INDEX visit_fields_author ON visit_fields(updated_by, visit_id, updated_at);
+CREATE INDEX visit_items_author ON visit_items(updated_by, visit_id, updated_at);
+CREATE INDEX applied_changes_author ON applied_changes(user_id, visit_id, applied_at)
+""")
