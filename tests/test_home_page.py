@@ -31,11 +31,10 @@ def _ids(store, sql_text, *args) -> list[int]:
     return [row[0] for row in store.db.execute(sql_text, args).fetchall()]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, demo_instance):
-    folder = tmp_path_factory.mktemp("home")
-    shutil.copytree(demo_instance, folder / "instance")
-    app = make_app(folder, WTF_CSRF_ENABLED=False)
+def build_world(app) -> dict:
+    """Two delegations (the demo's, A, and another, B) and two units with a host each
+    (Hra: A's visits; Ia Hrú: B's): visits past, final and planned, a done claim per
+    unit, a field the member changed. Returns the ids by name."""
     store, forms = app.extensions["survey_store"], app.extensions["survey_forms"]
     photos = app.extensions["survey_files"] / "photos"
     ids = {"seed": seed_visit(store)["id"]}  # the demo delegation (A) at Hra, in capture, 13/10/2025
@@ -54,7 +53,7 @@ def world(tmp_path_factory, demo_instance):
                   for name in ("seed", "b_final")}
     admin = user(store, "admin")
     soon = dt.date.fromisoformat(today_vn())
-    for name, unit, key, days in ((HOST_UNIT, HOST_UNIT, "seed", 3), (OTHER_UNIT, OTHER_UNIT, "b_final", 5)):
+    for unit, key, days in ((HOST_UNIT, "seed", 3), (OTHER_UNIT, "b_final", 5)):
         planned = plan_visit(store, forms, admin, delegation_id=delegation[key], unit=unit, form_id="ttpvhcc-xa",
                              started_at=f"{soon + dt.timedelta(days=days)}T08:00:00+07:00")
         ids["a_planned" if key == "seed" else "b_planned"] = planned
@@ -67,7 +66,16 @@ def world(tmp_path_factory, demo_instance):
                           "base_version": 0})
     ids["units"] = {name: store.db.execute("SELECT id FROM units WHERE name = ?", [name]).fetchone()[0]
                     for name in (HOST_UNIT, OTHER_UNIT)}
-    yield app, store, ids
+    return ids
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, demo_instance):
+    folder = tmp_path_factory.mktemp("home")
+    shutil.copytree(demo_instance, folder / "instance")
+    app = make_app(folder, WTF_CSRF_ENABLED=False)
+    store = app.extensions["survey_store"]
+    yield app, store, build_world(app)
     store.close()
 
 
