@@ -6,14 +6,18 @@ from __future__ import annotations
 from survey_app.storage.db import one
 from survey_app.storage.scope import Scope, recommendations_clause, visits_clause
 
+# The lists by status name the index of migration m021 (the planner, counting rows per
+# delegation, would otherwise walk every visit of the user's delegations).
 VISIT = """SELECT v.id, v.status, v.started_at, substr(v.started_at, 1, 10) AS day, u.name AS unit_name,
        d.name AS delegation_name, count(*) OVER () AS total
-FROM visits v JOIN units u ON u.id = v.unit_id JOIN delegations d ON d.id = v.delegation_id"""
+FROM visits v {index}JOIN units u ON u.id = v.unit_id JOIN delegations d ON d.id = v.delegation_id"""
+BY_STATUS = VISIT.format(index="INDEXED BY visits_status_started ")
+ANY = VISIT.format(index="")
 
 REC = """SELECT r.item_id, r.text, r.due, r.status, u.name AS unit_name,
        (r.status IN ('open','in_progress','not_done') AND r.due < :today) AS overdue,
        count(*) OVER () AS total
-FROM recommendations r JOIN units u ON u.id = r.unit_id"""
+FROM recommendations r {index}JOIN units u ON u.id = r.unit_id"""
 
 
 def _listed(rows: list[dict]) -> dict:
@@ -23,7 +27,7 @@ def _listed(rows: list[dict]) -> dict:
 def upcoming_visits(db, scope: Scope, today: str, limit: int) -> dict:
     """Planned or ongoing visits from today on, soonest first."""
     return _listed(list(db.query(
-        f"{VISIT} WHERE v.started_at >= :today AND v.status IN ('planned','in_progress') "
+        f"{BY_STATUS} WHERE v.status IN ('planned','in_progress') AND v.started_at >= :today "
         f"AND {visits_clause(scope, 'v')} ORDER BY v.started_at, v.id LIMIT :limit",
         {"today": today, "limit": limit})))
 
@@ -36,14 +40,14 @@ WITH mine(visit_id, at) AS (
     SELECT visit_id, max(updated_at) FROM visit_fields WHERE updated_by = :me GROUP BY visit_id
     UNION ALL SELECT visit_id, max(updated_at) FROM visit_items WHERE updated_by = :me GROUP BY visit_id
     UNION ALL SELECT visit_id, max(applied_at) FROM applied_changes WHERE user_id = :me GROUP BY visit_id)
-{VISIT} JOIN mine ON mine.visit_id = v.id WHERE {visits_clause(scope, 'v')}
+{ANY} JOIN mine ON mine.visit_id = v.id WHERE {visits_clause(scope, 'v')}
 ORDER BY mine.at DESC, v.id DESC LIMIT 1""", {"me": user_id})
 
 
 def recommendations_due(db, scope: Scope, today: str, until: str, limit: int) -> dict:
     """Active recommendations due by `until` (the overdue ones among them), soonest first."""
     return _listed(list(db.query(
-        f"{REC} WHERE r.status IN ('open','in_progress','not_done') AND r.due <= :until "
+        f"{REC.format(index='')} WHERE r.status IN ('open','in_progress','not_done') AND r.due <= :until "
         f"AND {recommendations_clause(scope, 'r')} ORDER BY r.due, r.item_id LIMIT :limit",
         {"today": today, "until": until, "limit": limit})))
 
@@ -51,14 +55,15 @@ def recommendations_due(db, scope: Scope, today: str, until: str, limit: int) ->
 def claims_to_confirm(db, scope: Scope, today: str, limit: int) -> dict:
     """Progress reports that claim a recommendation done, awaiting the committee."""
     return _listed(list(db.query(
-        f"{REC} WHERE r.status = 'done' AND r.accepted = 0 AND {recommendations_clause(scope, 'r')} "
+        f"{REC.format(index='INDEXED BY recommendations_claims ')} WHERE r.status = 'done' AND r.accepted = 0 "
+        f"AND {recommendations_clause(scope, 'r')} "
         "ORDER BY r.updated_at, r.item_id LIMIT :limit", {"today": today, "limit": limit})))
 
 
 def minutes_to_finalize(db, scope: Scope, today: str, limit: int) -> dict:
     """Visits that took place (or take place today) whose minutes are not finalised yet."""
     return _listed(list(db.query(
-        f"{VISIT} WHERE v.status IN ('in_progress','minutes_draft') AND substr(v.started_at, 1, 10) <= :today "
+        f"{BY_STATUS} WHERE v.status IN ('in_progress','minutes_draft') AND v.started_at < date(:today, '+1 day') "
         f"AND {visits_clause(scope, 'v')} ORDER BY v.started_at, v.id LIMIT :limit",
         {"today": today, "limit": limit})))
 
@@ -75,13 +80,13 @@ _HEAD = "need.value = 'head'"
 def minutes_awaiting_signatures(db, scope: Scope, limit: int) -> dict:
     """Final minutes with a required signature still missing (the secretary collects them)."""
     return _listed(list(db.query(
-        f"{VISIT} WHERE v.status = 'minutes_final' AND {_UNSIGNED.format(roles='1')} "
+        f"{BY_STATUS} WHERE v.status = 'minutes_final' AND {_UNSIGNED.format(roles='1')} "
         f"AND {visits_clause(scope, 'v')} ORDER BY v.started_at, v.id LIMIT :limit", {"limit": limit})))
 
 
 def minutes_to_sign_as_head(db, user_id: int, limit: int) -> dict:
     """Final minutes of the delegations this user heads whose head's signature is missing."""
     return _listed(list(db.query(
-        f"{VISIT} WHERE v.status = 'minutes_final' AND {_UNSIGNED.format(roles=_HEAD)} "
+        f"{BY_STATUS} WHERE v.status = 'minutes_final' AND {_UNSIGNED.format(roles=_HEAD)} "
         "AND v.delegation_id IN (SELECT delegation_id FROM memberships WHERE user_id = :me AND role = 'head') "
         "ORDER BY v.started_at, v.id LIMIT :limit", {"me": user_id, "limit": limit})))
