@@ -137,11 +137,28 @@ def test_reset_password_sets_a_temporary_one_and_ends_sessions_and_tokens(app, s
     done = admin.post(path, data={"password": "tam-thoi-2026", "csrf_token": csrf_token(admin, "/admin/users")})
     assert done.status_code == 302
     page = admin.get(done.headers["Location"]).get_data(as_text=True)
-    assert "đổi mật khẩu ngay sau lần đăng nhập đầu" in page  # the forced change does not exist: said so
+    assert "người dùng phải đổi mật khẩu ngay khi đăng nhập" in page and "Chưa đổi mật khẩu tạm thời" in page
     assert _signed_out(head) and head.get("/api/v1/me", headers=token).status_code == 401
     assert login(_client(app), "truongdoan").status_code == 401
-    assert not _signed_out(_client(app, "truongdoan", "tam-thoi-2026"))
     assert "user.password_reset" in _actions(store, "truongdoan")
+
+
+def test_a_temporary_password_must_be_changed_before_any_other_page(app, store):
+    admin = _client(app, "admin")
+    path = f"/admin/users/{user(store, 'truongdoan')['id']}/password"
+    assert admin.post(path, data={"password": "tam-thoi-2026",
+                                  "csrf_token": csrf_token(admin, "/admin/users")}).status_code == 302
+    head = _client(app, "truongdoan", "tam-thoi-2026")
+    for page in ("/", "/visits", "/followup/", f"/visits/{store.db.execute('SELECT min(id) FROM visits').fetchone()[0]}"):
+        response = head.get(page)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/password"), page
+    form = head.get("/password")
+    assert form.status_code == 200 and 'id="temporary-password"' in form.get_data(as_text=True)
+    changed = head.post("/password", data={"current_password": "tam-thoi-2026", "new_password": "cua-rieng-toi-2026",
+                                           "confirm": "cua-rieng-toi-2026", "csrf_token": csrf_token(head, "/password")})
+    assert changed.status_code == 302
+    assert head.get("/").status_code == 200 and user(store, "truongdoan")["must_change_password"] == 0
+    assert 'id="temporary-password"' not in head.get("/password").get_data(as_text=True)
     own = admin.post(f"/admin/users/{user(store, 'admin')['id']}/password",
                      data={"password": "tam-thoi-2026", "csrf_token": csrf_token(admin, "/admin/users")})
     assert own.status_code == 400 and "trang Đổi mật khẩu" in own.get_data(as_text=True)

@@ -39,7 +39,8 @@ def edit_user(store, user_id: int, actor: dict, *, full_name: str, email: str, r
 
 def reset_password(store, user_id: int, actor: dict, password: str) -> dict:
     """Set a temporary password the administrator hands over; every session and API
-    token of the account ends. The user changes it on the password page."""
+    token of the account ends, and after signing in with it the user must change it
+    before any other page (web/security.py)."""
     user = operations.require_user(store, user_id)
     if actor and actor.get("id") == user["id"]:
         raise DomainError(OWN_PASSWORD, "password")
@@ -49,6 +50,7 @@ def reset_password(store, user_id: int, actor: dict, password: str) -> dict:
 
     def write(db):
         sql.set_password_hash(db, user["id"], password_hash)
+        sql.update_user(db, user["id"], must_change_password=1)
         operations.end_sessions(db, user, actor, "password_reset")
         record(db, actor, "user.password_reset", "user", user["id"], {"username": user["username"]})
     store.write(write)

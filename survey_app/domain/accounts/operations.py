@@ -172,6 +172,7 @@ def change_password(store, user: dict, current: str, new: str, remote_addr: str 
 
     def write(db):
         sql.set_password_hash(db, user["id"], password_hash)
+        sql.update_user(db, user["id"], must_change_password=0)
         end_sessions(db, user, user, "password_change")
         return sql.get_any_user(db, user["id"])["session_epoch"]
     return store.write(write)

@@ -128,9 +128,8 @@ def reset_password(user_id):
         except DomainError as error:
             form.password.errors.append(refusal_text(error))
         else:
-            flash(_("Đã đặt mật khẩu tạm thời cho %(name)s. Vui lòng trao mật khẩu này trực tiếp và đề nghị "
-                    "người dùng đổi mật khẩu ngay sau lần đăng nhập đầu (ứng dụng chưa tự buộc đổi).",
-                    name=user["username"]), "success")
+            flash(_("Đã đặt mật khẩu tạm thời cho %(name)s. Vui lòng trao mật khẩu này trực tiếp; người dùng "
+                    "phải đổi mật khẩu ngay khi đăng nhập.", name=user["username"]), "success")
             return redirect(url_for("admin.edit_user", user_id=user_id))
     return _edit_page(user, _account_form(user, formdata=None), form, 400)
 
