@@ -1,6 +1,6 @@
 """The home page per role (trang chủ): today's and upcoming visits, the visit to resume,
-and what waits for this user: a host the recommendations due (and the unit's report
-when that exists), the committee the claims to confirm, a secretary the minutes to
+and what waits for this user: a host the recommendations due and the unit's reports
+still to send, the committee the claims to confirm, a secretary the minutes to
 finalise and to collect signatures for, a head of delegation the minutes to sign.
 Every list is in the user's scope (`access.scope`), one query each."""
 from __future__ import annotations
@@ -9,6 +9,7 @@ import datetime as dt
 
 from survey_app.clock import today_vn
 from survey_app.domain import access
+from survey_app.domain.unit_reports import views as unit_report_views
 from survey_app.domain.visits.operations import EDITABLE_STATUSES
 from survey_app.storage import home as sql
 
@@ -31,7 +32,11 @@ def _waiting(db, name: str, user: dict, scope, today: str):
         until = (dt.date.fromisoformat(today) + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
         return sql.recommendations_due(db, scope, today, until, SHOWN)
     if name == "unit_report_due":
-        return None  # hook: the unit's own report before a visit (issue 12, item 5) is not built yet
+        listed = sql.unit_reports_due(db, scope.unit_id, today, SHOWN)
+        for row in listed["rows"]:  # the deadline rule of the unit report pages (no query: default days)
+            row["deadline"] = unit_report_views.deadline(row, None)
+            row["overdue"] = row["deadline"] < today
+        return listed
     if name == "claims_to_confirm":
         return sql.claims_to_confirm(db, scope, today, SHOWN)
     if name == "minutes_to_finalize":
@@ -43,8 +48,18 @@ def _waiting(db, name: str, user: dict, scope, today: str):
     raise KeyError(name)
 
 
+def _resume_as(user: dict, visit: dict | None) -> str | None:
+    """How the visit is resumed: a host in the unit's report (what they write), the
+    delegation side in capture while it can still change, otherwise its page."""
+    if visit is None:
+        return None
+    if user["role"] == "host":
+        return "unit_report"
+    return "capture" if visit["status"] in EDITABLE_STATUSES and user["role"] != "viewer" else "view"
+
+
 def home_for(store, user: dict, today: str | None = None) -> dict:
-    """{today, visits: {rows, total}, resume: visit or None, resume_editable, waiting:
+    """{today, visits: {rows, total}, resume: visit or None, resume_as, waiting:
     {name: {rows, total}}} for this user (a row's `day` is the visit's date)."""
     today = today or today_vn()
     scope = access.scope(user)
@@ -53,6 +68,6 @@ def home_for(store, user: dict, today: str | None = None) -> dict:
         resume = sql.last_edited_visit(db, scope, user["id"]) if user["id"] is not None else None
         waiting = {name: _waiting(db, name, user, scope, today) for name in WAITING.get(user["role"], ())}
         return {"today": today, "visits": sql.upcoming_visits(db, scope, today, SHOWN), "resume": resume,
-                "resume_editable": bool(resume) and resume["status"] in EDITABLE_STATUSES,
-                "waiting": {name: lists for name, lists in waiting.items() if lists is not None}}
+                "resume_as": _resume_as(user, resume),
+                "waiting": waiting}
     return store.read(read)

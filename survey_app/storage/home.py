@@ -52,6 +52,16 @@ def recommendations_due(db, scope: Scope, today: str, until: str, limit: int) ->
         {"today": today, "until": until, "limit": limit})))
 
 
+def unit_reports_due(db, unit_id: int, today: str, limit: int) -> dict:
+    """The unit's visits from today on (or still planned) that it has not reported for
+    yet while it still may (the minutes are not final), soonest first."""
+    return _listed(list(db.query(
+        f"{ANY} WHERE v.unit_id = :unit AND (v.started_at >= :today OR v.status = 'planned') "
+        "AND v.status IN ('planned','in_progress','minutes_draft') "
+        "AND NOT EXISTS (SELECT 1 FROM unit_reports r WHERE r.visit_id = v.id) "
+        "ORDER BY v.started_at, v.id LIMIT :limit", {"unit": unit_id, "today": today, "limit": limit})))
+
+
 def claims_to_confirm(db, scope: Scope, today: str, limit: int) -> dict:
     """Progress reports that claim a recommendation done, awaiting the committee."""
     return _listed(list(db.query(
