@@ -80,6 +80,9 @@ TABLE = {
     "verify.page": ("/verify", PUBLIC, PUBLIC, {}),
     "admin.users": ("/admin/users", ADMIN_ONLY, ADMIN_ONLY, {"data": {"username": ""}}),
     "admin.user_action": ("/admin/users/action", NONE, ADMIN_ONLY, {"data": {"action": "none"}}),
+    # user 1 is the demo's admin; an empty role or password is refused past authorization
+    "admin.edit_user": ("/admin/users/1", ADMIN_ONLY, ADMIN_ONLY, {"data": {"role": ""}}),
+    "admin.reset_password": ("/admin/users/1/password", NONE, ADMIN_ONLY, {"data": {"password": ""}}),
     "auth.change_password": ("/password", SIGNED_IN, SIGNED_IN, {"data": {"current_password": ""}}),
     "minutes.certificate": ("/admin/certificate", ADMIN_ONLY, ADMIN_ONLY, {}),
     "audit.index": ("/admin/audit/", ADMIN_ONLY, NONE, None),

@@ -102,3 +102,19 @@ def count_all_login_failures(db) -> int:
 
 def set_email(db, user_id: int, email: str) -> None:
     db.execute("UPDATE users SET email = ? WHERE id = ?", [email, user_id])
+
+
+def update_user(db, user_id: int, **values) -> None:
+    """Set the given columns (names from the domain's fixed list, never user text)."""
+    sets = ", ".join(f"{column} = :{column}" for column in values)
+    db.execute(f"UPDATE users SET {sets} WHERE id = :id", {**values, "id": user_id})
+
+
+def count_active_admins(db, but: int | None = None) -> int:
+    return db.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id IS NOT ?",
+                      [but]).fetchone()[0]
+
+
+def delete_calendar_token(db, user_id: int) -> int:
+    """The user's calendar feed address stops working (a new one can be made)."""
+    return db.execute("DELETE FROM calendar_tokens WHERE user_id = ?", [user_id]).rowcount

@@ -210,3 +210,21 @@ def m022_signature_layout(db):
 ALTER TABLE delegations ADD COLUMN signature_layout TEXT
     CHECK (signature_layout IS NULL OR signature_layout IN ('three_party','mau_1_9'))
 """)
+
+
+@migrations()
+def m021_home_indexes(db):
+    """The home page's lists without a scan on each load: what a user changed last
+    (fields, list items and autosave messages by author), visits by status and date
+    (upcoming, minutes to finalise or to sign), and the done claims awaiting the
+    committee (a partial index: few rows, whatever the size of the follow-up).
+    `must_change_password`: set when an administrator gives a temporary password; the
+    user changes it before any other page."""
+    _run(db, """
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX visit_fields_author ON visit_fields(updated_by, visit_id, updated_at);
+CREATE INDEX visit_items_author ON visit_items(updated_by, visit_id, updated_at);
+CREATE INDEX applied_changes_author ON applied_changes(user_id, visit_id, applied_at);
+CREATE INDEX visits_status_started ON visits(status, started_at);
+CREATE INDEX recommendations_claims ON recommendations(updated_at, item_id) WHERE status = 'done' AND accepted = 0
+""")

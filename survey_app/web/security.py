@@ -1,8 +1,9 @@
 """Who may reach what: every endpoint needs a signed-in user except a short list;
 the API answers 401 JSON instead of redirecting. A session is valid only while its
 user is active and still in the session epoch it was made in (logout, a password
-change, disabling and "sign out everywhere" move the epoch on). Security headers on
-every answer; nothing a signed-in user sees is stored by a cache."""
+change, disabling and "sign out everywhere" move the epoch on); a user signed in with
+a temporary password reaches only the password page until they change it. Security
+headers on every answer; nothing a signed-in user sees is stored by a cache."""
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, redirect, request, session, url_for
@@ -13,6 +14,9 @@ from survey_app.web.context import get_store
 PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health", "bench.hello", "vendor.asset", "verify.page",
                     "offline.service_worker", "offline.manifest",
                     "followup_docs.calendar_feed"}  # the iCal feed checks its own token
+
+# What a user holding a temporary password may open before changing it.
+WHILE_CHANGING_PASSWORD = PUBLIC_ENDPOINTS | {"auth.change_password", "auth.logout", "offline.token"}
 
 PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 HSTS = "max-age=31536000; includeSubDomains"
@@ -41,6 +45,9 @@ def is_api_request() -> bool:
 
 
 def require_login():
+    if g.user is not None and g.user.get("must_change_password") and not is_api_request() \
+            and request.endpoint not in WHILE_CHANGING_PASSWORD:
+        return redirect(url_for("auth.change_password"))
     if is_api_request() or request.endpoint in PUBLIC_ENDPOINTS or g.user is not None:
         return None
     if request.endpoint is None:  # unknown URL: let it 404 only for signed-in users

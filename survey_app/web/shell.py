@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
+from survey_app.domain import home
 from survey_app.domain.access import USER_ROLE_LABELS
+from survey_app.domain.followup.operations import STATUS_LABELS as RECOMMENDATION_STATUS
+from survey_app.domain.visits.operations import STATUS_LABELS as VISIT_STATUS
 from survey_app.web.context import current_user, get_store
 
 bp = Blueprint("shell", __name__)
@@ -12,7 +15,11 @@ bench_bp = Blueprint("bench", __name__)  # registered only with BENCHMARK_ROUTES
 
 @bp.route("/")
 def index():
-    return render_template("home.html", role_label=USER_ROLE_LABELS[current_user()["role"]])
+    """The home page of the signed-in user's role (domain/home.py decides what it lists)."""
+    user = current_user()
+    return render_template("home.html", role_label=USER_ROLE_LABELS[user["role"]],
+                           home=home.home_for(get_store(), user), visit_status=VISIT_STATUS,
+                           recommendation_status=RECOMMENDATION_STATUS)
 
 
 @bench_bp.route("/hello")

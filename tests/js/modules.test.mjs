@@ -8,7 +8,8 @@ import vm from "node:vm";
 
 import { JS } from "./support.mjs";
 
-const PAGE_MODULES = ["capture.js", "capture-local.js", "plan.js", "signature.js", "unit-report.js", "visits-local.js"];
+const PAGE_MODULES = ["capture.js", "capture-local.js", "home.js", "plan.js", "signature.js", "unit-report.js",
+                      "visits-local.js"];
 const ENTRY = "app.js"; // the one module that starts the page when imported
 const modules = readdirSync(JS).filter((name) => name.endsWith(".js"));
 
@@ -90,4 +91,11 @@ test("the served worker runs, and routes pages by the shared patterns", () => {
   }
   assert.ok(handled("/static/js/app.js", "cors") && handled("/visits/3/photos/x", "no-cors"));
   assert.ok(!handled("/visits/3/minutes") && !handled("/admin/users") && !handled("/visits/3/changes", "cors", "POST"));
+});
+
+test("the home page says how many entries wait in the outbox, or that none do", async () => {
+  const { outboxText } = await import(new URL("home.js", JS));
+  const texts = { none: "Không có mục nào chờ gửi.", waiting: "mục đang chờ gửi từ thiết bị này" };
+  assert.equal(outboxText(texts, 0), texts.none);
+  assert.equal(outboxText(texts, 3), "3 mục đang chờ gửi từ thiết bị này");
 });

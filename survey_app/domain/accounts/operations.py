@@ -15,7 +15,7 @@ from survey_app.domain.audit import record
 from survey_app.markers import N_
 from survey_app.storage import accounts as sql
 from survey_app.storage import units as units_sql
-from survey_app.domain.errors import DomainError, NotFound
+from survey_app.domain.errors import Conflict, DomainError, NotFound
 
 MIN_PASSWORD = 8
 
@@ -30,14 +30,7 @@ def create_user(store, username: str, password: str, role: str,
                           role=role, choices=', '.join(USER_ROLES))
     if not username or not password:
         raise DomainError(N_("Cần tên đăng nhập và mật khẩu."), "username")
-    unit_id = None
-    if unit:
-        found = store.read(units_sql.get_unit_by_name, unit)
-        if found is None:
-            raise DomainError(N_("Đơn vị không tồn tại: '%(unit)s'"), "unit", unit=unit)
-        unit_id = found["id"]
-    elif role == "host":
-        raise DomainError(N_("Người dùng vai trò 'host' phải gắn với một đơn vị (--unit)."), "unit")
+    unit_id = unit_for(store, role, unit)
     username = usernames.check(username)
     if store.read(sql.get_user_by_username, username):
         raise DomainError(N_("Tên đăng nhập đã tồn tại: '%(username)s'"), "username", username=username)
@@ -50,6 +43,19 @@ def create_user(store, username: str, password: str, role: str,
         _audit(db, "user.create", "user", user_id, {"username": username, "role": role, "unit": unit})
         return user_id
     return store.write(write)
+
+
+def unit_for(store, role: str, unit: str | None) -> int | None:
+    """The id of the named unit (it must exist); an account of the host unit must name one."""
+    name = (unit or "").strip()
+    if not name:
+        if role == "host":
+            raise DomainError(N_("Vui lòng nhập đơn vị cho tài khoản đại diện đơn vị được khảo sát."), "unit")
+        return None
+    found = store.read(units_sql.get_unit_by_name, name)
+    if found is None:
+        raise DomainError(N_("Đơn vị không tồn tại: '%(unit)s'"), "unit", unit=name)
+    return found["id"]
 
 
 def _audit(db, action, object_type, object_id, detail):
@@ -90,12 +96,14 @@ def user_for_token(store, token: str) -> dict | None:
 
 
 def end_sessions(db, user: dict, actor: dict | None, reason: str) -> None:
-    """Inside a write: every session of the user ends (their epoch moves on) and every
-    API token of theirs is revoked, at once."""
+    """Inside a write: every session of the user ends (their epoch moves on), every
+    API token of theirs is revoked and their calendar feed's address stops working, at once."""
     sql.end_sessions(db, user["id"])
     revoked = sql.revoke_tokens(db, user["id"], now_utc())
+    calendar = sql.delete_calendar_token(db, user["id"])
     record(db, actor, "user.sessions_end", "user", user["id"],
-           {"username": user["username"], "reason": reason, "tokens_revoked": revoked})
+           {"username": user["username"], "reason": reason, "tokens_revoked": revoked,
+            "calendar_revoked": calendar})
 
 
 def sign_out(store, user: dict) -> None:
@@ -109,7 +117,7 @@ def sign_out(store, user: dict) -> None:
 
 def sign_out_everywhere(store, user_id: int, actor: dict) -> dict:
     """An administrator ends every session and token of a user."""
-    user = _require_user(store, user_id)
+    user = require_user(store, user_id)
     store.write(end_sessions, user, actor, "sign_out_everywhere")
     return user
 
@@ -117,12 +125,13 @@ def sign_out_everywhere(store, user_id: int, actor: dict) -> dict:
 def set_active(store, user_id: int, active: bool, actor: dict) -> dict:
     """Disable (sessions and tokens end at once) or enable an account; nobody disables
     their own account, so an administrator cannot lock everyone out."""
-    user = _require_user(store, user_id)
+    user = require_user(store, user_id)
     if not active and actor and actor.get("id") == user["id"]:
         raise DomainError(N_("Không thể khóa tài khoản đang đăng nhập. Vui lòng dùng một tài khoản quản trị khác."),
                           "user_id")
 
     def write(db):
+        keep_an_admin(db, sql.get_any_user(db, user["id"]), active=active)
         sql.set_active(db, user["id"], active)
         if active:
             record(db, actor, "user.enable", "user", user["id"], {"username": user["username"]})
@@ -131,6 +140,20 @@ def set_active(store, user_id: int, active: bool, actor: dict) -> dict:
             record(db, actor, "user.disable", "user", user["id"], {"username": user["username"]})
     store.write(write)
     return user
+
+
+LAST_ADMIN = N_("Không thể khóa hoặc đổi vai trò của quản trị viên cuối cùng đang hoạt động. "
+                "Vui lòng tạo hoặc mở khóa một tài khoản quản trị khác trước.")
+
+
+def keep_an_admin(db, user: dict, *, role: str | None = None, active: bool | None = None) -> None:
+    """Inside a write: refuse (409) a change that would leave no active administrator
+    (checked in the transaction, so two administrators demoting each other at once
+    cannot both succeed)."""
+    stays_admin = (role or user["role"]) == "admin" and (user["active"] if active is None else active)
+    if user["role"] == "admin" and user["active"] and not stays_admin \
+            and sql.count_active_admins(db, but=user["id"]) == 0:
+        raise Conflict(LAST_ADMIN, "role" if role else "user_id")
 
 
 def change_password(store, user: dict, current: str, new: str, remote_addr: str = "") -> int:
@@ -149,12 +172,13 @@ def change_password(store, user: dict, current: str, new: str, remote_addr: str 
 
     def write(db):
         sql.set_password_hash(db, user["id"], password_hash)
+        sql.update_user(db, user["id"], must_change_password=0)
         end_sessions(db, user, user, "password_change")
         return sql.get_any_user(db, user["id"])["session_epoch"]
     return store.write(write)
 
 
-def _require_user(store, user_id: int) -> dict:
+def require_user(store, user_id: int) -> dict:
     user = store.read(sql.get_any_user, user_id)
     if user is None:
         raise NotFound(N_("Không tìm thấy người dùng."), "user_id")
