@@ -127,7 +127,7 @@ def test_host_sees_only_their_units_visits_and_recommendations(world):
         if username == "xahra":  # the report prefilled the visit: resumed in the unit's report
             assert f'href="/visits/{ids["a_reported"]}/unit-report"' in resume
         else:
-            assert "Tài khoản chưa ghi nhận buổi khảo sát nào." in resume
+            assert "Tài khoản chưa nhập thông tin buổi khảo sát nào." in resume
 
 
 def test_secretary_sees_minutes_to_finalize_signatures_to_collect_and_claims(world):
