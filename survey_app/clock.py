@@ -17,3 +17,8 @@ def today_vn(now: dt.datetime | None = None) -> str:
     """Today's date in Vietnam (ISO), which decides what is overdue."""
     now = now or dt.datetime.now(dt.timezone.utc)
     return now.astimezone(VN_TZ).date().isoformat()
+
+
+def day_vn(moment: str) -> str:
+    """The date in Vietnam (ISO) of a stored moment (ISO 8601 with its offset)."""
+    return dt.datetime.fromisoformat(moment).astimezone(VN_TZ).date().isoformat()

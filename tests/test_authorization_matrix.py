@@ -99,6 +99,11 @@ TABLE = {
     "directory.new": ("/delegations/new", MANAGE_DELEGATIONS, MANAGE_DELEGATIONS, {"data": {"name": ""}}),
     "directory.edit": ("/delegations/{delegation}/edit", MANAGE_DELEGATIONS, MANAGE_DELEGATIONS,
                        {"data": {"name": ""}}),
+    "plans.index": ("/delegations/plans", PREPARE, NONE, None),
+    "plans.page": ("/delegations/{delegation}/plan", PREPARE, PREPARE, {"data": {}}),
+    # the plan and the outline: the delegation's people, and the host of a unit in its schedule
+    "plans.plan_file": ("/delegations/{delegation}/plan.pdf", VIEW, NONE, None),
+    "plans.outline_file": ("/delegations/{delegation}/outline.docx?form=ttpvhcc-xa", VIEW, NONE, None),
     "visits.index": ("/visits", SIGNED_IN, NONE, None),
     "visits.new": ("/visits/new", PREPARE, PREPARE, {"data": {"unit": ""}}),
     "visits.from_device": ("/visits/from-device", NONE, PREPARE, {"json": {"uuid": "matrix-device-1", "delegation": "{own_delegation}"}}),
@@ -174,6 +179,7 @@ TABLE = {
     "unit_reports.upload": ("/visits/{visit}/unit-report/attachment", NONE, HOST_ONLY, _report_upload),
     "unit_reports.attachment": ("/visits/{visit}/unit-report/file", VIEW, NONE, None),  # none yet: the page
     "api_unit_reports.report": ("/api/v1/visits/{visit}/unit-report", VIEW, NONE, None),  # PUT below
+    "api_plans.plan_visit": ("/api/v1/delegations/{delegation}/visits", NONE, PREPARE, {"json": {}}),
 }
 # endpoint: (roles that may PATCH, PATCH body); the path is TABLE's.
 PATCH = {

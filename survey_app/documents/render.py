@@ -60,9 +60,10 @@ def template_environment() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def render_html(context: dict) -> str:
-    """The minutes as an HTML string (every field escaped)."""
-    return template_environment().get_template(MINUTES_TEMPLATE).render(**context)
+def render_html(context: dict, template: str = MINUTES_TEMPLATE) -> str:
+    """A document (the minutes unless `template` names another) as an HTML string, every
+    field escaped. Relative links resolve from `templates/minutes/` (see `_html`)."""
+    return template_environment().get_template(template).render(**context)
 
 
 def _html(html: str) -> HTML:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from survey_app.domain.errors import Forbidden
 from survey_app.markers import N_
 from survey_app.storage import delegations as delegations_sql
+from survey_app.storage import plans as plans_sql
 from survey_app.storage.scope import EVERYTHING, Scope
 
 USER_ROLES = ("admin", "secretary", "head", "member", "host", "viewer")
@@ -233,3 +234,13 @@ def can_edit_delegation(db, user: dict, delegation_id: int) -> bool:
 def can_write_unit_report(user: dict, visit: dict) -> bool:
     """The unit's own report of a visit: written only by a host of the visited unit."""
     return user["role"] == "host" and user["unit_id"] is not None and visit["unit_id"] == user["unit_id"]
+
+
+def can_read_plan(db, user: dict, delegation_id: int) -> bool:
+    """Download a delegation's plan and report outline: admins and viewers, its members,
+    and the host of a unit in its schedule (a host sees only the visits to their unit)."""
+    if user["role"] in SEES_EVERYTHING:
+        return True
+    if user["role"] == "host":
+        return bool(user["unit_id"]) and plans_sql.unit_is_planned(db, delegation_id, user["unit_id"])
+    return delegation_id in delegation_ids(db, user)

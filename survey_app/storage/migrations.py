@@ -228,3 +228,35 @@ CREATE INDEX applied_changes_author ON applied_changes(user_id, visit_id, applie
 CREATE INDEX visits_status_started ON visits(status, started_at);
 CREATE INDEX recommendations_claims ON recommendations(updated_at, item_id) WHERE status = 'done' AND accepted = 0
 """)
+
+
+@migrations()
+def m019_survey_plan(db):
+    """The survey plan (kế hoạch khảo sát) of a delegation: the period its visits fall
+    in, the plan document's own fields (one row per delegation; its number counted per
+    year and issuing body in plan_counters, like the minutes'); the schedule itself is
+    the delegation's visits."""
+    _run(db, """
+ALTER TABLE delegations ADD COLUMN period_from TEXT NOT NULL DEFAULT '';
+ALTER TABLE delegations ADD COLUMN period_to TEXT NOT NULL DEFAULT '';
+CREATE TABLE survey_plans (
+    delegation_id INTEGER PRIMARY KEY REFERENCES delegations(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL CHECK (number >= 1),
+    year INTEGER NOT NULL,
+    issued_date TEXT NOT NULL,
+    issued_place TEXT NOT NULL DEFAULT '',
+    purpose TEXT NOT NULL DEFAULT '',
+    requirements TEXT NOT NULL DEFAULT '',
+    report_days INTEGER NOT NULL DEFAULT 5 CHECK (report_days BETWEEN 0 AND 60),
+    figures_from TEXT NOT NULL DEFAULT '',
+    figures_to TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    updated_by INTEGER REFERENCES users(id)
+);
+CREATE TABLE plan_counters (
+    body TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (body, year)
+)
+""")

@@ -13,7 +13,9 @@ import unicodedata
 from survey_app.markers import N_
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import delegations as sql
-from survey_app.clock import now_utc
+from survey_app.storage import plans as plans_sql
+from survey_app.clock import day_vn, now_utc
+from survey_app.formatting import format_date
 from survey_app.domain import audit
 from survey_app.domain.access import (DELEGATION_POSITIONS, DELEGATION_SIDE, can_edit_delegation,
                                       can_manage_delegations, require, scope)
@@ -23,12 +25,13 @@ from survey_app.domain.visits.operations import check_text, parse_iso_date
 KINDS = ("khao_sat", "giam_sat")
 KIND_LABELS = {"khao_sat": N_("Khảo sát"), "giam_sat": N_("Giám sát")}
 FIELDS = ("name", "body", "parent_body", "kind", "topic", "symbol", "followup_days", "decision", "members",
-          "signature_layout")
+          "signature_layout", "period")
 # How the minutes place the signature blocks (Decree 30 Mẫu 1.9, or host / delegation / secretary).
 SIGNATURE_LAYOUTS = ("three_party", "mau_1_9")
 SIGNATURE_LAYOUT_LABELS = {"three_party": N_("Ba bên: đại diện đơn vị bên trái, Đoàn bên phải, Thư ký Đoàn bên dưới"),
                            "mau_1_9": N_("Theo Mẫu 1.9 (Nghị định 30): Thư ký bên trái, Chủ tọa bên phải")}
 DECISION_FIELDS = ("number", "date")
+PERIOD_FIELDS = ("from", "to")
 MEMBER_FIELDS = ("name", "title", "role", "username")
 SYMBOL = re.compile(r"[^\W_]+(-[^\W_]+)*")  # BPC, HĐND, KT-NS: letters and digits, hyphens between
 MAX_MEMBERS = 50
@@ -150,7 +153,22 @@ def parse(data, partial: bool = False) -> dict:
         values["signature_layout"] = data["signature_layout"]
     if "members" in data:
         values["members"] = _members(data["members"])
+    if "period" in data:
+        values["period"] = _period(data["period"])
     return values
+
+
+def _period(value) -> dict:
+    """The dates the delegation's visits fall in (both optional; from before to)."""
+    period = _object(value, "period", PERIOD_FIELDS)
+    dates = {}
+    for key in PERIOD_FIELDS:
+        text = period.get(key) or ""
+        dates[key] = parse_iso_date(check_text(text, f"period.{key}", 10), f"period.{key}") if text else ""
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+        raise DomainError(N_("Vui lòng nhập ngày kết thúc thời gian khảo sát không trước ngày bắt đầu."),
+                          "period.to")
+    return dates
 
 
 def _members(value) -> list[dict]:
@@ -232,6 +250,8 @@ def _columns(values: dict) -> dict:
     if "decision" in values:
         columns["decision_no"] = values["decision"]["number"]
         columns["decision_date"] = values["decision"]["date"]
+    if "period" in values:
+        columns["period_from"], columns["period_to"] = values["period"]["from"], values["period"]["to"]
     return columns
 
 
@@ -262,6 +282,8 @@ def update(store, user: dict, delegation_id: int, data) -> dict:
         if "name" in values or "body" in values:
             _refuse_duplicate(db, values.get("name", row["name"]), values.get("body", row["body"]), delegation_id)
         columns = _columns(values)
+        if "period" in values:
+            _refuse_visits_outside(db, delegation_id, values["period"])
         if columns:
             sql.update_delegation(db, delegation_id, **columns)
         if "members" in values:
@@ -276,8 +298,19 @@ def update(store, user: dict, delegation_id: int, data) -> dict:
     return store.write(write)
 
 
+def _refuse_visits_outside(db, delegation_id: int, period: dict) -> None:
+    """A new period must still hold the visits already planned (not yet started)."""
+    for visit in plans_sql.planned_visits(db, delegation_id):
+        day = day_vn(visit["started_at"])
+        if (period["from"] and day < period["from"]) or (period["to"] and day > period["to"]):
+            raise Conflict(N_("Buổi khảo sát tại %(unit)s ngày %(date)s nằm ngoài thời gian khảo sát mới; vui lòng "
+                              "sửa lịch khảo sát trước."), "period", unit=visit["unit_name"],
+                           date=format_date(day))
+
+
 def _public(db, row: dict, members: list[dict] | None = None) -> dict:
-    """A delegation as the API shows it."""
+    """A delegation as the API shows it (`period` only once one is set: the contract's
+    fields stay as they were)."""
     if members is None:
         members = sql.members_of(db, [row["id"]])[row["id"]]
     return {"id": row["id"], "name": row["name"], "body": row["body"], "parent_body": row["parent_body"],
@@ -286,7 +319,9 @@ def _public(db, row: dict, members: list[dict] | None = None) -> dict:
             "decision": {"number": row["decision_no"], "date": row["decision_date"]},
             "members": [{"name": m["name"], "title": m["title"], "role": m["role"], "username": m["username"]}
                         for m in members],
-            **({"signature_layout": row["signature_layout"]} if row["signature_layout"] else {})}
+            **({"signature_layout": row["signature_layout"]} if row["signature_layout"] else {}),
+            **({"period": {"from": row["period_from"], "to": row["period_to"]}}
+               if row["period_from"] or row["period_to"] else {})}
 
 
 def get(store, user: dict, delegation_id: int) -> dict:
