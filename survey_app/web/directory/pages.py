@@ -57,6 +57,8 @@ class DelegationForm(FlaskForm):
                                  validators=[Optional(), NumberRange(min=1, max=delegations.MAX_FOLLOWUP_DAYS)])
     signature_layout = SelectField(N_("Bố trí chữ ký trong biên bản"), default="three_party", choices=select_choices(
         [(k, _l(delegations.SIGNATURE_LAYOUT_LABELS[k])) for k in delegations.SIGNATURE_LAYOUTS]))
+    period_from = DateField(N_("Thời gian khảo sát từ ngày"), validators=[Optional()])
+    period_to = DateField(N_("Thời gian khảo sát đến ngày"), validators=[Optional()])
     members = FieldList(FormField(MemberForm), min_entries=1, max_entries=MAX_ROWS)
 
 
@@ -126,6 +128,8 @@ def _form_data(current: dict) -> dict:
             "signature_layout": current.get("signature_layout") or "three_party",
             "decision_number": current["decision"]["number"],
             "decision_date": _date(current["decision"]["date"]),
+            "period_from": _date(current.get("period", {}).get("from", "")),
+            "period_to": _date(current.get("period", {}).get("to", "")),
             "members": [{**m, "username": m["username"] or ""} for m in current["members"]]}
 
 
@@ -144,13 +148,16 @@ def _data(form: DelegationForm) -> dict:
             "signature_layout": form.signature_layout.data,
             "decision": {"number": form.decision_number.data or "",
                          "date": form.decision_date.data.isoformat() if form.decision_date.data else ""},
+            "period": {"from": form.period_from.data.isoformat() if form.period_from.data else "",
+                       "to": form.period_to.data.isoformat() if form.period_to.data else ""},
             "members": members}
 
 
 def _attach(form: DelegationForm, error: DomainError) -> None:
     """Show the refusal beside the field it names (a member's row: that row's field)."""
     field = error.field or "name"
-    target = {"decision.number": "decision_number", "decision.date": "decision_date"}.get(field, field)
+    target = {"decision.number": "decision_number", "decision.date": "decision_date", "period": "period_from",
+              "period.from": "period_from", "period.to": "period_to"}.get(field, field)
     if target.startswith("members["):
         index, _, sub = target[len("members["):].partition("].")
         rows = [row for row in form.members if (row.form.name.data or "").strip() and not row.form.remove.data]
