@@ -64,7 +64,3 @@ def delete_planned_visit(db, visit_id: int) -> int:
     """Remove a visit that has not started (its fields and items go with it)."""
     return db.execute("DELETE FROM visits WHERE id = ? AND status = 'planned'", [visit_id]).rowcount
 
-
-def unit_names(db) -> list[dict]:
-    """Every unit's id and name (matching a typed name to the directory)."""
-    return list(db.query("SELECT id, name FROM units ORDER BY name"))

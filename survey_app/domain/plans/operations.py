@@ -104,7 +104,7 @@ def _unit(db, raw: dict) -> dict:
         raise DomainError(N_("Vui lòng chọn đơn vị được khảo sát."), "unit")
     wanted = _fold(name)
     found = units_sql.get_unit_by_name(db, name) or next(
-        (row for row in sql.unit_names(db) if _fold(row["name"]) == wanted), None)
+        (row for row in units_sql.list_units(db) if _fold(row["name"]) == wanted), None)
     if found is None:
         raise DomainError(N_("Không có đơn vị '%(name)s' trong danh mục đơn vị; vui lòng chọn một đơn vị có sẵn."),
                           "unit", name=name)
