@@ -93,9 +93,9 @@ def _members(members: list[dict]) -> list[dict]:
 
 def schedule_table(rows: list[dict], days: int) -> dict:
     return {"type": "table", "columns": [
-        {"label": "STT", "width": 10, "align": "center"}, {"label": "Thời gian", "width": 36, "align": "center"},
+        {"label": "STT", "width": 12, "align": "center"}, {"label": "Thời gian", "width": 36, "align": "center"},
         {"label": "Đơn vị được khảo sát", "width": 45, "align": "left"},
-        {"label": "Địa điểm", "width": 44, "align": "left"},
+        {"label": "Địa điểm", "width": 42, "align": "left"},
         {"label": "Hạn gửi báo cáo", "width": 30, "align": "center"}],
         "rows": [[str(index), f"{format_time(row['started_at'])}, ngày {format_date(day_vn(row['started_at']))}",
                   row["unit_name"], row["place"] or row["unit_name"],
@@ -186,7 +186,7 @@ def _figures(form, plan: dict) -> list[dict]:
     period = f"từ ngày {format_date(start) if start else BLANK} đến ngày {format_date(end) if end else BLANK}"
     blocks = [{"type": "paragraph", "text": f"Số liệu tính {period}; đơn vị điền cột Số liệu:"},
               {"type": "table", "columns": [
-                  {"label": "STT", "width": 11, "align": "center"}, {"label": "Chỉ tiêu", "width": 96, "align": "left"},
+                  {"label": "STT", "width": 12, "align": "center"}, {"label": "Chỉ tiêu", "width": 95, "align": "left"},
                   {"label": "Đơn vị tính", "width": 28, "align": "center"},
                   {"label": "Số liệu", "width": 30, "align": "right"}],
                "rows": [[str(i), ind.label, ind.unit, ""] for i, ind in enumerate(form.indicators, 1)]}]

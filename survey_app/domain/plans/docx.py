@@ -40,15 +40,19 @@ def _style(document, name: str, size: float, *, bold=False, italic=False, align=
     style = document.styles[name]
     _fonts(style.element)
     style.font.size, style.font.bold, style.font.italic = Pt(size), bold, italic
-    style.font.color.rgb = RGBColor(0, 0, 0)
     fmt = style.paragraph_format
     fmt.space_before, fmt.space_after, fmt.keep_with_next = Pt(before), Pt(after), keep or None
     fmt.line_spacing = 1.15
+    style.font.color.rgb = RGBColor(0, 0, 0)
     if align is not None:
         fmt.alignment = align
     border = style.element.get_or_add_pPr().find(qn("w:pBdr"))
     if border is not None:  # the default Title has a rule under it
         border.getparent().remove(border)
+    for tag in ("w:spacing", "w:color", "w:kern"):  # the default Subtitle spaces its letters out
+        found = style.element.get_or_add_rPr().find(qn(tag))
+        if found is not None:
+            found.getparent().remove(found)
     return style
 
 
@@ -65,7 +69,8 @@ def _setup(document) -> None:
     _style(document, "Title", 14, bold=True, align=CENTER, before=18, after=0, keep=True)
     _style(document, "Subtitle", BODY_PT, bold=True, align=CENTER, after=0, keep=True)
     _style(document, "Heading 1", BODY_PT, bold=True, align=JUSTIFY, before=6, after=6, keep=True)
-    _style(document, "Heading 2", BODY_PT, bold=True, align=JUSTIFY, after=6, keep=True)
+    _style(document, "Heading 2", BODY_PT, bold=True, align=JUSTIFY, after=6, keep=True) \
+        .paragraph_format.first_line_indent = Cm(1.27)  # indented as the PDF's level-2 headings
     _page_numbers(section)
 
 
@@ -171,6 +176,7 @@ def _grid(document, block: dict) -> None:
     for values in block["rows"]:
         for cell, column, text in zip(_row(table, widths), block["columns"], values):
             _para(cell, text, align=ALIGN[column["align"]], size=12, after=0)
+        table.rows[-1]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row stays on one page
     _para(document, after=0)
 
 
