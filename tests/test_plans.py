@@ -16,6 +16,7 @@ import pytest
 from survey_app.checklists import parse_form
 from survey_app.demo import HOST_UNIT, OTHER_UNIT
 from survey_app.documents import render_html, render_pdf
+from survey_app.domain.directory import delegations as directory
 from survey_app.domain.plans import documents as plan_docs
 from survey_app.domain.plans import operations as plans
 from survey_app.domain.plans.context import outline_context
@@ -23,7 +24,10 @@ from survey_app.storage import audit as audit_sql
 from survey_app.storage import plans as plans_sql
 from survey_app.storage import visits as visits_sql
 
+from .conftest import csrf_token
+from .live import TABLET_LANDSCAPE, TABLET_PORTRAIT, login_page
 from .support import seed_visit, user
+from .test_delegation_pages import form_data
 from .test_skip_logic import FORM as SKIP_FORM
 
 CENTRE = "Trung tâm Phục vụ hành chính công xã Hra"
@@ -179,6 +183,24 @@ def test_the_period_holds_the_visits_already_planned(client, token, store, with_
     assert backwards.status_code == 400 and backwards.get_json()["field"] == "period.to"
 
 
+def test_the_delegation_page_edits_the_period_and_names_a_wrong_one(login_as, store, delegation):
+    client = login_as("admin")
+    token = csrf_token(client, f"/delegations/{delegation}/edit")
+    base = form_data(token, name="Đoàn mới có thời gian", period_from="2031-03-01", period_to="2031-03-31")
+    created = client.post("/delegations/new", data=base)
+    assert created.status_code == 302, created.get_data(as_text=True)
+    new_id = int(re.search(r"/delegations/(\d+)/edit", created.headers["Location"]).group(1))
+    admin = user(store, "admin")
+    assert directory.get(store, admin, new_id)["period"] == {"from": "2031-03-01", "to": "2031-03-31"}
+    page = client.get(f"/delegations/{new_id}/edit").get_data(as_text=True)
+    assert 'value="2031-03-01"' in page and f'href="/delegations/{new_id}/plan"' in page
+    refused = client.post(f"/delegations/{new_id}/edit", data={**base, "period_to": "2031-02-01"})
+    assert refused.status_code == 400
+    after_field = refused.get_data(as_text=True).split('id="period_to"', 1)[1]
+    assert after_field.index("không trước ngày bắt đầu") < after_field.index("<label")
+    assert directory.get(store, admin, new_id)["period"]["to"] == "2031-03-31"
+
+
 # ----------------------------------------------------------------- the planning API
 
 def test_the_planning_api_follows_the_contract_and_the_rules(client, token, store, with_period, unit_id):
@@ -317,3 +339,32 @@ def test_a_host_outside_the_plan_reads_nothing_and_a_member_reads_but_does_not_p
     member = login_as("thanhvien")
     assert member.get(f"/delegations/{with_period}/plan.docx").status_code == 200
     assert member.get(f"/delegations/{with_period}/plan").status_code == 403
+
+
+@pytest.mark.browser
+def test_the_plan_page_in_chromium_at_both_tablet_sizes(page, live_server, tmp_path):
+    """The head opens the plan from the visit list, fills a row with a past time: the
+    refusal is shown in that row, and nothing is saved (the shared demo server keeps
+    its plan as it was)."""
+    login_page(page, live_server, "truongdoan")
+    page.click("nav a:has-text('Chuyến khảo sát')")
+    page.click(".page-head a:has-text('Kế hoạch khảo sát')")
+    page.click("main a[href$='/plan']")
+    rows = page.locator("ol.plan-rows > li").count()
+    page.click("button[name=add_row]")
+    assert page.locator("ol.plan-rows > li").count() == rows + 1
+    page.fill("#rows-1-unit", "UBND xã Ia Hrú")
+    page.fill("#rows-1-started_at", "2020-01-06T08:00")
+    page.select_option("#rows-1-checklist_form", "ttpvhcc-xa")
+    page.click("form.plan-form button.primary")
+    alert = page.locator("#rows-1-started_at ~ .error-text")
+    assert alert.inner_text().startswith("Dòng 2:") and "đã qua" in alert.inner_text()
+    for size, name in ((TABLET_PORTRAIT, "portrait"), (TABLET_LANDSCAPE, "landscape")):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(tmp_path / f"plan-{name}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+        for selector in ("#rows-1-unit", "#rows-1-checklist_form", "form.plan-form button.primary", "#purpose"):
+            box = page.locator(selector).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (selector, name)
+    page.goto(page.url)
+    assert page.locator("ol.plan-rows > li").count() == rows, "the refused row was not saved"

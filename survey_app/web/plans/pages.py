@@ -8,6 +8,7 @@ import datetime as dt
 from io import BytesIO
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField,
@@ -21,6 +22,7 @@ from survey_app.domain.errors import DomainError
 from survey_app.domain.plans import documents as docs
 from survey_app.domain.plans import operations as plans
 from survey_app.domain.plans.context import number_text
+from survey_app.formatting import format_datetime
 from survey_app.markers import N_
 from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
@@ -89,12 +91,15 @@ def page(delegation_id):
 
 
 def _page(form: PlanForm, current: dict, status: int):
-    started = {row["id"]: row for row in current["rows"] if not row["editable"]}
+    started = {row["id"]: {**row, "when": format_datetime(row["started_at"], str(get_locale()))}
+               for row in current["rows"] if not row["editable"]}
     units = [unit["name"] for unit in get_store().read(units_sql.list_units)]
-    forms = sorted({row["form_id"] for row in current["rows"]} | {f.id for f in get_forms()})
+    titles = {f.id: f.title for f in get_forms()}
+    outlines = [(form_id, titles.get(form_id, form_id)) for form_id in
+                dict.fromkeys(row["form_id"] for row in current["rows"])]
     number = number_text(current["delegation"], current["plan"]) if current["plan"]["number"] else ""
     return render_template("plans/page.html", form=form, current=current, started=started, units=units,
-                           forms=forms, number=number, period=plans.period_text(current["delegation"]),
+                           outlines=outlines, number=number, period=plans.period_text(current["delegation"]),
                            can_edit_delegation=get_store().read(access.can_edit_delegation, current_user(),
                                                                 current["delegation"]["id"])), status
 
