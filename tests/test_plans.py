@@ -257,8 +257,12 @@ def test_plan_numbers_count_per_year_and_body(client, token, store, app):
     numbers = [plans.save_plan(store, forms, admin, d, {"fields": {"issued_date": "2031-03-02"}})["number"]
                for d in made]
     assert numbers == [1, 2, 1]
+    audited = store.read(audit_sql.head)[0]
+    unchanged = plans.save_plan(store, forms, admin, made[0], {"fields": {"issued_date": "2031-03-02"}})
+    assert unchanged["number"] == 1 and store.read(audit_sql.head)[0] == audited, "nothing changed, nothing audited"
     again = plans.save_plan(store, forms, admin, made[0], {"fields": {"issued_date": "2031-05-02"}})
     assert again["number"] == 1, "the same year keeps the number"
+    assert store.read(audit_sql.head)[0] == audited + 1
     next_year = plans.save_plan(store, forms, admin, made[1], {"fields": {"issued_date": "2032-01-05"}})
     assert (next_year["number"], next_year["year"]) == (1, 2032)
     text = pdf_text(render_pdf(render_html(plan_docs.plan_document(store, forms, admin, made[1]),

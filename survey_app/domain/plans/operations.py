@@ -218,6 +218,9 @@ def save_plan(store, forms, user: dict, delegation_id: int, data) -> dict:
         delegation = _planner_delegation(db, user, delegation_id)
         values = _numbered(db, delegation, _plan_values(data.get("fields") or {}, delegation))
         changes = _apply_rows(db, forms, user, delegation, data.get("rows", []))
+        saved = sql.get_plan(db, delegation_id)
+        if saved and all(saved[key] == value for key, value in values.items()) and not any(changes.values()):
+            return saved  # saved again unchanged: nothing to write or audit
         sql.save_plan(db, delegation_id, **values, updated_at=now_utc(), updated_by=user["id"])
         audit.record(db, user, "plan.save", "delegation", delegation_id, {"fields": values, **changes})
         return sql.get_plan(db, delegation_id)
