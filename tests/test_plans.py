@@ -20,6 +20,7 @@ from survey_app.domain.directory import delegations as directory
 from survey_app.domain.plans import documents as plan_docs
 from survey_app.domain.plans import operations as plans
 from survey_app.domain.plans.context import outline_context
+from survey_app.domain.unit_reports import views as unit_report_views
 from survey_app.storage import audit as audit_sql
 from survey_app.storage import plans as plans_sql
 from survey_app.storage import visits as visits_sql
@@ -201,6 +202,45 @@ def test_the_delegation_page_edits_the_period_and_names_a_wrong_one(login_as, st
     assert directory.get(store, admin, new_id)["period"]["to"] == "2031-03-31"
 
 
+def test_a_unit_that_has_reported_keeps_its_row_and_its_deadline_follows_the_plan(client, token, store,
+                                                                                   with_period, app):
+    forms, secretary = app.extensions["survey_forms"], user(store, "thuky")
+    plans.save_plan(store, forms, secretary, with_period, {"fields": {"report_days": 7}, "rows": [
+        {"unit": OTHER_UNIT, "started_at": at(10), "form": "ttpvhcc-xa"}]})
+    visit = store.read(plans_sql.schedule, with_period)[1]
+    due = unit_report_views.deadline_of(store, store.read(visits_sql.get_visit, visit["id"]))
+    assert due == (DAY + dt.timedelta(days=10 - 7)).isoformat()
+    sent = client.put(f"/api/v1/visits/{visit['id']}/unit-report", headers=token("xaiahru"),
+                      json={"summary": "Đơn vị đã tiếp nhận 120 hồ sơ."})
+    assert sent.status_code == 200, sent.get_data(as_text=True)
+    before = traces(store, with_period)
+    for row, field in (({"id": visit["id"], "remove": True}, "rows[0].remove"),
+                       ({"id": visit["id"], "unit": CENTRE, "started_at": at(10), "form": "ttpvhcc-xa"},
+                        "rows[0].unit"),
+                       ({"id": visit["id"], "unit": OTHER_UNIT, "started_at": at(10), "form": "tram-y-te-xa"},
+                        "rows[0].form")):
+        with pytest.raises(plans.RowRefusal) as refused:
+            plans.save_plan(store, forms, secretary, with_period, {"fields": {"report_days": 7}, "rows": [row]})
+        assert (refused.value.status, refused.value.field) == (409, field)
+        assert "đã gửi báo cáo" in refused.value.message
+    assert traces(store, with_period) == before
+    plans.save_plan(store, forms, secretary, with_period, {"fields": {"report_days": 7}, "rows": [
+        {"id": visit["id"], "unit": OTHER_UNIT, "started_at": at(11, 9), "place": "Hội trường", "form": "ttpvhcc-xa"}]})
+    assert store.read(plans_sql.schedule, with_period)[1]["started_at"] == at(11, 9), "its time still moves"
+
+
+def test_the_hosts_report_page_links_to_their_outline(login_as, store, with_period, app):
+    plans.save_plan(store, app.extensions["survey_forms"], user(store, "thuky"), with_period, {"rows": [
+        {"unit": OTHER_UNIT, "started_at": at(10), "form": "ttpvhcc-xa"}]})
+    visit = store.read(plans_sql.schedule, with_period)[1]
+    host = login_as("xaiahru")
+    page = host.get(f"/visits/{visit['id']}/unit-report").get_data(as_text=True)
+    link = html_text.unescape(re.search(r'href="([^"]*outline[^"]*)"', page).group(1))
+    outline = host.get(link)
+    assert outline.status_code == 200 and outline.mimetype == "application/pdf"
+    assert f"Đơn vị báo cáo: {OTHER_UNIT}" in " ".join(pdf_text(outline.data).split())
+
+
 # ----------------------------------------------------------------- the planning API
 
 def test_the_planning_api_follows_the_contract_and_the_rules(client, token, store, with_period, unit_id):
@@ -239,7 +279,8 @@ def test_the_plan_pdf_carries_the_schedule_with_diacritics(login_as, store, with
     number = store.read(plans_sql.get_plan, with_period)["number"]
     for words in (f"Số: {number:02d}/KH-", "KẾ HOẠCH", "I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG",
                   "III. THÀNH PHẦN ĐOÀN", "IV. THỜI GIAN, ĐỊA ĐIỂM", "V. TỔ CHỨC THỰC HIỆN", "Nơi nhận:",
-                  "TRƯỞNG ĐOÀN", "Đinh Ly An, Trưởng Ban Pháp chế HĐND tỉnh - Trưởng đoàn", OTHER_UNIT, "Hội trường UBND xã Ia Hrú",
+                  "TRƯỞNG ĐOÀN", "Đinh Ly An, Trưởng Ban Pháp chế HĐND tỉnh - Trưởng đoàn", OTHER_UNIT,
+                  "Hội trường UBND xã Ia Hrú",
                   f"14 giờ 00 phút, ngày {(DAY + dt.timedelta(days=3)).strftime('%d/%m/%Y')}",
                   (DAY + dt.timedelta(days=3 - 7)).strftime("%d/%m/%Y"), "chậm nhất 7 ngày trước"):
         assert words in text, words

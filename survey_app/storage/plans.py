@@ -9,7 +9,8 @@ from survey_app.storage.db import one
 SCHEDULE_SELECT = """
 SELECT visits.id, visits.uuid, visits.unit_id, units.name AS unit_name, units.locality AS unit_locality,
        visits.started_at, visits.status, visits.form_id, visits.form_version, visits.form_hash,
-       (SELECT value FROM visit_fields f WHERE f.visit_id = visits.id AND f.path = 'host.place') AS place_json
+       (SELECT value FROM visit_fields f WHERE f.visit_id = visits.id AND f.path = 'host.place') AS place_json,
+       EXISTS (SELECT 1 FROM unit_reports r WHERE r.visit_id = visits.id) AS reported
 FROM visits JOIN units ON units.id = visits.unit_id
 WHERE visits.delegation_id = ?
 """

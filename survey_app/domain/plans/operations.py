@@ -241,15 +241,28 @@ def _apply_rows(db, forms, user: dict, delegation: dict, rows: list) -> dict:
                 continue
             if raw.get("remove") is True:
                 if current is not None:
+                    _refuse_if_reported(current, "remove")
                     removed.append(current)
                 continue
             if current is not None and set(raw) == {"id"}:
                 continue
-            checked.append((index, current, _check_row(db, forms, delegation, raw, current, now)))
+            row = _check_row(db, forms, delegation, raw, current, now)
+            if current is not None and (row["unit"]["id"] != current["unit_id"] or row["form"] is not None
+                                        and row["form"].content_hash != current["form_hash"]):
+                _refuse_if_reported(current, "unit" if row["unit"]["id"] != current["unit_id"] else "form")
+            checked.append((index, current, row))
         except DomainError as error:
             raise RowRefusal(index + 1, error) from None
     _refuse_twice(existing, positions, removed, checked)
     return _write_rows(db, user, delegation, checked, removed)
+
+
+def _refuse_if_reported(visit: dict, field: str) -> None:
+    """The unit's own report belongs to this visit of this unit with this form: once the
+    unit has sent it, the row keeps its unit and form and stays in the plan."""
+    if visit["reported"]:
+        raise Conflict(N_("%(unit)s đã gửi báo cáo cho buổi khảo sát này; vui lòng giữ đơn vị và biểu mẫu của "
+                          "dòng này (chỉ đổi được thời gian, địa điểm)."), field, unit=visit["unit_name"])
 
 
 def _row_visit(raw, existing: dict, positions: dict, index: int) -> dict | None:
@@ -326,6 +339,12 @@ def _move(db, user: dict, current: dict, row: dict, at: str) -> bool:
     if columns:
         sql.move_visit(db, current["id"], at, **columns)
     return bool(columns) or row["place"] != current["place"]
+
+
+def report_days(db, delegation_id: int) -> int:
+    """How many days before its visit a unit sends its report (the plan's, else 5)."""
+    plan = sql.get_plan(db, delegation_id)
+    return plan["report_days"] if plan else DEFAULT_REPORT_DAYS
 
 
 def plan_one_visit(store, forms, user: dict, delegation_id: int, data) -> int:

@@ -3,15 +3,12 @@ answers it, the host's upcoming visits with their deadlines, the capture page's
 reported and previous figures, and which visits of a list have a report."""
 from __future__ import annotations
 
-import datetime as dt
-
-from survey_app.clock import VN_TZ, today_vn
-from survey_app.storage import delegations as delegations_sql
+from survey_app.clock import today_vn
+from survey_app.domain.plans import operations as plans
+from survey_app.domain.plans.context import report_due
 from survey_app.storage import unit_reports as sql
 from survey_app.storage import visits as visits_sql
 
-# Days before the visit by which the unit reports, when its delegation sets none.
-DEFAULT_DAYS_BEFORE = 5
 
 
 def report_view(store, visit_id: int) -> tuple[dict, int]:
@@ -41,16 +38,14 @@ def attachment(store, visit_id: int) -> dict | None:
             "content_type": report["attachment_type"]}
 
 
-def deadline(visit: dict, delegation: dict | None) -> str:
-    """The day (ISO) by which the unit reports: N days before the visit's day (Vietnam
-    time), N from the delegation when it sets one, else DEFAULT_DAYS_BEFORE."""
-    days = (delegation or {}).get("report_days_before") or DEFAULT_DAYS_BEFORE
-    day = dt.datetime.fromisoformat(visit["started_at"]).astimezone(VN_TZ).date()
-    return (day - dt.timedelta(days=int(days))).isoformat()
+def deadline(visit: dict, days: int) -> str:
+    """The day (ISO) by which the unit reports: `days` before the visit's day (Vietnam
+    time); the days are the plan's (`plans.report_days`)."""
+    return report_due(visit["started_at"], days)
 
 
 def deadline_of(store, visit: dict) -> str:
-    return deadline(visit, store.read(delegations_sql.get_delegation, visit["delegation_id"]))
+    return deadline(visit, store.read(plans.report_days, visit["delegation_id"]))
 
 
 def upcoming_for_host(store, user: dict) -> list[dict]:
@@ -58,12 +53,12 @@ def upcoming_for_host(store, user: dict) -> list[dict]:
     whether (and when) the unit has reported."""
     def read(db):
         rows = sql.upcoming_visits(db, user["unit_id"] or 0, today_vn())
-        delegations = {}
+        days = {}
         for row in rows:
             visit = visits_sql.get_visit(db, row["id"])
-            delegation = delegations.setdefault(visit["delegation_id"],
-                                                delegations_sql.get_delegation(db, visit["delegation_id"]))
-            row["deadline"] = deadline(visit, delegation)
+            if visit["delegation_id"] not in days:
+                days[visit["delegation_id"]] = plans.report_days(db, visit["delegation_id"])
+            row["deadline"] = deadline(visit, days[visit["delegation_id"]])
             row["overdue"] = row["submitted_at"] is None and row["deadline"] < today_vn()
         return rows
     return store.read(read)

@@ -4,7 +4,7 @@ with the deadline; the delegation side: which units have reported), the report f
 who may see the visit reads it), and its attached written report."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, send_file, url_for
 
 from survey_app.clock import today_vn
 from survey_app.domain import access
@@ -46,15 +46,10 @@ def page(visit_id):
                            **views.evaluation(form, report["indicators"]))
 
 
-def _outline_url(visit: dict) -> str | None:
-    """The report outline (đề cương báo cáo) of the visit, when the planning pages
-    offer one: a route named `*outline*` taking the visit's or its delegation's id."""
-    given = {"visit_id": visit["id"], "delegation_id": visit["delegation_id"], "form_id": visit["form_id"]}
-    for rule in current_app.url_map.iter_rules():
-        if "outline" in rule.endpoint and "GET" in rule.methods and rule.arguments and \
-                rule.arguments <= set(given):
-            return url_for(rule.endpoint, **{name: given[name] for name in rule.arguments})
-    return None
+def _outline_url(visit: dict) -> str:
+    """The report outline (đề cương báo cáo) of the visit's form, from its delegation's
+    plan (the host's own outline names their unit and deadline)."""
+    return url_for("plans.outline_file", delegation_id=visit["delegation_id"], kind="pdf", form=visit["form_id"])
 
 
 @bp.post("/visits/<int:visit_id>/unit-report/save")
