@@ -22,8 +22,9 @@ GLOSSARIES = (ROOT / "GLOSSARY.md", ROOT.parent / "shared" / "GLOSSARY.md")
 TERMS = ["Bạn không có quyền", "Checklist", "chốt", "chuyến", "ghi nhận", "hãy", "Nơi nhận", "xác minh"]
 TEMPLATES = ROOT / "templates"
 CATALOGUE = ROOT / "survey_app/translations/en/LC_MESSAGES/messages.po"
-# What documents/render.py renders (the minutes, the follow-up report, the reminder digest).
-DOCUMENTS = ("minutes/", "followup/report.html", "followup/digest.html")
+# What documents/render.py renders (the minutes, the follow-up report, the reminder digest,
+# the survey plan and its report outline).
+DOCUMENTS = ("minutes/", "followup/report.html", "followup/digest.html", "plans/ke_hoach.html", "plans/de_cuong.html")
 ISSUE_19 = ("xác minh", "ghi nhận")
 DOCUMENTS_MAY = {"nơi nhận", "ghi nhận"}
 # "Capitalisation follows Decree 30/2020/NĐ-CP" (GLOSSARY.md): these spellings are wrong
