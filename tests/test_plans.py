@@ -229,6 +229,14 @@ def test_a_unit_that_has_reported_keeps_its_row_and_its_deadline_follows_the_pla
     assert store.read(plans_sql.schedule, with_period)[1]["started_at"] == at(11, 9), "its time still moves"
 
 
+def test_the_hosts_home_page_counts_the_plans_report_days(login_as, store, with_period, app):
+    plans.save_plan(store, app.extensions["survey_forms"], user(store, "thuky"), with_period, {
+        "fields": {"report_days": 9}, "rows": [{"unit": OTHER_UNIT, "started_at": at(10), "form": "ttpvhcc-xa"}]})
+    home = html_text.unescape(login_as("xaiahru").get("/").get_data(as_text=True))
+    due = (DAY + dt.timedelta(days=10 - 9)).strftime("%d/%m/%Y")
+    assert f"Hạn gửi báo cáo {due}" in " ".join(home.split())
+
+
 def test_the_hosts_report_page_links_to_their_outline(login_as, store, with_period, app):
     plans.save_plan(store, app.extensions["survey_forms"], user(store, "thuky"), with_period, {"rows": [
         {"unit": OTHER_UNIT, "started_at": at(10), "form": "ttpvhcc-xa"}]})

@@ -9,6 +9,7 @@ import datetime as dt
 
 from survey_app.clock import today_vn
 from survey_app.domain import access
+from survey_app.domain.plans.operations import DEFAULT_REPORT_DAYS
 from survey_app.domain.unit_reports import views as unit_report_views
 from survey_app.domain.visits.operations import EDITABLE_STATUSES
 from survey_app.storage import home as sql
@@ -33,8 +34,9 @@ def _waiting(db, name: str, user: dict, scope, today: str):
         return sql.recommendations_due(db, scope, today, until, SHOWN)
     if name == "unit_report_due":
         listed = sql.unit_reports_due(db, scope.unit_id, today, SHOWN)
-        for row in listed["rows"]:  # the deadline rule of the unit report pages (no query: default days)
-            row["deadline"] = unit_report_views.deadline(row, None)
+        for row in listed["rows"]:  # the deadline rule of the unit report pages, with the plan's days
+            days = row["report_days"] if row["report_days"] is not None else DEFAULT_REPORT_DAYS
+            row["deadline"] = unit_report_views.deadline(row, days)
             row["overdue"] = row["deadline"] < today
         return listed
     if name == "claims_to_confirm":

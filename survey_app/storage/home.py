@@ -13,6 +13,10 @@ VISIT = """SELECT v.id, v.status, v.started_at, substr(v.started_at, 1, 10) AS d
 FROM visits v {index}JOIN units u ON u.id = v.unit_id JOIN delegations d ON d.id = v.delegation_id"""
 BY_STATUS = VISIT.format(index="INDEXED BY visits_status_started ")
 ANY = VISIT.format(index="")
+# The unit's reports due also carry the days before the visit their plan asks for (NULL:
+# the plan's default, survey_plans has no row yet).
+REPORT_DUE = ANY.replace("AS total", "AS total, p.report_days AS report_days", 1) + \
+    " LEFT JOIN survey_plans p ON p.delegation_id = v.delegation_id"
 
 REC = """SELECT r.item_id, r.text, r.due, r.status, u.name AS unit_name,
        (r.status IN ('open','in_progress','not_done') AND r.due < :today) AS overdue,
@@ -56,7 +60,7 @@ def unit_reports_due(db, unit_id: int, today: str, limit: int) -> dict:
     """The unit's visits from today on (or still planned) that it has not reported for
     yet while it still may (the minutes are not final), soonest first."""
     return _listed(list(db.query(
-        f"{ANY} WHERE v.unit_id = :unit AND (v.started_at >= :today OR v.status = 'planned') "
+        f"{REPORT_DUE} WHERE v.unit_id = :unit AND (v.started_at >= :today OR v.status = 'planned') "
         "AND v.status IN ('planned','in_progress','minutes_draft') "
         "AND NOT EXISTS (SELECT 1 FROM unit_reports r WHERE r.visit_id = v.id) "
         "ORDER BY v.started_at, v.id LIMIT :limit", {"unit": unit_id, "today": today, "limit": limit})))
