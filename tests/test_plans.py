@@ -400,8 +400,8 @@ def test_the_plan_page_in_chromium_at_both_tablet_sizes(page, live_server, tmp_p
     refusal is shown in that row, and nothing is saved (the shared demo server keeps
     its plan as it was)."""
     login_page(page, live_server, "truongdoan")
-    page.click("nav a:has-text('Chuyến khảo sát')")
-    page.click(".page-head a:has-text('Kế hoạch khảo sát')")
+    page.click("nav a[href='/visits']")
+    page.click(".page-head a[href='/delegations/plans']")
     page.click("main a[href$='/plan']")
     rows = page.locator("ol.plan-rows > li").count()
     page.click("button[name=add_row]")
