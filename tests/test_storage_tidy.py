@@ -70,7 +70,9 @@ def test_dead_code_is_gone():
     from survey_app.domain.followup import reminders
     from survey_app.domain.minutes import context
     from survey_app.storage import accounts, recommendations
-    assert not hasattr(accounts, "update_user")
+    # update_user was dead once; account editing calls it now, so it must have callers
+    callers = [path for path in PACKAGE.rglob("*.py") if ".update_user(" in path.read_text(encoding="utf-8")]
+    assert not hasattr(accounts, "update_user") or callers
     assert not hasattr(recommendations, "units_with_active")
     assert not hasattr(reminders, "unit_name")
     assert not hasattr(delegations, "MEMBER_ROLE_LABELS")
