@@ -260,3 +260,14 @@ CREATE TABLE plan_counters (
     PRIMARY KEY (body, year)
 )
 """)
+
+
+@migrations()
+def m025_minutes_wording(db):
+    """A delegation's own wording of its minutes, each NULL until chosen (the API shows
+    a field only then): the place of the date line (Decree 30: the issuing body's
+    province by default), the copies and who keeps them (JSON [{holder, copies}]) and
+    Nơi nhận (JSON list of lines)."""
+    _run(db, "ALTER TABLE delegations ADD COLUMN minutes_place TEXT")
+    _run(db, "ALTER TABLE delegations ADD COLUMN minutes_copies TEXT")
+    _run(db, "ALTER TABLE delegations ADD COLUMN minutes_recipients TEXT")

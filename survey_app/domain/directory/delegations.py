@@ -17,6 +17,7 @@ from survey_app.storage import plans as plans_sql
 from survey_app.clock import day_vn, now_utc
 from survey_app.formatting import format_date
 from survey_app.domain import audit
+from survey_app.domain.directory import minutes_settings
 from survey_app.domain.access import (DELEGATION_POSITIONS, DELEGATION_SIDE, can_edit_delegation,
                                       can_manage_delegations, require, scope)
 from survey_app.domain.errors import Conflict, DomainError, NotFound
@@ -25,7 +26,7 @@ from survey_app.domain.visits.operations import check_text, parse_iso_date
 KINDS = ("khao_sat", "giam_sat")
 KIND_LABELS = {"khao_sat": N_("Khảo sát"), "giam_sat": N_("Giám sát")}
 FIELDS = ("name", "body", "parent_body", "kind", "topic", "symbol", "followup_days", "decision", "members",
-          "signature_layout", "period")
+          "signature_layout", "period", *minutes_settings.FIELDS)
 # How the minutes place the signature blocks (Decree 30 Mẫu 1.9, or host / delegation / secretary).
 SIGNATURE_LAYOUTS = ("three_party", "mau_1_9")
 SIGNATURE_LAYOUT_LABELS = {"three_party": N_("Ba bên: đại diện đơn vị bên trái, Đoàn bên phải, Thư ký Đoàn bên dưới"),
@@ -155,6 +156,7 @@ def parse(data, partial: bool = False) -> dict:
         values["members"] = _members(data["members"])
     if "period" in data:
         values["period"] = _period(data["period"])
+    values.update(minutes_settings.parse(data))
     return values
 
 
@@ -252,6 +254,7 @@ def _columns(values: dict) -> dict:
         columns["decision_date"] = values["decision"]["date"]
     if "period" in values:
         columns["period_from"], columns["period_to"] = values["period"]["from"], values["period"]["to"]
+    columns.update(minutes_settings.columns(values))
     return columns
 
 
@@ -321,7 +324,8 @@ def _public(db, row: dict, members: list[dict] | None = None) -> dict:
                         for m in members],
             **({"signature_layout": row["signature_layout"]} if row["signature_layout"] else {}),
             **({"period": {"from": row["period_from"], "to": row["period_to"]}}
-               if row["period_from"] or row["period_to"] else {})}
+               if row["period_from"] or row["period_to"] else {}),
+            **minutes_settings.public(row)}
 
 
 def get(store, user: dict, delegation_id: int) -> dict:

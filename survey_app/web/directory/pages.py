@@ -10,12 +10,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import NumberRange, Optional
 
 from survey_app.checklists.wtf import select_choices
 from survey_app.domain import access
-from survey_app.domain.directory import delegations
+from survey_app.domain.directory import delegations, minutes_settings
 from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
 from survey_app.web import nav
@@ -59,6 +60,9 @@ class DelegationForm(FlaskForm):
         [(k, _l(delegations.SIGNATURE_LAYOUT_LABELS[k])) for k in delegations.SIGNATURE_LAYOUTS]))
     period_from = DateField(N_("Thời gian khảo sát từ ngày"), validators=[Optional()])
     period_to = DateField(N_("Thời gian khảo sát đến ngày"), validators=[Optional()])
+    minutes_place = StringField(N_("Địa danh ở dòng ngày tháng (để trống: tên tỉnh của cơ quan ban hành)"))
+    minutes_copies = TextAreaField(N_("Số bản biên bản và nơi giữ (mỗi dòng: nơi giữ: số bản)"))
+    minutes_recipients = TextAreaField(N_("Nơi nhận biên bản (mỗi dòng một nơi)"))
     members = FieldList(FormField(MemberForm), min_entries=1, max_entries=MAX_ROWS)
 
 
@@ -114,7 +118,8 @@ def _edit(form: DelegationForm, current: dict | None):
 
 def _page(form: DelegationForm, current: dict | None):
     status = 400 if request.method == "POST" and "add_row" not in request.form else 200
-    return render_template("directory/edit.html", form=form, current=current), status
+    return render_template("directory/edit.html", form=form, current=current,
+                           host_placeholder=minutes_settings.HOST), status
 
 
 def _pad(form: DelegationForm, rows: int) -> None:
@@ -126,6 +131,9 @@ def _form_data(current: dict) -> dict:
     return {**{key: current[key] for key in ("name", "kind", "body", "parent_body", "topic", "symbol",
                                             "followup_days")},
             "signature_layout": current.get("signature_layout") or "three_party",
+            "minutes_place": current.get("minutes_place", ""),
+            "minutes_copies": minutes_settings.copies_lines(current.get("minutes_copies", [])),
+            "minutes_recipients": "\n".join(current.get("minutes_recipients", [])),
             "decision_number": current["decision"]["number"],
             "decision_date": _date(current["decision"]["date"]),
             "period_from": _date(current.get("period", {}).get("from", "")),
@@ -146,6 +154,10 @@ def _data(form: DelegationForm) -> dict:
             "parent_body": form.parent_body.data or "", "topic": form.topic.data or "",
             "symbol": form.symbol.data or "", "followup_days": form.followup_days.data or 90,
             "signature_layout": form.signature_layout.data,
+            "minutes_place": (form.minutes_place.data or "").strip() or None,
+            "minutes_copies": minutes_settings.copies_from_lines(form.minutes_copies.data),
+            "minutes_recipients": [line for line in (form.minutes_recipients.data or "").splitlines()
+                                   if line.strip()] or None,
             "decision": {"number": form.decision_number.data or "",
                          "date": form.decision_date.data.isoformat() if form.decision_date.data else ""},
             "period": {"from": form.period_from.data.isoformat() if form.period_from.data else "",
@@ -158,6 +170,8 @@ def _attach(form: DelegationForm, error: DomainError) -> None:
     field = error.field or "name"
     target = {"decision.number": "decision_number", "decision.date": "decision_date", "period": "period_from",
               "period.from": "period_from", "period.to": "period_to"}.get(field, field)
+    if target.startswith("minutes_"):
+        target = target.split("[")[0]
     if target.startswith("members["):
         index, _, sub = target[len("members["):].partition("].")
         rows = [row for row in form.members if (row.form.name.data or "").strip() and not row.form.remove.data]
