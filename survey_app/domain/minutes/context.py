@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Any
 
 import segno
@@ -47,6 +48,8 @@ class MinutesInput:
     corrects: int | None = None
     corrects_citation: dict | None = None   # {number, date} of the corrected minutes
     signature_layout: str = "three_party"   # or "mau_1_9" (THƯ KÝ left, CHỦ TỌA right)
+    copies_kept: list | None = None         # [{holder, copies}]: who keeps the copies
+    basis: dict | None = None               # {document, number, date, issuer}: what the visit carries out
 
 
 def _canonical(value: Any) -> Any:
@@ -73,6 +76,9 @@ def content_sha256(inp: MinutesInput) -> str:
         data.pop("corrects_citation", None)
     if data.get("signature_layout") == "three_party":  # versions frozen before the option keep their hash
         data.pop("signature_layout")
+    for key in ("copies_kept", "basis"):  # versions frozen before the wording of m025 keep their hash
+        if data.get(key) is None:
+            data.pop(key, None)
     data["signatories"] = [{k: v for k, v in s.items() if k != "image_png"}
                            for s in data["signatories"]]
     text = json.dumps(_canonical(data), sort_keys=True, ensure_ascii=False,
@@ -92,14 +98,42 @@ def _paragraphs(inp: MinutesInput, key: str, generated: list[str]) -> list[str]:
     return generated
 
 
-def _opening(inp: MinutesInput) -> str:
+def basis_sentence(basis: dict | None) -> str:
+    """What the visit carries out: "Thực hiện Quyết định số 25/QĐ-BPC ngày 01/10/2025 của
+    Ban Pháp chế HĐND tỉnh Gia Lai;" — a survey plan (Kế hoạch) takes the decision's place
+    by giving `document` "Kế hoạch"; no number, no sentence."""
+    if not basis or not basis.get("number"):
+        return ""
+    date = f" ngày {format_date(basis['date'])}" if basis.get("date") else ""
+    issuer = f" của {basis['issuer']}" if basis.get("issuer") else ""
+    return f"Thực hiện {basis.get('document') or 'Quyết định'} số {basis['number']}{date}{issuer};"
+
+
+ABBREVIATIONS = {"HĐND": "Hội đồng nhân dân", "UBND": "Ủy ban nhân dân"}
+
+
+def spell_out(paragraphs: list[str]) -> list[str]:
+    """Each abbreviation written out at its first use: "Ủy ban nhân dân (UBND) xã Hra"."""
+    done, result = set(), []
+    for text in paragraphs:
+        for short, full in ABBREVIATIONS.items():
+            match = None if short in done else re.search(rf"(?<!\w){short}(?!\w)", text)
+            if match:
+                done.add(short)
+                text = f"{text[:match.start()]}{full} ({short}){text[match.end():]}"
+        result.append(text)
+    return result
+
+
+def _opening(inp: MinutesInput) -> list[str]:
     doc = inp.document
     started = parse_datetime(doc.get("started_at"))
     when = f"vào lúc {format_time(started)}, ngày {format_date(_local(started))}" if started else f"vào lúc {BLANK}"
     host, delegation = doc.get("host", {}), doc.get("delegation", {})
-    return (f"Hôm nay, {when}, tại {host.get('place') or host.get('unit', BLANK)}, "
-            f"{delegation.get('name', 'Đoàn')} làm việc với {host.get('unit', BLANK)} "
-            f"về {_lower_first(delegation.get('topic', ''))}.")
+    today = (f"Hôm nay, {when}, tại {host.get('place') or host.get('unit', BLANK)}, "
+             f"{delegation.get('name', 'Đoàn')} làm việc với {host.get('unit', BLANK)} "
+             f"về {_lower_first(delegation.get('topic', ''))}.")
+    return spell_out([p for p in (basis_sentence(inp.basis), today) if p])
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
@@ -114,19 +148,25 @@ def _person(name: str, title: str, role_label: str = "") -> str:
 
 
 def _attendee_blocks(doc: dict) -> list[dict]:
+    """Headings without end punctuation, as every level-2 heading; one person a line, `;`
+    between them, a full stop after the last one of each list."""
     members = doc.get("delegation", {}).get("members", [])
     host = doc.get("host", {})
-    blocks = [_heading(2, f"1. {doc.get('delegation', {}).get('name', 'Đoàn khảo sát')}:"),
-              _bullets([_person(m.get("name", ""), m.get("title", ""), DELEGATION_POSITION_LABELS.get(m.get("role"), ""))
-                        for m in members] or [BLANK])]
-    blocks += [_heading(2, f"2. Đại diện {host.get('unit', 'đơn vị')}:"),
-               _bullets([_person(a.get("name", ""), a.get("title", "")) for a in host.get("attendees", [])]
-                        or [BLANK])]
-    guests = doc.get("guests") or []
-    if guests:
-        blocks += [_heading(2, "3. Khách mời:"),
-                   _bullets([_person(g.get("name", ""), g.get("title", "")) for g in guests])]
-    return blocks
+    groups = [(f"1. {doc.get('delegation', {}).get('name', 'Đoàn khảo sát')}",
+               [_person(m.get("name", ""), m.get("title", ""), DELEGATION_POSITION_LABELS.get(m.get("role"), ""))
+                for m in members] or [BLANK]),
+              (f"2. Đại diện {host.get('unit', 'đơn vị')}",
+               [_person(a.get("name", ""), a.get("title", "")) for a in host.get("attendees", [])] or [BLANK])]
+    if doc.get("guests"):
+        groups.append(("3. Khách mời", [_person(g.get("name", ""), g.get("title", "")) for g in doc["guests"]]))
+    for _title, items in groups:
+        items[-1] = _full_stop(items[-1])
+    return [block for title, items in groups for block in (_heading(2, title), _bullets(items))]
+
+
+def _full_stop(text: str) -> str:
+    """The sentence ends with one full stop (after a closing parenthesis, not before it)."""
+    return text if text == BLANK else text.rstrip(" ;.") + "."  # a blank line is filled in by hand
 
 
 def _heading(level: int, text: str) -> dict:
@@ -158,8 +198,9 @@ def _report_blocks(inp: MinutesInput, n: int) -> list[dict]:
     figures = _figure_rows(inp)
     if figures:
         blocks.append({"type": "figures", "rows": figures})
-    if inp.warnings:
-        blocks.append({"type": "warnings", "items": [f"Lưu ý: {w}" for w in inp.warnings]})
+    # a figure that breaks a consistency rule: an official request to the unit, not a software warning
+    blocks += [{"type": "paragraph", "text": f"Số liệu báo cáo chưa khớp ({_lower_first(w).rstrip(' .')}), "
+                                             f"đề nghị đơn vị rà soát, báo cáo bổ sung."} for w in inp.warnings]
     return blocks
 
 
@@ -181,8 +222,8 @@ def _content_blocks(inp: MinutesInput) -> list[dict]:
                                   [d.get("text", "") for d in doc.get("difficulties", [])]))
     sections.append(_list_section(
         inp, "proposals", f"0. Đề xuất, kiến nghị của {unit}",
-        [p.get("text", "") + (f" (đề xuất với {p['addressee']})" if p.get("addressee") else "")
-         for p in doc.get("proposals", [])]))
+        [_full_stop(p.get("text", "").rstrip(" .") + f" (đề xuất với {p['addressee']})") if p.get("addressee")
+         else p.get("text", "") for p in doc.get("proposals", [])]))
     sections.append(_list_section(inp, "opinions", "0. Ý kiến của các thành viên Đoàn",
                                   [f"{o.get('member', '')}: {o.get('text', '')}" for o in doc.get("opinions", [])]))
     blocks, n = [], 0
@@ -194,24 +235,70 @@ def _content_blocks(inp: MinutesInput) -> list[dict]:
     return blocks
 
 
+def delegation_word(doc: dict) -> str:
+    """"Đoàn giám sát" or "Đoàn khảo sát", as the delegation's name says."""
+    return "Đoàn giám sát" if "giám sát" in doc.get("delegation", {}).get("name", "").lower() else "Đoàn khảo sát"
+
+
+def _conclusion_lead(doc: dict) -> str:
+    """"Thay mặt Đoàn khảo sát, đồng chí Đinh Ly An, Trưởng Ban Pháp chế HĐND tỉnh, Trưởng đoàn
+    kết luận như sau:"."""
+    conclusion = doc.get("conclusion") or {}
+    members = doc.get("delegation", {}).get("members", [])
+    who = next((m for m in members if m.get("name") == conclusion.get("by")), None) \
+        or next((m for m in members if m.get("role") == "head"), {})
+    name = conclusion.get("by") or who.get("name", "")
+    parts = [f"đồng chí {name}" if name else "", who.get("title", ""),
+             DELEGATION_POSITION_LABELS.get(who.get("role"), "") if who.get("name") == name else ""]
+    return f"Thay mặt {delegation_word(doc)}, {', '.join(p for p in parts if p)} kết luận như sau:"
+
+
+def _host_side(addressee: str, host: dict) -> bool:
+    """The visited unit or a body of its locality (đề nghị); any other is a higher body (kiến nghị)."""
+    locality = (host.get("locality") or "").strip().lower()
+    return not addressee or addressee == host.get("unit") or bool(locality and addressee.lower().endswith(locality))
+
+
+def _recommendation_blocks(doc: dict) -> list[dict]:
+    """The recommendations grouped by addressee: "Đối với UBND xã Hra:" (đề nghị, to the host
+    side) first, then "Kiến nghị với UBND tỉnh Gia Lai:" (to higher bodies)."""
+    host, groups = doc.get("host", {}), {}
+    recommendations = doc.get("recommendations", [])
+    # without an addressee: the host unit's (or, the unit unknown, the first named addressee's)
+    default = host.get("unit") or next((r["addressee"] for r in recommendations if r.get("addressee")), "")
+    for rec in recommendations:
+        groups.setdefault(rec.get("addressee") or default, []).append(rec)
+    ordered = sorted(groups.items(), key=lambda group: not _host_side(group[0], host))
+    sides = {_host_side(addressee, host) for addressee in groups}
+    verb = {frozenset({True}): "đề nghị", frozenset({False}): "kiến nghị"}.get(frozenset(sides), "đề nghị, kiến nghị")
+    # keep: a lead line never alone at the foot of a page, away from the items it introduces
+    blocks = [{"type": "paragraph", "text": f"{delegation_word(doc)} {verb} như sau:", "keep": True}] if groups else []
+    for addressee, recs in ordered:
+        if addressee:
+            title = f"Đối với {addressee}:" if _host_side(addressee, host) else f"Kiến nghị với {addressee}:"
+            blocks.append({"type": "paragraph", "text": title, "keep": True})
+        blocks.append({"type": "numbered", "items": [_recommendation(rec) for rec in recs]})
+    return blocks
+
+
 def _conclusion_blocks(inp: MinutesInput) -> list[dict]:
     doc = inp.document
     conclusion = doc.get("conclusion") or {}
-    head = next((m for m in doc.get("delegation", {}).get("members", [])
-                 if m.get("name") == conclusion.get("by")), {})
-    who = ", ".join(p for p in (conclusion.get("by"), head.get("title")) if p)
-    generated = [f"Đồng chí {who} kết luận: {conclusion.get('text', '')}"] if conclusion.get("text") else []
+    generated = [_conclusion_lead(doc), conclusion["text"]] if conclusion.get("text") else []
     blocks = [{"type": "paragraph", "text": p} for p in _paragraphs(inp, "conclusion", generated)]
     recommendations = doc.get("recommendations", [])
-    items = [{"text": rec.get("text", ""), "detail": _recommendation_detail(rec)} for rec in recommendations]
-    if items:
-        # keep: never alone at the foot of a page, away from the recommendations it introduces
-        blocks.append({"type": "paragraph", "text": "Đoàn khảo sát kiến nghị:", "keep": True})
-        blocks.append({"type": "numbered", "items": items})
+    blocks += _recommendation_blocks(doc)
     defaults = [rec for rec in recommendations if rec.get("due_default")]
     if defaults:
         blocks.append({"type": "paragraph", "text": _default_due_note(doc, defaults[0]["due"])})
     return blocks
+
+
+def _recommendation(rec: dict) -> dict:
+    """A numbered item: its text, then its detail in parentheses, then the full stop
+    (`end`), never a parenthesis after the sentence's full stop."""
+    detail, text = _recommendation_detail(rec), rec.get("text", "")
+    return {"text": text.rstrip(" .") if detail else text, "detail": detail, "end": "." if detail else ""}
 
 
 def _recommendation_detail(rec: dict) -> str:
@@ -241,14 +328,18 @@ def _closing(inp: MinutesInput) -> str:
         when = f"{format_time(ended)} cùng ngày"
     else:
         when = f"{format_time(ended)}, ngày {format_date(ended)}"
-    return (f"Buổi làm việc kết thúc vào lúc {when}. Biên bản đã được đọc lại cho các thành viên "
-            f"tham dự cùng nghe và thống nhất; được lập thành {inp.copies:02d} bản có giá trị "
-            f"như nhau./.")
+    kept = inp.copies_kept or [{"holder": delegation_word(doc), "copies": max(inp.copies - 1, 1)},
+                               {"holder": doc.get("host", {}).get("unit", "đơn vị"), "copies": 1}]
+    copies = sum(row["copies"] for row in kept) if inp.copies_kept else inp.copies
+    holders = ", ".join(f"{row['holder']} giữ {row['copies']:02d} bản" for row in kept)
+    return (f"Buổi làm việc kết thúc vào lúc {when}. Biên bản đã được đọc lại cho các thành phần tham dự "
+            f"cùng nghe, thống nhất thông qua và ký tên. Biên bản được lập thành {copies:02d} bản có giá trị "
+            f"như nhau, {holders}./.")
 
 
 def _body(inp: MinutesInput) -> list[dict]:
     blocks = [{"type": "paragraph", "text": p}
-              for p in _paragraphs(inp, "opening", [_opening(inp)])]
+              for p in _paragraphs(inp, "opening", _opening(inp))]
     blocks.append(_heading(1, "I. THÀNH PHẦN THAM DỰ"))
     blocks += _attendee_blocks(inp.document)
     blocks.append(_heading(1, "II. NỘI DUNG LÀM VIỆC"))
@@ -289,7 +380,9 @@ def _photo(photo: dict) -> dict:
             mime = "image/jpeg" if raw[:3] == b"\xff\xd8\xff" else "image/png" if raw[:8] == b"\x89PNG\r\n\x1a\n" else None
         except ValueError:
             mime = None
-    return {"caption": photo.get("caption", ""), "credit": photo.get("credit", ""),
+    caption, credit = photo.get("caption", ""), photo.get("credit", "")
+    # with a credit, the full stop comes after its parenthesis: "… xã Hra (Ảnh: R'Piên)."
+    return {"caption": caption.rstrip(" .") if credit else caption, "credit": credit, "end": "." if credit else "",
             "src": f"data:{mime};base64,{data}" if mime else None}
 
 
@@ -301,6 +394,12 @@ def _qr_data_uri(url: str) -> str | None:
     if not url:
         return None
     return segno.make(url, error="m", micro=False).png_data_uri(scale=4, border=0)
+
+
+def annex_title(number: str, issued: dt.date | None) -> list[str]:
+    """The photo annex's heading: PHỤ LỤC / HÌNH ẢNH BUỔI LÀM VIỆC / (Kèm theo Biên bản số … ngày …)."""
+    day = f" ngày {format_date(issued)}" if issued else ""
+    return ["PHỤ LỤC", "HÌNH ẢNH BUỔI LÀM VIỆC", f"(Kèm theo Biên bản số {number}{day})"]
 
 
 def _pairs(items: list) -> list[list]:
@@ -339,6 +438,7 @@ def build_context(inp: MinutesInput) -> dict:
         "signature_rows": _signature_rows(signatories, inp.signature_layout),
         "recipients": [f"- {r};" for r in inp.recipients[:-1]] + [f"- {r}." for r in inp.recipients[-1:]],
         "photos": [_photo(p) for p in doc.get("photos", [])],
+        "annex_title": annex_title(f"{inp.number:02d}/{inp.symbol}", inp.issued_date),
         "verify_url": inp.verify_url,
         "qr": _qr_data_uri(inp.verify_url),
         "sha256": digest,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from survey_app.documents import render_html, render_pdf
-from survey_app.domain.minutes.context import build_context
+from survey_app.domain.minutes.context import annex_title, build_context
 from survey_app.domain.minutes.docx import render_docx
 from survey_app.storage import minutes as sql
 from survey_app.storage import visits as visits_sql
@@ -37,6 +37,7 @@ def _draft_context(store, forms, env: MinutesEnv, minutes: dict) -> dict:
     context = build_context(inp)
     context["code_line"] = DRAFT_LINE
     context["number_line"] = f"Số:        /{inp.symbol}"
+    context["annex_title"] = annex_title(f"      /{inp.symbol}", inp.issued_date)
     context["amendment"] = " ".join(filter(None, ["(DỰ THẢO)", context["amendment"]]))
     return context
 

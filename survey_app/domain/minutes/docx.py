@@ -104,6 +104,8 @@ def _block(document, block: dict) -> None:
             para = kit.paragraph(document, f"{number}. {item['text']}")
             if item["detail"]:
                 kit.run(para, f" {item['detail']}", italic=True)
+            if item.get("end"):
+                kit.run(para, item["end"])
     elif kind == "figures":
         _figures(document, block["rows"])
     elif kind == "warnings":
@@ -133,8 +135,12 @@ def _recipients(document, ctx: dict) -> None:
 def _photos(document, ctx: dict) -> None:
     if not ctx["photos"]:
         return
-    title = kit.paragraph(document, "PHỤ LỤC: HÌNH ẢNH", "Subtitle")
-    title.paragraph_format.space_after = Pt(8)
+    title = kit.paragraph(document, ctx["annex_title"][0], "Subtitle")
+    title.add_run().add_break()
+    kit.run(title, ctx["annex_title"][1])
+    title.paragraph_format.space_after, title.paragraph_format.keep_with_next = Pt(0), True
+    cite = kit.paragraph(document, ctx["annex_title"][2], "Normal", italic=True, align=CENTER, keep=True)
+    cite.paragraph_format.first_line_indent, cite.paragraph_format.space_after = Mm(0), Pt(8)
     if any(photo["src"] for photo in ctx["photos"]):
         title.paragraph_format.page_break_before = True
     else:
@@ -147,6 +153,7 @@ def _photos(document, ctx: dict) -> None:
         caption = kit.paragraph(document, f"Ảnh {number}: {photo['caption']}", "Caption")
         if photo["credit"]:
             kit.run(caption, f" (Ảnh: {photo['credit']})", italic=False)
+            kit.run(caption, photo["end"])
 
 
 def _limit_pictures(document, max_w_mm: float = 140, max_h_mm: float = 95) -> None:

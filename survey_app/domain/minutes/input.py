@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import unicodedata
 
 from survey_app.checklists.types import ITEM_TYPES, show_answer
@@ -16,7 +17,8 @@ from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.domain.access import SIGNATORY_ROLES
 from survey_app.domain.followup.operations import default_due
-from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256
+from survey_app.domain.directory import minutes_settings
+from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256, delegation_word
 from survey_app.storage import delegations as delegations_sql
 from survey_app.domain.visits import document as visit_io
 from survey_app.domain.images import printed_photo
@@ -48,6 +50,54 @@ def issued_place(locality: str, fallback: str = "") -> str:
             break
     place = place or fallback
     return place[:1].upper() + place[1:]
+
+
+PROVINCE = re.compile(r"\b(?:tỉnh|thành phố)\s+(.+)$", re.IGNORECASE)
+
+
+def issuing_place(parent_body: str, body: str = "", override: str | None = None, fallback: str = "") -> str:
+    """The place of the date line (Decree 30): the province of a provincial body
+    ("HĐND tỉnh Gia Lai" → "Gia Lai"), unless the delegation chose its own; the same in
+    every document of that body (minutes, survey report)."""
+    if override:
+        return override
+    for name in (parent_body or "", body or ""):
+        match = PROVINCE.search(name.strip())
+        if match:
+            return match.group(1).strip()
+    return fallback
+
+
+def basis_of(delegation: dict) -> dict | None:
+    """What the visit carries out, cited in the opening: the delegation's deciding document.
+    A survey plan with its own number (Kế hoạch số …/KH-…) takes its place here."""
+    if not (delegation.get("decision_no") or "").strip():
+        return None
+    issuer = " ".join(p for p in (delegation.get("body", ""), delegation.get("parent_body", "")) if p)
+    return {"document": "Quyết định", "number": delegation["decision_no"].strip(),
+            "date": delegation.get("decision_date") or "", "issuer": issuer}
+
+
+def _with_host(text: str, unit: str) -> str:
+    return text.replace(minutes_settings.HOST, unit)
+
+
+def copies_kept(delegation: dict, unit: str, word: str) -> list[dict]:
+    """Who keeps the copies: the delegation's choice, or the Đoàn 02 and the host unit 01."""
+    chosen = minutes_settings.public(delegation).get("minutes_copies")
+    rows = chosen or [{"holder": word, "copies": 2}, {"holder": minutes_settings.HOST, "copies": 1}]
+    return [{"holder": _with_host(row["holder"], unit), "copies": row["copies"]} for row in rows]
+
+
+def recipients(delegation: dict, unit: str, word: str) -> list[str]:
+    """Nơi nhận as offices write it, or the delegation's own lines."""
+    chosen = minutes_settings.public(delegation).get("minutes_recipients")
+    parent = (delegation.get("parent_body") or "HĐND tỉnh").strip()
+    council = PROVINCE.sub(lambda m: m.group(0).split()[0], parent) if PROVINCE.search(parent) else parent
+    short = delegation.get("symbol") or symbol_of(delegation.get("body", "")).removeprefix("BB-").removeprefix("BB")
+    lines = chosen or [f"Thường trực {council} (để báo cáo)", minutes_settings.HOST, f"Thành viên {word}",
+                       f"Lưu: VT, {short}" if short else "Lưu: VT"]
+    return [_with_host(line, unit) for line in lines]
 
 
 def visit_date(doc: dict) -> dt.date:
@@ -115,14 +165,19 @@ def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, ba
                             default_due(visit["started_at"], delegation["follow_up_days"]))
     day = visit_date(doc)
     layout = delegation["signature_layout"] or "three_party"
+    unit, word = doc["host"]["unit"], delegation_word(doc)
+    kept = copies_kept(delegation, unit, word)
     inp = MinutesInput(
         document=doc, **_form_rows(form, doc), number=number or 0, year=day.year,
         symbol=symbol_of(delegation["body"]),
-        issued_place=issued_place(doc["host"].get("locality"), doc["host"]["unit"]),
+        issued_place=issuing_place(delegation.get("parent_body", ""), delegation["body"],
+                                   delegation.get("minutes_place"),
+                                   issued_place(doc["host"].get("locality"), doc["host"]["unit"])),
         issued_date=day, wording=dict(minutes.get("wording") or {}),
         signatories=_signatories(doc, minutes.get("required_roles") or DEFAULT_ROLES, {}, layout),
         signature_layout=layout,
-        recipients=[doc["host"]["unit"], "Các thành viên Đoàn", "Lưu: VT"],
+        recipients=recipients(delegation, unit, word), copies=sum(row["copies"] for row in kept),
+        copies_kept=kept, basis=basis_of(delegation),
         ended_at=doc.get("ended_at"), version=minutes["version"], corrects=corrects_version,
         corrects_citation=corrects_citation)
     return with_verify_url(inp, base_url)
