@@ -16,12 +16,13 @@ from survey_app.storage import delegations as delegations_sql
 from survey_app.domain import access
 from survey_app.domain.followup.operations import STATUS_LABELS, STATUSES
 from survey_app.clock import today_vn
-from survey_app.domain.minutes.input import symbol_of
+from survey_app.domain.minutes.input import issuing_place, symbol_of
 from survey_app.domain.followup.charts import (  # noqa: F401  (the board's charts)
     chart_data, chart_svg, closed_over_time_svg, status_by_unit_svg,
 )
 
 DEFAULT_BODY, DEFAULT_PARENT = "Ban Pháp chế", "HĐND tỉnh Gia Lai"
+DEFAULT_PLACE = "Gia Lai"  # reports issued before the place followed the body's province
 DEFAULT_SIGNER_TITLE = "Trưởng ban"
 COLUMNS = ("STT", "Kiến nghị", "Đơn vị thực hiện", "Đoàn", "Ngày khảo sát", "Hạn", "Trạng thái",
            "Quá hạn", "Cập nhật gần nhất")
@@ -115,7 +116,8 @@ def _issuer(store, filters: dict, rows: list[dict], scope) -> dict:
         symbol_of(body).replace("BB-", "BC-", 1)
     head = next((m["name"] for m in store.read(delegations_sql.list_members, delegation["id"])
                  if m["role"] == "head"), "") if delegation else ""
-    return {"body": body, "symbol": symbol, "issuing_body": body.upper(), "parent_body": parent.upper(),
+    place = issuing_place(parent, body, (delegation or {}).get("minutes_place"), DEFAULT_PLACE)
+    return {"body": body, "symbol": symbol, "issuing_body": body.upper(), "parent_body": parent.upper(), "place": place,
             "number_line": f"Số:      /{symbol}", "default_signer": head}
 
 
@@ -139,7 +141,7 @@ def report_pdf(data: dict, *, seal: dict | None = None, placed: bool = False):
         **data, columns=COLUMNS, chart_uris=charts, seal=seal,
         signer_lines=signer_lines(data.get("body") or DEFAULT_BODY, signer.get("title", "")),
         signer_name=signer.get("name", ""), today_text=format_date(data["today"]),
-        place_date=f"Gia Lai, {format_long_date(data.get('issued') or data['today'])}")
+        place_date=f"{data.get('place') or DEFAULT_PLACE}, {format_long_date(data.get('issued') or data['today'])}")
     return render_pdf_placed(html, SEAL_ELEMENT) if placed else render_pdf(html)
 
 

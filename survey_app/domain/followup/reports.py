@@ -182,7 +182,7 @@ def seal(store, env, user: dict, report_id: int) -> dict:
     pdf, placement = report_doc.report_pdf({**content, "content_sha256": digest}, placed=True,
                                            seal=minutes_keys.seal_context(name, at, digest[:12]))
     sealed = minutes_keys.seal(env.certs, env.signing, pdf, placement, name=name,
-                               reason=f"Báo cáo số {content['number']}", location="Gia Lai",
+                               reason=f"Báo cáo số {content['number']}", location=content.get("place") or report_doc.DEFAULT_PLACE,
                                info={audit.ANCHOR_KEY: audit.head_anchor(store)})
     staged = [files.stage_bytes(env.files, sealed, ".pdf")]
 
