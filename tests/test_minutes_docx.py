@@ -33,7 +33,7 @@ CHECKLIST = [
     {"section": "A. Cơ sở vật chất", "label": "Có máy lấy số thứ tự", "answer": "Không", "note": "Đang mua sắm"},
     {"section": "B. Nhân sự", "label": "Số công chức làm việc tại Trung tâm", "answer": "6", "note": ""},
 ]
-LEAD = "Đoàn khảo sát kiến nghị:"
+LEAD = "Đoàn khảo sát đề nghị như sau:"
 # With this many one-line opinions the lead line falls on the last line of page 2, in
 # WeasyPrint and in LibreOffice alike (checked below by rendering without the keep).
 OPINIONS_TO_THE_FOOT = 20
@@ -99,7 +99,7 @@ def key_lines(ctx: dict) -> list[str]:
         elif block["type"] == "figures":
             lines.append("(*) Chỉ tiêu tính từ số liệu báo cáo.")
     lines += [sig["name"] for row in ctx["signature_rows"] for sig in row if sig and sig["name"]]
-    return lines + ["Nơi nhận:", "PHỤ LỤC: HÌNH ẢNH"]
+    return lines + ["Nơi nhận:", "PHỤ LỤC", "HÌNH ẢNH BUỔI LÀM VIỆC", ctx["annex_title"][2]]
 
 
 def test_libreoffice_shows_the_same_words_in_the_same_order_on_as_many_pages(seed_context, both):
