@@ -17,7 +17,7 @@ MAX_LINES, MAX_COPIES = 15, 20
 
 MESSAGES = {"minutes_place": N_("Vui lòng nhập địa danh ở dòng ngày tháng của biên bản (tối đa %(limit)s ký tự)."),
             "minutes_copies": N_("Vui lòng nhập tên nơi giữ biên bản (tối đa %(limit)s ký tự)."),
-            "minutes_recipients": N_("Vui lòng nhập mỗi nơi nhận biên bản trên một dòng (tối đa %(limit)s ký tự).")}
+            "minutes_recipients": N_("Vui lòng nhập mỗi nơi được gửi biên bản trên một dòng (tối đa %(limit)s ký tự).")}
 
 
 def _line(value, field: str, limit: int) -> str:
@@ -44,7 +44,7 @@ def _copies(value) -> list[dict]:
 
 def _recipients(value) -> list[str]:
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_LINES:
-        raise DomainError(N_("Vui lòng nhập nơi nhận biên bản, mỗi nơi một dòng (tối đa %(maximum)s dòng)."),
+        raise DomainError(N_("Vui lòng nhập các nơi được gửi biên bản, mỗi nơi một dòng (tối đa %(maximum)s dòng)."),
                           "minutes_recipients", maximum=MAX_LINES)
     return [_line(line, "minutes_recipients", 300).lstrip("- ").rstrip(";.") for line in value]
 

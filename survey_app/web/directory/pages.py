@@ -62,7 +62,7 @@ class DelegationForm(FlaskForm):
     period_to = DateField(N_("Thời gian khảo sát đến ngày"), validators=[Optional()])
     minutes_place = StringField(N_("Địa danh ở dòng ngày tháng (để trống: tên tỉnh của cơ quan ban hành)"))
     minutes_copies = TextAreaField(N_("Số bản biên bản và nơi giữ (mỗi dòng: nơi giữ: số bản)"))
-    minutes_recipients = TextAreaField(N_("Nơi nhận biên bản (mỗi dòng một nơi)"))
+    minutes_recipients = TextAreaField(N_("Các nơi được gửi biên bản (mỗi dòng một nơi)"))
     members = FieldList(FormField(MemberForm), min_entries=1, max_entries=MAX_ROWS)
 
 
