@@ -16,7 +16,7 @@ from survey_app.storage import delegations as delegations_sql
 from survey_app.domain import access
 from survey_app.domain.followup.operations import STATUS_LABELS, STATUSES
 from survey_app.clock import today_vn
-from survey_app.domain.minutes.input import issuing_place, symbol_of
+from survey_app.domain.directory.issuing import issuing_place, symbol_of
 from survey_app.domain.followup.charts import (  # noqa: F401  (the board's charts)
     chart_data, chart_svg, closed_over_time_svg, status_by_unit_svg,
 )

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-import unicodedata
 
 from survey_app.checklists.types import ITEM_TYPES, show_answer
 from survey_app.formatting import parse_datetime
@@ -18,6 +16,7 @@ from survey_app.markers import N_
 from survey_app.domain.access import SIGNATORY_ROLES
 from survey_app.domain.followup.operations import default_due
 from survey_app.domain.directory import minutes_settings
+from survey_app.domain.directory.issuing import PROVINCE, issuing_place, symbol_of
 from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256, delegation_word
 from survey_app.storage import delegations as delegations_sql
 from survey_app.domain.visits import document as visit_io
@@ -34,13 +33,6 @@ SECTIONS = {
 LOCALITY_PREFIXES = ("thị trấn ", "phường ", "đặc khu ", "xã ")
 
 
-def symbol_of(body: str) -> str:
-    """`Ban Pháp chế` → `BB-BPC`: the initials of the issuing body."""
-    words = [w for w in body.replace("-", " ").split() if w[:1].isalpha()]
-    initials = "".join(unicodedata.normalize("NFD", w[0])[0].upper() for w in words)
-    return f"BB-{initials}" if initials else "BB"
-
-
 def issued_place(locality: str, fallback: str = "") -> str:
     """`xã Hra` → `Hra`: the place name of the date line."""
     place = (locality or "").strip()
@@ -50,22 +42,6 @@ def issued_place(locality: str, fallback: str = "") -> str:
             break
     place = place or fallback
     return place[:1].upper() + place[1:]
-
-
-PROVINCE = re.compile(r"\b(?:tỉnh|thành phố)\s+(.+)$", re.IGNORECASE)
-
-
-def issuing_place(parent_body: str, body: str = "", override: str | None = None, fallback: str = "") -> str:
-    """The place of the date line (Decree 30): the province of a provincial body
-    ("HĐND tỉnh Gia Lai" → "Gia Lai"), unless the delegation chose its own; the same in
-    every document of that body (minutes, survey report)."""
-    if override:
-        return override
-    for name in (parent_body or "", body or ""):
-        match = PROVINCE.search(name.strip())
-        if match:
-            return match.group(1).strip()
-    return fallback
 
 
 def basis_of(delegation: dict) -> dict | None:

@@ -13,7 +13,7 @@ from survey_app.checklists.conditions import describe
 from survey_app.checklists.types import ITEM_TYPES
 from survey_app.clock import day_vn
 from survey_app.domain.access import DELEGATION_POSITION_LABELS
-from survey_app.domain.minutes.input import symbol_of
+from survey_app.domain.directory.issuing import symbol_of
 from survey_app.formatting import format_date, format_long_date, format_time
 
 BLANK = "………………"

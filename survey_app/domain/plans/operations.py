@@ -15,6 +15,7 @@ import uuid as uuidlib
 from survey_app.clock import day_vn, now_utc, today_vn
 from survey_app.domain import audit
 from survey_app.domain.access import PLAN_REFUSED, can_plan_for, require
+from survey_app.domain.directory.issuing import issuing_place
 from survey_app.domain.errors import Conflict, DomainError, NotFound
 from survey_app.domain.visits.operations import (NAME_LIMIT, check_text, insert_visit_row, parse_iso_date,
                                                  parse_offset_datetime)
@@ -73,16 +74,11 @@ def plan_fields(db, delegation: dict) -> dict:
             "report_days": DEFAULT_REPORT_DAYS, "figures_from": "", "figures_to": ""}
 
 
-PROVINCE_PREFIXES = ("HĐND tỉnh ", "HĐND thành phố ", "Hội đồng nhân dân tỉnh ", "Hội đồng nhân dân thành phố ")
-
-
 def default_place(delegation: dict) -> str:
-    """`HĐND tỉnh Gia Lai` → `Gia Lai`: the place of the date line."""
-    for text in (delegation.get("parent_body") or "", delegation.get("body") or ""):
-        for prefix in PROVINCE_PREFIXES:
-            if prefix.casefold() in text.casefold():
-                return text[text.casefold().index(prefix.casefold()) + len(prefix):].strip()
-    return ""
+    """`HĐND tỉnh Gia Lai` → `Gia Lai`: the place of the date line, as in the body's
+    minutes and survey report (the delegation's chosen place, if any)."""
+    return issuing_place(delegation.get("parent_body") or "", delegation.get("body") or "",
+                         delegation.get("minutes_place"))
 
 
 # ----------------------------------------------------------------- checking a row
