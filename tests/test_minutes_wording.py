@@ -15,10 +15,12 @@ import docx
 import pytest
 
 from survey_app.domain.minutes.context import build_context, content_sha256
+from survey_app.domain.plans import operations as plans
+from survey_app.storage import plans as plans_sql
 from survey_app.domain.minutes.input import freeze, thaw
 
 from .conftest import csrf_token
-from .support import hra_rec
+from .support import hra_rec, user
 from .test_delegation_pages import form_data
 from .test_minutes_documents import make_input, visit_document  # noqa: F401  (fixture)
 
@@ -91,6 +93,19 @@ def test_without_a_deciding_document_the_opening_starts_with_the_day(client, tok
     text = draft_text(client, token(), seed_visit_id)
     assert "Thực hiện" not in text
     assert "Hôm nay, vào lúc 08 giờ 00 phút" in text and "làm việc với Ủy ban nhân dân (UBND) xã Hra" in text
+
+
+def test_a_numbered_survey_plan_is_cited_in_the_deciding_documents_place(app, client, token, store,
+                                                                            seed_visit_id, delegation_id):
+    assert client.patch(f"/api/v1/delegations/{delegation_id}", json={"decision": DECISION},
+                        headers=token("admin")).status_code == 200
+    plans.save_plan(store, app.extensions["survey_forms"], user(store, "thuky"), delegation_id,
+                    {"fields": {"issued_date": "2025-09-25"}, "rows": []})
+    number = store.read(plans_sql.get_plan, delegation_id)["number"]
+    text = draft_text(client, token(), seed_visit_id)
+    assert (f"Thực hiện Kế hoạch số {number:02d}/KH-BPC ngày 25/09/2025 của Ban Pháp chế Hội đồng nhân dân (HĐND) "
+            "tỉnh Gia Lai; Hôm nay, vào lúc 08 giờ 00 phút") in text
+    assert "Quyết định số 25/QĐ-BPC" not in text
 
 
 def test_the_settings_are_optional_checked_shown_once_chosen_and_printed(client, store, token, seed_visit_id,

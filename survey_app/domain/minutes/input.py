@@ -17,8 +17,10 @@ from survey_app.domain.access import SIGNATORY_ROLES
 from survey_app.domain.followup.operations import default_due
 from survey_app.domain.directory import minutes_settings
 from survey_app.domain.directory.issuing import PROVINCE, issuing_place, symbol_of
+from survey_app.domain.plans.context import number_text
 from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256, delegation_word
 from survey_app.storage import delegations as delegations_sql
+from survey_app.storage import plans as plans_sql
 from survey_app.domain.visits import document as visit_io
 from survey_app.domain.images import printed_photo
 
@@ -44,12 +46,15 @@ def issued_place(locality: str, fallback: str = "") -> str:
     return place[:1].upper() + place[1:]
 
 
-def basis_of(delegation: dict) -> dict | None:
-    """What the visit carries out, cited in the opening: the delegation's deciding document.
-    A survey plan with its own number (Kế hoạch số …/KH-…) takes its place here."""
+def basis_of(delegation: dict, plan: dict | None = None) -> dict | None:
+    """What the visit carries out, cited in the opening: the delegation's survey plan
+    (Kế hoạch số 03/KH-BPC) once it has a number, else its deciding document (Quyết định)."""
+    issuer = " ".join(p for p in (delegation.get("body", ""), delegation.get("parent_body", "")) if p)
+    if plan and plan.get("number"):
+        return {"document": "Kế hoạch", "number": number_text(delegation, plan),
+                "date": plan.get("issued_date") or "", "issuer": issuer}
     if not (delegation.get("decision_no") or "").strip():
         return None
-    issuer = " ".join(p for p in (delegation.get("body", ""), delegation.get("parent_body", "")) if p)
     return {"document": "Quyết định", "number": delegation["decision_no"].strip(),
             "date": delegation.get("decision_date") or "", "issuer": issuer}
 
@@ -153,7 +158,7 @@ def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, ba
         signatories=_signatories(doc, minutes.get("required_roles") or DEFAULT_ROLES, {}, layout),
         signature_layout=layout,
         recipients=recipients(delegation, unit, word), copies=sum(row["copies"] for row in kept),
-        copies_kept=kept, basis=basis_of(delegation),
+        copies_kept=kept, basis=basis_of(delegation, store.read(plans_sql.get_plan, visit["delegation_id"])),
         ended_at=doc.get("ended_at"), version=minutes["version"], corrects=corrects_version,
         corrects_citation=corrects_citation)
     return with_verify_url(inp, base_url)
