@@ -124,6 +124,7 @@ TABLE = {
     "minutes.sign_role": ("/visits/{frozen}/minutes/sign/host", NONE, SIGN_HOST,
                           {"data": {"host-name": "Trần Văn Hùng", "host-image": PNG}}),
     "minutes.download": ("/visits/{frozen}/minutes/v1.pdf", VIEW, NONE, None),
+    "minutes.page_image": ("/visits/{frozen}/minutes/v1/page-1.png", VIEW, NONE, None),
     "followup.board": ("/followup/", SIGNED_IN, NONE, None),
     "followup.stylesheet": ("/followup/style.css", SIGNED_IN, NONE, None),
     "followup.chart_closed": ("/followup/charts/closed.svg", SIGNED_IN, NONE, None),
