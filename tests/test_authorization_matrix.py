@@ -130,6 +130,7 @@ TABLE = {
     "followup.chart_closed": ("/followup/charts/closed.svg", SIGNED_IN, NONE, None),
     "followup.chart_status_by_unit": ("/followup/charts/status-by-unit.svg", SIGNED_IN, NONE, None),
     "followup.detail": ("/followup/r/{rec}", VIEW, NONE, None),
+    "followup.calendar_month": ("/followup/calendar/2026-01", SIGNED_IN, NONE, None),
     "followup.post_update": ("/followup/r/{rec}/updates", NONE, REPORT, _evidence_update),
     "followup.post_decision": ("/followup/r/{rec}/decision", NONE, PREPARE, {"data": {"decision": "accept"}}),
     "followup.evidence": ("/followup/evidence/{evidence}", VIEW, NONE, None),
