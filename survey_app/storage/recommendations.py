@@ -2,7 +2,9 @@
 append-only updates, evidence files and calendar tokens.
 
 Filters are a dict: `status`, `unit_id`, `delegation_id`, `due_month` (YYYY-MM),
-`overdue` (bool), `visit_from`/`visit_to` (visit dates), and the user's `scope` (a
+`overdue` (bool), `visit_from`/`visit_to` (visit dates), `q` (words the recommendation's
+text or implementing unit contains, found in m007's search index: no diacritics, no
+case, each word a prefix), and the user's `scope` (a
 `storage.scope.Scope`; missing = no limit). `today` is the date in Vietnam that decides
 what is overdue; it is never stored.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from survey_app.storage.scope import EVERYTHING, Scope, recommendations_clause, visits_clause
 from survey_app.storage.db import one
+from survey_app.storage.visits import fts_terms
 
 # The active statuses (domain/followup/operations.ACTIVE_STATUSES) in the very form of
 # the partial index of migration m006, so that the planner uses it.
@@ -128,6 +131,10 @@ def _where(filters: dict, today: str, *, with_overdue: bool = True) -> tuple[str
         clauses.append("r.visit_id IN (SELECT id FROM visits WHERE substr(started_at, 1, 10) "
                        "BETWEEN :visit_from AND :visit_to)")
         params.update(visit_from=filters.get("visit_from") or "0000", visit_to=filters.get("visit_to") or "9999")
+    for n, term in enumerate(fts_terms(filters.get("q") or "")):
+        # the recommendation's own part of the index: rowid = its item id
+        clauses.append(f"r.item_id IN (SELECT rowid FROM visit_search WHERE visit_search MATCH :q{n} AND rowid > 0)")
+        params[f"q{n}"] = term
     if with_overdue and filters.get("overdue"):
         clauses.append(f"{_ACTIVE_SQL} AND r.due < :today")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params

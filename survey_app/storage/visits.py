@@ -159,8 +159,22 @@ _TERM = re.compile(r"[^\s\"]+")
 def fts_terms(text: str) -> list[str]:
     """User text as FTS5 queries that cannot be a syntax error: each term becomes a
     quoted prefix phrase (`"pháp"*`, `"chế"*`), so `AND`, `*`, `(` or `"` are plain
-    text. The index removes diacritics, so `Pháp chế` and `phap che` find the same visits."""
-    return [f'"{term}"*' for term in _TERM.findall(text or "")[:12]]
+    text. The index removes diacritics, so `Pháp chế` and `phap che` find the same visits;
+    but `đ` is a letter of its own there, so a `d` typed without it also looks for `đ`
+    (`dat` → `"dat"* OR "đat"*`, the first three d's of a word)."""
+    return [" OR ".join(f'"{variant}"*' for variant in _d_variants(term)) for term in _TERM.findall(text or "")[:12]]
+
+
+def _d_variants(term: str) -> list[str]:
+    variants = [""]
+    seen = 0
+    for char in term:
+        if char in "dD" and seen < 3:
+            seen += 1
+            variants = [v + c for v in variants for c in (char, "đ")]
+        else:
+            variants = [v + char for v in variants]
+    return variants
 
 
 def search_visits(db, *, text: str = "", scope: Scope = EVERYTHING, unit_id=None, delegation_id=None,

@@ -71,6 +71,12 @@ def version_pdf(store, forms, env: MinutesEnv, minutes: dict) -> bytes:
     return file_path(env.files, sha, ".pdf").read_bytes()
 
 
+def frozen_pdf(env: MinutesEnv, minutes: dict) -> tuple[bytes, str] | None:
+    """The stored PDF of a final or signed version and its SHA-256 (None for a draft)."""
+    sha = {"final": minutes.get("final_pdf_sha256"), "signed": minutes.get("signed_pdf_sha256")}.get(minutes["status"])
+    return (file_path(env.files, sha, ".pdf").read_bytes(), sha) if sha else None
+
+
 def version_docx(store, forms, env: MinutesEnv, minutes: dict) -> bytes:
     return render_docx(version_context(store, forms, env, minutes))
 

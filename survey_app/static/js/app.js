@@ -10,13 +10,15 @@ import { start as startShell } from "./shell.js";
 import * as capture from "./capture.js";
 import * as captureLocal from "./capture-local.js";
 import * as home from "./home.js";
+import * as pageZoom from "./page-zoom.js";
 import * as plan from "./plan.js";
 import * as signature from "./signature.js";
 import * as skipLogic from "./skip-logic.js";
 import * as unitReport from "./unit-report.js";
 import * as visitsLocal from "./visits-local.js";
 
-const PAGES = { "capture.js": capture, "capture-local.js": captureLocal, "home.js": home, "plan.js": plan,
+const PAGES = { "capture.js": capture, "capture-local.js": captureLocal, "home.js": home, "page-zoom.js": pageZoom,
+                "plan.js": plan,
                 "signature.js": signature, "skip-logic.js": skipLogic, "unit-report.js": unitReport,
                 "visits-local.js": visitsLocal };
 

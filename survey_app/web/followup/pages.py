@@ -24,6 +24,7 @@ from survey_app.domain import access
 from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import evidence as followup_evidence
 from survey_app.domain.followup import report as followup_report
+from survey_app.domain.followup.month import month_calendar
 from survey_app.domain.errors import NotFound
 from survey_app.markers import N_
 from survey_app.storage import recommendations as rec_sql
@@ -60,7 +61,8 @@ def board_filters() -> dict:
     if status:
         followup.check_status(status)
     return {"status": status, "unit_id": int_arg("unit"), "delegation_id": int_arg("delegation"),
-            "due_month": month_arg("month"), "overdue": request.args.get("overdue") == "1"}
+            "due_month": month_arg("month"), "overdue": request.args.get("overdue") == "1",
+            "q": text_arg("q")[:200] or None}
 
 
 def query_args(**changes) -> dict:
@@ -80,6 +82,17 @@ def board():
         delegation_choices=[(d["id"], d["name"])
                             for d in store.read(visits_sql.delegation_options, access.scope(user))],
         unit_options=unit_options(store, user, filters["unit_id"]))
+
+
+@bp.route("/calendar/<int(fixed_digits=4):year>-<int(fixed_digits=2):month>")
+def calendar_month(year, month):
+    """The month calendar of due dates, in the user's scope and the board's filters."""
+    if not (1 <= month <= 12 and 1900 <= year <= 2998):
+        raise NotFound(N_("Không có tháng này trong lịch."))
+    filters = {**board_filters(), "due_month": None}
+    data = month_calendar(get_store(), current_user(), year, month, filters)
+    return render_template("followup/month.html", cal=data, query_args=query_args(month=None, page=None),
+                           labels=followup.STATUS_LABELS)
 
 
 # The unit filter's <option>s of each store, with the units they were made from. At

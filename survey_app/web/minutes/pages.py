@@ -10,12 +10,14 @@ from io import BytesIO
 from wtforms import PasswordField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from survey_app.documents import page_images
+from survey_app.domain.minutes import comparison
 from survey_app.domain.minutes import documents as docs
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.domain.minutes import operations as ops
 from survey_app.domain import access
 from survey_app.domain.access import SIGNATORY_LABELS, SIGNATORY_ROLES
-from survey_app.domain.errors import DomainError
+from survey_app.domain.errors import DomainError, NotFound
 from survey_app.domain.minutes.input import SECTIONS, generated_sections
 from survey_app.domain.visits.operations import STATUS_LABELS
 from survey_app.formatting import format_date, parse_datetime
@@ -169,7 +171,40 @@ def sign(visit_id):
               "form": SignatureForm(prefix=r, name=names.get(r, "")),
               "allowed": store.read(access.can_sign_minutes, user, visit, r)}
              for r in (minutes.get("required_roles") or [])]
-    return render_template("minutes_pages/sign.html", visit=visit, minutes=minutes, slots=slots)
+    return render_template("minutes_pages/sign.html", visit=visit, minutes=minutes, slots=slots,
+                           pages=_page_list(minutes), changes=comparison.changes_of_correction(store, minutes))
+
+
+def _page_list(minutes: dict) -> dict | None:
+    """The page images of a frozen version: their numbers (at most MAX_PAGES), the
+    page count, and the PDF's hash (in the URLs: an image of other bytes never comes
+    from a cache)."""
+    document = docs.frozen_pdf(minutes_env(), minutes)
+    if document is None:
+        return None
+    try:
+        count = page_images.page_count(*document)
+    except page_images.PageImageError:
+        return {"numbers": [], "count": 0, "sha": document[1][:16]}
+    return {"numbers": range(1, min(count, page_images.MAX_PAGES) + 1), "count": count, "sha": document[1][:16]}
+
+
+@bp.route("/visits/<int:visit_id>/minutes/v<int:version>/page-<int:number>.png")
+def page_image(visit_id, version, number):
+    """One page of a final or signed version's PDF as an image, for reading it before signing."""
+    store = get_store()
+    ops.load_for_minutes(store, visit_id, current_user())
+    minutes = ops.require_version(store, visit_id, version)
+    document = docs.frozen_pdf(minutes_env(), minutes)
+    try:
+        png = page_images.page_png(*document, number) if document else None
+    except ValueError:
+        png = None
+    if png is None:
+        raise NotFound(N_("Không tìm thấy trang này của biên bản."))
+    response = send_file(BytesIO(png), mimetype="image/png", etag=f"{document[1]}-{number}", max_age=86400)
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
 
 
 @bp.post("/visits/<int:visit_id>/minutes/sign/<role>")
