@@ -79,7 +79,7 @@ def update_unit(db, unit_id: int, **columns) -> None:
 
 
 def rename_unit(db, unit_id: int, name: str) -> None:
-    db.execute("UPDATE units SET name = ? WHERE id = ?", [name, unit_id])
+    update_unit(db, unit_id, name=name)  # the folded keys follow the name
 
 
 def unit_in_scope(db, scope: Scope, unit_id: int) -> dict | None:
