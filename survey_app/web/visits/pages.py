@@ -26,6 +26,7 @@ from survey_app.domain.visits.operations import (
     plan_visit_once,
 )
 from survey_app.clock import VN_TZ
+from survey_app.domain.directory import units
 from survey_app.markers import N_
 from survey_app.storage import visits as visits_sql
 from survey_app.storage import units as units_sql
@@ -116,7 +117,7 @@ def new():
     if form.validate_on_submit():
         try:
             visit_id = plan_visit(get_store(), get_forms(), current_user(), delegation_id=form.delegation.data,
-                                  unit=form.unit.data, form_id=form.checklist_form.data,
+                                  unit=_picked_unit(form), form_id=form.checklist_form.data,
                                   place=form.place.data or "",
                                   locality=form.locality.data or "",
                                   started_at=form.started_at.data.replace(tzinfo=VN_TZ).isoformat())
@@ -127,9 +128,15 @@ def new():
             if request.accept_mimetypes.best == "application/json":  # plan.js, which can fall back offline
                 return jsonify({"ok": True, "id": visit_id, "url": url})
             return redirect(url)
-    units = [u["name"] for u in get_store().read(units_sql.list_units)]
     status = 400 if request.method == "POST" else 200
-    return render_template("visits/plan.html", form=form, units=units), status
+    return render_template("visits/plan.html", form=form, unit_id=request.form.get("unit_id", "")), status
+
+
+def _picked_unit(form: PlanForm) -> str:
+    """The unit's name: the one the picker chose (`unit_id`), else the name typed, which
+    the plan matches in the directory after folding (a new name makes a new unit)."""
+    unit_id = int_value(request.form.get("unit_id", "").strip(), "unit")
+    return units.chosen(get_store(), current_user(), unit_id)["name"] if unit_id else form.unit.data
 
 
 @bp.post("/from-device")
