@@ -362,3 +362,33 @@ def test_m018_rebuilds_units_keeping_ids_and_merging_folded_duplicates(tmp_path)
     with pytest.raises(sqlite3.IntegrityError):  # one live unit per folded name and locality
         db.execute("INSERT INTO units (name, name_key, locality_key, search_key) VALUES ('x', 'ubnd xã hra', 'xã hra', 'x')")
     db.close()
+
+
+# ----------------------------------------------------------------- the picker in Chromium
+
+@pytest.mark.browser
+def test_the_unit_picker_in_chromium_at_768_by_1024(page, live_server, tmp_path):
+    from .live import TABLET_PORTRAIT, login_page
+    login_page(page, live_server, "admin")
+    page.goto(live_server.url + "/followup/", wait_until="networkidle")
+    box = page.locator("#f-unit-text")
+    box.fill("ia hru")  # without diacritics
+    option = page.locator("#f-unit-list [role=option]").first
+    option.wait_for()
+    assert option.inner_text().startswith("UBND xã Ia Hrú")
+    listed = page.locator("#f-unit-list").bounding_box()
+    assert listed["x"] >= 0 and listed["x"] + listed["width"] <= TABLET_PORTRAIT["width"]
+    box.press("ArrowDown")
+    assert page.locator("#f-unit-text").get_attribute("aria-activedescendant") == "f-unit-option-0"
+    box.press("Enter")
+    chosen = page.locator("#f-unit input[type=hidden]").input_value()
+    assert chosen.isdigit() and box.input_value() == "UBND xã Ia Hrú"
+    page.screenshot(path=str(tmp_path / "unit-picker-board.png"), full_page=True)
+    page.click(".fu-filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert f"unit={chosen}" in page.url and page.locator("#f-unit-text").input_value() == "UBND xã Ia Hrú"
+    # typing again forgets the chosen id: the typed name is what is sent
+    box = page.locator("#f-unit-text")
+    box.fill("UBND xã")
+    assert page.locator("#f-unit input[type=hidden]").input_value() == ""
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET_PORTRAIT["width"]
