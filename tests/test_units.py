@@ -176,7 +176,7 @@ def test_merge_moves_visits_recommendations_and_hosts(login_as, store, unit_id, 
     assert store.read(units_sql.get_unit, duplicate)["merged_into"] == hra
     listed = client.get("/units/?q=hra").get_data(as_text=True)  # (after the flash of the merge)
     assert ">UBND xã Hra (cũ)</a>" not in listed and f">{HOST_UNIT}</a>" in listed
-    assert client.get(f"/units/search?q=cu").get_json()["units"] == []
+    assert client.get("/units/search?q=cu").get_json()["units"] == []
     entry = json.loads(store.db.execute("SELECT detail FROM audit_log WHERE action = 'unit.merge'").fetchone()[0])
     assert entry["before"]["name"] == "UBND xã Hra (cũ)" and entry["into"]["id"] == hra
     assert entry["moved"]["visits"] == moved["visits"]
@@ -392,3 +392,12 @@ def test_the_unit_picker_in_chromium_at_768_by_1024(page, live_server, tmp_path)
     box.fill("UBND xã")
     assert page.locator("#f-unit input[type=hidden]").input_value() == ""
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET_PORTRAIT["width"]
+
+
+def test_the_capture_page_suggests_addressees_from_the_directory_not_every_unit(login_as, store, seed_visit_id):
+    store.write(lambda db: [units_sql.insert_unit(db, name=f"UBND xã Kim {n}", locality="tỉnh A") for n in range(50)])
+    html = login_as("thuky").get(f"/visits/{seed_visit_id}/capture").get_data(as_text=True)
+    options = html.split('<datalist id="unit-options">')[1].split("</datalist>")[0]
+    assert f'value="{HOST_UNIT}"' in options  # the visit's own unit, kept for offline use
+    assert "Kim" not in options and OTHER_UNIT not in options
+    assert 'id="unit-suggestions" data-mode="datalist" data-search-url="/units/search"' in html

@@ -100,6 +100,13 @@ def unit_pairs(db, scope: Scope = EVERYTHING) -> list[tuple[int, str]]:
     return [(row[0], row[1]) for row in db.execute(_units_query(scope))]
 
 
+def names_of_visit(db, visit_id: int) -> list[str]:
+    """The units a visit already names: its own and its recommendations' addressees."""
+    return [row[0] for row in db.execute(
+        "SELECT name FROM units WHERE id IN (SELECT unit_id FROM visits WHERE id = ? "
+        "UNION SELECT unit_id FROM recommendations WHERE visit_id = ?) ORDER BY name", [visit_id, visit_id])]
+
+
 def search_units(db, scope: Scope, text: str, limit: int, offset: int = 0) -> list[dict]:
     """Live units whose name contains `text` without diacritics or case, with their
     parent's name: whole words first ("ia hru" before "Ia Hrung"), then names that

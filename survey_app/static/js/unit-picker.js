@@ -34,7 +34,33 @@ export function optionLabel(unit) {
   return unit.locality ? `${unit.name} — ${unit.locality}` : unit.name;
 }
 
-export function start({ root, searchUrl: base, none }) {
+// The capture page's addressee fields (typed text, kept offline): while online, the
+// shared <datalist> under `root` is refilled with the directory's answer to what is
+// being typed in any input that names it, instead of holding every unit of the country.
+function suggest(root, base) {
+  const list = root.querySelector("datalist");
+  let timer = null, asked = 0;
+  root.ownerDocument.addEventListener("input", (event) => {
+    if (event.target.getAttribute?.("list") !== list.id) return;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const url = searchUrl(base, event.target.value);
+      if (!url) return;
+      const ticket = ++asked;
+      try {
+        const answer = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!answer.ok || ticket !== asked) return;
+        const units = (await answer.json()).units;
+        list.replaceChildren(...units.map((unit) => Object.assign(document.createElement("option"),
+          { value: unit.name })));
+      } catch { /* offline: the options already there stay */ }
+    }, DELAY_MS);
+  });
+  return {};
+}
+
+export function start({ root, searchUrl: base, none, mode }) {
+  if (mode === "datalist") return suggest(root, base);
   const input = root.querySelector("input[type=text]");
   const hidden = root.querySelector("input[type=hidden]");
   const list = root.querySelector("[role=listbox]");
