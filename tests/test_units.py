@@ -401,3 +401,15 @@ def test_the_capture_page_suggests_addressees_from_the_directory_not_every_unit(
     assert f'value="{HOST_UNIT}"' in options  # the visit's own unit, kept for offline use
     assert "Kim" not in options and OTHER_UNIT not in options
     assert 'id="unit-suggestions" data-mode="datalist" data-search-url="/units/search"' in html
+
+
+def test_the_visit_list_filters_by_the_picker_or_a_typed_name(login_as, store, unit_id):
+    client = login_as("admin")
+    page = client.get("/visits").get_data(as_text=True)
+    assert 'id="visits-unit"' in page and "<option>UBND xã Ia Hrú</option>" not in page
+    chosen = client.get(f"/visits?unit={unit_id(HOST_UNIT)}").get_data(as_text=True)
+    typed = client.get("/visits?unit_name=ubnd XÃ hra").get_data(as_text=True)
+    unknown = client.get("/visits?unit_name=UBND xã Không Có").get_data(as_text=True)
+    row = f">{HOST_UNIT}</a></td>"
+    assert row in chosen and row in typed and row not in unknown
+    assert client.get("/visits?unit=abc").status_code in (200, 400)  # never a 500

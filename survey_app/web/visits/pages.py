@@ -8,8 +8,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, SearchField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, DateTimeLocalField, HiddenField, SearchField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey_app.checklists.types import ITEM_TYPES
 from survey_app.checklists.wtf import select_choices
@@ -29,7 +29,6 @@ from survey_app.clock import VN_TZ
 from survey_app.domain.directory import units
 from survey_app.markers import N_
 from survey_app.storage import visits as visits_sql
-from survey_app.storage import units as units_sql
 from survey_app.web import api
 from survey_app.web import errors
 from survey_app.web import nav
@@ -47,7 +46,9 @@ class FilterForm(FlaskForm):
         csrf = False
 
     q = SearchField(N_("Tìm kiếm"), validators=[Optional(), Length(max=200)])
-    unit = SelectField(N_("Đơn vị"), coerce=str, validators=[Optional()])
+    # The unit picker (templates/_unit_picker.html): the chosen id, or the typed name.
+    unit = HiddenField(validators=[Optional(), Regexp(r"^\d{0,12}$")])
+    unit_name = StringField(N_("Đơn vị"), validators=[Optional(), Length(max=300)])
     delegation = SelectField(N_("Đoàn"), coerce=str, validators=[Optional()])
     status = SelectField(N_("Trạng thái"), validators=[Optional()],
                          choices=select_choices([("", _l("Tất cả"))] + [(s, _l(STATUS_LABELS[s])) for s in STATUSES]))
@@ -73,8 +74,6 @@ def _options(form) -> None:
     blank = [("", _("Tất cả"))]
     if isinstance(form, FilterForm):
         scope = access.scope(user)
-        form.unit.choices = select_choices(blank + [(str(u["id"]), u["name"])
-                                                    for u in store.read(units_sql.list_units, scope)])
         form.delegation.choices = select_choices(blank + [(str(d["id"]), d["name"])
                                                           for d in store.read(visits_sql.delegation_options, scope)])
     else:
@@ -86,11 +85,22 @@ def _options(form) -> None:
 
 def _filters(form: FilterForm) -> dict:
     data = form.data if form.validate() else {}  # the choices are ids: digits or ""
-    return {"text": (data.get("q") or "").strip(), "unit_id": int_value(data.get("unit") or "", "unit"),
+    return {"text": (data.get("q") or "").strip(), "unit_id": _unit_filter(data),
             "delegation_id": int_value(data.get("delegation") or "", "delegation"),
             "status": data.get("status") or None,
             "date_from": data.get("date_from") and data["date_from"].isoformat(),
             "date_to": data.get("date_to") and data["date_to"].isoformat()}
+
+
+def _unit_filter(data: dict) -> int | None:
+    """The picker's unit id; without script, the typed name matched after folding (a
+    name matching no unit matches no visit)."""
+    unit_id = int_value(data.get("unit") or "", "unit")
+    name = (data.get("unit_name") or "").strip()
+    if unit_id is not None or not name:
+        return unit_id
+    found = units.resolve_name(get_store(), name)
+    return found["id"] if found else 0
 
 
 @bp.get("")
@@ -98,7 +108,7 @@ def index():
     form = FilterForm(request.args)
     _options(form)
     visits = overview.find_visits(get_store(), current_user(), _filters(form))
-    return render_template("visits/list.html", form=form, visits=visits,
+    return render_template("visits/list.html", form=form, visits=visits, unit_id=form.unit.data or "",
                            reported=unit_reports.reported_marks(get_store(), [v["id"] for v in visits]),
                            can_plan=access.can_plan_visits(current_user()),
                            can_manage_delegations=access.can_manage_delegations(current_user()))
