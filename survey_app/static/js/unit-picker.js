@@ -92,7 +92,7 @@ export function start({ root, searchUrl: base, none, mode }) {
       if (!answer.ok || ticket !== asked) return;
       units = (await answer.json()).units;
       active = -1;
-      show();
+      if (root.ownerDocument.activeElement === input) show(); // not after the user moved on
     } catch { /* offline: the typed name is sent and matched by the server */ }
   };
   input.addEventListener("input", () => {
