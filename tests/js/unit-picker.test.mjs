@@ -15,6 +15,7 @@ test("the search key folds case and drops diacritics like survey_app/text.py", (
 });
 
 test("the URL asks for the typed text, nothing for an empty box", () => {
+  assert.equal(picker.SEARCH_URL, "/units/search");
   assert.equal(picker.searchUrl("/units/search", "  ia hrú "), "/units/search?q=ia%20hr%C3%BA");
   assert.equal(picker.searchUrl("/units/search", "   "), null);
   assert.equal(picker.searchUrl("/units/search", "x".repeat(300)).length, "/units/search?q=".length + 100);

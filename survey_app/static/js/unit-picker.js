@@ -4,6 +4,7 @@
 // it after folding. Keyboard: arrows move, Enter chooses, Escape closes.
 
 export const DELAY_MS = 150;
+export const SEARCH_URL = "/units/search"; // web/directory/units.py, `search`
 
 // The name as the server searches it (survey_app/text.py search_key): case folded,
 // without diacritics, đ written d, spaces collapsed.
@@ -59,7 +60,8 @@ function suggest(root, base) {
   return {};
 }
 
-export function start({ root, searchUrl: base, none, mode }) {
+export function start({ root, none, mode }) {
+  const base = SEARCH_URL;
   if (mode === "datalist") return suggest(root, base);
   const input = root.querySelector("input[type=text]");
   const hidden = root.querySelector("input[type=hidden]");
