@@ -129,7 +129,7 @@ def merge(unit_id):
         except DomainError as error:
             form.into_name.errors = [refusal_text(error)]
         else:
-            flash(_("Đã gộp %(unit)s vào %(into)s: %(visits)s chuyến khảo sát và %(recommendations)s kiến nghị "
+            flash(_("Đã gộp %(unit)s vào %(into)s: %(visits)s buổi khảo sát và %(recommendations)s kiến nghị "
                     "đã chuyển sang.", unit=result["unit"]["name"], into=result["into"]["name"],
                     visits=result["moved"]["visits"], recommendations=result["moved"]["recommendations"]), "success")
             return redirect(url_for("units.edit", unit_id=into))
