@@ -19,7 +19,8 @@ from survey_app.demo import HOST_UNIT, OTHER_UNIT
 from survey_app.domain.directory import unit_import
 from survey_app.storage import units as units_sql
 from survey_app.storage.db import connect
-from survey_app.storage.migrations import apply_migrations, migrations
+from survey_app.storage import migrations as _registered  # noqa: F401  (every migration registered)
+from survey_app.storage.schema import apply_migrations, migrations
 from survey_app.text import fold, search_key
 
 from .conftest import csrf_token, make_app
