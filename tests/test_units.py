@@ -415,3 +415,14 @@ def test_the_visit_list_filters_by_the_picker_or_a_typed_name(login_as, store, u
     row = f">{HOST_UNIT}</a></td>"
     assert row in chosen and row in typed and row not in unknown
     assert client.get("/visits?unit=abc").status_code in (200, 400)  # never a 500
+
+
+def test_the_plan_page_suggests_units_from_the_directory_not_every_unit(login_as, store, seed_visit_id):
+    from .support import seed_visit
+    store.write(lambda db: [units_sql.insert_unit(db, name=f"UBND xã Kim {n}", locality="tỉnh A") for n in range(50)])
+    page = login_as("thuky").get(f"/delegations/{seed_visit(store)['delegation_id']}/plan")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    options = html.split('<datalist id="plan-units">')[1].split("</datalist>")[0]
+    assert f'value="{HOST_UNIT}"' in options and "Kim" not in options
+    assert 'id="plan-unit-suggestions" data-mode="datalist"' in html
