@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 MODULES = ["benchmarks.minutes", "benchmarks.followup", "benchmarks.offline", "benchmarks.capture_heap",
-           "benchmarks.server", "benchmarks.replication", "benchmarks.photos", "benchmarks.caches"]
+           "benchmarks.server", "benchmarks.replication", "benchmarks.photos", "benchmarks.caches",
+           "benchmarks.units"]
 OUT = Path(__file__).parent / "out"
 
 

@@ -53,11 +53,10 @@ def board_sql(db, filters: dict, today: str, user_id: int):
     them: the signed-in user, then the page's own."""
     from survey_app.storage import accounts as accounts_sql
     from survey_app.storage import recommendations as sql
-    from survey_app.storage import units as units_sql
     from survey_app.storage import visits as visits_sql
     filters = {**BOARD_FILTERS, **filters}
     return (accounts_sql.get_user(db, user_id), sql.page(db, filters, today, 51, 0),
-            sql.counts(db, filters, today), visits_sql.delegation_options(db), units_sql.unit_pairs(db))
+            sql.counts(db, filters, today), visits_sql.delegation_options(db))
 
 
 def unit_sql(db, unit_id: int, today: str, user_id: int):
@@ -69,19 +68,6 @@ def unit_sql(db, unit_id: int, today: str, user_id: int):
     visits = sql.visits_of_unit(db, unit_id)
     return (user, units_sql.get_unit(db, unit_id), sql.indicators_of(db, [v["id"] for v in visits]),
             sql.of_unit(db, unit_id, {}, today))
-
-
-def _without_unit_options_cache(client, bare, runs: int) -> dict:
-    """The board when its unit filter's options are made on every request: what the
-    one cache the follow-up pages keep saves (it must stay needed for the target)."""
-    from survey_app.web.followup import pages
-
-    def board():
-        pages._UNIT_OPTIONS.clear()
-        client.get("/followup/")
-    page_ms, _, _ = p95_pair(board, bare, runs)
-    return {"name": "board first page, unit options not kept p95", "value": round(page_ms, 1), "unit": "ms",
-            "target": "-", "ok": True}
 
 
 def run(quick: bool) -> dict:
@@ -114,7 +100,6 @@ def run(quick: bool) -> dict:
                             "target": "-", "ok": True})
             figures.append({"name": f"{name}, its SQL alone p95", "value": round(sql_ms, 1), "unit": "ms",
                             "target": "-", "ok": True})
-        figures.append(_without_unit_options_cache(client, pages["board first page"][1], runs))
         app.extensions["survey_store"].close()
         return {"sizes": sizes, "figures": figures}
     finally:

@@ -7,6 +7,7 @@ import json
 import random
 
 from survey_app.clock import now_utc
+from survey_app.text import fold, search_key
 
 FULL = {"units": 3321, "visits": 20000, "recommendations": 100000, "delegations": 60}
 QUICK = {"units": 400, "visits": 2000, "recommendations": 10000, "delegations": 10}
@@ -22,8 +23,10 @@ def _generate(db, sizes, rnd) -> None:
     at = now_utc()
     db.execute("INSERT OR IGNORE INTO form_versions VALUES ('bench', 'ttpvhcc-xa', 1, '', ?)", [at])
     first_unit = db.execute("SELECT coalesce(max(id), 0) + 1 FROM units").fetchone()[0]
-    db.conn.executemany("INSERT INTO units (name, locality) VALUES (?, ?)",
-                        [(f"UBND xã Thử nghiệm {i:04d}", f"xã {i}") for i in range(sizes["units"])])
+    names = [(f"UBND xã Thử nghiệm {i:04d}", f"xã {i}") for i in range(sizes["units"])]
+    db.conn.executemany("INSERT INTO units (name, locality, name_key, locality_key, search_key) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        [(name, locality, fold(name), fold(locality), search_key(name)) for name, locality in names])
     first_delegation = db.execute("SELECT coalesce(max(id), 0) + 1 FROM delegations").fetchone()[0]
     db.conn.executemany("INSERT INTO delegations (name, body, follow_up_days, created_at) VALUES (?, ?, 90, ?)",
                         [(f"Đoàn khảo sát số {i}", "Ban Pháp chế", at) for i in range(sizes["delegations"])])

@@ -104,6 +104,12 @@ TABLE = {
     # the plan and the outline: the delegation's people, and the host of a unit in its schedule
     "plans.plan_file": ("/delegations/{delegation}/plan.pdf", VIEW, NONE, None),
     "plans.outline_file": ("/delegations/{delegation}/outline.docx?form=ttpvhcc-xa", VIEW, NONE, None),
+    "units.index": ("/units/", ADMIN_ONLY, NONE, None),
+    "units.search": ("/units/search?q=xa", SIGNED_IN, NONE, None),  # scoped: a host finds only their unit
+    "units.new": ("/units/new", ADMIN_ONLY, ADMIN_ONLY, {"data": {"name": ""}}),
+    "units.edit": ("/units/{unit}/edit", ADMIN_ONLY, ADMIN_ONLY, {"data": {"name": ""}}),
+    "units.merge": ("/units/{unit}/merge", NONE, ADMIN_ONLY, {"data": {"into": ""}}),
+    "units.import_units": ("/units/import", ADMIN_ONLY, ADMIN_ONLY, {"data": {}}),
     "visits.index": ("/visits", SIGNED_IN, NONE, None),
     "visits.new": ("/visits/new", PREPARE, PREPARE, {"data": {"unit": ""}}),
     "visits.from_device": ("/visits/from-device", NONE, PREPARE, {"json": {"uuid": "matrix-device-1", "delegation": "{own_delegation}"}}),
@@ -182,6 +188,8 @@ TABLE = {
     "unit_reports.attachment": ("/visits/{visit}/unit-report/file", VIEW, NONE, None),  # none yet: the page
     "api_unit_reports.report": ("/api/v1/visits/{visit}/unit-report", VIEW, NONE, None),  # PUT below
     "api_plans.plan_visit": ("/api/v1/delegations/{delegation}/visits", NONE, PREPARE, {"json": {}}),
+    "api_units.list_units": ("/api/v1/units", SIGNED_IN, NONE, None),
+    "api_units.create_unit": ("/api/v1/units", NONE, ADMIN_ONLY, {"json": {}}),
 }
 # endpoint: (roles that may PATCH, PATCH body); the path is TABLE's.
 PATCH = {

@@ -93,23 +93,25 @@ def test_board_filters_and_bad_filters(login_as, store):
     assert "style=" not in page
     unit = hra_rec(store)["unit_id"]
     chosen = client.get(f"/followup/?unit={unit}").get_data(as_text=True)
-    assert f'<option value="{unit}" selected>UBND xã Hra</option>' in chosen and chosen.count(" selected>") == 1
+    assert f'name="unit" value="{unit}"' in chosen and 'name="unit_name" value="UBND xã Hra"' in chosen
 
 
-def test_unit_filter_follows_renamed_and_added_units(login_as, store):
-    """The board's unit options are kept between requests (3,321 units at national
-    scale); a renamed or an added unit shows at once."""
+def test_unit_filter_is_a_search_box_that_follows_renamed_and_added_units(login_as, store):
+    """The board's unit filter is the unit picker (issue 12: no 3,321-option select);
+    a renamed or an added unit shows at once, and the typed name works without script."""
     client = login_as("admin")
     unit = hra_rec(store)["unit_id"]
-    assert f'<option value="{unit}">UBND xã Hra</option>' in client.get("/followup/").get_data(as_text=True)
+    board = client.get("/followup/").get_data(as_text=True)
+    assert 'id="f-unit"' in board and "<option" not in board.split('id="f-unit"')[1].split("</div>")[0]
     store.write(units_sql.rename_unit, unit, "UBND xã Hra mới")
-    renamed = client.get("/followup/").get_data(as_text=True)
-    assert f'<option value="{unit}">UBND xã Hra mới</option>' in renamed and ">UBND xã Hra</option>" not in renamed
+    renamed = client.get(f"/followup/?unit={unit}").get_data(as_text=True)
+    assert 'value="UBND xã Hra mới"' in renamed
     added = store.write(units_sql.ensure_unit, "UBND xã Ia Le", "xã Ia Le")
-    assert f'<option value="{added}">UBND xã Ia Le</option>' in client.get("/followup/").get_data(as_text=True)
-    chosen = client.get(f"/followup/?unit={added}").get_data(as_text=True)
-    assert f'<option value="{added}" selected>UBND xã Ia Le</option>' in chosen and chosen.count(" selected>") == 1
-    assert f'<option value="{unit}">UBND xã Hra mới</option>' in chosen  # the kept options are not marked
+    found = client.get("/units/search?q=ia le").get_json()["units"]
+    assert [u["id"] for u in found] == [added]
+    typed = client.get("/followup/?unit_name=ubnd XÃ ia le").get_data(as_text=True)  # no script: the typed name
+    assert f'name="unit" value="{added}"' in typed
+    assert client.get("/followup/?unit_name=UBND xã Không Có").status_code == 400
 
 
 def test_reminder_page_and_cli(login_as, runner, tmp_path):
@@ -197,4 +199,4 @@ def test_board_and_unit_page_escape_texts_from_the_database(login_as, app, store
         assert "&lt;b&gt;Lắp&lt;/b&gt; &#34;máy&#34; &amp; &lt;i&gt;camera&lt;/i&gt;" in page, url
         assert "<b>Lắp</b>" not in page and "<i>camera</i>" not in page and "<Hra>" not in page, url
     board = client.get(f"/followup/?unit={unit_id}").get_data(as_text=True)
-    assert f'<option value="{unit_id}" selected>UBND xã &lt;Hra&gt; &amp; &#34;Ia&#34;</option>' in board
+    assert 'name="unit_name" value="UBND xã &lt;Hra&gt; &amp; &#34;Ia&#34;"' in board  # the unit picker's box

@@ -11,10 +11,12 @@ from survey_app.cli.commands import (
     token_group, verify_command,
 )
 from survey_app.cli.setup import delegation_group, form_group
+from survey_app.cli.units import unit_group
 
 COMMANDS = [audit_group, init_command, serve_command, create_user_command, set_email_command, token_group,
             backup_command, restore_command, import_command, export_visit_command,
-            remind_command, minutes_command, verify_command, form_group, delegation_group, certificate_group]
+            remind_command, minutes_command, verify_command, form_group, delegation_group, certificate_group,
+            unit_group]
 
 
 def init_app(app: Flask) -> None:

@@ -244,3 +244,8 @@ def can_read_plan(db, user: dict, delegation_id: int) -> bool:
     if user["role"] == "host":
         return bool(user["unit_id"]) and plans_sql.unit_is_planned(db, delegation_id, user["unit_id"])
     return delegation_id in delegation_ids(db, user)
+
+
+def can_manage_units(user: dict | None) -> bool:
+    """The units directory (create, edit, merge, import): administrators."""
+    return bool(user) and user.get("role") == "admin"

@@ -1,6 +1,6 @@
 """The schema's migrations, in order, each applied once (never edit an applied one); the
 record, `apply_migrations` and the expected schema are in `schema.py`."""
-from survey_app.storage.schema import _run, migrations
+from survey_app.storage.schema import _head, _run, migrations
 from survey_app.storage import migrations_initial  # noqa: F401  (m001–m007, registered first)
 
 
@@ -271,3 +271,53 @@ def m025_minutes_wording(db):
     _run(db, "ALTER TABLE delegations ADD COLUMN minutes_place TEXT")
     _run(db, "ALTER TABLE delegations ADD COLUMN minutes_copies TEXT")
     _run(db, "ALTER TABLE delegations ADD COLUMN minutes_recipients TEXT")
+
+
+@migrations()
+def m018_unit_directory(db):
+    """The units directory (đơn vị): a kind, a parent, and names compared after folding
+    (survey_app/text.py): one live unit per (folded name, folded locality) instead of one
+    per exact name; `search_key` is the name without diacritics for the search box. A
+    merged unit stays (its id is in old audit entries) with `merged_into` set and is no
+    longer listed. The table is rebuilt keeping every id (the rows are copied back into
+    the new `units` after the old one is dropped, so the foreign keys of other tables
+    find their parents again before the commit). Units that fold to the same name in
+    the same locality are merged into the oldest here, their rows moved with them."""
+    from survey_app.text import fold, search_key
+    rows = [dict(zip(("id", "name", "locality"), row))
+            for row in sorted(db.execute("SELECT id, name, locality FROM units").fetchall())]
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    _run(db, """
+DROP TABLE units;
+CREATE TABLE units (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    locality TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT '',
+    parent_id INTEGER REFERENCES units(id),
+    name_key TEXT NOT NULL,
+    locality_key TEXT NOT NULL DEFAULT '',
+    search_key TEXT NOT NULL,
+    merged_into INTEGER REFERENCES units(id),
+    CHECK (merged_into IS NULL OR merged_into != id),
+    CHECK (parent_id IS NULL OR parent_id != id)
+);
+CREATE INDEX units_name_key ON units(name_key, locality_key);
+CREATE INDEX units_live_by_name ON units(name) WHERE merged_into IS NULL
+""")
+    keepers: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (fold(row["name"]), fold(row["locality"]))
+        keeper = keepers.setdefault(key, row["id"])
+        db.execute("INSERT INTO units (id, name, locality, name_key, locality_key, search_key, merged_into) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [row["id"], row["name"], row["locality"], key[0], key[1], search_key(row["name"]),
+                    None if keeper == row["id"] else keeper])
+        if keeper != row["id"]:
+            for table in ("visits", "recommendations", "recommendation_updates", "users"):
+                db.execute(f"UPDATE {table} SET unit_id = ? WHERE unit_id = ?", [keeper, row["id"]])
+    _run(db, f"""
+CREATE UNIQUE INDEX units_one_live_name ON units(name_key, locality_key) WHERE merged_into IS NULL;
+CREATE TRIGGER visit_search_unit_update AFTER UPDATE OF name ON units
+    BEGIN {_head("v.unit_id = new.id")}END
+""")

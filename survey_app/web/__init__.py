@@ -32,6 +32,8 @@ from survey_app.web.unit_reports import api as api_unit_reports
 from survey_app.web.unit_reports import pages as unit_reports
 from survey_app.web.plans import api as api_plans
 from survey_app.web.plans import pages as plans
+from survey_app.web.directory import units as directory_units
+from survey_app.web.directory import units_api as api_units
 
 csrf = CSRFProtect()
 
@@ -49,9 +51,10 @@ COMPRESSION = {
 
 # Each area adds its blueprints here: pages (session + CSRF) and API (bearer token).
 PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, offline.bp, visits.bp, followup.bp, followup_docs.bp,
-                   minutes.bp, verify.bp, audit.bp, forms_admin.bp, directory.bp, unit_reports.bp, plans.bp]
+                   minutes.bp, verify.bp, audit.bp, forms_admin.bp, directory.bp, unit_reports.bp, plans.bp,
+                   directory_units.bp]
 API_BLUEPRINTS = [api.bp, api_followup.bp, api_minutes.bp, api_audit.bp, api_directory.bp,
-                 api_unit_reports.bp, api_plans.bp]
+                 api_unit_reports.bp, api_plans.bp, api_units.bp]
 
 
 def init_app(app: Flask) -> None:

@@ -8,8 +8,8 @@ import vm from "node:vm";
 
 import { JS } from "./support.mjs";
 
-const PAGE_MODULES = ["capture.js", "capture-local.js", "home.js", "plan.js", "signature.js", "unit-report.js",
-                      "visits-local.js"];
+const PAGE_MODULES = ["capture.js", "capture-local.js", "home.js", "plan.js", "signature.js", "unit-picker.js",
+                      "unit-report.js", "visits-local.js"];
 const ENTRY = "app.js"; // the one module that starts the page when imported
 const modules = readdirSync(JS).filter((name) => name.endsWith(".js"));
 

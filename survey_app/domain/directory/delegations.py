@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from survey_app.markers import N_
+from survey_app.text import fold
 from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import delegations as sql
 from survey_app.storage import plans as plans_sql
@@ -80,11 +81,6 @@ def ensure_delegation(store, **fields) -> int:
 
 
 # ----------------------------------------------------------------- checking input
-
-def fold(text: str) -> str:
-    """A name as compared for duplicates: NFC, case folded, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
 
 def _text(data: dict, key: str, required: bool = False) -> str:
     value = check_text(data.get(key, ""), key, LIMITS[key]) or ""

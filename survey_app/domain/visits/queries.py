@@ -11,7 +11,6 @@ from survey_app.markers import N_
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as sql
 from survey_app.storage import units as units_sql
-from survey_app.storage.scope import EVERYTHING
 from survey_app.domain import access
 from survey_app.domain.followup.operations import default_due
 from survey_app.domain.errors import DomainError
@@ -86,8 +85,8 @@ def _indicator_values(fields: dict) -> dict:
 
 def capture_data(store, forms, visit_id: int, user: dict | None = None) -> dict:
     """Everything the capture page shows, with the version of every field and item;
-    the unit names offered are those of the user's scope."""
-    scope = access.scope(user) if user is not None else EVERYTHING
+    the unit names offered are those the visit already names (the directory's search,
+    scoped to the user, suggests the others)."""
     def read(db):
         visit = sql.get_visit(db, visit_id)
         form = forms.for_visit(db, visit)
@@ -97,7 +96,9 @@ def capture_data(store, forms, visit_id: int, user: dict | None = None) -> dict:
         return {"visit": _header(db, visit, form), "form": form, "fields": fields,
                 "items": _items_by_kind(db, visit_id), "members": [m["name"] for m in members],
                 "computed": evaluation.computed, "warnings": [w.message for w in evaluation.warnings],
-                "units": [u["name"] for u in units_sql.list_units(db, scope)],
+                # the addressee fields suggest these offline; online, the directory's
+                # search (static/js/unit-picker.js), not every unit of the country
+                "units": units_sql.names_of_visit(db, visit_id),
                 "local_times": {key: _local(visit[key]) for key in ("started_at", "ended_at")}}
     return store.read(read)
 
@@ -120,7 +121,7 @@ def blank_capture_data(store, form, user: dict | None = None) -> dict:
         return {"visit": visit, "form": form, "fields": fields, "items": {kind: [] for kind in LIST_KINDS},
                 "members": list(members), "computed": evaluation.computed,
                 "warnings": [w.message for w in evaluation.warnings],
-                "units": [u["name"] for u in units_sql.list_units(db)],
+                "units": [],  # suggested by the directory's search while online
                 "local_times": {"started_at": "", "ended_at": ""}}
     return store.read(read)
 

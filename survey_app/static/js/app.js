@@ -14,12 +14,14 @@ import * as pageZoom from "./page-zoom.js";
 import * as plan from "./plan.js";
 import * as signature from "./signature.js";
 import * as skipLogic from "./skip-logic.js";
+import * as unitPicker from "./unit-picker.js";
 import * as unitReport from "./unit-report.js";
 import * as visitsLocal from "./visits-local.js";
 
 const PAGES = { "capture.js": capture, "capture-local.js": captureLocal, "home.js": home, "page-zoom.js": pageZoom,
                 "plan.js": plan,
-                "signature.js": signature, "skip-logic.js": skipLogic, "unit-report.js": unitReport,
+                "signature.js": signature, "skip-logic.js": skipLogic, "unit-picker.js": unitPicker,
+                "unit-report.js": unitReport,
                 "visits-local.js": visitsLocal };
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content;

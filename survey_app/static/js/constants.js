@@ -5,7 +5,7 @@
 // A new SHELL_VERSION makes tablets fetch the whole shell again at once.
 (function (scope) {
   "use strict";
-  const SHELL_VERSION = "v8";
+  const SHELL_VERSION = "v9";
   scope.SURVEY_SHELL = Object.freeze({
     SHELL_VERSION,
     SHELL_CACHE: `shell-${SHELL_VERSION}`,
@@ -18,7 +18,8 @@
       "/static/js/capture-items.js", "/static/js/capture-photos.js", "/static/js/capture-local.js",
       "/static/js/xpath.js", "/static/js/skip-logic.js",
       "/static/js/plan.js", "/static/js/visits-local.js", "/static/js/signature.js",
-      "/static/js/unit-report.js", "/static/js/home.js", "/static/js/page-zoom.js", "/manifest.webmanifest",
+      "/static/js/unit-report.js", "/static/js/home.js", "/static/js/page-zoom.js", "/static/js/unit-picker.js",
+      "/manifest.webmanifest",
     ]),
     // Pages the worker serves network first, then from the cache: the visit pages, the
     // list, the plan page, a form's blank capture page, the home page.

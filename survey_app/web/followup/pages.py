@@ -2,13 +2,10 @@
 evidence downloads, the unit page and the board's charts (script-free SVG)."""
 from __future__ import annotations
 
-import weakref
-
 from flask import (
     Blueprint,
     Response,
     flash,
-    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -17,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
 from survey_app.domain import access
@@ -25,7 +21,8 @@ from survey_app.domain.followup import operations as followup
 from survey_app.domain.followup import evidence as followup_evidence
 from survey_app.domain.followup import report as followup_report
 from survey_app.domain.followup.month import month_calendar
-from survey_app.domain.errors import NotFound
+from survey_app.domain.directory import units as directory_units
+from survey_app.domain.errors import DomainError, NotFound
 from survey_app.markers import N_
 from survey_app.storage import recommendations as rec_sql
 from survey_app.storage import visits as visits_sql
@@ -60,9 +57,22 @@ def board_filters() -> dict:
     status = text_arg("status") or None
     if status:
         followup.check_status(status)
-    return {"status": status, "unit_id": int_arg("unit"), "delegation_id": int_arg("delegation"),
+    return {"status": status, "unit_id": _unit_filter(), "delegation_id": int_arg("delegation"),
             "due_month": month_arg("month"), "overdue": request.args.get("overdue") == "1",
             "q": text_arg("q")[:200] or None}
+
+
+def _unit_filter() -> int | None:
+    """The unit picker's id (`unit`), or without script the typed name (`unit_name`)
+    matched in the directory after folding."""
+    unit_id, name = int_arg("unit"), text_arg("unit_name")[:300]
+    if unit_id is not None or not name:
+        return unit_id
+    found = directory_units.resolve_name(get_store(), name)
+    if found is None:
+        raise DomainError(N_("Không tìm thấy đơn vị '%(name)s' trong danh mục; vui lòng chọn trong danh sách gợi ý."),
+                          "unit_name", name=name)
+    return found["id"]
 
 
 def query_args(**changes) -> dict:
@@ -81,7 +91,7 @@ def board():
         statuses=followup.STATUSES, chart_args=query_args(page=None), query_args=query_args,
         delegation_choices=[(d["id"], d["name"])
                             for d in store.read(visits_sql.delegation_options, access.scope(user))],
-        unit_options=unit_options(store, user, filters["unit_id"]))
+        unit_name=_unit_name(store, user, filters["unit_id"]))
 
 
 @bp.route("/calendar/<int(fixed_digits=4):year>-<int(fixed_digits=2):month>")
@@ -95,29 +105,10 @@ def calendar_month(year, month):
                            labels=followup.STATUS_LABELS)
 
 
-# The unit filter's <option>s of each store, with the units they were made from. At
-# national scale that is 3,321 units: rendering them is about half of the board's time
-# (benchmarks/followup.py), reading them a tenth. They are read on every request and
-# the options made again whenever a unit was added, renamed or removed.
-_UNIT_OPTIONS: weakref.WeakKeyDictionary[object, tuple[list, Markup]] = weakref.WeakKeyDictionary()
-
-
-def unit_options(store, user, selected) -> Markup:
-    """The board's unit filter: the units in the user's scope (a host's own unit, else
-    every unit), `selected` marked."""
-    options = get_template_attribute("followup/_rows.html", "options")
-    scope = access.scope(user)
-    if scope.unit_id is not None:  # a host: their own unit only
-        return options(store.read(units_sql.unit_pairs, scope), selected)
-    units = store.read(units_sql.unit_pairs)
-    made = _UNIT_OPTIONS.get(store)
-    if made is None or made[0] != units:
-        made = (units, options(units))
-        _UNIT_OPTIONS[store] = made
-    if selected is None:
-        return made[1]
-    mark = f'<option value="{int(selected)}">'
-    return made[1].replace(Markup(mark), Markup(mark[:-1] + " selected>"), 1)
+def _unit_name(store, user, unit_id: int | None) -> str:
+    """The name the unit filter's search box shows for the chosen unit."""
+    unit = store.read(units_sql.unit_in_scope, access.scope(user), unit_id) if unit_id else None
+    return unit["name"] if unit else ""
 
 
 @bp.route("/charts/status-by-unit.svg")

@@ -24,7 +24,6 @@ from survey_app.domain.plans import operations as plans
 from survey_app.domain.plans.context import number_text
 from survey_app.formatting import format_datetime
 from survey_app.markers import N_
-from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
 from survey_app.web.context import current_user, get_forms, get_store
 from survey_app.web.errors import refusal_text
@@ -93,7 +92,7 @@ def page(delegation_id):
 def _page(form: PlanForm, current: dict, status: int):
     started = {row["id"]: {**row, "when": format_datetime(row["started_at"], str(get_locale()))}
                for row in current["rows"] if not row["editable"]}
-    units = [unit["name"] for unit in get_store().read(units_sql.list_units)]
+    units = sorted({row["unit_name"] for row in current["rows"]})  # the others: the directory's search
     titles = {f.id: f.title for f in get_forms()}
     outlines = [(form_id, titles.get(form_id, form_id)) for form_id in
                 dict.fromkeys(row["form_id"] for row in current["rows"])]

@@ -8,8 +8,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, SearchField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, DateTimeLocalField, HiddenField, SearchField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey_app.checklists.types import ITEM_TYPES
 from survey_app.checklists.wtf import select_choices
@@ -26,9 +26,9 @@ from survey_app.domain.visits.operations import (
     plan_visit_once,
 )
 from survey_app.clock import VN_TZ
+from survey_app.domain.directory import units
 from survey_app.markers import N_
 from survey_app.storage import visits as visits_sql
-from survey_app.storage import units as units_sql
 from survey_app.web import api
 from survey_app.web import errors
 from survey_app.web import nav
@@ -46,7 +46,9 @@ class FilterForm(FlaskForm):
         csrf = False
 
     q = SearchField(N_("Tìm kiếm"), validators=[Optional(), Length(max=200)])
-    unit = SelectField(N_("Đơn vị"), coerce=str, validators=[Optional()])
+    # The unit picker (templates/_unit_picker.html): the chosen id, or the typed name.
+    unit = HiddenField(validators=[Optional(), Regexp(r"^\d{0,12}$")])
+    unit_name = StringField(N_("Đơn vị"), validators=[Optional(), Length(max=300)])
     delegation = SelectField(N_("Đoàn"), coerce=str, validators=[Optional()])
     status = SelectField(N_("Trạng thái"), validators=[Optional()],
                          choices=select_choices([("", _l("Tất cả"))] + [(s, _l(STATUS_LABELS[s])) for s in STATUSES]))
@@ -72,8 +74,6 @@ def _options(form) -> None:
     blank = [("", _("Tất cả"))]
     if isinstance(form, FilterForm):
         scope = access.scope(user)
-        form.unit.choices = select_choices(blank + [(str(u["id"]), u["name"])
-                                                    for u in store.read(units_sql.list_units, scope)])
         form.delegation.choices = select_choices(blank + [(str(d["id"]), d["name"])
                                                           for d in store.read(visits_sql.delegation_options, scope)])
     else:
@@ -85,11 +85,22 @@ def _options(form) -> None:
 
 def _filters(form: FilterForm) -> dict:
     data = form.data if form.validate() else {}  # the choices are ids: digits or ""
-    return {"text": (data.get("q") or "").strip(), "unit_id": int_value(data.get("unit") or "", "unit"),
+    return {"text": (data.get("q") or "").strip(), "unit_id": _unit_filter(data),
             "delegation_id": int_value(data.get("delegation") or "", "delegation"),
             "status": data.get("status") or None,
             "date_from": data.get("date_from") and data["date_from"].isoformat(),
             "date_to": data.get("date_to") and data["date_to"].isoformat()}
+
+
+def _unit_filter(data: dict) -> int | None:
+    """The picker's unit id; without script, the typed name matched after folding (a
+    name matching no unit matches no visit)."""
+    unit_id = int_value(data.get("unit") or "", "unit")
+    name = (data.get("unit_name") or "").strip()
+    if unit_id is not None or not name:
+        return unit_id
+    found = units.resolve_name(get_store(), name)
+    return found["id"] if found else 0
 
 
 @bp.get("")
@@ -97,7 +108,7 @@ def index():
     form = FilterForm(request.args)
     _options(form)
     visits = overview.find_visits(get_store(), current_user(), _filters(form))
-    return render_template("visits/list.html", form=form, visits=visits,
+    return render_template("visits/list.html", form=form, visits=visits, unit_id=form.unit.data or "",
                            reported=unit_reports.reported_marks(get_store(), [v["id"] for v in visits]),
                            can_plan=access.can_plan_visits(current_user()),
                            can_manage_delegations=access.can_manage_delegations(current_user()))
@@ -116,7 +127,7 @@ def new():
     if form.validate_on_submit():
         try:
             visit_id = plan_visit(get_store(), get_forms(), current_user(), delegation_id=form.delegation.data,
-                                  unit=form.unit.data, form_id=form.checklist_form.data,
+                                  unit=_picked_unit(form), form_id=form.checklist_form.data,
                                   place=form.place.data or "",
                                   locality=form.locality.data or "",
                                   started_at=form.started_at.data.replace(tzinfo=VN_TZ).isoformat())
@@ -127,9 +138,15 @@ def new():
             if request.accept_mimetypes.best == "application/json":  # plan.js, which can fall back offline
                 return jsonify({"ok": True, "id": visit_id, "url": url})
             return redirect(url)
-    units = [u["name"] for u in get_store().read(units_sql.list_units)]
     status = 400 if request.method == "POST" else 200
-    return render_template("visits/plan.html", form=form, units=units), status
+    return render_template("visits/plan.html", form=form, unit_id=request.form.get("unit_id", "")), status
+
+
+def _picked_unit(form: PlanForm) -> str:
+    """The unit's name: the one the picker chose (`unit_id`), else the name typed, which
+    the plan matches in the directory after folding (a new name makes a new unit)."""
+    unit_id = int_value(request.form.get("unit_id", "").strip(), "unit")
+    return units.chosen(get_store(), current_user(), unit_id)["name"] if unit_id else form.unit.data
 
 
 @bp.post("/from-device")
