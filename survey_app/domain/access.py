@@ -32,6 +32,9 @@ DELEGATION_POSITIONS = ("head", "deputy", "member", "secretary")
 # As the minutes print them (Decree 30 capitalisation), not translated.
 DELEGATION_POSITION_LABELS = {"head": "Trưởng đoàn", "deputy": "Phó Trưởng đoàn",
                               "member": "Thành viên", "secretary": "Thư ký"}
+# As pages and messages name them (translated).
+POSITION_LABELS = {"head": N_("Trưởng đoàn"), "deputy": N_("Phó Trưởng đoàn"),
+                   "member": N_("Thành viên Đoàn"), "secretary": N_("Thư ký Đoàn")}
 SIGNATORY_ROLES = ("head", "secretary", "host")
 SIGNATORY_LABELS = {"head": N_("Trưởng đoàn"), "secretary": N_("Thư ký"),
                     "host": N_("Đại diện đơn vị được khảo sát")}

@@ -20,10 +20,47 @@ class DomainError(Exception):
         super().__init__(self.message)
         self.field = field
 
-    def translated(self, gettext: Callable[[str], str]) -> str:
-        """The message in the reader's language, through the caller's `gettext`."""
+    def translated(self, gettext: Callable[[str], str], codes: bool = False) -> str:
+        """The message in the reader's language, through the caller's `gettext`; a
+        `Label` or `Labels` param (a status, a role) is translated too, followed by its
+        code only for a program's reader (`codes`: the API, whose words the codes are)."""
         text = gettext(self.template)
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        return text % {key: value.translated(gettext, codes) if isinstance(value, (Label, Labels)) else value
+                       for key, value in self.params.items()}
+
+
+class Label(str):
+    """The label of a code given as a message's param ("Đang thực hiện" for
+    `in_progress`): a page shows the label, the API the label and the code."""
+
+    def __new__(cls, text: str, code: str | None = None):
+        label = super().__new__(cls, text)
+        label.code = code
+        return label
+
+    def __str__(self) -> str:
+        return self.translated(str, codes=True)
+
+    def translated(self, gettext: Callable[[str], str], codes: bool = False) -> str:
+        text = gettext(str.__str__(self))
+        return f"{text} ('{self.code}')" if codes and self.code else text
+
+
+class Labels(tuple):
+    """Several labels as a param, listed as "a, b, c" once translated."""
+
+    def __str__(self) -> str:
+        return self.translated(str, codes=True)
+
+    def translated(self, gettext: Callable[[str], str], codes: bool = False) -> str:
+        return ", ".join(label.translated(gettext, codes) for label in self)
+
+
+def labels(mapping: dict[str, str], codes=None) -> Labels:
+    """The labels of `codes` (all of `mapping` by default, in its order)."""
+    return Labels(Label(mapping[code], code) for code in (mapping if codes is None else codes))
 
 
 class NotFound(DomainError):

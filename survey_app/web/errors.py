@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
+import logging
+
 from flask import Flask, flash, jsonify, make_response, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
@@ -17,6 +19,10 @@ from survey_app.domain.files import DISK_FULL, disk_problem
 from survey_app.markers import N_
 from survey_app.storage import StoreBusy
 from survey_app.web.security import is_api_request
+
+log = logging.getLogger(__name__)
+# Flask-WTF's CSRF refusal, as the user can act on it (never the word "CSRF").
+SESSION_EXPIRED = N_("Phiên làm việc đã hết hạn, vui lòng tải lại trang và thử lại.")
 
 
 def init_app(app: Flask) -> None:
@@ -62,7 +68,8 @@ def disk_error(error: OSError):
 
 
 def domain_error(error: DomainError):
-    return answer(refusal_text(error), error.status, error.field)
+    """A page names a status or a role by its label; the API adds the code it sent."""
+    return answer(error.translated(gettext, codes=is_api_request()), error.status, error.field)
 
 
 def store_busy(error: StoreBusy):
@@ -72,8 +79,8 @@ def store_busy(error: StoreBusy):
 
 
 def csrf_error(error: CSRFError):
-    return answer(gettext(N_("Phiên biểu mẫu đã hết hạn hoặc thiếu mã CSRF; vui lòng tải lại trang và thử lại.")),
-                  400, "csrf_token")
+    log.info("form refused: %s", error.description)
+    return answer(gettext(SESSION_EXPIRED), 400, "csrf_token")
 
 
 MESSAGES = {
@@ -84,22 +91,27 @@ MESSAGES = {
     405: N_("Phương thức không được phép."),
     409: N_("Xung đột dữ liệu."),
     413: N_("Tệp hoặc nội dung gửi lên quá lớn."),
+    415: N_("Định dạng nội dung gửi lên không được hỗ trợ. Vui lòng gửi đúng loại tệp hoặc JSON."),
+    429: N_("Có quá nhiều yêu cầu trong thời gian ngắn. Vui lòng chờ một lát rồi thử lại."),
+    503: N_("Hệ thống đang bận, vui lòng thử lại sau giây lát."),
     500: N_("Lỗi máy chủ: thao tác chưa được thực hiện. Dữ liệu đã lưu vẫn nguyên vẹn; vui lòng thử lại hoặc báo quản trị viên."),
 }
 
 
 def http_error(error: HTTPException):
+    """Our message for the status, never Werkzeug's English description (it is logged)."""
+    message = MESSAGES.get(error.code) or MESSAGES[500 if (error.code or 500) >= 500 else 400]
+    log.info("HTTP %s: %s", error.code, error.description)
     if request.endpoint in JSON_PAGE_ENDPOINTS and not is_api_request():  # an upload from the capture page
-        message = N_("Tệp gửi lên quá lớn.") if error.code == 413 else error.description
+        message = N_("Tệp gửi lên quá lớn.") if error.code == 413 else message
         return jsonify({"ok": False, "error": gettext(message), "field": "file"}), error.code
-    message = MESSAGES.get(error.code)
-    return answer(gettext(message) if message else error.description, error.code or 500)
+    return answer(gettext(message), error.code or 500)
 
 
 def require_form(form):
     """The form, once its CSRF token (and fields) are valid; refused otherwise."""
     if not form.validate_on_submit():
-        raise DomainError(N_("Phiên biểu mẫu đã hết hạn; vui lòng thử lại."), "csrf_token")
+        raise DomainError(SESSION_EXPIRED, "csrf_token")
     return form
 
 

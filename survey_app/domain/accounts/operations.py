@@ -9,13 +9,13 @@ import secrets
 from werkzeug.security import generate_password_hash
 
 from survey_app.clock import now_utc
-from survey_app.domain.access import USER_ROLES
+from survey_app.domain.access import USER_ROLE_LABELS, USER_ROLES
 from survey_app.domain.accounts import sign_in, usernames
 from survey_app.domain.audit import record
 from survey_app.markers import N_
 from survey_app.storage import accounts as sql
 from survey_app.storage import units as units_sql
-from survey_app.domain.errors import Conflict, DomainError, NotFound
+from survey_app.domain.errors import Conflict, DomainError, NotFound, labels
 
 MIN_PASSWORD = 8
 
@@ -26,10 +26,10 @@ def create_user(store, username: str, password: str, role: str,
     e-mail address (optional) is where a host's reminders go."""
     email = valid_email(email)
     if role not in USER_ROLES:
-        raise DomainError(N_("Vai trò không tồn tại: '%(role)s' (chọn một trong: %(choices)s)"), "role",
-                          role=role, choices=', '.join(USER_ROLES))
+        raise DomainError(N_("Vai trò không tồn tại: '%(role)s'. Vui lòng chọn vai trò của tài khoản là một "
+                             "trong: %(choices)s."), "role", role=role, choices=labels(USER_ROLE_LABELS))
     if not username or not password:
-        raise DomainError(N_("Cần tên đăng nhập và mật khẩu."), "username")
+        raise DomainError(N_("Vui lòng nhập tên đăng nhập và mật khẩu."), "username")
     unit_id = unit_for(store, role, unit)
     username = usernames.check(username)
     if store.read(sql.get_user_by_username, username):
@@ -54,7 +54,8 @@ def unit_for(store, role: str, unit: str | None) -> int | None:
         return None
     found = store.read(units_sql.get_unit_by_name, name)
     if found is None:
-        raise DomainError(N_("Đơn vị không tồn tại: '%(unit)s'"), "unit", unit=name)
+        raise DomainError(N_("Đơn vị không tồn tại: '%(unit)s'. Vui lòng chọn một đơn vị trong danh sách."),
+                          "unit", unit=name)
     return found["id"]
 
 

@@ -19,9 +19,9 @@ from survey_app.clock import day_vn, now_utc
 from survey_app.formatting import format_date
 from survey_app.domain import audit
 from survey_app.domain.directory import minutes_settings
-from survey_app.domain.access import (DELEGATION_POSITIONS, DELEGATION_SIDE, can_edit_delegation,
-                                      can_manage_delegations, require, scope)
-from survey_app.domain.errors import Conflict, DomainError, NotFound
+from survey_app.domain.access import (DELEGATION_POSITIONS, DELEGATION_SIDE, POSITION_LABELS,
+                                      can_edit_delegation, can_manage_delegations, require, scope)
+from survey_app.domain.errors import Conflict, DomainError, NotFound, labels
 from survey_app.domain.visits.operations import check_text, parse_iso_date
 
 KINDS = ("khao_sat", "giam_sat")
@@ -66,8 +66,8 @@ def create_delegation(store, *, name: str, body: str, parent_body: str = "", top
         raise DomainError(N_("Đoàn cần có tên và cơ quan."), "name" if not name.strip() else "body")
     for member in members:
         if member.get("role") not in DELEGATION_POSITIONS:
-            raise DomainError(N_("Vai trò trong đoàn không hợp lệ: '%(role)s'"), "members.role",
-                              role=member.get('role'))
+            raise DomainError(N_("Vui lòng chọn chức danh trong đoàn là một trong: %(choices)s."), "members.role",
+                              choices=labels(POSITION_LABELS))
     values = {"name": name.strip(), "body": body.strip(), "parent_body": parent_body,
               "topic": topic, "decision_no": decision_no, "follow_up_days": follow_up_days,
               "created_at": now_utc()}
@@ -127,8 +127,7 @@ def parse(data, partial: bool = False) -> dict:
     if "kind" in data or not partial:
         kind = data.get("kind", "khao_sat")
         if kind not in KINDS:
-            raise DomainError(N_("Vui lòng chọn loại đoàn: 'khao_sat' (khảo sát) hoặc 'giam_sat' (giám sát)."),
-                              "kind")
+            raise DomainError(N_("Vui lòng chọn loại đoàn: Đoàn khảo sát hoặc Đoàn giám sát."), "kind")
         values["kind"] = kind
     if "followup_days" in data:
         days = data["followup_days"]
@@ -185,8 +184,8 @@ def _members(value) -> list[dict]:
         title = (check_text(raw.get("title", ""), f"{field}.title", 300) or "").strip()
         role = raw.get("role", "member")
         if role not in DELEGATION_POSITIONS:
-            raise DomainError(N_("Vui lòng chọn chức danh trong đoàn của thành viên thứ %(number)s: head, deputy, "
-                                 "member hoặc secretary."), f"{field}.role", number=index + 1)
+            raise DomainError(N_("Vui lòng chọn chức danh trong đoàn của thành viên thứ %(number)s: %(choices)s."),
+                              f"{field}.role", number=index + 1, choices=labels(POSITION_LABELS))
         username = (check_text(raw.get("username") or "", f"{field}.username", 100) or "").strip()
         for key, seen in ((fold(name), seen_names), (username.casefold(), seen_users)):
             if key and key in seen:

@@ -28,7 +28,7 @@ from survey_app.domain.access import (
 from survey_app.domain import files as stored_files
 from survey_app.domain.followup import evidence
 from survey_app.clock import now_utc, today_vn
-from survey_app.domain.errors import DomainError, Forbidden, NotFound
+from survey_app.domain.errors import DomainError, Forbidden, Label, NotFound, labels
 
 STATUSES = ("open", "in_progress", "done", "not_done", "dropped")
 STATUS_LABELS = {"open": N_("Chưa thực hiện"), "in_progress": N_("Đang thực hiện"),
@@ -109,16 +109,18 @@ def load(store, item_id: int, user: dict, today: str | None = None) -> dict:
 
 def check_status(status) -> str:
     if status not in STATUSES:
-        raise DomainError(N_("Trạng thái không tồn tại: '%(status)s' (chọn một trong: %(choices)s)"),
-                          "status", status=status, choices=', '.join(STATUSES))
+        raise DomainError(N_("Trạng thái không tồn tại: '%(status)s'. Vui lòng chọn một trong: %(choices)s."),
+                          "status", status=status, choices=labels(STATUS_LABELS, STATUSES))
     return status
 
 
 def check_transition(current: str, target: str) -> None:
     check_status(target)
     if target not in TRANSITIONS[current]:
-        raise DomainError(N_("Không được chuyển trạng thái từ '%(current)s' sang '%(target)s'"), "status",
-                          current=current, target=target)
+        raise DomainError(N_("Kiến nghị đang ở trạng thái “%(current)s” nên không chuyển được sang “%(target)s”. "
+                             "Vui lòng chọn một trong: %(choices)s."), "status",
+                          current=Label(STATUS_LABELS[current], current), target=Label(STATUS_LABELS[target], target),
+                          choices=labels(STATUS_LABELS, TRANSITIONS[current]))
 
 
 def _check_done_rule(rule: str, note: str, files: list) -> None:

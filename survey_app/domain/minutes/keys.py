@@ -179,8 +179,10 @@ def install_certificate(certs: Path, p12: bytes, passphrase: str, trusted_roots=
         try:
             signer = load_signer(handle.name, passphrase)
         except (ValueError, TypeError) as error:
-            raise DomainError(N_("Tệp PKCS#12 không dùng được (sai mật khẩu hoặc không phải khóa RSA): %(error)s"),
-                              "p12", error=str(error)[:220]) from None
+            log.warning("PKCS#12 refused: %s", error)  # the library's text, for the administrator
+            raise DomainError(N_("Không mở được tệp chứng thư số (.p12): mật khẩu không đúng hoặc tệp không chứa "
+                                 "khóa RSA. Vui lòng kiểm tra mật khẩu và chọn đúng tệp .p12 của cơ quan."),
+                              "p12") from None
     cert = signer_certificate(signer)
     chain = pkcs12.load_key_and_certificates(p12, passphrase.encode("utf-8"))[2]
     check_installable(cert, chain, certs, trusted_roots)
@@ -358,8 +360,9 @@ def configured_roots(pem_files) -> tuple[list[bytes], list[bytes]]:
         try:
             found = read_pem_bundle(Path(name).read_bytes())
         except (OSError, ValueError) as error:
-            raise DomainError(N_("Không đọc được tệp chứng thư gốc %(name)s: %(error)s"), "TRUSTED_ROOTS",
-                              name=name, error=str(error)[:200]) from None
+            log.warning("trusted root %s unreadable: %s", name, error)
+            raise DomainError(N_("Không đọc được tệp chứng thư gốc %(name)s. Vui lòng kiểm tra tệp này trong cấu "
+                                 "hình chứng thư gốc tin cậy."), "TRUSTED_ROOTS", name=name) from None
         certs += found[0]
         crls += found[1]
     return certs, crls

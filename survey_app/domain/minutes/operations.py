@@ -30,11 +30,11 @@ from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as visits_sql
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.clock import now_utc
-from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound, labels
 from survey_app.domain import files
 from survey_app.domain.files import file_path
 from survey_app.domain.access import (
-    ON_BEHALF, SIGN_REFUSED, SIGNATORY_ROLES, can_prepare_minutes, signing_capacity,
+    ON_BEHALF, SIGN_REFUSED, SIGNATORY_LABELS, SIGNATORY_ROLES, can_prepare_minutes, signing_capacity,
 )
 from survey_app.domain.minutes.input import (
     DEFAULT_ROLES,
@@ -157,7 +157,8 @@ def set_signatory_roles(store, user: dict, visit_id: int, roles: list[str]) -> l
     visit = load_for_minutes(store, visit_id, user, prepare=True)
     chosen = [r for r in SIGNATORY_ROLES if r in (roles or [])]
     if not chosen or len(chosen) != len(set(roles)):
-        raise DomainError(N_("Chọn ít nhất một người ký trong: head, secretary, host."), "roles")
+        raise DomainError(N_("Vui lòng chọn ít nhất một người ký trong: %(choices)s."), "roles",
+                          choices=labels(SIGNATORY_LABELS))
     def write(db):
         sql.set_required_roles(db, visit["delegation_id"], chosen)
         audit.record(db, user, "minutes.signatories", "delegation", visit["delegation_id"], {"roles": chosen})
@@ -300,13 +301,14 @@ def add_signature(store, env: MinutesEnv, user: dict, visit_id: int, role: str, 
     and the seal together, unless another signature arrived meanwhile (then again)."""
     visit = load_visit(store, visit_id, user)
     if role not in SIGNATORY_ROLES:
-        raise DomainError(N_("'role' phải là một trong: %(choices)s"), "role", choices=', '.join(SIGNATORY_ROLES))
+        raise DomainError(N_("Vui lòng chọn người ký là một trong: %(choices)s."), "role",
+                          choices=labels(SIGNATORY_LABELS))
     capacity = store.read(signing_capacity, user, visit, role)
     if capacity is None:
         raise Forbidden(SIGN_REFUSED[role], "role")
     name = (name or "").strip() if isinstance(name, str) else ""
     if not name or len(name) > 200:
-        raise DomainError(N_("Cần họ và tên người ký (tối đa 200 ký tự)."), "name")
+        raise DomainError(N_("Vui lòng nhập họ và tên người ký (tối đa 200 ký tự)."), "name")
     signature = {"role": role, "name": name, "png": decode_signature(image), "on_behalf": capacity == ON_BEHALF,
                  "device": (device or "")[:200], "collector": user.get("full_name") or user.get("username")}
     for _attempt in range(ATTEMPTS):

@@ -20,6 +20,7 @@ from survey_app.domain import audit
 from survey_app.domain.access import PLAN_REFUSED, can_edit_visit, can_plan_for, can_plan_visits, can_view_visit
 from survey_app.clock import now_utc
 from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from survey_app.formatting import format_date
 
 STATUSES = ("planned", "in_progress", "minutes_draft", "minutes_final", "signed", "follow_up", "closed")
 STATUS_LABELS = {
@@ -146,8 +147,9 @@ def check_item(kind: str, data, field: str, visit_date: str | None = None) -> di
     if clean.get("due"):
         clean["due"] = parse_iso_date(clean["due"], f"{field}.due")
         if visit_date and clean["due"] < visit_date:
-            raise DomainError(N_("Thời hạn thực hiện %(due)s trước ngày khảo sát %(visit_date)s"), f"{field}.due",
-                              due=clean['due'], visit_date=visit_date)
+            raise DomainError(N_("Thời hạn thực hiện %(due)s trước ngày khảo sát %(visit_date)s. Vui lòng chọn "
+                                 "thời hạn từ ngày khảo sát trở đi."), f"{field}.due",
+                              due=format_date(clean["due"]), visit_date=format_date(visit_date))
     return clean
 
 

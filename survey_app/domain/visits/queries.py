@@ -13,7 +13,7 @@ from survey_app.storage import visits as sql
 from survey_app.storage import units as units_sql
 from survey_app.domain import access
 from survey_app.domain.followup.operations import default_due
-from survey_app.domain.errors import DomainError
+from survey_app.domain.errors import DomainError, labels
 from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS, STATUSES
 
 SIDE_LABELS = {"delegation": N_("Thành viên Đoàn"), "host": N_("Đơn vị được khảo sát"),
@@ -37,7 +37,7 @@ def list_page(store, user: dict, filters: dict, page: int = 1, page_size: int = 
     delegation_id, unit_id, status, text), newest first."""
     if filters.get("status") and filters["status"] not in STATUSES:
         raise DomainError(N_("Vui lòng chọn một trạng thái hợp lệ: %(statuses)s."), "status",
-                          statuses=", ".join(STATUSES))
+                          statuses=labels(STATUS_LABELS, STATUSES))
     rows = store.read(sql.search_visits, scope=access.scope(user), **filters, limit=page_size + 1,
                       offset=(page - 1) * page_size)
     return {"visits": [{key: row[key] for key in ("id", "uuid", "unit_id", "unit_name", "delegation_id",

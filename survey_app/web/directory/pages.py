@@ -16,6 +16,7 @@ from wtforms.validators import NumberRange, Optional
 
 from survey_app.checklists.wtf import select_choices
 from survey_app.domain import access
+from survey_app.domain.access import POSITION_LABELS
 from survey_app.domain.directory import delegations, minutes_settings
 from survey_app.domain.errors import DomainError
 from survey_app.markers import N_
@@ -29,8 +30,6 @@ bp = Blueprint("directory", __name__, url_prefix="/delegations")
 # the visit list's "Các đoàn" button.
 nav.add_entry("directory.index", N_("Các đoàn"), {"admin"})
 
-POSITION_LABELS = {"head": N_("Trưởng đoàn"), "deputy": N_("Phó Trưởng đoàn"),
-                   "member": N_("Thành viên Đoàn"), "secretary": N_("Thư ký Đoàn")}
 BLANK_ROWS = 2
 MAX_ROWS = delegations.MAX_MEMBERS
 

@@ -13,6 +13,7 @@ from survey_app.domain.errors import DomainError
 from survey_app.domain.forms import operations as ops
 from survey_app.markers import N_
 from survey_app.web import nav
+from survey_app.web.errors import refusal_text
 from survey_app.web.context import current_user, get_forms, get_store
 
 bp = Blueprint("forms_admin", __name__, url_prefix="/admin/forms")
@@ -48,7 +49,7 @@ def preview_upload():
     except ops.FormProblems as error:
         return _index(error.problems, 400)
     except DomainError as error:
-        return _index([_(error.message)], 400)
+        return _index([refusal_text(error)], 400)
     return _preview(spec, publishable=True)
 
 
@@ -86,7 +87,7 @@ def publish():
     except ops.FormProblems as error:
         return _index(error.problems, 400)
     except DomainError as error:
-        return _index([_(error.message)], 400)
+        return _index([refusal_text(error)], 400)
     flash(_("Đã phát hành biểu mẫu %(id)s, phiên bản %(version)s.", id=spec.id, version=spec.version),
           "success")
     return redirect(url_for("forms_admin.index"))
@@ -106,7 +107,7 @@ def _retire(form_id: str, retired: bool):
     try:
         ops.retire_form(get_store(), get_forms(), current_user(), form_id, retired)
     except DomainError as error:
-        return _index([_(error.message)], 400)
+        return _index([refusal_text(error)], 400)
     flash(_("Biểu mẫu %(id)s đã ngừng sử dụng cho buổi khảo sát mới.", id=form_id) if retired
           else _("Biểu mẫu %(id)s được dùng lại.", id=form_id), "success")
     return redirect(url_for("forms_admin.index"))

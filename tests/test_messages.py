@@ -1,0 +1,155 @@
+"""Messages officials can act on (issue 19 item 3): real refusals, through the API and
+the pages, read as the glossary asks: Vietnamese, polite ("Vui lòng …"), a code's label
+instead of the code ('open', 'host', '--unit'), dates as 13/10/2025, no library text and
+never the word "CSRF"; in English the same refusal names the labels in English."""
+from __future__ import annotations
+
+import html
+import io
+import re
+import uuid
+
+import pytest
+
+from survey_app.demo import seed_document
+from survey_app.storage import visits as visits_sql
+
+from .conftest import csrf_token, make_app
+
+VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.I)
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+CODES = re.compile(r"'(open|in_progress|done|not_done|dropped|host|head|deputy|member|secretary|admin|"
+                   r"khao_sat|giam_sat|draft|final)'|--\w+|\((draft|open|host)\)")
+LIBRARY = re.compile(r"CSRF|deserializ|PKCS12 data|Traceback|Exception|Error\b|The (browser|server)|"
+                     r"Bad Request|Method Not Allowed|Unsupported Media", re.I)
+
+
+def readable(message: str, api: bool = False) -> str:
+    """`message` checked as an official can act on it; returned for further asserts. The
+    API may follow a label with the code its client sends ("Đã hoàn thành ('done')")."""
+    assert VIETNAMESE.search(message), message
+    assert not ISO_DATE.search(message), message
+    if api:
+        message = re.sub(r" \('\w+'\)", "", message)
+    assert not CODES.search(message), message
+    assert not LIBRARY.search(message), message
+    return message
+
+
+def english(message: str) -> str:
+    assert not VIETNAMESE.search(message), message
+    assert not CODES.search(message) and not LIBRARY.search(message) and not ISO_DATE.search(message), message
+    return message
+
+
+def page_message(response) -> str:
+    """The refusal text of a page: its error paragraphs (or the error page's message)."""
+    text = response.get_data(as_text=True)
+    found = re.findall(r'class="error-text"[^>]*>(.*?)</p>', text, re.S) or \
+        re.findall(r"</h1>\s*<p>(.*?)</p>", text, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(found)))
+
+
+def test_a_deadline_before_the_visit_gives_both_dates_as_13_10_2025(client, token, store):
+    visit = store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])
+    message = {"id": str(uuid.uuid4()), "target": "recommendation", "op": "add", "item": str(uuid.uuid4()),
+               "value": {"text": "Kiến nghị", "due": "2025-10-01"}}
+    refused = client.post(f"/api/v1/visits/{visit['id']}/changes", json=message, headers=token("thuky"))
+    assert refused.status_code == 400
+    text = readable(refused.get_json()["error"])
+    visit_day = visit["started_at"][:10].split("-")
+    assert "01/10/2025" in text and "/".join(reversed(visit_day)) in text and "Vui lòng" in text
+
+
+def test_a_refused_status_change_names_the_statuses_by_their_labels(client, token):
+    headers = token("thuky")
+    items = client.get("/api/v1/recommendations", headers=headers).get_json()
+    item = next(i for i in (items["recommendations"] if isinstance(items, dict) else items) if i["status"] == "open")
+    url = f"/api/v1/recommendations/{item['id']}/updates"
+    assert client.post(url, json={"status": "not_done", "note": "Chưa bố trí kinh phí"},
+                       headers=headers).status_code == 201
+    refused = client.post(url, json={"status": "open"}, headers=headers)
+    assert refused.status_code == 400 and refused.get_json()["field"] == "status"
+    assert "('not_done')" in refused.get_json()["error"]  # the API's client sent codes: it reads them too
+    text = readable(refused.get_json()["error"], api=True)
+    assert "“Chưa thực hiện”" in text and "Đang thực hiện" in text and "Vui lòng" in text
+    again = client.post(url + "?lang=en", json={"status": "open"}, headers={**headers, "Accept-Language": "en"})
+    assert "In progress ('in_progress')" in again.get_json()["error"]
+    assert not VIETNAMESE.search(again.get_json()["error"])
+
+
+def test_a_page_names_the_statuses_by_their_labels_only(client, login_as):
+    login_as("thuky")
+    refused = client.get("/followup/", query_string={"status": "finished"})
+    assert refused.status_code == 400
+    text = readable(page_message(refused))
+    assert "Vui lòng chọn một trong: Chưa thực hiện, Đang thực hiện" in text and "('" not in text
+    english_page = client.get("/followup/", query_string={"status": "finished", "lang": "en"})
+    assert "Please choose one of: Not started, In progress" in english(page_message(english_page))
+
+
+def test_a_host_account_without_a_unit_is_asked_for_the_unit_in_words(client, login_as):
+    login_as("admin")
+    refused = client.post("/admin/users", data={"username": "daidien2", "password": "mat-khau-dai",
+                                                "role": "host", "unit": "",
+                                                "csrf_token": csrf_token(client, "/admin/users")})
+    assert refused.status_code == 400
+    text = readable(page_message(refused))
+    assert "đại diện đơn vị được khảo sát" in text.lower() and "Vui lòng nhập đơn vị" in text
+
+
+def test_a_file_that_is_no_p12_gives_our_message_not_the_librarys(client, login_as):
+    """Before: "… không phải khóa RSA): Could not deserialize PKCS12 data"."""
+    login_as("admin")
+    p12 = b"not a pkcs12 file"
+    refused = client.post("/admin/certificate", data={
+        "p12": (io.BytesIO(p12), "cert.p12"), "passphrase": "wrong",
+        "csrf_token": csrf_token(client, "/admin/certificate")}, content_type="multipart/form-data")
+    assert refused.status_code == 400
+    text = readable(page_message(refused))
+    assert "Vui lòng kiểm tra mật khẩu" in text
+
+
+def test_a_delegation_with_unknown_kind_and_position_is_told_the_labels(client, token):
+    headers = token("admin")
+    body = {"name": "Đoàn thử", "body": "Ban Pháp chế HĐND tỉnh", "kind": "thanh_tra",
+            "members": [{"name": "Nguyễn Văn A", "role": "head"}]}
+    refused = client.post("/api/v1/delegations", json=body, headers=headers)
+    assert refused.status_code == 400
+    assert "Đoàn khảo sát hoặc Đoàn giám sát" in readable(refused.get_json()["error"], api=True)
+    body = {**body, "kind": "giam_sat", "members": [{"name": "Nguyễn Văn A", "role": "chief"}]}
+    refused = client.post("/api/v1/delegations", json=body, headers=headers)
+    assert refused.status_code == 400
+    assert "Phó Trưởng đoàn" in readable(refused.get_json()["error"], api=True)
+
+
+@pytest.fixture
+def csrf_client(tmp_path, demo_instance):
+    """An app with CSRF checked, as in production."""
+    import shutil
+    shutil.copytree(demo_instance, tmp_path / "instance")
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    yield client
+    app.extensions["survey_store"].close()
+
+
+def test_a_form_without_its_token_says_the_session_expired_never_csrf(csrf_client):
+    refused = csrf_client.post("/login", data={"username": "thuky", "password": "x"})
+    assert refused.status_code == 400
+    text = readable(page_message(refused))
+    assert "Phiên làm việc đã hết hạn, vui lòng tải lại trang và thử lại." in text
+    assert "CSRF" not in refused.get_data(as_text=True).replace('name="csrf_token"', "")
+    english_page = csrf_client.post("/login?lang=en", data={"username": "thuky", "password": "x"})
+    assert "session has expired" in english(page_message(english_page))
+
+
+def test_werkzeug_descriptions_never_reach_a_user(client, token):
+    wrong_method = client.delete("/api/v1/delegations", headers=token("admin"))
+    assert wrong_method.status_code == 405
+    readable(wrong_method.get_json()["error"])
+    wrong_type = client.post("/api/v1/delegations", data="name=x", headers={**token("admin"),
+                             "Content-Type": "application/x-www-form-urlencoded"})
+    assert 400 <= wrong_type.status_code < 500
+    readable(wrong_type.get_json()["error"])
