@@ -232,3 +232,72 @@ def f(x):
     assert [line.split(": ", 1)[1] for line in found] == [
         "'Một'", "f'Hai {x}'", "'Ba'", "'Đã chốt'", "'Bốn'", "'Năm'", "'Sáu'", "no value for ['x']",
         "'Mười {}'"]
+
+
+# ------------------------------------------- what a message may not carry (issue 19)
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@cache
+def our_classes() -> frozenset[str]:
+    return frozenset(node.name for _, tree in modules().values() for node in ast.walk(tree)
+                     if isinstance(node, ast.ClassDef))
+
+
+def library_handlers(tree: ast.Module, ours: frozenset[str]):
+    """(name, handler) of each `except … as name` that catches a library's exception
+    (not one of `ours`): its text is the library's, in English."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+            if not {t.id if isinstance(t, ast.Name) else getattr(t, "attr", "") for t in types} <= ours:
+                yield node.name, node
+
+
+def shown_parts(call: ast.Call, message: ast.expr | None) -> list[ast.expr]:
+    return [part for part in [message, *call.args[1:], *(k.value for k in call.keywords)] if part is not None]
+
+
+def leaks(tree: ast.Module, where: str, ours: frozenset[str] = frozenset()) -> list[str]:
+    """A refusal or flash that shows a library exception's text (`str(error)`,
+    `f"{error}"`) or an ISO date (`2025-10-13` in its text, `.isoformat()` as a value)."""
+    found = []
+    for name, handler in library_handlers(tree, ours or our_classes()):
+        for call, message in messages(ast.Module(body=handler.body, type_ignores=[])):
+            if any(isinstance(node, ast.Name) and node.id == name
+                   for part in shown_parts(call, message) for node in ast.walk(part)):
+                found.append(f"{where}:{call.lineno}: shows the exception {name!r}")
+    for call, message in messages(tree):
+        for node in (node for part in shown_parts(call, message) for node in ast.walk(part)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and ISO_DATE.search(node.value):
+                found.append(f"{where}:{call.lineno}: ISO date in {node.value[:60]!r}")
+            elif isinstance(node, ast.Call) and call_name(node) == "isoformat":
+                found.append(f"{where}:{call.lineno}: ISO date from .isoformat()")
+    return found
+
+
+def test_no_refusal_shows_a_library_text_or_an_iso_date():
+    found = [problem for name, (path, tree) in modules().items()
+             for problem in leaks(tree, str(path.relative_to(PACKAGE.parent)))]
+    assert not found, "\n".join(found)
+
+
+def test_the_leak_check_finds_what_it_should():
+    code = '''
+def f(x):
+    try:
+        x()
+    except ValueError as error:
+        raise DomainError(N_("Tệp hỏng: %(e)s"), "p12", e=str(error)[:200])
+    except KeyError as problem:
+        flash(_("Lỗi %(e)s", e=f"{problem}"), "error")
+    except Refused as ours:
+        raise DomainError(ours.message, ours.field)
+    raise DomainError(N_("Ngày phải như 2025-10-13"), "day")
+    raise DomainError(N_("Hạn %(due)s"), "due", due=x.isoformat())
+    raise DomainError(N_("Hạn %(due)s"), "due", due=format_date(x))
+'''
+    found = sorted(line.split(": ", 1)[1] for line in leaks(ast.parse(code), "m", frozenset({"Refused"})))
+    assert found == ["ISO date from .isoformat()", "ISO date in 'Ngày phải như 2025-10-13'",
+                     "shows the exception 'error'", "shows the exception 'problem'"]

@@ -4,6 +4,7 @@ old visits untouched) or bring it back, and download any form as an XLSForm."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import tomllib
 
 from survey_app.checklists import FormError, FormSpec, parse_form
@@ -19,6 +20,8 @@ from survey_app.storage import forms as sql
 from survey_app.storage import visits as visits_sql
 
 NOT_ALLOWED = N_("Tài khoản không có quyền quản lý biểu mẫu khảo sát.")
+CHANGED_SINCE_PREVIEW = N_("Biểu mẫu đã thay đổi từ lúc xem trước: vui lòng tải tệp lên lại.")
+log = logging.getLogger(__name__)
 
 
 class FormProblems(DomainError):
@@ -68,10 +71,11 @@ def publish_previewed(store, forms, user: dict, source: str, content_hash: str) 
     try:
         spec = parse_form(source, f"{tomllib.loads(source).get('id')}.toml")
     except (FormError, tomllib.TOMLDecodeError) as error:
-        raise FormProblems([str(error)]) from None
+        log.warning("previewed form refused: %s", error)  # we wrote it: changed on the way back
+        raise DomainError(CHANGED_SINCE_PREVIEW, "file") from None
     if spec.content_hash != content_hash or to_toml(spec) != source \
             or next_version(forms, spec) is not spec:
-        raise DomainError(N_("Biểu mẫu đã thay đổi từ lúc xem trước: vui lòng tải tệp lên lại."), "file")
+        raise DomainError(CHANGED_SINCE_PREVIEW, "file")
     return _publish(store, user, spec)
 
 

@@ -76,8 +76,8 @@ def parse_offset_datetime(value, field: str) -> str:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise DomainError(N_("'%(field)s' phải là thời điểm ISO 8601 có múi giờ, "
-                             "ví dụ 2025-10-13T08:00:00+07:00"), field, field=field)
+        raise DomainError(N_("Vui lòng gửi '%(field)s' là thời điểm có múi giờ theo ISO 8601 "
+                             "(năm-tháng-ngàyTgiờ:phút:giây+07:00)."), field, field=field)
     return moment.isoformat()
 
 
