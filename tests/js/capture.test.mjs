@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { input, listOf } from "./support.mjs";
-import { fieldValue, formatNumber, readField, shown, toLocal } from "../../survey_app/static/js/capture-fields.js";
+import { fieldValue, formatMoment, formatNumber, readField, shown, toLocal } from "../../survey_app/static/js/capture-fields.js";
 import { positionBetween, positionOf } from "../../survey_app/static/js/capture-items.js";
 import { when } from "../../survey_app/static/js/capture-local.js";
 import { planBody } from "../../survey_app/static/js/plan.js";
@@ -69,6 +69,14 @@ test("values in a conflict and figures as Vietnamese write them", () => {
   assert.equal(formatNumber(85.27, 1, "%"), "85,3%");
   assert.equal(formatNumber(1234.5, 1, ""), "1.234,5");
   assert.equal(formatNumber(null, 1, "%"), "—");
+});
+
+test("an English page gets English numbers and the moment in Vietnam time (its start(config).locale)", () => {
+  assert.equal(formatNumber(1234.5, 1, "", "en"), "1,234.5");
+  assert.equal(formatNumber(85.27, 1, "%", "en"), "85.3%");
+  assert.equal(formatMoment("2025-10-13T01:30:00Z", "vi"), "08:30 13/10/2025");
+  assert.match(formatMoment("2025-10-13T01:30:00Z", "en"), /^13\/10\/2025,? 08:30$/);
+  assert.equal(formatMoment("not a moment", "en"), "not a moment");
 });
 
 test("a plan made offline: the server's body and what the tablet keeps", () => {

@@ -3,7 +3,8 @@
 // names its module with a script tag `<script type="module" src=".../capture.js"
 // data-root="capture">`; the module's start(config) receives the root element, the
 // root's data-* attributes (ids, URLs, texts), the texts of the JSON script the root
-// names in data-texts, and the shell's queue, store and onResult. No module but this
+// names in data-texts, the page's language (`locale`, its <html lang>: numbers and
+// dates are formatted in it), and the shell's queue, store and onResult. No module but this
 // one touches the page when it is imported.
 import "./constants.js";
 import { start as startShell } from "./shell.js";
@@ -28,7 +29,7 @@ const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content;
 
 function pageConfig(root) {
   const texts = root.dataset.texts ? JSON.parse(document.getElementById(root.dataset.texts).textContent) : {};
-  return { ...root.dataset, root, texts };
+  return { ...root.dataset, root, texts, locale: document.documentElement.lang === "en" ? "en" : "vi" };
 }
 
 function boot() {

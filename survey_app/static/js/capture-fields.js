@@ -53,18 +53,31 @@ export function writeItem(li, data) {
 export const shown = (value) => (value && typeof value === "object"
   ? Object.values(value).filter(Boolean).join(" · ") : (value ?? "—"));
 
-export function formatNumber(value, decimals, unit) {
+// The page's language (start(config).locale: "vi" or "en", the page's <html lang>) as
+// Intl names it: 1.234,5 and 13/10/2025 in Vietnamese, 1,234.5 and 13/10/2025 in English.
+export const intlLocale = (locale) => (locale === "en" ? "en-GB" : "vi-VN");
+
+export function formatNumber(value, decimals, unit, locale = "vi") {
   if (value === null || value === undefined) return "—";
-  const text = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: decimals,
-                                                minimumFractionDigits: decimals }).format(value);
+  const text = new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: decimals,
+                                                           minimumFractionDigits: decimals }).format(value);
   return unit === "%" ? `${text}%` : text;
 }
 
-function updateFigures(root, body) {
+// A moment from the server (UTC, ISO) as the delegation reads it: Vietnam time.
+export function formatMoment(iso, locale = "vi") {
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return iso;
+  return moment.toLocaleString(intlLocale(locale), {
+    timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
+  });
+}
+
+function updateFigures(root, body, locale) {
   if (!body.computed) return;
   for (const [key, value] of Object.entries(body.computed)) {
     const out = root.querySelector(`[data-computed="${key}"]`);
-    if (out) out.textContent = formatNumber(value, Number(out.dataset.decimals), out.dataset.unit);
+    if (out) out.textContent = formatNumber(value, Number(out.dataset.decimals), out.dataset.unit, locale);
   }
   const box = root.querySelector("[data-warnings]");
   box.querySelector("ul").replaceChildren(...(body.warnings || []).map((text) => {
@@ -83,8 +96,8 @@ function elementFor(root, key) {
 }
 
 // The page-bound helpers of one capture page: its root element and its texts
-// ({saved, queued, error, …} from the page's JSON script).
-export function fieldsView(root, texts) {
+// ({saved, queued, error, …} from the page's JSON script) and its language.
+export function fieldsView(root, texts, locale = "vi") {
   return {
     root,
     texts,
@@ -100,7 +113,7 @@ export function fieldsView(root, texts) {
       box.textContent = statusText(texts, kind, detail);
       box.dataset.state = kind;
     },
-    updateFigures: (body) => updateFigures(root, body),
+    updateFigures: (body) => updateFigures(root, body, locale),
     elementFor: (key) => elementFor(root, key),
   };
 }

@@ -3,15 +3,15 @@
 // the server's (or the cached) page; conflicts offer both values.
 // start(config) runs one page: {root, visit, texts, readonly, queue, onResult} (app.js).
 import * as store from "./store.js";
-import { fieldsView, readField, readItem, shown, writeField, writeItem } from "./capture-fields.js";
+import { fieldsView, formatMoment, readField, readItem, shown, writeField, writeItem } from "./capture-fields.js";
 import { addItem, kindOf, moveInPage, newItem, positionOf, uid } from "./capture-items.js";
 import { photos } from "./capture-photos.js";
 import { applySkipLogic as showRelevant } from "./skip-logic.js";
 
 const DEBOUNCE_MS = 700;
 
-export function start({ root, visit = root.dataset.visit, texts, readonly, queue, onResult }) {
-  const view = fieldsView(root, texts);
+export function start({ root, visit = root.dataset.visit, texts, readonly, queue, onResult, locale = "vi" }) {
+  const view = fieldsView(root, texts, locale);
   const { elementFor, setGlobal, setStatus, updateFigures } = view;
   const { photoSent, restorePhotos, takeChecklistPhoto, takePhoto } = photos({ view, visit, queue });
   const timers = new Map();
@@ -87,14 +87,7 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
 
   // ------------------------------------------------------------ answers and conflicts
 
-  // A moment from the server (UTC, ISO) as the delegation reads it: Vietnam time.
-  function when(iso) {
-    const moment = new Date(iso);
-    if (Number.isNaN(moment.getTime())) return iso;
-    return moment.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "vi-VN", {
-      timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
-    });
-  }
+  const when = (iso) => formatMoment(iso, locale);
 
   function showConflict(el, body) {
     const holder = el.matches("li.item") ? el : el.closest(".field, fieldset") || el;

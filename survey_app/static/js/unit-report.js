@@ -4,7 +4,7 @@
 // is refused, not silently overwritten); a cut network keeps it and sends it once the
 // network is back. The server's answer brings the computed figures and the warnings
 // of the form's consistency rules (warned, not blocked). start(config) runs one page.
-import { formatNumber } from "./capture-fields.js";
+import { formatMoment, formatNumber } from "./capture-fields.js";
 
 const DEBOUNCE_MS = 600;
 const RETRY_MS = 5000;
@@ -51,7 +51,7 @@ function addEntry(root, kind) {
   return li;
 }
 
-export function start({ root, visit, revision, saveUrl, uploadUrl, texts, readonly }) {
+export function start({ root, visit, revision, saveUrl, uploadUrl, texts, readonly, locale = "vi" }) {
   if (readonly !== undefined && readonly !== false) return {};
   const key = `unit-report:${visit}`;
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
@@ -68,7 +68,7 @@ export function start({ root, visit, revision, saveUrl, uploadUrl, texts, readon
   function showAnswer(body) {
     for (const [name, value] of Object.entries(body.computed || {})) {
       const out = root.querySelector(`[data-computed="${name}"]`);
-      if (out) out.textContent = formatNumber(value, Number(out.dataset.decimals), out.dataset.unit);
+      if (out) out.textContent = formatNumber(value, Number(out.dataset.decimals), out.dataset.unit, locale);
     }
     const box = root.querySelector("[data-warnings]");
     box.querySelector("ul").replaceChildren(...(body.warnings || []).map((text) => {
@@ -79,8 +79,7 @@ export function start({ root, visit, revision, saveUrl, uploadUrl, texts, readon
     box.hidden = !(body.warnings || []).length;
     const submitted = root.querySelector('[data-slot="submitted"]');
     if (submitted && body.submitted_at) {
-      submitted.textContent = `${texts.submitted} ${new Date(body.submitted_at).toLocaleString(
-        document.documentElement.lang === "en" ? "en-GB" : "vi-VN", { timeZone: "Asia/Ho_Chi_Minh" })}`;
+      submitted.textContent = `${texts.submitted} ${formatMoment(body.submitted_at, locale)}`;
     }
   }
 
