@@ -29,3 +29,19 @@ def test_chart_axes_are_whole_numbers_and_every_status_has_its_colour():
     assert charts.whole_ticks(1) == [0, 1] and charts.whole_ticks(7) == list(range(8))
     assert charts.whole_ticks(37) == [0, 5, 10, 15, 20, 25, 30, 35, 40]
     assert charts.whole_ticks(1234)[-1] >= 1234 and len(charts.whole_ticks(1234)) <= 11
+
+
+def test_the_boards_charts_speak_the_pages_language(client, login_as):
+    """Issue 19 item 4: title, legend and 'no data' in English on an English page; the
+    Vietnamese chart is not served from the cache to an English reader (and back)."""
+    login_as("thuky")
+    vietnamese = client.get("/followup/charts/status-by-unit.svg").get_data(as_text=True)
+    assert "Trạng thái kiến nghị theo đơn vị" in vietnamese and ">Chưa thực hiện<" in vietnamese
+    english = client.get("/followup/charts/status-by-unit.svg?lang=en").get_data(as_text=True)
+    assert "Recommendation status by unit" in english
+    assert ">Not started<" in english and ">In progress<" in english
+    assert not re.search(r">[^<]*(Trạng thái|Chưa thực hiện|Đang thực hiện)[^<]*<", english)
+    closed = client.get("/followup/charts/closed.svg?lang=en").get_data(as_text=True)
+    assert "by month" in closed.lower() and "Kiến nghị" not in closed
+    assert "Trạng thái kiến nghị theo đơn vị" in client.get("/followup/charts/status-by-unit.svg?lang=vi") \
+        .get_data(as_text=True)

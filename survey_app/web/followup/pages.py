@@ -27,7 +27,7 @@ from survey_app.markers import N_
 from survey_app.storage import recommendations as rec_sql
 from survey_app.storage import visits as visits_sql
 from survey_app.storage import units as units_sql
-from survey_app.web import nav
+from survey_app.web import i18n, nav
 from survey_app.web.context import current_user, done_rule, evidence_dir, get_forms, get_store
 from survey_app.web.errors import flash_refusal, require_form
 from survey_app.web.inputs import int_arg, month_arg, text_arg
@@ -113,12 +113,14 @@ def _unit_name(store, user, unit_id: int | None) -> str:
 
 @bp.route("/charts/status-by-unit.svg")
 def chart_status_by_unit():
-    return _svg(followup_report.chart_svg(get_store(), current_user(), board_filters(), "by_unit"))
+    return _svg(followup_report.chart_svg(get_store(), current_user(), board_filters(), "by_unit",
+                                          gettext=_, locale=i18n.locale()))
 
 
 @bp.route("/charts/closed.svg")
 def chart_closed():
-    return _svg(followup_report.chart_svg(get_store(), current_user(), board_filters(), "closed"))
+    return _svg(followup_report.chart_svg(get_store(), current_user(), board_filters(), "closed",
+                                          gettext=_, locale=i18n.locale()))
 
 
 def _svg(svg: str) -> Response:
