@@ -163,3 +163,14 @@ def test_the_check_finds_a_vietnamese_word_and_spares_user_data():
             '<td>Tăng cường tuyên truyền, hướng dẫn người\n dân sử dụng...</td></html>')
     data = ["UBND xã Hra", "Tăng cường tuyên truyền, hướng dẫn người dân sử dụng dịch vụ công", "người"]
     assert vietnamese_words(shown_text(page), data) == ["Lưu", "lưu", "Đã"]
+
+
+def test_counts_read_singular_and_plural_in_english(client, login_as):
+    """ngettext with a msgctxt: Vietnamese has one form, English two."""
+    login_as("thuky")
+    one = client.get("/followup/reminders?days=1&lang=en").get_data(as_text=True)
+    many = client.get("/followup/reminders?days=30").get_data(as_text=True)
+    assert "Due in 1 day" in one and "Due in 1 days" not in one and "Due in 30 days" in many
+    assert "Đến hạn trong 1 ngày" in client.get("/followup/reminders?days=1&lang=vi").get_data(as_text=True)
+    chrome = client.get("/?lang=en").get_data(as_text=True)
+    assert 'data-waiting="entries waiting to be sent"' in chrome and 'data-waiting-one="entry waiting to be sent"' in chrome

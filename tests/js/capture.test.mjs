@@ -102,4 +102,8 @@ test("the header's indicator texts", () => {
   const texts = { online: "Trực tuyến", offline: "Ngoại tuyến", waiting: "mục chờ gửi", none: "đã gửi hết" };
   assert.deepEqual(indicatorText(texts, true, 0), { net: "Trực tuyến", count: "đã gửi hết" });
   assert.deepEqual(indicatorText(texts, false, 3), { net: "Ngoại tuyến", count: "3 mục chờ gửi" });
+  const english = { online: "Online", offline: "Offline", waiting: "entries waiting to be sent",
+                    waitingOne: "entry waiting to be sent", none: "all sent" };
+  assert.equal(indicatorText(english, true, 1).count, "1 entry waiting to be sent");
+  assert.equal(indicatorText(english, true, 2).count, "2 entries waiting to be sent");
 });

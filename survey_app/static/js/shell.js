@@ -7,9 +7,11 @@ import { SyncQueue } from "./sync.js";
 
 const { PAGES_CACHE, SELF_KEPT_PAGE } = globalThis.SURVEY_SHELL;
 
-// The indicator's texts: {online, offline, waiting, none} (its data-* attributes).
+// The indicator's texts: {online, offline, waiting, waitingOne, none} (its data-* attributes;
+// waitingOne, the singular, where the language has one: "1 entry waiting to be sent").
 export function indicatorText(texts, online, waiting) {
-  return { net: online ? texts.online : texts.offline, count: waiting ? `${waiting} ${texts.waiting}` : texts.none };
+  const noun = waiting === 1 && texts.waitingOne ? texts.waitingOne : texts.waiting;
+  return { net: online ? texts.online : texts.offline, count: waiting ? `${waiting} ${noun}` : texts.none };
 }
 
 function makeIndicator(element) {
