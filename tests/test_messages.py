@@ -153,3 +153,18 @@ def test_werkzeug_descriptions_never_reach_a_user(client, token):
                              "Content-Type": "application/x-www-form-urlencoded"})
     assert 400 <= wrong_type.status_code < 500
     readable(wrong_type.get_json()["error"])
+
+
+def test_a_figure_out_of_range_is_asked_again_politely_in_both_languages(client, token, store):
+    """Before: "giá trị không được lớn hơn 100", an untranslated f-string."""
+    from .test_visit_pages import field_version
+    visit = store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])["id"]
+    path = "indicators.on_time_rate_pct"
+    message = {"id": str(uuid.uuid4()), "target": path, "op": "set", "value": 100.5,
+               "base_version": field_version(store, visit, path)}
+    refused = client.post(f"/api/v1/visits/{visit}/changes", json=message, headers=token("thuky"))
+    assert refused.status_code == 400 and refused.get_json()["field"] == path
+    assert readable(refused.get_json()["error"]) == "Vui lòng nhập giá trị không lớn hơn 100."
+    english_answer = client.post(f"/api/v1/visits/{visit}/changes?lang=en", json={**message, "id": str(uuid.uuid4())},
+                                 headers={**token("thuky"), "Accept-Language": "en"})
+    assert english(english_answer.get_json()["error"]) == "Please enter a value not above 100."

@@ -17,6 +17,8 @@ from typing import Any, Mapping
 from survey_app.checklists.expressions import Expression
 from survey_app.checklists.types import AnswerError, check_answer, number_answer
 from survey_app.checklists.xpath import Condition
+from survey_app.formatting import format_number
+from survey_app.markers import N_
 
 
 class FormError(ValueError):
@@ -138,14 +140,14 @@ class FormSpec:
         """The normalized answer; raise AnswerError if the item does not accept it."""
         item = self.items.get(item_key)
         if item is None:
-            raise AnswerError(item_key, f"không có mục '{item_key}' trong biểu mẫu {self.id}")
+            raise AnswerError(item_key, N_("Biểu mẫu %(form)s không có mục '%(key)s'."), form=self.id, key=item_key)
         return check_answer(item, value)
 
     def check_indicator(self, key: str, value: Any) -> int | float | None:
         """The normalized figure; raise AnswerError if the indicator does not accept it."""
         indicator = self.indicator(key)
         if indicator is None:
-            raise AnswerError(key, f"không có chỉ tiêu '{key}' trong biểu mẫu {self.id}")
+            raise AnswerError(key, N_("Biểu mẫu %(form)s không có chỉ tiêu '%(key)s'."), form=self.id, key=key)
         return check_indicator(indicator, value)
 
     def evaluate(self, indicators: Mapping[str, Any]) -> Evaluation:
@@ -210,10 +212,12 @@ def check_indicator(indicator: Indicator, value: Any) -> int | float | None:
     number = number_answer(indicator.key, value)
     if indicator.integer:
         if not float(number).is_integer():
-            raise AnswerError(indicator.key, "giá trị phải là số nguyên")
+            raise AnswerError(indicator.key, N_("Vui lòng nhập một số nguyên."))
         number = int(number)
     if indicator.min is not None and number < indicator.min:
-        raise AnswerError(indicator.key, f"giá trị không được nhỏ hơn {indicator.min:g}")
+        raise AnswerError(indicator.key, N_("Vui lòng nhập giá trị không nhỏ hơn %(min)s."),
+                          min=format_number(indicator.min))
     if indicator.max is not None and number > indicator.max:
-        raise AnswerError(indicator.key, f"giá trị không được lớn hơn {indicator.max:g}")
+        raise AnswerError(indicator.key, N_("Vui lòng nhập giá trị không lớn hơn %(max)s."),
+                          max=format_number(indicator.max))
     return number

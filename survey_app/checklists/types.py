@@ -26,9 +26,12 @@ DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class AnswerError(ValueError):
-    """An answer or figure is refused; `message` is Vietnamese and names the problem."""
+    """An answer or figure is refused; `message` is Vietnamese and names the problem.
+    `template` (a catalogue entry) and `params` let the web layer translate it."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, **params):
+        self.template, self.params = message, params
+        message = message % params if params else message
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
@@ -58,7 +61,7 @@ class ItemType:
 def number_answer(key: str, value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or not math.isfinite(value):
-        raise AnswerError(key, "giá trị phải là một số")
+        raise AnswerError(key, N_("Vui lòng nhập một số."))
     return value
 
 
@@ -72,7 +75,7 @@ def _one_of(options: Callable[[Any], list[tuple[str, str]]], labelled: bool):
         if value in [v for v, _ in pairs]:
             return value
         allowed = [f"{v} ({label})" if labelled else v for v, label in pairs]
-        raise AnswerError(item.key, "giá trị phải là một trong: " + ", ".join(allowed))
+        raise AnswerError(item.key, N_("giá trị phải là một trong: %(choices)s"), choices=", ".join(allowed))
     return check
 
 
@@ -88,12 +91,12 @@ def _check_date(item, value) -> str:
             return dt.date.fromisoformat(value.strip()).isoformat()
     except ValueError:
         pass
-    raise AnswerError(item.key, "ngày phải có dạng YYYY-MM-DD (năm-tháng-ngày) và là ngày có thật")
+    raise AnswerError(item.key, N_("Vui lòng nhập một ngày có thật, dạng năm-tháng-ngày (YYYY-MM-DD)."))
 
 
 def _check_text(item, value) -> str:
     if not isinstance(value, str):
-        raise AnswerError(item.key, "giá trị phải là một chuỗi ký tự")
+        raise AnswerError(item.key, N_("Vui lòng nhập một chuỗi ký tự (văn bản)."))
     return value.strip()
 
 

@@ -117,7 +117,7 @@ def _indicators(form, value) -> dict:
         try:
             checked = form.check_indicator(key, number)
         except AnswerError as error:
-            raise DomainError(error.message, f"indicators.{key}") from None
+            raise DomainError(error.template, f"indicators.{key}", **error.params) from None
         if checked is not None:
             clean[key] = checked
     return clean

@@ -127,7 +127,7 @@ def _form_check(check, key, value, path):
     try:
         return check(key, value)
     except AnswerError as error:
-        raise DomainError(error.message, path) from None
+        raise DomainError(error.template, path, **error.params) from None
 
 
 def check_item(kind: str, data, field: str, visit_date: str | None = None) -> dict:
