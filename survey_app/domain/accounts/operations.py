@@ -33,7 +33,7 @@ def create_user(store, username: str, password: str, role: str,
     unit_id = unit_for(store, role, unit)
     username = usernames.check(username)
     if store.read(sql.get_user_by_username, username):
-        raise DomainError(N_("Tên đăng nhập đã tồn tại: '%(username)s'"), "username", username=username)
+        raise DomainError(N_("Tên đăng nhập đã tồn tại: '%(username)s'. Vui lòng chọn tên khác."), "username", username=username)
     values = {"username": username, "role": role, "unit_id": unit_id, "created_at": now_utc(),
               "password_hash": generate_password_hash(password), "full_name": full_name or username,
               **({"email": email} if email else {})}  # the column's default is ''; written only when given

@@ -63,7 +63,7 @@ def create_delegation(store, *, name: str, body: str, parent_body: str = "", top
                       members: list[dict] = ()) -> int:
     """Create a delegation with its members ({name, title, role, user_id?})."""
     if not name.strip() or not body.strip():
-        raise DomainError(N_("Đoàn cần có tên và cơ quan."), "name" if not name.strip() else "body")
+        raise DomainError(N_("Vui lòng nhập tên đoàn và cơ quan."), "name" if not name.strip() else "body")
     for member in members:
         if member.get("role") not in DELEGATION_POSITIONS:
             raise DomainError(N_("Vui lòng chọn chức danh trong đoàn là một trong: %(choices)s."), "members.role",

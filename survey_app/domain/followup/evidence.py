@@ -114,7 +114,7 @@ def named_by_type(filename: str, content_type: str) -> str:
 
 
 def _too_big(name: str, field: str) -> DomainError:
-    return DomainError(N_("Tệp '%(name)s' quá lớn (tối đa 20 MB)"), field, name=name)
+    return DomainError(N_("Tệp '%(name)s' quá lớn (tối đa 20 MB). Vui lòng chọn tệp nhỏ hơn."), field, name=name)
 
 
 def stage(folder: Path, upload: tuple[str, BinaryIO | bytes], field: str = "evidence") -> tuple[Staged, dict]:
@@ -126,7 +126,7 @@ def stage(folder: Path, upload: tuple[str, BinaryIO | bytes], field: str = "evid
     staged = stage_stream(folder, source, MAX_BYTES, lambda: _too_big(name, field))
     try:
         if staged.size == 0:
-            raise DomainError(N_("Tệp '%(name)s' rỗng"), field, name=name)
+            raise DomainError(N_("Tệp '%(name)s' rỗng. Vui lòng chọn lại tệp."), field, name=name)
         content_type = detect_file(staged.tmp, name)
         if content_type is None:
             raise DomainError(REFUSED, field, name=name)
@@ -141,7 +141,7 @@ def stage(folder: Path, upload: tuple[str, BinaryIO | bytes], field: str = "evid
 def stage_all(folder: Path, uploads: list, staged: list, field: str = "evidence") -> list[dict]:
     """Stage every upload into `staged` (the caller cleans it up); refuse them all if one is refused."""
     if len(uploads) > MAX_FILES:
-        raise DomainError(N_("Tối đa %(max_files)s tệp cho một lần cập nhật"), field, max_files=MAX_FILES)
+        raise DomainError(N_("Vui lòng gửi tối đa %(max_files)s tệp cho một lần cập nhật."), field, max_files=MAX_FILES)
     saved = []
     for upload in uploads:
         staged_file, info = stage(folder, upload, field)

@@ -125,11 +125,11 @@ def check_transition(current: str, target: str) -> None:
 
 def _check_done_rule(rule: str, note: str, files: list) -> None:
     if rule in ("evidence", "evidence_or_note") and not files and (rule == "evidence" or not note):
-        raise DomainError(N_("Cần kèm tài liệu minh chứng hoặc ghi chú khi báo cáo hoàn thành.")
-                          if rule == "evidence_or_note" else N_("Cần kèm tài liệu minh chứng khi báo cáo hoàn thành."),
+        raise DomainError(N_("Vui lòng kèm tài liệu minh chứng hoặc ghi chú khi báo cáo hoàn thành.")
+                          if rule == "evidence_or_note" else N_("Vui lòng kèm tài liệu minh chứng khi báo cáo hoàn thành."),
                           "evidence")
     if rule == "note" and not note:
-        raise DomainError(N_("Cần ghi chú khi báo cáo hoàn thành."), "note")
+        raise DomainError(N_("Vui lòng ghi chú khi báo cáo hoàn thành."), "note")
 
 
 def report_progress(store, user: dict, item_id: int, *, status: str | None = None, note: str = "",
@@ -142,7 +142,7 @@ def report_progress(store, user: dict, item_id: int, *, status: str | None = Non
     the change is allowed, and stored only with the update that refers to them."""
     note = (note or "").strip()
     if len(note) > 5000:
-        raise DomainError(N_("Ghi chú dài quá 5000 ký tự"), "note")
+        raise DomainError(N_("Ghi chú dài quá 5.000 ký tự. Vui lòng rút gọn ghi chú."), "note")
     row = load(store, item_id, user)
     if not store.read(can_report_progress, user, row):
         raise Forbidden(REPORT_REFUSED)
@@ -152,13 +152,13 @@ def report_progress(store, user: dict, item_id: int, *, status: str | None = Non
         check_transition(row["status"], target)
         reopening = row["status"] in ("done", "dropped")
         if (target in COMMITTEE_ONLY or reopening) and not store.read(can_decide_recommendation, user, row):
-            raise Forbidden(N_("Chỉ Đoàn khảo sát (Trưởng đoàn, Thư ký Đoàn) được mở lại hoặc dừng theo dõi."))
+            raise Forbidden(N_("Tài khoản không có quyền mở lại hoặc dừng theo dõi: chỉ Trưởng đoàn và Thư ký Đoàn được làm việc này."))
         if target == "done":
             _check_done_rule(done_rule, note, attached)
         if target == "dropped" and not note:
-            raise DomainError(N_("Cần nêu lý do dừng theo dõi."), "note")
+            raise DomainError(N_("Vui lòng nêu lý do dừng theo dõi."), "note")
     elif not note and not attached:
-        raise DomainError(N_("Cần chọn trạng thái mới, ghi chú hoặc tài liệu minh chứng."), "status")
+        raise DomainError(N_("Vui lòng chọn trạng thái mới, nhập ghi chú hoặc kèm tài liệu minh chứng."), "status")
     committee = store.read(can_decide_recommendation, user, row)
     staged: list = []
     with stored_files.cleaned_up(staged):
@@ -205,11 +205,11 @@ def decide_claim(store, user: dict, item_id: int, accept: bool, note: str = "", 
     """The committee accepts a unit's `done` claim, or rejects it (back to in_progress)."""
     row = load(store, item_id, user)
     if not store.read(can_decide_recommendation, user, row):
-        raise Forbidden(N_("Chỉ Đoàn khảo sát (Trưởng đoàn, Thư ký Đoàn) được xác nhận kết quả."))
+        raise Forbidden(N_("Tài khoản không có quyền xác nhận kết quả: chỉ Trưởng đoàn và Thư ký Đoàn được xác nhận."))
     if row["status"] != "done" or row["accepted"] != 0:
         raise DomainError(N_("Kiến nghị này không có báo cáo hoàn thành đang chờ xác nhận."), "status")
     if not accept and not (note or "").strip():
-        raise DomainError(N_("Cần nêu lý do không chấp nhận."), "note")
+        raise DomainError(N_("Vui lòng nêu lý do không chấp nhận."), "note")
     return store.write(_write_decision, row, user, accept, (note or "").strip(), now or now_utc())
 
 

@@ -73,7 +73,7 @@ class MinutesEnv:
 def load_for_minutes(store, visit_id: int, user: dict, *, prepare: bool = False) -> dict:
     visit = load_visit(store, visit_id, user)
     if prepare and not store.read(can_prepare_minutes, user, visit):
-        raise Forbidden(N_("Chỉ Thư ký, Trưởng đoàn hoặc quản trị viên mới lập được biên bản."))
+        raise Forbidden(N_("Tài khoản không có quyền lập biên bản: chỉ Thư ký Đoàn, Trưởng đoàn hoặc quản trị viên được lập."))
     return visit
 
 

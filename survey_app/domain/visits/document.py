@@ -87,7 +87,7 @@ def _delegation(db, user, data: dict) -> int:
     found = delegations_sql.find_delegation(db, data["name"], data["body"])
     if found is not None:
         if not can_import_into(db, user, found["id"]):
-            raise Forbidden(N_("Bạn không phải thành viên của đoàn này."))
+            raise Forbidden(N_("Tài khoản không thuộc đoàn này."))
         return found["id"]
     members = [{**m, "user_id": delegations_sql.user_id_by_full_name(db, m["name"])}
                for m in data.get("members", [])]

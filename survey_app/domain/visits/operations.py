@@ -104,7 +104,7 @@ def check_field(form, path: str, value):
         return check_text(value, path, TEXT_FIELDS[path])
     if value in (None, ""):
         if path == "started_at":
-            raise DomainError(N_("Thiếu thời điểm bắt đầu"), path)
+            raise DomainError(N_("Vui lòng nhập thời điểm bắt đầu."), path)
         return None
     if path in DATE_FIELDS:
         return parse_iso_date(value, path)
@@ -203,11 +203,11 @@ def _checked_plan(store, forms, user, delegation_id, unit, form_id, started_at, 
                           form_id=form_id)
     if not isinstance(delegation_id, int) or isinstance(delegation_id, bool) or not 0 < delegation_id < 2 ** 63 \
             or store.read(delegations_sql.get_delegation, delegation_id) is None:
-        raise DomainError(N_("Đoàn không tồn tại"), "delegation")
+        raise DomainError(N_("Không tìm thấy đoàn. Vui lòng chọn một đoàn trong danh sách."), "delegation")
     if not store.read(can_plan_for, user, delegation_id):
         raise Forbidden(PLAN_REFUSED)
     if not isinstance(unit, str) or not unit.strip():
-        raise DomainError(N_("Cần tên đơn vị được khảo sát"), "host.unit")
+        raise DomainError(N_("Vui lòng nhập tên đơn vị được khảo sát."), "host.unit")
     check_text(unit, "host.unit", NAME_LIMIT)
     place, locality = check_text(place, "host.place", NAME_LIMIT), check_text(locality, "host.locality", NAME_LIMIT)
     started = parse_offset_datetime(started_at, "started_at")

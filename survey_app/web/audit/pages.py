@@ -27,7 +27,7 @@ def audit_filters() -> dict:
     for name in sql.FILTERS:
         value = request.args.get(name, "").strip()
         if len(value) > 200:
-            raise DomainError(N_("Giá trị lọc quá dài (tối đa 200 ký tự)."), name)
+            raise DomainError(N_("Vui lòng nhập giá trị lọc tối đa 200 ký tự."), name)
         filters[name] = value
     return filters
 

@@ -87,7 +87,7 @@ def verify():
     if not data:
         raise DomainError(N_("Gửi tệp PDF trong thân yêu cầu hoặc trường 'file'."), "file")
     if len(data) > MAX_PDF:
-        raise DomainError(N_("Tệp PDF quá lớn."), "file")
+        raise DomainError(N_("Tệp PDF quá lớn. Vui lòng gửi tệp nhỏ hơn."), "file")
     if b"%PDF-" not in data[:1024]:  # checked by content, whatever the file is called
-        raise DomainError(N_("Tệp gửi lên không phải là PDF."), "file")
+        raise DomainError(N_("Tệp gửi lên không phải là PDF. Vui lòng chọn tệp PDF."), "file")
     return jsonify(verification.verify_document(get_store(), minutes_env(), data))

@@ -229,7 +229,7 @@ def download(visit_id, version, kind):
     elif kind == "docx":
         data, mime = docs.version_docx(store, get_forms(), minutes_env(), minutes), DOCX
     else:
-        raise DomainError(N_("Chỉ tải được PDF hoặc DOCX."), "kind")
+        raise DomainError(N_("Vui lòng chọn tệp PDF hoặc DOCX."), "kind")
     return send_file(BytesIO(data), mimetype=mime, as_attachment=True,
                      download_name=docs.file_name(visit_id, minutes, "." + kind))
 

@@ -212,7 +212,7 @@ def upload_photo(visit_id):
     load_visit(get_store(), visit_id, current_user(), edit=True)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise DomainError(N_("Chưa chọn tệp ảnh."), "file")
+        raise DomainError(N_("Vui lòng chọn tệp ảnh."), "file")
     created, result = visit_photos.add_photo(
         get_store(), get_forms(), current_user(), visit_id, photos_dir(), upload.stream,
         uid=request.form.get("item", ""), caption=request.form.get("caption", ""),
