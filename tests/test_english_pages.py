@@ -28,6 +28,8 @@ WORD = re.compile(rf"[\w]*[{LETTERS}{LETTERS.upper()}][\w]*")
 # in the minutes' copies and Nơi nhận lines for the host unit is printed into Vietnamese
 # minutes, so it is shown as it must be typed.
 ALLOWED = {"Tiếng Việt", minutes_settings.HOST}
+# An English term may give the Vietnamese one it stands for: "Department (sở)".
+GLOSS = re.compile(r"(?<=[A-Za-z]) \([^()\s]{1,12}\)")
 SHOWN_ATTRIBUTES = re.compile(r"""\b(?:title|placeholder|aria-label|alt)\s*=\s*("[^"]*"|'[^']*')""")
 ROLES = ("admin", "thuky", "xahra")
 # Not pages: files, feeds, images and the pages' own assets.
@@ -113,6 +115,7 @@ def vietnamese_words(text: str, data: list[str]) -> list[str]:
         text = text.replace(value, " ")
     for allowed in ALLOWED:
         text = text.replace(allowed, " ")
+    text = GLOSS.sub(" ", text)
     return sorted(set(WORD.findall(text)))
 
 
@@ -163,7 +166,7 @@ def test_no_english_page_shows_a_vietnamese_word_but_user_data(english, username
 def test_the_check_finds_a_vietnamese_word_and_spares_user_data():
     page = ('<html lang="en"><title>Visits</title><p>UBND xã Hra</p><button title="Lưu">Save</button>'
             '<script type="application/json" id="t">{"saved": "Đã lưu"}</script><p>Tiếng Việt</p>'
-            '<td>Tăng cường tuyên truyền, hướng dẫn người\n dân sử dụng...</td></html>')
+            '<td>Tăng cường tuyên truyền, hướng dẫn người\n dân sử dụng...</td><p>Department (sở)</p></html>')
     data = ["UBND xã Hra", "Tăng cường tuyên truyền, hướng dẫn người dân sử dụng dịch vụ công", "người"]
     assert vietnamese_words(shown_text(page), data) == ["Lưu", "lưu", "Đã"]
 
