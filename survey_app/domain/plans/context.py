@@ -157,7 +157,7 @@ def plan_context(delegation: dict, members: list[dict], plan: dict, rows: list[d
 # ----------------------------------------------------------------- the report outline
 
 def answer_hint(item) -> str:
-    """How an item is answered, in words: `(Có / Một phần / Không)`, `(ghi số, đơn vị tính: quầy)`."""
+    """How an item is answered, in words: the yes / partly / no labels of the item type, joined, `(ghi số, đơn vị tính: quầy)`."""
     if item.type == "yes_partly_no":
         return "(" + " / ".join(label for _, label in ITEM_TYPES[item.type].options(item)) + ")"
     if item.type == "choice":
