@@ -32,7 +32,7 @@ JOIN visits ON visits.id = r.visit_id
 
 def rows_of_visit(db, visit_id: int) -> dict[int, dict]:
     return {row["item_id"]: row for row in db.query(
-        "SELECT * FROM recommendations WHERE visit_id = ?", [visit_id])}
+        "SELECT * FROM recommendations WHERE visit_id = ? AND report_id IS NULL", [visit_id])}
 
 
 def upsert(db, **values) -> None:

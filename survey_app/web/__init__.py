@@ -34,6 +34,7 @@ from survey_app.web.plans import api as api_plans
 from survey_app.web.plans import pages as plans
 from survey_app.web.directory import units as directory_units
 from survey_app.web.directory import units_api as api_units
+from survey_app.web.survey_report import api as api_survey_report
 
 csrf = CSRFProtect()
 
@@ -54,7 +55,7 @@ PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, offline.bp, visits.bp
                    minutes.bp, verify.bp, audit.bp, forms_admin.bp, directory.bp, unit_reports.bp, plans.bp,
                    directory_units.bp]
 API_BLUEPRINTS = [api.bp, api_followup.bp, api_minutes.bp, api_audit.bp, api_directory.bp,
-                 api_unit_reports.bp, api_plans.bp, api_units.bp]
+                 api_unit_reports.bp, api_plans.bp, api_units.bp, api_survey_report.bp]
 
 
 def init_app(app: Flask) -> None:
