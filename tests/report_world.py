@@ -55,3 +55,35 @@ def rclient(rapp):
 
 def pdftotext(pdf: bytes) -> str:
     return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def published_report_world(app) -> dict:
+    """A second delegation of the demo's head, secretary and member with one visit whose
+    minutes are final, and its survey report final and published: {delegation, report}."""
+    import uuid as uuid_lib
+
+    from survey_app.demo import seed_document
+    from survey_app.domain.directory.delegations import ensure_delegation
+    from survey_app.domain.survey_report import operations as report_ops
+    from survey_app.domain.visits.document import import_document
+
+    store, forms = app.extensions["survey_store"], app.extensions["survey_forms"]
+    name = "Đoàn khảo sát lập báo cáo"
+    doc = seed_document()
+    doc["uuid"] = str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, name))
+    doc["delegation"] = {**doc["delegation"], "name": name}
+    members = [{"name": full, "title": title, "role": role, "user_id": user(store, username)["id"]}
+               for full, title, role, username in (
+                   ("Đinh Ly An", "Trưởng Ban Pháp chế HĐND tỉnh", "head", "truongdoan"),
+                   ("Rơ Mah Khuê", "Phó Trưởng Ban Pháp chế HĐND tỉnh", "member", "thanhvien"),
+                   ("Nguyễn Thị Thu", "Chuyên viên", "secretary", "thuky"))]
+    delegation = ensure_delegation(store, name=name, body=doc["delegation"]["body"],
+                                   parent_body=doc["delegation"]["parent_body"], topic=doc["delegation"]["topic"],
+                                   members=members)
+    admin = user(store, "admin")
+    with app.app_context():
+        visit = import_document(store, forms, admin, doc, app.extensions["survey_files"] / "photos")["id"]
+        minutes_ops.finalize_minutes(store, forms, minutes_env(app), admin, visit)
+        report = report_ops.finalize(store, forms, minutes_env(app), admin, delegation)
+        report_ops.publish(store, user(store, "truongdoan"), delegation)
+    return {"delegation": delegation, "report": report["id"]}

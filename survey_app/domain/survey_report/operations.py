@@ -32,6 +32,7 @@ FROZEN = N_("Báo cáo đã được thông qua: không thể sửa nội dung h
 CHANGED = N_("Báo cáo vừa được người khác thay đổi trong lúc xử lý; vui lòng thử lại.")
 NOT_FINAL = N_("Vui lòng thông qua báo cáo trước khi ký hoặc công khai; dự thảo không được công khai.")
 REFUSED = N_("Tài khoản không có quyền lập báo cáo kết quả khảo sát của đoàn này.")
+VIEW_REFUSED = N_("Tài khoản không có quyền xem báo cáo kết quả khảo sát của đoàn này.")
 PUBLISH_REFUSED = N_("Chỉ Trưởng đoàn hoặc Thư ký Đoàn mới công khai hoặc thu hồi được báo cáo.")
 SIGN_REFUSED = N_("Tài khoản không có quyền ký báo cáo: chỉ Trưởng đoàn tự ký, hoặc Thư ký Đoàn thu nhận "
                   "chữ ký của Trưởng đoàn trên thiết bị của mình.")
@@ -47,7 +48,7 @@ def load_delegation(store, delegation_id: int, user: dict, check=can_view_report
     if delegation is None:
         raise NotFound(N_("Không tìm thấy đoàn khảo sát."))
     if not store.read(check, user, delegation_id):
-        raise Forbidden(REFUSED if check is not can_publish_report else PUBLISH_REFUSED)
+        raise Forbidden({can_view_report: VIEW_REFUSED, can_publish_report: PUBLISH_REFUSED}.get(check, REFUSED))
     return delegation
 
 
