@@ -185,9 +185,15 @@ def units_with_published(db) -> list[dict]:
         "JOIN survey_reports sr ON sr.id = r.report_id WHERE sr.published = 1 ORDER BY units.name"))
 
 
-def due_reports(db) -> list[dict]:
-    """Delegations with visits and no final report yet: their last visit's date."""
+def due_reports(db, delegation_ids: list[int] | None = None, limit: int = 50) -> list[dict]:
+    """Delegations with visits and no final report yet, with their last visit's date
+    (oldest first); with `delegation_ids`, only those delegations."""
+    where, params = "", []
+    if delegation_ids is not None:
+        where = f"WHERE d.id IN ({','.join('?' * len(delegation_ids)) or 'NULL'})"
+        params = list(delegation_ids)
     return list(db.query(
         "SELECT d.id, d.name, max(substr(v.started_at, 1, 10)) AS last_visit FROM delegations d "
-        "JOIN visits v ON v.delegation_id = d.id WHERE NOT EXISTS (SELECT 1 FROM survey_reports sr "
-        "WHERE sr.delegation_id = d.id AND sr.status IN ('final','signed')) GROUP BY d.id ORDER BY last_visit"))
+        f"JOIN visits v ON v.delegation_id = d.id {where} GROUP BY d.id HAVING NOT EXISTS (SELECT 1 FROM "
+        "survey_reports sr WHERE sr.delegation_id = d.id AND sr.status IN ('final','signed')) "
+        "ORDER BY last_visit, d.id LIMIT ?", [*params, limit]))
