@@ -15,6 +15,14 @@ from survey_app.domain.survey_report.inputs import content_sha256, recommendatio
 from survey_app.formatting import format_date, format_long_date, format_number
 
 DASH = "—"
+NAMED = 10        # up to this many units are named in a list; more are counted ("và 40 đơn vị khác")
+CHART_BARS = 24   # a chart of more units shows the highest and the lowest, half each
+
+
+def _names(units: list[str]) -> str:
+    if len(units) <= NAMED:
+        return ", ".join(units)
+    return f"{', '.join(units[:NAMED - 2])} và {len(units) - NAMED + 2} đơn vị khác"
 
 
 def _lower_first(text: str) -> str:
@@ -59,7 +67,10 @@ def _general(inp: dict) -> list[dict]:
              for i, u in enumerate(inp["units"], 1)]
     return [_h(1, "I. KHÁI QUÁT VỀ HOẠT ĐỘNG KHẢO SÁT"), *_paragraphs(inp, "opening", [_opening(inp)]),
             _h(2, "1. Thành phần Đoàn khảo sát:"), {"type": "bullets", "items": members},
-            _h(2, "2. Đơn vị được khảo sát:"), {"type": "units", "rows": units}]
+            _h(2, "2. Đơn vị được khảo sát:"),
+            {"type": "units", "rows": units} if len(units) <= NAMED else
+            {"type": "paragraph", "text": f"Đoàn đã làm việc tại {len(units)} đơn vị; danh sách đơn vị và ngày "
+                                          "làm việc tại Phụ lục kèm theo báo cáo này."}]
 
 
 def _value(value, decimals=None) -> str:
@@ -85,9 +96,25 @@ def key_indicators(inp: dict) -> list[dict]:
     first = [r for r in inp["indicators"] if r["summable"]][:1]
     chosen = [{**r, "decimals": None} for r in first] + list(inp["computed"])
     return [{"title": f"Biểu đồ {n}: {c['label']}" + (f" ({c['unit']})" if c["unit"] else ""), "unit": c["unit"],
-             "bars": charts.bars([(u["unit"], v) for u, v in zip(inp["units"], c["values"])]
+             "note": _chart_note(len(inp["units"])),
+             "bars": charts.bars(_chart_rows([u["unit"] for u in inp["units"]], c["values"])
                                  + [("Tổng cộng", c["total"])], c["decimals"] or 0)}
             for n, c in enumerate(chosen, 1)]
+
+
+def _chart_rows(units: list[str], values: list) -> list[tuple]:
+    """Every unit, or (many units) the highest and the lowest half a chart each, highest first."""
+    rows = list(zip(units, values))
+    if len(rows) <= CHART_BARS:
+        return rows
+    ranked = sorted((r for r in rows if r[1] is not None), key=lambda r: -r[1])
+    half = CHART_BARS // 2
+    return ranked[:half] + [("…", None)] + ranked[-half:]
+
+
+def _chart_note(count: int) -> str:
+    half = CHART_BARS // 2
+    return f"({half} đơn vị cao nhất và {half} đơn vị thấp nhất trong {count} đơn vị)" if count > CHART_BARS else ""
 
 
 def _findings(inp: dict) -> list[dict]:
@@ -99,13 +126,14 @@ def _findings(inp: dict) -> list[dict]:
                                        "tổng cộng, không lấy bình quân tỷ lệ của các đơn vị. Tỷ lệ do đơn vị "
                                        "báo cáo không cộng dồn (—)."}]
     for chart in key_indicators(inp):
-        blocks.append({"type": "chart", "title": chart["title"], "src": charts.svg_data_uri(chart["bars"], chart["unit"]),
-                       "bars": chart["bars"], "unit": chart["unit"]})
+        blocks.append({"type": "chart", "title": chart["title"], "note": chart["note"],
+                       "src": charts.svg_data_uri(chart["bars"], chart["unit"]), "bars": chart["bars"],
+                       "unit": chart["unit"]})
     n = 2
     if inp["checklist"]:
         blocks += [_h(2, f"{n}. Kết quả khảo sát theo nội dung"),
                    {"type": "answers", "rows": [{"section": r["section"], "label": r["label"], "answers": [
-                       f"{a['answer']}: {a['count']}/{len(inp['units'])} đơn vị ({', '.join(a['units'])})"
+                       f"{a['answer']}: {a['count']}/{len(inp['units'])} đơn vị ({_names(a['units'])})"
                        for a in r["answers"]]} for r in inp["checklist"]]}]
         n += 1
     blocks += _points(inp, "difficulties", f"{n}. Khó khăn, vướng mắc", inp["difficulties"])
@@ -118,7 +146,7 @@ def _points(inp: dict, key: str, title: str, points: list[dict]) -> list[dict]:
     if override:
         return [_h(2, title), *override]
     items = [p["text"].rstrip(".;") + (f" (đề xuất với {p['addressee']})" if p.get("addressee") else "")
-             + f" - {', '.join(p['units'])}." for p in points]
+             + f" - {_names(p['units'])}." for p in points]
     return [_h(2, title), {"type": "bullets", "items": items or ["Các đơn vị không nêu."]}]
 
 
@@ -137,23 +165,43 @@ def _recommendations(inp: dict) -> list[dict]:
     for rec in inp["recommendations"]:
         groups.setdefault(rec["addressee"], []).append(
             {"text": rec["text"].rstrip("."), "detail": f"(thời hạn: {format_date(rec['due'])})"})
+    shared: dict[str, tuple[list, list]] = {}  # addressees asked the very same share one heading
+    for addressee, items in groups.items():
+        shared.setdefault(repr(items), ([], items))[0].append(addressee)
     blocks = [_h(1, "IV. KIẾN NGHỊ")]
-    for n, (addressee, items) in enumerate(groups.items(), 1):
-        blocks += [_h(2, f"{n}. Đối với {addressee}:"), {"type": "numbered", "items": items}]
+    for n, (addressees, items) in enumerate(shared.values(), 1):
+        who = addressees[0] if len(addressees) == 1 else f"{_names(addressees)} ({len(addressees)} đơn vị)"
+        blocks += [_h(2, f"{n}. Đối với {who}:"), {"type": "numbered", "items": items}]
     closing = (f"Trên đây là báo cáo kết quả khảo sát của {inp['delegation']['body']} "
                f"{inp['delegation']['parent_body']}./.")
     return blocks + _paragraphs(inp, "closing", [closing])
 
 
 def _annex(inp: dict) -> dict:
-    """All figures of every unit: as the unit reported them and as the Doàn verified them."""
-    units = []
-    for i, unit in enumerate(inp["units"]):
-        rows = [{"label": r["label"], "unit": r["unit"], "reported": _value(r.get("reported", [None] * (i + 1))[i]),
-                 "verified": _value(r["values"][i])} for r in inp["indicators"]]
-        units.append({"title": f"{i + 1}. {unit['unit']} (ngày {format_date(unit['date'])})", "rows": rows})
-    return {"units": units, "note": "Cột \"Đơn vị báo cáo\" để trống (—) khi đơn vị chưa gửi báo cáo "
-                                    "riêng trên hệ thống; cột \"Đoàn xác nhận\" là số liệu ghi tại biên bản."}
+    """All figures of every unit in one table: as the unit reported them and as the
+    delegation verified them; while no unit's own report is in the system, the
+    verified figures alone (the note says so)."""
+    columns = [{"label": r["label"], "unit": r["unit"]} for r in inp["indicators"]]
+    reported = any(v is not None for r in inp["indicators"] for v in (r.get("reported") or []))
+
+    def cell(r: dict, i: int) -> str:
+        verified = _value(r["values"][i])
+        return f"{_value((r.get('reported') or [None] * (i + 1))[i])} / {verified}" if reported else verified
+    rows = [{"index": i + 1, "unit": unit["unit"], "date": format_date(unit["date"]),
+             "cells": [cell(r, i) for r in inp["indicators"]]} for i, unit in enumerate(inp["units"])]
+    note = ("Mỗi ô: số liệu đơn vị báo cáo / số liệu Đoàn xác nhận tại biên bản." if reported else
+            "Số liệu Đoàn xác nhận tại biên bản; các đơn vị chưa gửi báo cáo riêng trên hệ thống.")
+    return {"columns": columns, "rows": rows, "note": note}
+
+
+def _recipients(inp: dict) -> list[str]:
+    """Nơi nhận: every addressee; the units visited, when many, as one line."""
+    visited = {u["unit"] for u in inp["units"]}
+    names = inp["recipients"]
+    if len(visited) > NAMED:
+        names = [n for n in names if n not in visited]
+        names.insert(-2, f"Các đơn vị được khảo sát ({len(visited)} đơn vị)")
+    return [f"- {r};" for r in names[:-1]] + [f"- {r}." for r in names[-1:]]
 
 
 def _qr(url: str) -> str | None:
@@ -175,7 +223,7 @@ def build_context(inp: dict) -> dict:
         "body": _general(inp) + _findings(inp) + _assessment(inp) + _recommendations(inp),
         "signer": {"title_lines": signer["title_lines"], "name": signer["name"],
                    "image": "data:image/png;base64," + base64.b64encode(image).decode("ascii") if image else None},
-        "recipients": [f"- {r};" for r in inp["recipients"][:-1]] + [f"- {r}." for r in inp["recipients"][-1:]],
+        "recipients": _recipients(inp),
         "annex": _annex(inp), "verify_url": inp.get("verify_url", ""), "qr": _qr(inp.get("verify_url", "")),
         "sha256": digest, "short_sha": digest[:12], "code_line": f"Mã xác thực: {digest[:12]}",
         "version": inp["version"], "document_title": f"Báo cáo số {number.strip()} - {subject}",

@@ -73,7 +73,8 @@ def _block(document, block: dict) -> None:
     elif kind == "comparison":
         _comparison(document, block)
     elif kind == "chart":
-        _para(document, block["title"], align=CENTER, italic=True, indent=False, size=12, after=2)
+        _para(document, " ".join(filter(None, [block["title"], block.get("note")])), align=CENTER, italic=True,
+              indent=False, size=12, after=2)
         picture = _para(document, "", align=CENTER, indent=False)
         picture.add_run().add_picture(BytesIO(charts.png(block["bars"], block["unit"])), width=Mm(150))
     elif kind == "answers":
@@ -106,11 +107,10 @@ def _annex(document, ctx: dict) -> None:
     _para(document, "PHỤ LỤC: SỐ LIỆU CỦA CÁC ĐƠN VỊ", align=CENTER, bold=True, indent=False, after=0)
     _para(document, f"(Kèm theo {ctx['document_title'].split(' - ')[0]})", align=CENTER, italic=True,
           indent=False, size=12)
-    for unit in ctx["annex"]["units"]:
-        _para(document, unit["title"], bold=True, indent=False, after=3)
-        _grid(document, ["Chỉ tiêu", "Đơn vị tính", "Đơn vị báo cáo", "Đoàn xác nhận"],
-              [[r["label"], r["unit"], r["reported"], r["verified"]] for r in unit["rows"]], [75, 26, 32, 32],
-              size=11.5, numeric_from=2)
+    columns = ctx["annex"]["columns"]
+    header = ["STT", "Đơn vị, ngày làm việc"] + [f"{c['label']} ({c['unit']})" if c["unit"] else c["label"] for c in columns]
+    _grid(document, header, [[str(r["index"]), f"{r['unit']}, {r['date']}", *r["cells"]] for r in ctx["annex"]["rows"]],
+          [10, 30] + [125 / len(columns)] * len(columns), size=9, numeric_from=2)
     _para(document, ctx["annex"]["note"], italic=True, indent=False, size=12, align=CENTER)
 
 
