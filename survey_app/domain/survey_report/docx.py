@@ -22,6 +22,9 @@ def _grid(document, header: list[str], rows: list[list[str]], widths: list[float
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False  # Word and LibreOffice keep the column widths given
+    for column, width in zip(table.columns, widths):
+        column.width = Mm(width)
     for cell, text, width in zip(table.rows[0].cells, header, widths):
         cell.width = Mm(width)
         _cell_para(cell, text, bold=True, size=size)
