@@ -167,3 +167,15 @@ def test_signer_signs_the_final_report_which_is_sealed_and_verifies(rclient, sec
 @pytest.fixture
 def runner_for(rapp):
     return rapp.test_cli_runner()
+
+
+def test_annex_shows_the_units_own_figures_next_to_the_verified_ones(rclient, rstore, head):
+    from survey_app.storage import unit_reports as unit_reports_sql
+    from .support import seed_visit
+    rstore.write(unit_reports_sql.save_report, seed_visit(rstore)["id"], {
+        "summary": "Báo cáo trước buổi khảo sát", "indicators": {"dossiers_received": 512, "dossiers_online": 430},
+        "submitted_at": "2025-10-10T02:00:00+00:00"})
+    text = " ".join(pdftotext(rclient.get(url(".pdf"), headers=head).data).split())
+    assert "512 / 509" in text and "430 / 434" in text and "— / 1.248" in text
+    assert "Mỗi ô: số liệu đơn vị báo cáo / số liệu Đoàn xác nhận" in text
+    assert "Tổng cộng 2.143" in text  # the comparison stays on the verified figures

@@ -101,6 +101,17 @@ def fields_of_visits(db, visit_ids: list[int]) -> dict[int, dict]:
     return found
 
 
+def reported_figures(db, visit_ids: list[int]) -> dict[int, dict]:
+    """visit id → the figures the unit sent in its own report before the visit (m020)."""
+    found: dict[int, dict] = {}
+    for chunk in range(0, len(visit_ids), 500):
+        ids = visit_ids[chunk:chunk + 500]
+        for row in db.query(f"SELECT visit_id, indicators FROM unit_reports WHERE visit_id IN "
+                            f"({','.join('?' * len(ids))})", ids):
+            found[row["visit_id"]] = json.loads(row["indicators"] or "{}")
+    return found
+
+
 def items_of_visits(db, visit_ids: list[int], kinds: tuple[str, ...]) -> dict[int, list[dict]]:
     """visit id → its live items of these kinds (data decoded), in position order."""
     found: dict[int, list] = {v: [] for v in visit_ids}

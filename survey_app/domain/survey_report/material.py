@@ -40,13 +40,14 @@ def gather(store, forms, delegation_id: int) -> dict:
     ids = [v["id"] for v in visits]
     fields = store.read(sql.fields_of_visits, ids)
     items = store.read(sql.items_of_visits, ids, LIST_KINDS)
+    reported = store.read(sql.reported_figures, ids)
     form = store.read(forms.for_visit, visits[-1])
     units = [{"visit_id": v["id"], "unit": v["unit_name"], "locality": v["unit_locality"] or "",
               "date": v["started_at"][:10], "place": fields[v["id"]].get("host.place") or ""} for v in visits]
     return {
         "delegation": _delegation(store, delegation_id), "units": units, "form_title": form.title,
         "period": {"from": units[0]["date"], "to": units[-1]["date"]},
-        **comparison(form, [fields[i] for i in ids]),
+        **comparison(form, [fields[i] for i in ids], [reported.get(i, {}) for i in ids]),
         "checklist": checklist_summary(form, [fields[i] for i in ids], [u["unit"] for u in units]),
         "difficulties": grouped([(u["unit"], i["data"]) for u, i in _items(units, items, "difficulty")]),
         "proposals": grouped([(u["unit"], i["data"]) for u, i in _items(units, items, "proposal")],
@@ -72,10 +73,12 @@ def _delegation(store, delegation_id: int) -> dict:
             "follow_up_days": delegation["follow_up_days"], "members": members}
 
 
-def comparison(form, unit_fields: list[dict]) -> dict:
-    """Each indicator per unit and its total; computed indicators per unit and on the totals.
+def comparison(form, unit_fields: list[dict], unit_reports: list[dict] | None = None) -> dict:
+    """Each indicator per unit (as verified at the visit, and as the unit reported it
+    beforehand) and its total; computed indicators per unit and on the totals.
 
     A reported percentage (unit `%`) has no meaningful sum: its total is left empty."""
+    unit_reports = unit_reports or [{} for _ in unit_fields]
     figures = [{k.split(".", 1)[1]: v for k, v in f.items() if k.startswith("indicators.") and v is not None}
                for f in unit_fields]
     totals, rows = {}, []
@@ -87,7 +90,8 @@ def comparison(form, unit_fields: list[dict]) -> dict:
         if total is not None:
             totals[indicator.key] = total
         rows.append({"key": indicator.key, "label": indicator.label, "unit": indicator.unit,
-                     "values": values, "total": total, "summable": summable})
+                     "values": values, "total": total, "summable": summable,
+                     "reported": [r.get(indicator.key) for r in unit_reports]})
     per_unit = [form.evaluate(f).computed for f in figures]
     on_totals = form.evaluate(totals).computed
     computed = [{"key": c.key, "label": c.label, "unit": c.unit, "decimals": c.decimals,
