@@ -12,10 +12,14 @@ from survey_app.demo import load_survey_visits
 from survey_app.domain.minutes import operations as minutes_ops
 from survey_app.services import minutes_env
 
-from .conftest import make_app
 from .support import seed_visit, user
 
 DELEGATION = 1
+
+
+def make_app(folder, **config):
+    from .conftest import make_app as make  # conftest imports this module's fixtures
+    return make(folder, **config)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from survey_app.storage import survey_reports as reports_sql
 from survey_app.storage import units as units_sql
 
 from .conftest import make_app
-from .report_world import DELEGATION, rapp, rclient, report_instance, rstore  # noqa: F401
+from .report_world import DELEGATION
 from .support import api_headers, user
 
 NOTE = "Ghi chú nội bộ: đã giao Văn phòng xã, chưa có kinh phí"

@@ -8,7 +8,7 @@ from survey_app.domain.survey_report import operations as report_ops
 from survey_app.services import minutes_env
 
 from .conftest import login
-from .report_world import DELEGATION, rapp, rclient, report_instance, rstore  # noqa: F401
+from .report_world import DELEGATION
 from .support import user
 
 

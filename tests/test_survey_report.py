@@ -16,7 +16,7 @@ from survey_app.domain.survey_report import material
 from survey_app.domain.visits.document import export_document
 from survey_app.storage import survey_reports as reports_sql
 
-from .report_world import DELEGATION, pdftotext, rapp, rclient, report_instance, rstore  # noqa: F401
+from .report_world import DELEGATION, pdftotext
 from .support import api_headers, signature_b64
 
 
