@@ -204,6 +204,12 @@ TABLE = {
     "api_survey_report.publish": ("/api/v1/delegations/{survey}/report/publish", NONE, COMMITTEE, {}),
     "api_survey_report.unpublish": ("/api/v1/delegations/{survey}/report/unpublish", NONE, COMMITTEE,
                                     {"json": {}}),  # no reason: refused after authorization, still published
+    "survey_report.page": ("/delegations/{survey}/report", REPORT_VIEW, PREPARE, {"data": {}}),
+    "survey_report.download_pdf": ("/delegations/{survey}/report.pdf", REPORT_VIEW, NONE, None),
+    "survey_report.download_docx": ("/delegations/{survey}/report.docx", REPORT_VIEW, NONE, None),
+    "survey_report.finalize": ("/delegations/{survey}/report/finalize", NONE, PREPARE, {}),
+    "survey_report.publish": ("/delegations/{survey}/report/publish", NONE, COMMITTEE, {}),
+    "survey_report.unpublish": ("/delegations/{survey}/report/unpublish", NONE, COMMITTEE, {"data": {}}),
     "public.index": ("/public/", PUBLIC, NONE, None),
     "public.report": ("/public/reports/{public_report}", PUBLIC, NONE, None),
     "public.report_json": ("/public/reports/{public_report}.json", PUBLIC, NONE, None),
