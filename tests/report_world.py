@@ -62,8 +62,9 @@ def pdftotext(pdf: bytes) -> str:
 
 
 def published_report_world(app) -> dict:
-    """A second delegation of the demo's head, secretary and member with one visit whose
-    minutes are final, and its survey report final and published: {delegation, report}."""
+    """A second delegation of the demo's head, secretary and member with one visit (at a
+    unit without host) whose minutes are final, and its survey report final and
+    published: {delegation, report}."""
     import uuid as uuid_lib
 
     from survey_app.demo import seed_document
@@ -76,6 +77,9 @@ def published_report_world(app) -> dict:
     doc = seed_document()
     doc["uuid"] = str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, name))
     doc["delegation"] = {**doc["delegation"], "name": name}
+    # at a unit without a host account, so the demo's hosts see nothing new
+    doc["host"] = {**doc["host"], "unit": "UBND xã Đak Đoa", "locality": "xã Đak Đoa", "attendees": []}
+    doc["recommendations"] = [{k: v for k, v in r.items() if k != "addressee"} for r in doc["recommendations"]]
     members = [{"name": full, "title": title, "role": role, "user_id": user(store, username)["id"]}
                for full, title, role, username in (
                    ("Đinh Ly An", "Trưởng Ban Pháp chế HĐND tỉnh", "head", "truongdoan"),

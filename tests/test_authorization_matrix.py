@@ -18,7 +18,6 @@ import pytest
 
 from . import security_world as world
 from .conftest import PASSWORDS
-from .report_world import published_report_world
 
 ANON, ADMIN, SEC, HEAD, MEMBER, HOST, OTHER_HOST, VIEWER = (
     "anonymous", "admin", "secretary", "head", "member", "host", "other_host", "viewer")
@@ -238,8 +237,6 @@ def matrix(tmp_path_factory, demo_instance):
     # CSRF is off here on purpose: this is about who may, CSRF has its own test.
     app, ids, _ = world.world_app(tmp_path_factory, demo_instance, "matrix", WTF_CSRF_ENABLED=False)
     store = app.extensions["survey_store"]
-    report = published_report_world(app)
-    ids.update(report_delegation=report["delegation"], public_report=report["report"])
     yield app, ids, world.tokens(store)
     store.close()
 

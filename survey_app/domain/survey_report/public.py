@@ -44,7 +44,8 @@ def report(store, report_id: int, *, unit_id: int | None = None, status: str | N
             "issuing_body": f"{inp['delegation']['body']} {inp['delegation']['parent_body']}",
             "issued_date": inp["issued_date"], "published_at": row["published_at"],
             "signed": row["status"] == "signed",
-            "signer": {"name": row["signer_name"] or inp["signer"]["name"], "title": " ".join(inp["signer"]["title_lines"])},
+            "signer": {"name": row["signer_name"] or inp["signer"]["name"],
+                       "title": ", ".join(inp["signer"]["title_lines"])},
             "units": [{"unit": u["unit"], "date": u["date"]} for u in inp["units"]],
             "recommendations": shown,
             "addressees": [{"id": i, "name": n} for i, n in dict.fromkeys((r["unit_id"], r["addressee"])

@@ -1,14 +1,14 @@
 """Public pages of published survey reports: the list (filters by unit and status), a
 report (HTML, JSON, PDF) and an Atom feed. No login; nothing but what was published.
 Pages are the same for everyone (no account chrome), so caches may keep them:
-`Cache-Control: public` and an ETag that changes with any publication or any
-recommendation's status. Unknown or withdrawn reports answer a plain 404."""
+`Cache-Control: public` (`no-store` for a signed-in visitor, as every signed-in
+page) and an ETag that changes with any publication or any recommendation's status. Unknown or withdrawn reports answer a plain 404."""
 from __future__ import annotations
 
 import hashlib
 from io import BytesIO
 
-from flask import Blueprint, Response, current_app, jsonify, make_response, render_template, request, send_file
+from flask import Blueprint, Response, current_app, g, jsonify, make_response, render_template, request, send_file
 
 from survey_app.domain.errors import NotFound
 from survey_app.domain.survey_report import public
@@ -29,7 +29,8 @@ def _cached(response: Response) -> Response:
     tag = hashlib.sha256(f"{public.revision(get_store())}|{request.full_path}|{request.accept_languages}"
                          .encode()).hexdigest()[:32]
     response.set_etag(tag)
-    response.headers["Cache-Control"] = CACHE
+    # the same page for everyone; still, nothing a signed-in user sees is stored (security.py)
+    response.headers["Cache-Control"] = CACHE if g.get("user") is None else "no-store"
     response.headers["Vary"] = "Accept-Language"
     return response.make_conditional(request)
 
