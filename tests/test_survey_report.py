@@ -12,6 +12,8 @@ from docx import Document
 from docx.shared import Pt
 from pypdf import PdfReader
 
+from survey_app.documents import docx_kit as kit
+
 from survey_app.domain.survey_report import material
 from survey_app.domain.visits.document import export_document
 from survey_app.storage import survey_reports as reports_sql
@@ -82,12 +84,14 @@ def test_docx_has_the_styles_tables_and_charts(rclient, head):
     assert answer.status_code == 200
     document = Document(io.BytesIO(answer.data))
     normal = document.styles["Normal"]
-    assert normal.font.name == "Times New Roman" and normal.font.size == Pt(14)
+    assert normal.font.name == "Times New Roman" and normal.font.size == Pt(kit.BODY_PT)  # as the minutes' DOCX
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
     assert round(section.left_margin.mm) == 30
     texts = [p.text for p in document.paragraphs]
     assert "BÁO CÁO" in texts and any(t.startswith("Kết quả khảo sát") for t in texts)
+    assert document.styles["Title"].font.bold and document.styles["Heading 1"].font.bold
+    assert any(p.style.name == "Heading 1" and p.text == "IV. KIẾN NGHỊ" for p in document.paragraphs)
     comparison = next(t for t in document.tables if t.rows[0].cells[0].text == "Đơn vị")
     assert comparison.style.name == "Table Grid"
     assert [c.text for c in comparison.rows[-1].cells[:4]] == ["Tổng cộng", "2.143", "1.647", "1.967"]
