@@ -60,6 +60,8 @@ DEFAULTS = {
     "VERIFY_TIMEOUT": 20,         # seconds one verification may take
     "VERIFY_QUEUE_WAIT": 2,       # seconds a request waits for a free worker, then 503
     "TRUSTED_ROOTS": [],          # PEM files of trusted root certificates (and CRLs)
+    "REPORT_DUE_DAYS": 10,        # the survey report is due this many days after the last visit
+    "PUBLIC_RATE_LIMIT": "120 per minute;5000 per day",  # per address, the public report pages
 }
 
 

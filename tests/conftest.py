@@ -13,6 +13,7 @@ from survey_app.storage import units as units_sql
 
 from .live import browser, context, live_server, page  # noqa: F401  (fixtures for every module)
 from .signing_pki import pki, softhsm  # noqa: F401  (one test PKI and one SoftHSM2 per session)
+from .report_world import rapp, rclient, report_instance, rstore  # noqa: F401  (the survey report's world)
 from .support import api_headers, seed_visit
 
 PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}

@@ -23,6 +23,7 @@ from survey_app.storage import units as units_sql
 from survey_app.storage import visits as visits_sql
 
 from .conftest import make_app
+from .report_world import published_report_world
 from .support import data_url, png_bytes, seed_visit
 
 ROLES = {"anonymous": None, "admin": "admin", "secretary": "thuky", "head": "truongdoan",
@@ -100,6 +101,8 @@ def build(app) -> dict:
     ids["own_uuid"] = store.read(visits_sql.get_visit, own)["uuid"]
     ids["own_delegation"] = store.read(visits_sql.get_visit, own)["delegation_id"]
     ids["foreign_delegation"] = store.read(visits_sql.get_visit, foreign)["delegation_id"]
+    survey = published_report_world(app)  # a delegation's survey report, final and published
+    ids["report_delegation"], ids["public_report"] = survey["delegation"], survey["report"]
     # follow-up reports: the secretary's draft, and one only an admin prepared
     secretary = store.read(accounts_sql.get_user_by_username, "thuky")
     ids["own_report"] = followup_reports.create_draft(store, secretary, {}, "Đinh Ly An")

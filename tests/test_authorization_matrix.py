@@ -37,6 +37,8 @@ FOREIGN_SCOPED_UNIT = frozenset({ADMIN, VIEWER, SEC, HEAD, MEMBER})
 MANAGE_DELEGATIONS = frozenset({ADMIN, SEC})  # create; edit: a secretary only their own delegations
 OWN_REPORT = frozenset({ADMIN, SEC})  # a follow-up report the secretary prepared
 HOST_ONLY = frozenset({HOST})  # the visited unit's host
+REPORT_VIEW = frozenset({ADMIN, VIEWER, SEC, HEAD, MEMBER})  # a delegation's survey report in any state
+COMMITTEE = frozenset({SEC, HEAD})  # sign (the head, or the secretary collecting) and publish the report
 
 PNG = world.png_base64()
 
@@ -190,6 +192,28 @@ TABLE = {
     "api_plans.plan_visit": ("/api/v1/delegations/{delegation}/visits", NONE, PREPARE, {"json": {}}),
     "api_units.list_units": ("/api/v1/units", SIGNED_IN, NONE, None),
     "api_units.create_unit": ("/api/v1/units", NONE, ADMIN_ONLY, {"json": {}}),
+    # The survey report ({survey}: a delegation of the demo's members whose report is
+    # final and published) and the public pages of published reports.
+    "api_survey_report.report_pdf": ("/api/v1/delegations/{survey}/report.pdf", REPORT_VIEW, NONE, None),
+    "api_survey_report.report_docx": ("/api/v1/delegations/{survey}/report.docx", REPORT_VIEW, NONE, None),
+    "api_survey_report.wording": ("/api/v1/delegations/{survey}/report/wording", NONE, PREPARE, {"json": {}}),
+    "api_survey_report.finalize": ("/api/v1/delegations/{survey}/report/finalize", NONE, PREPARE, {}),
+    "api_survey_report.signatures": ("/api/v1/delegations/{survey}/report/signatures", NONE, COMMITTEE,
+                                     {"json": {"role": "signer", "name": "Đinh Ly An", "image": PNG}}),
+    "api_survey_report.publish": ("/api/v1/delegations/{survey}/report/publish", NONE, COMMITTEE, {}),
+    "api_survey_report.unpublish": ("/api/v1/delegations/{survey}/report/unpublish", NONE, COMMITTEE,
+                                    {"json": {}}),  # no reason: refused after authorization, still published
+    "survey_report.page": ("/delegations/{survey}/report", REPORT_VIEW, PREPARE, {"data": {}}),
+    "survey_report.download_pdf": ("/delegations/{survey}/report.pdf", REPORT_VIEW, NONE, None),
+    "survey_report.download_docx": ("/delegations/{survey}/report.docx", REPORT_VIEW, NONE, None),
+    "survey_report.finalize": ("/delegations/{survey}/report/finalize", NONE, PREPARE, {}),
+    "survey_report.publish": ("/delegations/{survey}/report/publish", NONE, COMMITTEE, {}),
+    "survey_report.unpublish": ("/delegations/{survey}/report/unpublish", NONE, COMMITTEE, {"data": {}}),
+    "public.index": ("/public/", PUBLIC, NONE, None),
+    "public.report": ("/public/reports/{public_report}", PUBLIC, NONE, None),
+    "public.report_json": ("/public/reports/{public_report}.json", PUBLIC, NONE, None),
+    "public.report_pdf": ("/public/reports/{public_report}.pdf", PUBLIC, NONE, None),
+    "public.feed": ("/public/feed.atom", PUBLIC, NONE, None),
 }
 # endpoint: (roles that may PATCH, PATCH body); the path is TABLE's.
 PATCH = {
@@ -201,10 +225,11 @@ PUT = {
 }
 OWN = {"visit": "own", "frozen": "frozen", "rec": "own_rec", "evidence": "own_evidence",
        "photo": "own_photo", "unit": "own_unit", "uuid": "own_uuid", "delegation": "own_delegation",
-       "report": "own_report"}
+       "report": "own_report",
+       "survey": "report_delegation"}
 FOREIGN = {"visit": "foreign", "frozen": "foreign", "rec": "foreign_rec", "evidence": "foreign_evidence",
            "photo": "foreign_photo", "unit": "foreign_unit", "uuid": "foreign_uuid",
-           "delegation": "foreign_delegation", "report": "foreign_report"}
+           "delegation": "foreign_delegation", "report": "foreign_report", "survey": "foreign_delegation"}
 
 
 @pytest.fixture(scope="module")
@@ -299,7 +324,8 @@ def test_every_route_has_an_expectation(matrix):
 def _run(app, ids, tokens, role, names: dict, expected_for):
     client = _client(app, role)
     mismatches = []
-    concrete = {key: ids.get(value, value) for key, value in names.items()} | {"calendar": ids["calendar"]}
+    concrete = {key: ids.get(value, value) for key, value in names.items()} | {
+        "calendar": ids["calendar"], "public_report": ids["public_report"]}
     for endpoint, (template, get_roles, post_roles, body) in TABLE.items():
         path = template.format(**concrete)
         patch = (("PATCH", PATCH[endpoint][0]),) if endpoint in PATCH else ()
@@ -338,7 +364,7 @@ def test_matrix_on_the_demo_delegation(matrix, role):
 def _foreign_expectation(template, roles):
     """Objects of another delegation and unit: only those who see everything (admin,
     and the viewer for reading) reach them; pages without an id keep their rule."""
-    if "{" not in template or "{calendar}" in template:
+    if "{" not in template or "{calendar}" in template or "{public_report}" in template:
         return roles
     if "{unit}" in template:
         return roles & FOREIGN_SCOPED_UNIT

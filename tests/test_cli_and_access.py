@@ -10,7 +10,9 @@ from survey_app.storage import delegations as delegations_sql
 
 ALLOWED_ANONYMOUS = {"auth.login", "static", "vendor.asset", "shell.health", "verify.page",
                      "offline.service_worker", "offline.manifest",
-                     "followup_docs.calendar_feed"}  # login, static files, health
+                     "followup_docs.calendar_feed",  # login, static files, health
+                     # the public pages of published survey reports (issue 13)
+                     "public.index", "public.report", "public.report_json", "public.report_pdf", "public.feed"}
 
 
 def test_init_twice_duplicates_nothing(runner, store):

@@ -23,8 +23,9 @@ TERMS = ["Bạn không có quyền", "Checklist", "chốt", "chuyến", "ghi nh�
 TEMPLATES = ROOT / "templates"
 CATALOGUE = ROOT / "survey_app/translations/en/LC_MESSAGES/messages.po"
 # What documents/render.py renders (the minutes, the follow-up report, the reminder digest,
-# the survey plan and its report outline).
-DOCUMENTS = ("minutes/", "followup/report.html", "followup/digest.html", "plans/ke_hoach.html", "plans/de_cuong.html")
+# the survey plan and its report outline, the survey report).
+DOCUMENTS = ("minutes/", "followup/report.html", "followup/digest.html", "plans/ke_hoach.html", "plans/de_cuong.html",
+             "survey_report/bao_cao.html")
 ISSUE_19 = ("xác minh", "ghi nhận")
 DOCUMENTS_MAY = {"nơi nhận", "ghi nhận"}
 # "Capitalisation follows Decree 30/2020/NĐ-CP" (GLOSSARY.md): these spellings are wrong

@@ -19,7 +19,8 @@ HTML_PAGES = [endpoint for endpoint, (template, get_roles, _, _) in TABLE.items(
 def _path(endpoint, ids):
     names = {"visit": ids["own"], "frozen": ids["frozen"], "rec": ids["own_rec"], "evidence": ids["own_evidence"],
              "photo": ids["own_photo"], "unit": ids["own_unit"], "calendar": ids["calendar"],
-             "uuid": ids["own_uuid"], "delegation": ids["own_delegation"], "report": ids["own_report"]}
+             "uuid": ids["own_uuid"], "delegation": ids["own_delegation"], "report": ids["own_report"],
+             "survey": ids["report_delegation"], "public_report": ids["public_report"]}
     return TABLE[endpoint][0].format(**names)
 
 

@@ -35,10 +35,11 @@ def init_command(demo: bool):
     click.echo(f"Cơ sở dữ liệu: {current_app.config['DATABASE']}")
     ensure_organisation_certificate()
     if demo:
-        from survey_app.demo import load_demo
+        from survey_app.demo import finalize_survey_minutes, load_demo, load_survey_visits
         click.echo("Tài khoản dùng thử (tên đăng nhập / mật khẩu / vai trò):")
         for username, password, role in load_demo(store(), forms(), photos_dir()):
             click.echo(f"  {username:<12} {password:<22} {role}")
+        finalize_survey_minutes(store(), forms(), minutes_env(), load_survey_visits(store(), forms(), photos_dir()))
 
 
 @click.command("serve")

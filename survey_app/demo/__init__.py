@@ -11,6 +11,9 @@ from survey_app.storage import accounts as accounts_sql
 from survey_app.storage import units as units_sql
 
 SEED_VISIT = Path(__file__).with_name("hra-visit.json")
+# Two more visits of the seed delegation (other communes, realistic figures), so that
+# the survey report compares three units; their minutes are finalized by `init --demo`.
+SURVEY_VISITS = [Path(__file__).with_name(name) for name in ("dakdoa-visit.json", "iagrai-visit.json")]
 HOST_UNIT = "UBND xã Hra"
 OTHER_UNIT = "UBND xã Ia Hrú"
 
@@ -34,6 +37,8 @@ def _ensure_units(db) -> None:
     units_sql.ensure_unit(db, HOST_UNIT, "xã Hra")
     units_sql.ensure_unit(db, "Trung tâm Phục vụ hành chính công xã Hra", "xã Hra")
     units_sql.ensure_unit(db, OTHER_UNIT, "xã Ia Hrú")
+    units_sql.ensure_unit(db, "UBND xã Đak Đoa", "xã Đak Đoa")
+    units_sql.ensure_unit(db, "UBND xã Ia Grai", "xã Ia Grai")
 
 
 def load_demo(store, forms=None, photos_dir=None) -> list[tuple[str, str, str]]:
@@ -61,3 +66,27 @@ def load_demo(store, forms=None, photos_dir=None) -> list[tuple[str, str, str]]:
         head = store.read(accounts_sql.get_user, user_ids["truongdoan"])
         import_document(store, forms, head, seed_document(), photos_dir)
     return [(u, p, r) for u, p, r, _, _ in DEMO_ACCOUNTS]
+
+
+def load_survey_visits(store, forms, photos_dir=None) -> list[int]:
+    """Import the two more visits of the seed delegation (idempotent by uuid); their ids."""
+    from survey_app.domain.visits.document import import_document
+    from survey_app.storage import visits as visits_sql
+    head = store.read(accounts_sql.get_user_by_username, "truongdoan")
+    ids = []
+    for path in SURVEY_VISITS:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        found = store.read(visits_sql.get_visit_by_uuid, doc["uuid"])
+        ids.append(found["id"] if found else import_document(store, forms, head, doc, photos_dir)["id"])
+    return ids
+
+
+def finalize_survey_minutes(store, forms, env, visit_ids: list[int]) -> None:
+    """The two more visits took place before the demo opens: their minutes are final
+    (the seed visit at Hra stays open, so the report waits for its minutes)."""
+    from survey_app.domain.minutes import operations as minutes_ops
+    from survey_app.storage import visits as visits_sql
+    secretary = store.read(accounts_sql.get_user_by_username, "thuky")
+    for visit_id in visit_ids:
+        if store.read(visits_sql.get_visit, visit_id)["status"] in ("planned", "in_progress", "minutes_draft"):
+            minutes_ops.finalize_minutes(store, forms, env, secretary, visit_id)

@@ -252,3 +252,37 @@ def can_read_plan(db, user: dict, delegation_id: int) -> bool:
 def can_manage_units(user: dict | None) -> bool:
     """The units directory (create, edit, merge, import): administrators."""
     return bool(user) and user.get("role") == "admin"
+
+
+# ----------------------------------------------------------------- survey report
+
+def can_view_report(db, user: dict, delegation_id: int) -> bool:
+    """The report of a delegation in any state: admins and viewers, and its members."""
+    if user["role"] in SEES_EVERYTHING:
+        return True
+    return user["role"] in DELEGATION_SIDE and delegation_id in delegation_ids(db, user)
+
+
+def can_prepare_report(db, user: dict, delegation_id: int) -> bool:
+    """Draft, reword and finalize: admins, and the head or secretary of the delegation."""
+    if user["role"] == "admin":
+        return True
+    return user["role"] in COMMITTEE_ROLES and \
+        bool(set(delegations_sql.positions_of_user(db, delegation_id, user["id"])) & PLANNING_POSITIONS)
+
+
+def can_publish_report(db, user: dict, delegation_id: int) -> bool:
+    """Publish or withdraw: the head or secretary of the delegation (issue 13)."""
+    return user["role"] in COMMITTEE_ROLES and \
+        bool(set(delegations_sql.positions_of_user(db, delegation_id, user["id"])) & PLANNING_POSITIONS)
+
+
+def report_signing_capacity(db, user: dict, delegation_id: int) -> str | None:
+    """The signer of the report is the head of delegation: in person (`self`), or the
+    delegation's secretary collecting it on their device (`on_behalf`); nobody else."""
+    positions = delegations_sql.positions_of_user(db, delegation_id, user["id"]) if user["id"] else []
+    if "head" in positions and user["role"] in COMMITTEE_ROLES:
+        return SELF
+    if "secretary" in positions and user["role"] == "secretary":
+        return ON_BEHALF
+    return None

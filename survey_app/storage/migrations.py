@@ -321,3 +321,53 @@ CREATE UNIQUE INDEX units_one_live_name ON units(name_key, locality_key) WHERE m
 CREATE TRIGGER visit_search_unit_update AFTER UPDATE OF name ON units
     BEGIN {_head("v.unit_id = new.id")}END
 """)
+
+
+@migrations()
+def m024_survey_reports(db):
+    """The survey report (báo cáo kết quả khảo sát) of a delegation: versions (draft →
+    final → signed) with the secretary's wording, the number counter per body and year
+    (`Số: 05/BC-BPC`), the drawn signature of the signer, and publication: every publish
+    and withdrawal (with its reason) is a row kept on record. The report's own
+    recommendations join the follow-up board: their tracking rows carry `report_id` and
+    a hidden item of the delegation's last visit (the board's rows hang on a visit item)."""
+    _run(db, """
+CREATE TABLE survey_reports (
+    id INTEGER PRIMARY KEY,
+    delegation_id INTEGER NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft','final','signed')),
+    wording TEXT NOT NULL DEFAULT '{}',
+    body TEXT, year INTEGER, number INTEGER, symbol TEXT,
+    input_json TEXT,
+    content_sha256 TEXT,
+    final_pdf_sha256 TEXT,
+    signed_content_sha256 TEXT,
+    signed_pdf_sha256 TEXT,
+    signer_name TEXT, signature_sha256 TEXT, signed_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL, created_by INTEGER REFERENCES users(id),
+    finalized_at TEXT, finalized_by INTEGER REFERENCES users(id),
+    signed_at TEXT,
+    published INTEGER NOT NULL DEFAULT 0,
+    published_at TEXT,
+    UNIQUE (delegation_id, version),
+    UNIQUE (body, year, number)
+);
+CREATE INDEX survey_reports_content ON survey_reports(content_sha256);
+CREATE INDEX survey_reports_signed_content ON survey_reports(signed_content_sha256);
+CREATE INDEX survey_reports_published ON survey_reports(published, published_at);
+CREATE TABLE survey_report_counters (
+    body TEXT NOT NULL, year INTEGER NOT NULL, last_number INTEGER NOT NULL,
+    PRIMARY KEY (body, year)
+);
+CREATE TABLE survey_report_publications (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES survey_reports(id) ON DELETE CASCADE,
+    action TEXT NOT NULL CHECK (action IN ('publish','withdraw')),
+    reason TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    by_user INTEGER REFERENCES users(id)
+);
+ALTER TABLE recommendations ADD COLUMN report_id INTEGER REFERENCES survey_reports(id);
+CREATE INDEX recommendations_report ON recommendations(report_id) WHERE report_id IS NOT NULL
+""")

@@ -31,8 +31,12 @@ JOIN visits ON visits.id = r.visit_id
 # ----------------------------------------------------------------- tracking rows
 
 def rows_of_visit(db, visit_id: int) -> dict[int, dict]:
+    """The tracking rows of the visit's own recommendation items; a survey report's rows,
+    hung on a hidden item of its last visit (storage/survey_reports.py), are not the visit's."""
     return {row["item_id"]: row for row in db.query(
-        "SELECT * FROM recommendations WHERE visit_id = ?", [visit_id])}
+        "SELECT * FROM recommendations WHERE visit_id = ? AND item_id NOT IN (SELECT id FROM visit_items "
+        "WHERE visit_id = ? AND deleted = 1 AND json_extract(data, '$.report_id') IS NOT NULL)",
+        [visit_id, visit_id])}
 
 
 def upsert(db, **values) -> None:

@@ -34,6 +34,9 @@ from survey_app.web.plans import api as api_plans
 from survey_app.web.plans import pages as plans
 from survey_app.web.directory import units as directory_units
 from survey_app.web.directory import units_api as api_units
+from survey_app.web.public import pages as public
+from survey_app.web.survey_report import api as api_survey_report
+from survey_app.web.survey_report import pages as survey_report
 
 csrf = CSRFProtect()
 
@@ -52,9 +55,9 @@ COMPRESSION = {
 # Each area adds its blueprints here: pages (session + CSRF) and API (bearer token).
 PAGE_BLUEPRINTS = [auth.bp, shell.bp, admin.bp, vendor.bp, offline.bp, visits.bp, followup.bp, followup_docs.bp,
                    minutes.bp, verify.bp, audit.bp, forms_admin.bp, directory.bp, unit_reports.bp, plans.bp,
-                   directory_units.bp]
+                   directory_units.bp, public.bp, survey_report.bp]
 API_BLUEPRINTS = [api.bp, api_followup.bp, api_minutes.bp, api_audit.bp, api_directory.bp,
-                 api_unit_reports.bp, api_plans.bp, api_units.bp]
+                 api_unit_reports.bp, api_plans.bp, api_units.bp, api_survey_report.bp]
 
 
 def init_app(app: Flask) -> None:

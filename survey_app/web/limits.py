@@ -1,6 +1,7 @@
 """Rate limits per client address (Flask-Limiter, counted in memory) on what a
 stranger can make the server work for: the public verification page (a check of a
-file or of a code; opening the empty page is free) and the verify API.
+file or of a code; opening the empty page is free), the verify API, and the public
+pages of published survey reports (`PUBLIC_RATE_LIMIT`).
 
 Each app has its own limiter, so the limits come from its configuration
 (`VERIFY_RATE_LIMIT`, e.g. `20 per minute;200 per day`).
@@ -17,8 +18,10 @@ from survey_app.domain.minutes.verification import VerifierBusy
 from survey_app.markers import N_
 from survey_app.web.errors import answer, refusal_text
 
-LIMITED = {"verify.page": "VERIFY_RATE_LIMIT", "api_minutes.verify": "VERIFY_RATE_LIMIT"}
+LIMITED = {"verify.page": "VERIFY_RATE_LIMIT", "api_minutes.verify": "VERIFY_RATE_LIMIT",
+           **{f"public.{name}": "PUBLIC_RATE_LIMIT" for name in ("index", "report", "report_json", "report_pdf", "feed")}}
 TOO_MANY = N_("Địa chỉ của quý vị đã gửi quá nhiều yêu cầu xác thực; vui lòng thử lại sau ít phút.")
+TOO_MANY_PUBLIC = N_("Địa chỉ của quý vị đã gửi quá nhiều yêu cầu; vui lòng thử lại sau ít phút.")
 RETRY_AFTER_BUSY = "5"
 
 
@@ -28,7 +31,8 @@ def init_app(app: Flask) -> None:
                       strategy="fixed-window")
     for endpoint, key in LIMITED.items():
         app.view_functions[endpoint] = limiter.limit(
-            lambda key=key: current_app.config[key], exempt_when=_just_opening)(app.view_functions[endpoint])
+            lambda key=key: current_app.config[key],
+            exempt_when=_just_opening if key == "VERIFY_RATE_LIMIT" else None)(app.view_functions[endpoint])
     app.register_error_handler(RateLimitExceeded, too_many_requests)
     app.register_error_handler(VerifierBusy, verifier_busy)
     app.extensions["survey_limiter"] = limiter
@@ -40,7 +44,8 @@ def _just_opening() -> bool:
 
 
 def too_many_requests(error: RateLimitExceeded):
-    response = make_response(answer(gettext(TOO_MANY), 429))
+    public = (request.endpoint or "").startswith("public.")
+    response = make_response(answer(gettext(TOO_MANY_PUBLIC if public else TOO_MANY), 429))
     response.headers.setdefault("Retry-After", str(_retry_after(error)))
     return response
 

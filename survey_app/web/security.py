@@ -13,7 +13,8 @@ from survey_app.web.context import get_store
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "shell.health", "bench.hello", "vendor.asset", "verify.page",
                     "offline.service_worker", "offline.manifest",
-                    "followup_docs.calendar_feed"}  # the iCal feed checks its own token
+                    "followup_docs.calendar_feed",  # the iCal feed checks its own token
+                    "public.index", "public.report", "public.report_json", "public.report_pdf", "public.feed"}
 
 # What a user holding a temporary password may open before changing it.
 WHILE_CHANGING_PASSWORD = PUBLIC_ENDPOINTS | {"auth.change_password", "auth.logout", "offline.token"}

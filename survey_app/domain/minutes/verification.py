@@ -22,6 +22,7 @@ from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.formatting import parse_datetime
 from survey_app.markers import N_
 from survey_app.storage import followup_reports as reports_sql
+from survey_app.storage import survey_reports as survey_sql
 from survey_app.storage import minutes as sql
 from survey_app.storage import visits as visits_sql
 
@@ -128,6 +129,27 @@ def describe_report(report: dict | None) -> dict | None:
             "content_sha256": report["content_sha256"]}
 
 
+def find_survey_report(store, sha: str | None = None, code: str | None = None) -> dict | None:
+    """The survey report version whose stored PDF has this hash, or whose content hash
+    (the verification code, or the whole hash embedded in the PDF) starts so."""
+    found = store.read(survey_sql.find_by_pdf, sha) if sha else None
+    code = (code or "").strip().lower()
+    if found is None and code and CODE.match(code):
+        found = store.read(survey_sql.find_by_code, code)
+    return found
+
+
+def describe_survey_report(report: dict | None) -> dict | None:
+    """What verification says of a survey report (báo cáo kết quả khảo sát); nothing of a draft."""
+    if report is None or report["status"] == "draft":
+        return None
+    inp = report["input_json"]
+    return {"id": report["id"], "delegation_id": report["delegation_id"], "version": report["version"],
+            "status": report["status"], "number": number_of(report), "delegation": inp["delegation"]["name"],
+            "issued_date": inp["issued_date"], "signed_at": report["signed_at"], "signer": report["signer_name"],
+            "content_sha256": report["signed_content_sha256"] or report["content_sha256"], "replaced_by": None}
+
+
 # ----------------------------------------------------------------- uploaded PDFs
 
 def _subject_hash(pdf: bytes) -> str | None:
@@ -196,7 +218,8 @@ def verify_document(store, env, pdf: bytes) -> dict:
         report = store.read(reports_sql.find_by_pdf, sha)
         if report is None and embedded:
             report = store.read(reports_sql.find_by_code, embedded)
-    return {"report": describe_report(report),
+    survey = None if minutes is not None or report is not None else find_survey_report(store, sha, embedded)
+    return {"report": describe_report(report), "survey_report": describe_survey_report(survey),
             "intact": result.intact, "valid": result.valid, "modified": result.modified_after_signing,
             "error": result.error, "sha256": sha,
             "signers": [_signer(s) for s in result.signatures],

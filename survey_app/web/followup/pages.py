@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -23,6 +24,7 @@ from survey_app.domain.followup import report as followup_report
 from survey_app.domain.followup.month import month_calendar
 from survey_app.domain.directory import units as directory_units
 from survey_app.domain.errors import DomainError, NotFound
+from survey_app.domain.survey_report import deadlines
 from survey_app.markers import N_
 from survey_app.storage import recommendations as rec_sql
 from survey_app.storage import visits as visits_sql
@@ -91,7 +93,8 @@ def board():
         statuses=followup.STATUSES, chart_args=query_args(page=None), query_args=query_args,
         delegation_choices=[(d["id"], d["name"])
                             for d in store.read(visits_sql.delegation_options, access.scope(user))],
-        unit_name=_unit_name(store, user, filters["unit_id"]))
+        unit_name=_unit_name(store, user, filters["unit_id"]),
+        due_reports=deadlines.reports_due(store, user, current_app.config["REPORT_DUE_DAYS"]))
 
 
 @bp.route("/calendar/<int(fixed_digits=4):year>-<int(fixed_digits=2):month>")

@@ -33,11 +33,13 @@ def page():
         except verification.Refused as refusal:
             form.file.errors.append(refusal_text(refusal))
     code = request.args.get("code", "")[:100]
-    found_report = None
+    found_report = found_survey = None
     if code and result is None:
         found = verification.describe_version(store, verification.find_version(store, code))
         found_report = None if found else verification.find_report(store, code)
+        found_survey = None if found or found_report else verification.describe_survey_report(
+            verification.find_survey_report(store, code=code))
     return render_template("minutes_pages/verify.html", form=form, result=result, code=code, found=found,
-                           found_report=found_report,
+                           found_report=found_report, found_survey=found_survey,
                            draft=request.args.get("draft") == "1", role_labels=SIGNATORY_LABELS,
                            problems=verification.CERTIFICATE_PROBLEMS), 400 if form.errors else 200

@@ -1,0 +1,119 @@
+"""Pages of a delegation's survey report for the secretary and the head: state, the
+PDF and DOCX, the wording of each section, finalize, publish and withdraw. The drawn
+signature comes from the tablet through the API (`api.py`)."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+
+from survey_app.domain import access
+from survey_app.domain.errors import DomainError, Forbidden
+from survey_app.domain.survey_report import documents as docs
+from survey_app.domain.survey_report import operations as ops
+from survey_app.domain.survey_report.inputs import SECTIONS
+from survey_app.markers import N_
+from survey_app.storage import survey_reports as reports_sql
+from survey_app.web.context import current_user, get_forms, get_store, minutes_env
+from survey_app.web.errors import flash_refusal, refusal_text, require_form
+from survey_app.web.survey_report.api import DOCX, PDF
+
+bp = Blueprint("survey_report", __name__)
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class WithdrawForm(FlaskForm):
+    reason = StringField(N_("Lý do thu hồi"))
+
+
+def wording_form(values: dict):
+    fields = {key: TextAreaField(label, default=values.get(key, "")) for key, label in SECTIONS.items()}
+    return type("ReportWordingForm", (FlaskForm,), fields)()
+
+
+def back(delegation_id: int, **_):
+    return redirect(url_for("survey_report.page", delegation_id=delegation_id))
+
+
+@bp.route("/delegations/<int:delegation_id>/report", methods=["GET", "POST"])
+def page(delegation_id):
+    store, user = get_store(), current_user()
+    delegation = ops.load_delegation(store, delegation_id, user)
+    report = ops.latest(store, delegation_id)
+    can_prepare = store.read(access.can_prepare_report, user, delegation_id)
+    if request.method == "POST" and not can_prepare:
+        raise Forbidden(ops.REFUSED)
+    form, problem, current = None, None, {}
+    if can_prepare and report["status"] == "draft":
+        try:
+            current = {"recommendations": docs.context_of(store, get_forms(), minutes_env(), report)
+                       ["recommendations_text"]}
+        except DomainError as error:  # visits not final yet: said on the page
+            problem = refusal_text(error)
+        form = wording_form({**current, **(report.get("wording") or {})})
+        if form.validate_on_submit():
+            try:
+                ops.edit_wording(store, get_forms(), user, delegation_id, {k: form[k].data for k in SECTIONS})
+                flash(_("Đã lưu câu chữ của báo cáo."), "success")
+                return back(delegation_id)
+            except DomainError as error:
+                form[error.field].errors.append(refusal_text(error)) if error.field in SECTIONS else \
+                    flash(refusal_text(error), "error")
+    return render_template(
+        "survey_report/page.html", delegation=delegation, report=report, form=form, problem=problem,
+        action=ActionForm(), withdraw=WithdrawForm(), can_prepare=can_prepare,
+        can_publish=store.read(access.can_publish_report, user, delegation_id),
+        publications=store.read(reports_sql.publications_of, report["id"]) if report["id"] else []), \
+        400 if form is not None and form.errors else 200
+
+
+def _document(delegation_id: int, suffix: str):
+    store = get_store()
+    ops.load_delegation(store, delegation_id, current_user())
+    report = ops.latest(store, delegation_id)
+    make, mimetype = (docs.report_pdf, PDF) if suffix == ".pdf" else (docs.report_docx, DOCX)
+    return send_file(BytesIO(make(store, get_forms(), minutes_env(), report)), mimetype=mimetype,
+                     download_name=docs.file_name(delegation_id, report, suffix))
+
+
+@bp.get("/delegations/<int:delegation_id>/report.pdf")
+def download_pdf(delegation_id):
+    return _document(delegation_id, ".pdf")
+
+
+@bp.get("/delegations/<int:delegation_id>/report.docx")
+def download_docx(delegation_id):
+    return _document(delegation_id, ".docx")
+
+
+@bp.post("/delegations/<int:delegation_id>/report/finalize")
+@flash_refusal(back)
+def finalize(delegation_id):
+    require_form(ActionForm())
+    ops.finalize(get_store(), get_forms(), minutes_env(), current_user(), delegation_id)
+    flash(_("Đã thông qua báo cáo; các kiến nghị đã vào danh sách theo dõi."), "success")
+    return back(delegation_id)
+
+
+@bp.post("/delegations/<int:delegation_id>/report/publish")
+@flash_refusal(back)
+def publish(delegation_id):
+    require_form(ActionForm())
+    ops.publish(get_store(), current_user(), delegation_id)
+    flash(_("Đã công khai báo cáo."), "success")
+    return back(delegation_id)
+
+
+@bp.post("/delegations/<int:delegation_id>/report/unpublish")
+@flash_refusal(back)
+def unpublish(delegation_id):
+    form = require_form(WithdrawForm())
+    ops.unpublish(get_store(), current_user(), delegation_id, form.reason.data)
+    flash(_("Đã thu hồi báo cáo khỏi trang công khai."), "success")
+    return back(delegation_id)
