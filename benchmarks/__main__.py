@@ -14,7 +14,7 @@ from pathlib import Path
 
 MODULES = ["benchmarks.minutes", "benchmarks.followup", "benchmarks.offline", "benchmarks.capture_heap",
            "benchmarks.server", "benchmarks.replication", "benchmarks.photos", "benchmarks.caches",
-           "benchmarks.units", "benchmarks.survey_report"]
+           "benchmarks.units", "benchmarks.survey_report", "benchmarks.documents"]
 OUT = Path(__file__).parent / "out"
 
 

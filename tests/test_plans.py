@@ -29,6 +29,7 @@ from .conftest import csrf_token
 from .live import TABLET_LANDSCAPE, TABLET_PORTRAIT, login_page
 from .support import seed_visit, user
 from .test_delegation_pages import form_data
+from .test_docx_properties import app_properties
 from .test_skip_logic import FORM as SKIP_FORM
 
 CENTRE = "Trung tâm Phục vụ hành chính công xã Hra"
@@ -349,6 +350,7 @@ def test_the_docx_uses_real_styles_fonts_and_margins(login_as, store, with_perio
         assert grids and grids[0].rows[0].cells[0].text == "STT"
         assert document.core_properties.author == "Ban Pháp chế"
         assert document.core_properties.created.year >= 2026
+        app_properties(response.data, "Ban Pháp chế")
     outline = docx.Document(io.BytesIO(client.get(f"/delegations/{with_period}/outline.docx?form=ttpvhcc-xa").data))
     figures = next(t for t in outline.tables if t.rows[0].cells[1].text == "Chỉ tiêu")
     assert [figures.rows[1].cells[i].text for i in range(3)] == ["1", "Số hồ sơ tiếp nhận", "hồ sơ"]

@@ -82,6 +82,20 @@ def _delegation_options(command):
         click.option("--followup-days", type=int, default=None, help="Thời hạn theo dõi kiến nghị (ngày)."),
         click.option("--decision-number", default=None, help="Số quyết định thành lập đoàn."),
         click.option("--decision-date", default=None, help="Ngày quyết định (YYYY-MM-DD)."),
+        click.option("--period-from", default=None, metavar="YYYY-MM-DD",
+                     help="Thời gian khảo sát: từ ngày (\"\" xóa)."),
+        click.option("--period-to", default=None, metavar="YYYY-MM-DD",
+                     help="Thời gian khảo sát: đến ngày (\"\" xóa)."),
+        click.option("--signature-layout", default=None, metavar="mau_1_9|three_party",
+                     help="Bố cục chữ ký của biên bản: mau_1_9 (Mẫu 1.9) hoặc three_party (ba bên)."),
+        click.option("--minutes-place", default=None,
+                     help="Địa danh ở dòng ngày tháng của biên bản (\"\" trở về mặc định)."),
+        click.option("--minutes-copies", multiple=True, metavar="HOLDER:COPIES",
+                     help="Nơi giữ biên bản và số bản (lặp lại cho mỗi nơi; danh sách mới thay cả danh sách; "
+                          "\"\" trở về mặc định)."),
+        click.option("--minutes-recipients", multiple=True, metavar="LINE",
+                     help="Một nơi được gửi biên bản (lặp lại cho mỗi nơi; danh sách mới thay cả danh sách; "
+                          "\"\" trở về mặc định)."),
         click.option("--member", "members", multiple=True, metavar="NAME;TITLE;ROLE[;USERNAME]",
                      help="Một thành viên (lặp lại cho mỗi người); ROLE: head, deputy, member, secretary. "
                           "In edit, the list given replaces the members."),
@@ -90,10 +104,23 @@ def _delegation_options(command):
     return command
 
 
-def _delegation_data(options: dict) -> dict:
+def _delegation_data(options: dict, current: dict | None = None) -> dict:
+    """The API's body from the options given (checked by delegations.parse, same messages);
+    in `edit`, one end of the period given keeps the other (`current`)."""
+    from survey_app.domain.directory import minutes_settings
     data = {key: value for key, value in options.items()
-            if key in ("name", "body", "parent_body", "kind", "topic", "symbol", "followup_days")
-            and value is not None}
+            if key in ("name", "body", "parent_body", "kind", "topic", "symbol", "followup_days",
+                       "signature_layout") and value is not None}
+    if options["period_from"] is not None or options["period_to"] is not None:
+        kept = (current or {}).get("period") or {}
+        data["period"] = {"from": kept.get("from", "") if options["period_from"] is None else options["period_from"],
+                          "to": kept.get("to", "") if options["period_to"] is None else options["period_to"]}
+    if options["minutes_place"] is not None:
+        data["minutes_place"] = options["minutes_place"] or None
+    if options["minutes_copies"]:
+        data["minutes_copies"] = minutes_settings.copies_from_lines("\n".join(options["minutes_copies"]))
+    if options["minutes_recipients"]:
+        data["minutes_recipients"] = [line for line in options["minutes_recipients"] if line.strip()] or None
     if options["decision_number"] is not None or options["decision_date"] is not None:
         data["decision"] = {"number": options["decision_number"] or "", "date": options["decision_date"] or ""}
     if options["members"]:
@@ -132,7 +159,8 @@ def delegation_edit(delegation_id, **options):
     """Change the fields given of delegation DELEGATION_ID (audited)."""
     from survey_app.domain.directory import delegations
     try:
-        delegations.update(store(), CLI_USER, delegation_id, _delegation_data(options))
+        current = delegations.get(store(), CLI_USER, delegation_id)
+        delegations.update(store(), CLI_USER, delegation_id, _delegation_data(options, current))
     except DomainError as error:
         _refusal(error)
     click.echo(f"Đã cập nhật đoàn {delegation_id}.")

@@ -10,7 +10,9 @@ parts of an administrative document. Sizes follow `templates/minutes/bien_ban.cs
 from __future__ import annotations
 
 import datetime as dt
+from importlib.metadata import PackageNotFoundError, version as package_version
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -67,8 +69,10 @@ def core_text(text: str) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut[-40:] else cut).rstrip(" ,;:-") + "…"
 
 
-def new_document(*, title: str, author: str, subject: str = "", created: dt.datetime | None = None):
-    """An empty A4 document with the Decree 30 margins, the styles and true core properties."""
+def new_document(*, title: str, author: str, subject: str = "", created: dt.datetime | None = None,
+                 company: str | None = None):
+    """An empty A4 document with the Decree 30 margins, the styles and true core and
+    application properties (`company`, the issuing body, defaults to `author`)."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -85,6 +89,7 @@ def new_document(*, title: str, author: str, subject: str = "", created: dt.date
         _restyle(style, *spec)
     _table_grid(document.styles["Table Grid"])
     _core_properties(document, title, author, subject, created or dt.datetime.fromisoformat(now_utc()))
+    app_properties(document, author if company is None else company)
     return document
 
 
@@ -196,6 +201,43 @@ def _core_properties(document, title: str, author: str, subject: str, created: d
     moment = created.astimezone(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     props.created = props.modified = moment
     props.revision = 1
+
+
+APP_PROPERTIES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties"
+THUMBNAIL_TYPE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+
+
+def app_version() -> tuple[str, str]:
+    """(our version "0.1.0", the same as Office's AppVersion form "00.0001": XX.YYYY)."""
+    try:
+        full = package_version("survey_app")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        full = "0.0.0"
+    major, minor = ([int(p) for p in full.split(".")[:2] if p.isdigit()] + [0, 0])[:2]
+    return full, f"{major:02d}.{minor:04d}"
+
+
+def app_properties(document, company: str) -> None:
+    """Write a true `docProps/app.xml` (Application survey_app with its version, Company =
+    the issuing body) in place of python-docx's template ("Microsoft Macintosh Word",
+    Normal.dotm, zero counts), and drop the template's thumbnail picture. Every DOCX we
+    make goes through this (new_document calls it); call it on a document built otherwise."""
+    full, office_form = app_version()
+    xml = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           f"<Application>{escape(f'survey_app/{full}')}</Application>"
+           "<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+           f"<Company>{escape(core_text(company))}</Company>"
+           "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+           f"<HyperlinksChanged>false</HyperlinksChanged><AppVersion>{office_form}</AppVersion>"
+           "</Properties>")
+    package = document.part.package
+    for r_id, rel in list(package.rels.items()):
+        if rel.reltype == THUMBNAIL_TYPE:
+            del package.rels[r_id]
+        elif rel.reltype == APP_PROPERTIES_TYPE:
+            rel.target_part._blob = xml.encode("utf-8")
 
 
 # ----------------------------------------------------------------- paragraphs
