@@ -174,9 +174,13 @@ def test_english_pages_use_the_forms_english_texts(login_as, visit):
     client = login_as("thuky")
     page = client.get(f"/visits/{visit}/capture?lang=en").get_data(as_text=True)
     for text in ("Premises and equipment", "The premises meet the needs of receiving dossiers and returning results",
-                 "Dossiers received (hồ sơ)", "Share of dossiers received online", "Checklist"):
+                 "Dossiers received</label>", "Share of dossiers received online", "Checklist",
+                 "Slow at peak hours", "Quantity</label>"):
         assert text in page, text
-    assert "Cơ sở vật chất, trang thiết bị" not in page
+    for text in ("Cơ sở vật chất, trang thiết bị", "Chậm vào giờ cao điểm", "(quầy)", "(hồ sơ)"):
+        assert text not in page, text
+    vietnamese = login_as("thuky").get(f"/visits/{visit}/capture?lang=vi").get_data(as_text=True)
+    assert "Số hồ sơ tiếp nhận (hồ sơ)" in vietnamese and "Số lượng (quầy)" in vietnamese
     assert "Surveys and inspections" in page[page.index("<title>"):page.index("</title>")]
 
 

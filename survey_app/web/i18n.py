@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda v: formatting.format_datetime(v, locale())
     app.jinja_env.globals["current_locale"] = locale
     app.jinja_env.filters["own"] = own_language
+    app.jinja_env.filters["with_unit"] = with_unit
 
 
 def own_language(thing, name: str = "label") -> str:
@@ -43,3 +44,11 @@ def own_language(thing, name: str = "label") -> str:
     `<name>_en` in English when the form gives one, else the Vietnamese."""
     english = getattr(thing, f"{name}_en", "") if locale() == "en" else ""
     return english or getattr(thing, name)
+
+
+def with_unit(label: str, unit: str) -> str:
+    """`label (unit)`; in English without a unit written in Vietnamese words (the
+    forms give units only in Vietnamese: "Quantity (quầy)" mixes two languages)."""
+    if not unit or (locale() == "en" and any(c.isalpha() for c in unit)):
+        return label
+    return f"{label} ({unit})"
