@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import unicodedata
 
 from survey_app.checklists.types import ITEM_TYPES, show_answer
 from survey_app.formatting import parse_datetime
