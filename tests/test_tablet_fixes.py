@@ -181,7 +181,7 @@ def test_english_pages_use_the_forms_english_texts(login_as, visit):
         assert text not in page, text
     vietnamese = login_as("thuky").get(f"/visits/{visit}/capture?lang=vi").get_data(as_text=True)
     assert "Số hồ sơ tiếp nhận (hồ sơ)" in vietnamese and "Số lượng (quầy)" in vietnamese
-    assert "Surveys and inspections" in page[page.index("<title>"):page.index("</title>")]
+    assert page[page.index("<title>"):page.index("</title>")].endswith(" · Surveys and oversight")
 
 
 # ----------------------------------------------------------------- 7. a closed recommendation
