@@ -100,8 +100,9 @@ def format_time(value) -> str:
 
 
 def format_datetime(value, locale: str = "vi") -> str:
-    """`2025-10-13T08:00:00+07:00` → `08:00 13/10/2025` in Vietnam time."""
+    """`2025-10-13T08:00:00+07:00` → `13/10/2025 08:00` in Vietnam time: the one date-time
+    format of every page (the date first, as the date line of a document)."""
     moment = _vietnam_time(value)
     if moment is None:
         return ""
-    return babel_dates.format_datetime(moment, f"HH:mm {_date_pattern(locale)}", locale=_locale(locale))
+    return babel_dates.format_datetime(moment, f"{_date_pattern(locale)} HH:mm", locale=_locale(locale))

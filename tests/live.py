@@ -5,6 +5,7 @@ The fixtures come to every test module through tests/conftest.py; import `login_
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -84,10 +85,12 @@ class LiveServer:
         finally:
             db.close()
 
-    def request(self, path: str, token: str, method: str = "GET") -> bytes:
-        """The answer's body to an API call with a bearer token."""
-        req = urllib.request.Request(self.url + path, method=method, data=b"" if method == "POST" else None,
-                                     headers={"Authorization": f"Bearer {token}"})
+    def request(self, path: str, token: str, method: str = "GET", body: dict | None = None) -> bytes:
+        """The answer's body to an API call with a bearer token (and a JSON body)."""
+        data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+        req = urllib.request.Request(self.url + path, method=method, data=data,
+                                     headers={"Authorization": f"Bearer {token}",
+                                              **({"Content-Type": "application/json"} if body is not None else {})})
         with urllib.request.urlopen(req, timeout=60) as answer:
             return answer.read()
 

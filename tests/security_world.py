@@ -79,7 +79,7 @@ def build(app) -> dict:
                                        document("Đoàn khảo sát khác (không có người dùng demo)", FOREIGN_UNIT),
                                        photos)["id"]
     for visit_id in (frozen, foreign):
-        response = client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=admin)
+        response = client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=admin, json={"confirm": True})
         assert response.status_code == 200, response.get_data(as_text=True)
     ids = {"own": own, "frozen": frozen, "foreign": foreign}
     admin_user = store.read(accounts_sql.get_user_by_username, "admin")

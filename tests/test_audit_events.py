@@ -30,7 +30,7 @@ def test_the_minutes_workflow_is_in_the_trail(client, token, visit, store):
     assert client.post(f"/api/v1/visits/{visit}/minutes/draft", headers=headers).status_code == 200
     assert client.post(f"/api/v1/visits/{visit}/minutes/wording", headers=headers,
                        json={"conclusion": "Kết luận đã sửa"}).status_code == 200
-    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers).status_code in (200, 201)
+    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True}).status_code in (200, 201)
     sign_all(client, headers, visit)
     assert client.post(f"/api/v1/visits/{visit}/minutes/correction", headers=headers).status_code in (200, 201)
     trail = actions(store, "minutes")
@@ -67,7 +67,7 @@ def test_a_certificate_installation_is_in_the_trail(app, client, store, certs_fo
 
 def test_a_sealed_document_carries_the_head_and_catches_a_cut_trail(client, token, visit, store, runner):
     headers = token()
-    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers).status_code in (200, 201)
+    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True}).status_code in (200, 201)
     sign_all(client, headers, visit)
     pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
     anchor = PdfReader(io.BytesIO(pdf)).metadata[ANCHOR_KEY]

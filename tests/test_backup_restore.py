@@ -26,7 +26,7 @@ def build_instance(app, client, runner, login_as):
     doc["uuid"] = str(uuid.uuid4())
     doc["photos"][0]["data"] = base64.b64encode(jpeg_bytes()).decode()
     visit = client.post("/api/v1/visits", json=doc, headers=headers).get_json()["id"]
-    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers).status_code in (200, 201)
+    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True}).status_code in (200, 201)
     sign_all(client, headers, visit)
     pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
     host = login_as("xahra")

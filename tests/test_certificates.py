@@ -105,7 +105,7 @@ def test_a_certificate_expired_since_installation_does_not_seal(app, client, tok
     (certs / minutes_keys.P12).write_bytes(expired)  # as if it had expired after installation
     (certs / minutes_keys.PASS).write_bytes(b"mat-khau")
     headers = token()
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     url = f"/api/v1/visits/{visit}/minutes/signatures"
     for role in ("head", "secretary"):
         assert client.post(url, json={"role": role, "name": "A", "image": signature_b64()},

@@ -216,7 +216,7 @@ def test_editing_a_delegation_never_changes_signed_or_final_minutes(client, stor
     headers = token("admin")
     visit = 1  # the demo visit, of the demo delegation
     delegation_id = store.db.execute("SELECT delegation_id FROM visits WHERE id = ?", [visit]).fetchone()[0]
-    final = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    final = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     assert final.status_code == 200, final.get_data(as_text=True)
     frozen = store.db.execute("SELECT * FROM minutes_versions WHERE visit_id = ?", [visit]).fetchall()
     pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data

@@ -32,7 +32,7 @@ def imported_visit(server, tmp_path) -> int:
 def test_the_signatory_reads_every_page_and_zooms(live_server, page, tmp_path):
     visit_id = imported_visit(live_server, tmp_path)
     token = live_server.cli("token", "create", "thuky").strip()
-    live_server.request(f"/api/v1/visits/{visit_id}/minutes/finalize", token, "POST")
+    live_server.request(f"/api/v1/visits/{visit_id}/minutes/finalize", token, "POST", {"confirm": True})
     pdf = live_server.request(f"/api/v1/visits/{visit_id}/minutes/1.pdf", token)
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))

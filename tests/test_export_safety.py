@@ -65,7 +65,7 @@ def test_docx_of_a_long_subject(login_as, runner, client, store):
     assert client.post(f"/api/v1/visits/{visit_id}/minutes/draft", headers=headers).status_code == 200
     assert client.post(f"/api/v1/visits/{visit_id}/minutes/wording", headers=headers,
                        json={"subject": subject}).status_code == 200
-    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers, json={"confirm": True}).status_code == 200
     page = login_as("thuky")
     response = page.get(f"/visits/{visit_id}/minutes/v1.docx")
     assert response.status_code == 200

@@ -52,5 +52,5 @@ def test_times_are_shown_in_vietnam_time():
     assert f.format_time("2025-10-13T08:30:00+07:00") == "08 giờ 30 phút"
     assert f.format_time("2025-10-13T01:05:00+00:00") == "08 giờ 05 phút"
     assert f.format_time("2025-10-13T14:00:00") == "14 giờ 00 phút"  # no offset: as written
-    assert f.format_datetime("2025-10-13T20:00:00+00:00") == "03:00 14/10/2025"  # the next day in Vietnam
-    assert f.format_datetime("2025-10-13T08:00:00+07:00", "en") == "08:00 2025-10-13"
+    assert f.format_datetime("2025-10-13T20:00:00+00:00") == "14/10/2025 03:00"  # the next day in Vietnam
+    assert f.format_datetime("2025-10-13T08:00:00+07:00", "en") == "2025-10-13 08:00"

@@ -90,7 +90,7 @@ def test_missing_key_passphrase_is_a_clear_503_and_nothing_is_signed(app, runner
     headers = api_headers(runner, "thuky")
     client = app.test_client()
     visit_id = seed_visit(store)["id"]
-    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers, json={"confirm": True}).status_code == 200
     for role, name in (("head", "Đinh Ly An"), ("secretary", "Nguyễn Thị Thu")):
         response = client.post(f"/api/v1/visits/{visit_id}/minutes/signatures", headers=headers,
                                json={"role": role, "name": name, "image": _signature()})

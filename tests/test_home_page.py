@@ -48,7 +48,7 @@ def build_world(app) -> dict:
     client.environ_base["wsgi.url_scheme"] = "https"
     admin_token = bearer(accounts.create_token(store, "admin"))
     for name in ("a_final", "b_final"):
-        response = client.post(f"/api/v1/visits/{ids[name]}/minutes/finalize", headers=admin_token)
+        response = client.post(f"/api/v1/visits/{ids[name]}/minutes/finalize", headers=admin_token, json={"confirm": True})
         assert response.status_code == 200, response.get_data(as_text=True)
     delegation = {name: store.db.execute("SELECT delegation_id FROM visits WHERE id = ?", [ids[name]]).fetchone()[0]
                   for name in ("seed", "b_final")}

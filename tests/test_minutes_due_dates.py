@@ -56,7 +56,7 @@ def test_every_due_date_is_printed_in_the_final_pdf_and_docx_and_defaults_are_ma
     token = client.get(f"/visits/{visit}/minutes").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', token).group(1)
     assert client.post(f"/visits/{visit}/minutes/draft", data={"csrf_token": csrf}).status_code in (302, 303)
-    assert client.post(f"/visits/{visit}/minutes/finalize", data={"csrf_token": csrf}).status_code in (302, 303)
+    assert client.post(f"/visits/{visit}/minutes/finalize", data={"csrf_token": csrf, "confirm": "1"}).status_code in (302, 303)
     version = store.read(minutes_sql.latest_version, visit)
     assert (version["version"], version["status"]) == (1, "final")  # frozen: what the parties sign
     details = expected_details(store)

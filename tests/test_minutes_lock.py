@@ -6,6 +6,7 @@ observable by a renderer that waits for the test's signal (no timing)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import uuid
 
@@ -80,7 +81,7 @@ def autosave(store, forms, user, visit_id, text):
 def test_an_autosave_on_another_visit_commits_while_finalize_renders(app, store, env, world, visit):  # noqa: F811
     forms, user, other = world
     renderer = HeldRenderer()
-    thread, box = in_thread(ops.finalize_minutes, store, forms, dataclasses.replace(env, renderer=renderer),
+    thread, box = in_thread(functools.partial(ops.finalize_minutes, confirmed=True), store, forms, dataclasses.replace(env, renderer=renderer),
                             user("thuky"), visit)
     try:
         assert renderer.started.wait(120)
@@ -98,7 +99,7 @@ def test_an_autosave_on_another_visit_commits_while_finalize_renders(app, store,
 def test_a_change_to_the_same_visit_during_the_render_is_frozen_too(app, store, env, world, visit):  # noqa: F811
     forms, user, _ = world
     renderer = HeldRenderer()
-    thread, box = in_thread(ops.finalize_minutes, store, forms, dataclasses.replace(env, renderer=renderer),
+    thread, box = in_thread(functools.partial(ops.finalize_minutes, confirmed=True), store, forms, dataclasses.replace(env, renderer=renderer),
                             user("thuky"), visit)
     try:
         assert renderer.started.wait(120)
@@ -117,7 +118,7 @@ def test_a_change_to_the_same_visit_during_the_render_is_frozen_too(app, store, 
 def test_an_autosave_on_another_visit_commits_while_the_seal_renders(app, store, env, world, visit):  # noqa: F811
     forms, user, other = world
     secretary = user("thuky")
-    ops.finalize_minutes(store, forms, env, secretary, visit)
+    ops.finalize_minutes(store, forms, env, secretary, visit, confirmed=True)
     for role, name in (("head", "Đinh Ly An"), ("secretary", "Nguyễn Thị Thu")):
         ops.add_signature(store, env, secretary, visit, role, name, signature_b64())
     renderer = HeldRenderer()

@@ -21,14 +21,14 @@ pytestmark = pytest.mark.usefixtures("installed_certs")
 
 def corrected(client, headers, visit_id) -> tuple[bytes, bytes]:
     """Version 1 signed, version 2 (its correction) final: their PDFs."""
-    client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers, json={"confirm": True})
     sign_all(client, headers, visit_id)
     v1 = client.get(f"/api/v1/visits/{visit_id}/minutes/1.pdf", headers=headers).data
     assert client.post(f"/api/v1/visits/{visit_id}/minutes/correction", headers=headers).status_code == 201
     change = {"id": str(uuid.uuid4()), "target": "report.summary", "value": "Báo cáo đã đính chính.",
               "base_version": 1}
     assert client.post(f"/api/v1/visits/{visit_id}/changes", json=change, headers=headers).status_code == 200
-    client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers, json={"confirm": True})
     return v1, client.get(f"/api/v1/visits/{visit_id}/minutes/2.pdf", headers=headers).data
 
 
@@ -81,6 +81,6 @@ def test_a_drafts_qr_code_leads_to_the_draft_notice(app, client, token, visit, s
     assert "Dự thảo, không có giá trị pháp lý" in text and "Mã xác thực" not in text
     notice = client.get("/verify?draft=1").get_data(as_text=True)
     assert "Đây là dự thảo biên bản, không có giá trị pháp lý" in notice
-    final = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers).get_json()
+    final = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True}).get_json()
     final_text = pdftotext(client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data)
     assert f"Mã xác thực: {final['content_sha256'][:12]}" in final_text

@@ -83,7 +83,7 @@ def test_the_seed_minutes_read_like_an_hdnd_bien_ban(client, token, seed_visit_i
         assert expected in text, expected
     assert "Lưu ý" not in text and "Hra, ngày" not in text
     assert "doanh nghiệp. (" not in text and "Hra. (Ảnh" not in text  # the stop after the parenthesis
-    assert client.post(f"/api/v1/visits/{seed_visit_id}/minutes/finalize", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/visits/{seed_visit_id}/minutes/finalize", headers=headers, json={"confirm": True}).status_code == 200
     final = pdf_text(client.get(f"/api/v1/visits/{seed_visit_id}/minutes.pdf", headers=headers).data)
     number = re.search(r"Số: (\d+/BB-BPC)", final).group(1)
     assert f"(Kèm theo Biên bản số {number} ngày 13/10/2025)" in final and OPENING in final
@@ -144,7 +144,7 @@ def test_frozen_minutes_keep_the_settings_they_were_finalized_with(client, login
                                                                    delegation_id):
     headers = token()
     client.post(f"/api/v1/visits/{seed_visit_id}/minutes/draft", headers=headers)
-    assert client.post(f"/api/v1/visits/{seed_visit_id}/minutes/finalize", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/visits/{seed_visit_id}/minutes/finalize", headers=headers, json={"confirm": True}).status_code == 200
     pdf = client.get(f"/api/v1/visits/{seed_visit_id}/minutes.pdf", headers=headers).data
     assert client.patch(f"/api/v1/delegations/{delegation_id}", headers=token("admin"), json={
         "minutes_place": "Pleiku", "minutes_copies": [{"holder": "Đoàn khảo sát", "copies": 4}],

@@ -62,7 +62,7 @@ def test_wording_page_saves_only_what_differs(login_as, visit, store):
 
 def test_finalize_freezes_record_and_wording(client, token, visit, store):
     headers = token()
-    response = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    response = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["number"] == "01/BB-BPC" and response.get_json()["status"] == "final"
     assert store.read(visits_sql.get_visit, visit)["status"] == "minutes_final"
@@ -71,7 +71,7 @@ def test_finalize_freezes_record_and_wording(client, token, visit, store):
     assert refused.status_code == 409 and "Biên bản đã được thông qua" in refused.get_json()["error"]
     wording = client.post(f"/api/v1/visits/{visit}/minutes/wording", json={"opening": "x"}, headers=headers)
     assert wording.status_code == 409 and "Biên bản đã được thông qua" in wording.get_json()["error"]
-    again = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    again = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     assert again.status_code == 409 and again.get_json()["error"]
     text = pdftotext(client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data)
     assert "Số: 01/BB-BPC" in text and "DỰ THẢO" not in text
@@ -81,7 +81,7 @@ def test_numbers_per_body_and_year_without_gaps(client, token, visit):
     headers = token("admin")
     second = import_visit(client, headers)
     next_year = import_visit(client, headers, "2026-01-05T08:00:00+07:00")
-    numbers = [client.post(f"/api/v1/visits/{v}/minutes/finalize", headers=headers).get_json()["number"]
+    numbers = [client.post(f"/api/v1/visits/{v}/minutes/finalize", headers=headers, json={"confirm": True}).get_json()["number"]
                for v in (second, visit, next_year)]
     assert numbers == ["01/BB-BPC", "02/BB-BPC", "01/BB-BPC"]
     text = pdftotext(client.get(f"/api/v1/visits/{next_year}/minutes.pdf", headers=headers).data)
@@ -90,7 +90,7 @@ def test_numbers_per_body_and_year_without_gaps(client, token, visit):
 
 def test_three_signatures_seal_a_pdf_that_verifies(client, token, visit, runner, tmp_path, app, store):
     headers = token()
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     answers = sign_all(client, headers, visit)
     assert [a["sealed"] for a in answers] == [False, False, True]
     assert store.read(visits_sql.get_visit, visit)["status"] == "signed"
@@ -131,7 +131,7 @@ def test_signature_errors(client, token, visit):
     url = f"/api/v1/visits/{visit}/minutes/signatures"
     early = client.post(url, json={"role": "head", "name": "A", "image": signature_b64()}, headers=headers)
     assert early.status_code == 409
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     not_png = base64.b64encode(b"GIF89a" + b"\0" * 100).decode()
     for image in (not_png, "###", "A" * 600000):
         bad = client.post(url, json={"role": "head", "name": "A", "image": image}, headers=headers)
@@ -150,7 +150,7 @@ def test_signatory_roles_are_configurable(login_as, visit, client, token):
     page_client.post(f"/visits/{visit}/minutes/signatories", data={"csrf_token": token_value,
                                                                     "roles": ["head", "secretary"]})
     headers = token()
-    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers).get_json()[
+    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True}).get_json()[
         "required_roles"] == ["head", "secretary"]
     url = f"/api/v1/visits/{visit}/minutes/signatures"
     host = client.post(url, json={"role": "host", "name": "B", "image": signature_b64()}, headers=headers)
@@ -162,7 +162,7 @@ def test_signatory_roles_are_configurable(login_as, visit, client, token):
 
 def test_correction_is_a_new_version_and_both_verify(client, token, visit, store):
     headers = token()
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     sign_all(client, headers, visit)
     v1 = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
     assert client.post(f"/api/v1/visits/{visit}/minutes/correction", headers=headers).status_code == 201
@@ -170,7 +170,7 @@ def test_correction_is_a_new_version_and_both_verify(client, token, visit, store
     change = {"id": str(uuid.uuid4()), "target": "report.summary", "value": "Báo cáo đã đính chính.",
               "base_version": 1}
     assert client.post(f"/api/v1/visits/{visit}/changes", json=change, headers=headers).status_code == 200
-    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers).get_json()["number"] == "02/BB-BPC"
+    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True}).get_json()["number"] == "02/BB-BPC"
     sign_all(client, headers, visit)
     versions = client.get(f"/api/v1/visits/{visit}/minutes", headers=headers).get_json()["versions"]
     assert [(v["version"], v["status"]) for v in versions] == [(1, "signed"), (2, "signed")]
@@ -186,7 +186,7 @@ def test_correction_is_a_new_version_and_both_verify(client, token, visit, store
 
 
 def test_permissions(client, token, visit):
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=token())
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=token(), json={"confirm": True})
     for user, status in (("xem", 403), ("xahra", 403), ("thanhvien", 403)):
         assert client.post(f"/api/v1/visits/{visit}/minutes/wording", json={}, headers=token(user)).status_code == status
     assert client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=token("xaiahru")).status_code == 404
@@ -203,7 +203,7 @@ def test_permissions(client, token, visit):
 
 def test_pages_and_anonymous_verify(login_as, client, token, visit):
     headers = token()
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     sign_all(client, headers, visit)
     pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
     code = client.get(f"/api/v1/visits/{visit}/minutes", headers=headers).get_json()["versions"][0]["content_sha256"][:12]

@@ -32,7 +32,7 @@ def images_on(page: str) -> list[str]:
 
 
 def finalized(client, headers, visit_id) -> bytes:
-    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers, json={"confirm": True}).status_code == 200
     return client.get(f"/api/v1/visits/{visit_id}/minutes/1.pdf", headers=headers).data
 
 
@@ -45,7 +45,7 @@ def corrected(client, headers, store, visit_id) -> tuple[str, str]:
     message = {"id": str(uuid.uuid4()), "target": "recommendation", "op": "set", "item": item["uid"],
                "value": {**item["data"], "text": NEW_TEXT}, "base_version": item["version"]}
     assert client.post(f"/api/v1/visits/{visit_id}/changes", json=message, headers=headers).status_code == 200
-    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=headers, json={"confirm": True}).status_code == 200
     return item["data"]["text"], NEW_TEXT
 
 

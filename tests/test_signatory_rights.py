@@ -19,7 +19,7 @@ TABLET = "Mozilla/5.0 (Linux; Android 14; SM-X200) thiết bị của thư ký"
 
 @pytest.fixture
 def final(client, token, visit):  # noqa: F811
-    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=token()).status_code == 200
+    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=token(), json={"confirm": True}).status_code == 200
     return visit
 
 

@@ -43,7 +43,7 @@ def _sealed(tmp_path, demo_instance, roots: list[bytes], **config):
     trust(app, *roots)
     client, headers = _client_and_headers(app)
     visit = _visit(app)
-    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True}).status_code == 200
     assert sign_all(client, headers, visit)[-1]["sealed"]
     pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
     return app, client, headers, visit, pdf
@@ -136,7 +136,7 @@ def test_an_unreachable_tsa_refuses_the_seal_and_saves_nothing(tmp_path, demo_in
     trust(app, pki.pem("root"))
     client, headers = _client_and_headers(app)
     visit = _visit(app)
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     url = f"/api/v1/visits/{visit}/minutes/signatures"
     for role in ("head", "secretary"):
         client.post(url, json={"role": role, "name": "A", "image": signature_b64()}, headers=headers)

@@ -53,7 +53,7 @@ def test_minutes_are_sealed_with_the_key_on_the_token(tmp_path, demo_instance, s
     trust(app, pki.pem("root"))
     client, headers = _client_and_headers(app)
     visit = _visit(app)
-    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True}).status_code == 200
     assert [a["sealed"] for a in sign_all(client, headers, visit)] == [False, False, True]
     pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
 
@@ -83,7 +83,7 @@ def test_the_pin_can_come_from_the_environment(tmp_path, demo_instance, softhsm,
     trust(app, pki.pem("root"))
     client, headers = _client_and_headers(app)
     visit = _visit(app)
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     assert sign_all(client, headers, visit)[-1]["sealed"]
     pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
     assert verify_pdf(pdf, minutes_keys.trust_roots(Path(app.instance_path) / "certs")).valid
@@ -97,7 +97,7 @@ def test_a_token_that_cannot_be_used_refuses_the_seal_and_saves_nothing(
     app = _app(tmp_path, demo_instance, **dict(softhsm, SIGNING_PKCS11_TOKEN=OTHER_TOKEN), **pin)
     client, headers = _client_and_headers(app)
     visit = _visit(app)
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     url = f"/api/v1/visits/{visit}/minutes/signatures"
     for role in ("head", "secretary"):
         assert client.post(url, json={"role": role, "name": "A", "image": signature_b64()},

@@ -54,7 +54,7 @@ def _seal_widget(pdf: bytes):
 
 def test_the_sealed_minutes_show_the_seal_on_the_signature_page(client, token, visit, app, store, tmp_path):  # noqa: F811  (pytest fixtures)
     headers = token()
-    final = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    final = client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     assert final.status_code == 200
     unsealed = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
     assert "ĐÃ KÝ SỐ" not in pdftotext(unsealed) and _seal_widget(unsealed) is None

@@ -126,7 +126,7 @@ def test_a_stale_revision_is_refused_and_changes_nothing(client, token, store, p
 def test_after_the_minutes_are_final_the_report_is_closed(client, token, store, planned):
     host = token("xahra")
     assert put(client, host, planned, REPORT).status_code == 200
-    finalized = client.post(f"/api/v1/visits/{planned}/minutes/finalize", headers=token("thuky"))
+    finalized = client.post(f"/api/v1/visits/{planned}/minutes/finalize", headers=token("thuky"), json={"confirm": True})
     assert finalized.status_code == 200, finalized.get_data(as_text=True)
     late = put(client, host, planned, {**REPORT, "summary": "muộn"})
     assert late.status_code == 409

@@ -153,7 +153,7 @@ def test_refused_photo_uploads_keep_nothing(app, store, client, token):
                        data={"file": (io.BytesIO(png_bytes("red", (20, 20))), "anh.png")})
     assert viewer.status_code == 403 and host.status_code == 403
     secretary = token("thuky")
-    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=secretary).status_code == 200
+    assert client.post(f"/api/v1/visits/{visit_id}/minutes/finalize", headers=secretary, json={"confirm": True}).status_code == 200
     before = stored_files(app)
     frozen = client.post(f"/api/v1/visits/{visit_id}/photos", headers=secretary,
                          data={"file": (io.BytesIO(png_bytes("red", (20, 20))), "anh.png")})

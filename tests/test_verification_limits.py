@@ -180,7 +180,7 @@ def test_each_address_is_rate_limited_with_a_vietnamese_429(limited):
 
 def test_the_code_must_be_whole_and_unknown_codes_reveal_nothing(client, token, visit):  # noqa: F811
     headers = token()
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     sign_all(client, headers, visit)
     full = client.get(f"/api/v1/visits/{visit}/minutes", headers=headers).get_json()["versions"][0]["content_sha256"]
     for code in (full[:12], full, full[:12].upper()):
@@ -197,7 +197,7 @@ def test_the_code_must_be_whole_and_unknown_codes_reveal_nothing(client, token, 
 
 def test_the_sealed_minutes_still_verify_in_a_worker(client, token, visit, app):  # noqa: F811
     headers = token()
-    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers)
+    client.post(f"/api/v1/visits/{visit}/minutes/finalize", headers=headers, json={"confirm": True})
     sign_all(client, headers, visit)
     pdf = client.get(f"/api/v1/visits/{visit}/minutes.pdf", headers=headers).data
     body = client.post("/api/v1/verify", data=pdf, headers=headers).get_json()

@@ -23,6 +23,9 @@ from survey_app.markers import N_
 # (catalogue texts: a page shows them translated, the minutes in Vietnamese).
 YES_PARTLY_NO = (("yes", N_("Có")), ("partly", N_("Một phần")), ("no", N_("Không")))
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A figure as typed on a tablet: `88,2` (decimal comma) or `88.2`; `1.234,5` groups thousands.
+TYPED_NUMBER_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+GROUPED_NUMBER_RE = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+")
 
 
 class AnswerError(ValueError):
@@ -63,6 +66,21 @@ def number_answer(key: str, value: Any) -> int | float:
             or not math.isfinite(value):
         raise AnswerError(key, N_("Vui lòng nhập một số."))
     return value
+
+
+def typed_number(key: str, value: Any) -> Any:
+    """A figure typed on the capture page: text with a decimal comma (`88,2`) or point
+    (`88.2`) is the number it means, whatever the browser's locale; anything else is
+    left as it is for `number_answer` to judge."""
+    if not isinstance(value, str):
+        return value
+    text = "".join(value.split())
+    if GROUPED_NUMBER_RE.fullmatch(text):
+        text = text.replace(".", "")
+    if not TYPED_NUMBER_RE.fullmatch(text):
+        raise AnswerError(key, "giá trị phải là một số, ví dụ 88,2")
+    number = float(text.replace(",", "."))
+    return int(number) if number.is_integer() and not any(c in text for c in ".,") else number
 
 
 def _choice_options(item) -> list[tuple[str, str]]:

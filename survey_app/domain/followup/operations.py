@@ -98,6 +98,11 @@ def _drop_deleted(db, row: dict, at: str) -> None:
 
 # ----------------------------------------------------------------- loading
 
+def is_closed(row: dict) -> bool:
+    """Nothing more to report: done and accepted by the committee, or no longer followed."""
+    return row["status"] == "dropped" or (row["status"] == "done" and row.get("accepted") == 1)
+
+
 def load(store, item_id: int, user: dict, today: str | None = None) -> dict:
     row = store.read(sql.get, item_id, today or today_vn())
     if row is None or not store.read(can_view_recommendation, user, row):

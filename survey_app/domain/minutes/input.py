@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import unicodedata
 
 from survey_app.checklists.types import ITEM_TYPES, show_answer
 from survey_app.formatting import parse_datetime
@@ -21,6 +22,7 @@ from survey_app.domain.plans.context import number_text
 from survey_app.domain.minutes.context import MinutesInput, build_context, content_sha256, delegation_word
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import plans as plans_sql
+from survey_app.storage import visits as visits_sql
 from survey_app.domain.visits import document as visit_io
 from survey_app.domain.images import printed_photo
 
@@ -144,6 +146,7 @@ def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, ba
     doc = with_default_dues(visit_io.export_document(store, visit["id"], photos_dir,
                                                      photo_bytes=printed_photo),
                             default_due(visit["started_at"], delegation["follow_up_days"]))
+    doc = with_attendees_on_site(doc, [i["data"] for i in store.read(visits_sql.items_of, visit["id"], "attendee")])
     day = visit_date(doc)
     layout = delegation["signature_layout"] or "three_party"
     unit, word = doc["host"]["unit"], delegation_word(doc)
@@ -162,6 +165,30 @@ def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, ba
         ended_at=doc.get("ended_at"), version=minutes["version"], corrects=corrects_version,
         corrects_citation=corrects_citation)
     return with_verify_url(inp, base_url)
+
+
+def _same_person(a: str, b: str) -> bool:
+    fold = lambda name: " ".join(unicodedata.normalize("NFC", name or "").casefold().split())  # noqa: E731
+    return bool(fold(a)) and fold(a) == fold(b)
+
+
+def with_attendees_on_site(doc: dict, attendees: list[dict]) -> dict:
+    """The document with who attended as recorded on site: a delegation-side attendee
+    who is on the roster keeps the title typed on site, one who is not is added as a
+    member; guests (Khách mời) are listed under `guests` (the host's side is already
+    in `host.attendees`)."""
+    members = [dict(m) for m in doc["delegation"].get("members", [])]
+    for person in (a for a in attendees if a.get("side") == "delegation" and (a.get("name") or "").strip()):
+        known = next((m for m in members if _same_person(m.get("name", ""), person["name"])), None)
+        if known is None:
+            members.append({"name": person["name"].strip(), "title": (person.get("title") or "").strip(),
+                            "role": "member"})
+        elif (person.get("title") or "").strip():
+            known["title"] = person["title"].strip()
+    guests = [{"name": g["name"].strip(), "title": (g.get("title") or "").strip()}
+              for g in attendees if g.get("side") == "guest" and (g.get("name") or "").strip()]
+    return {**doc, "delegation": {**doc["delegation"], "members": members},
+            **({"guests": guests} if guests else {})}
 
 
 def with_default_dues(doc: dict, due: str) -> dict:

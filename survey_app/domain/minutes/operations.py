@@ -194,13 +194,32 @@ def _snapshot(db, visit_id: int) -> tuple:
             sql.required_roles(db, visit["delegation_id"]))
 
 
-def finalize_minutes(store, forms, env: MinutesEnv, user: dict, visit_id: int) -> dict:
+MISSING = N_("Còn %(count)s mục bắt buộc của nội dung khảo sát chưa được trả lời; "
+             "vui lòng trả lời hoặc xác nhận vẫn thông qua biên bản.")
+
+
+def missing_items(store, forms, visit: dict) -> list[str]:
+    """The questions of the required checklist items still unanswered, in form order
+    (an item its skip logic leaves out is not missing)."""
+    form = store.read(forms.for_visit, visit)
+    fields = store.read(visits_sql.fields_of, visit["id"])
+    answers = {path[len("checklist."):-len(".value")]: field["value"] for path, field in fields.items()
+               if path.startswith("checklist.") and path.endswith(".value")}
+    return [form.items[key].label for key in form.missing_required(answers)]
+
+
+def finalize_minutes(store, forms, env: MinutesEnv, user: dict, visit_id: int, *,
+                     confirmed: bool = False) -> dict:
     """Freeze record and wording, allocate the number, store the final PDF (visit → minutes_final).
+    With required checklist items unanswered, only once the user `confirmed` it (409 before).
 
     The PDF is rendered from a snapshot outside the write lock (a visit with many
     photos takes seconds); the write then checks that nothing it depends on changed
     and that the number is still free, or renders again."""
-    load_for_minutes(store, visit_id, user, prepare=True)
+    visit = load_for_minutes(store, visit_id, user, prepare=True)
+    missing = missing_items(store, forms, visit) if visit["status"] in EDITABLE_STATUSES else []
+    if missing and not confirmed:
+        raise Conflict(MISSING, "confirm", count=len(missing))
     for _attempt in range(ATTEMPTS):
         seen = store.read(_snapshot, visit_id)
         visit, latest = store.read(visits_sql.get_visit, visit_id), store.read(sql.latest_version, visit_id)

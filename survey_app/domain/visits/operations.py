@@ -13,6 +13,7 @@ import datetime as dt
 import uuid as uuidlib
 
 from survey_app.markers import N_
+from survey_app.checklists.types import typed_number
 from survey_app.storage import units as units_sql
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as sql
@@ -112,10 +113,12 @@ def check_field(form, path: str, value):
         return parse_offset_datetime(value, path)
     head, _, key = path.partition(".")
     if head == "indicators" and key in form.indicator_keys:
-        return _form_check(form.check_indicator, key, value, path)
+        return _form_check(lambda k, v: form.check_indicator(k, typed_number(k, v)), key, value, path)
     if head == "checklist":
         item_key, _, part = key.rpartition(".")
         if item_key in form.item_keys and part == "value":
+            if form.items[item_key].type == "number":
+                value = _form_check(typed_number, item_key, value, path)
             return _form_check(form.check_answer, item_key, value, path)
         if item_key in form.item_keys and part == "note":
             return check_text(value, path, TEXT_LIMIT)

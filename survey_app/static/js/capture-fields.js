@@ -15,11 +15,24 @@ export function toLocal(iso) {
   return moment.toISOString().slice(0, 16);
 }
 
+// A figure as typed, whatever the browser's locale: `88,2` and `88.2` are 88.2, `1.234,5`
+// is 1234.5; text that is no number stays text (kept, sent, and refused beside its field).
+export function typedNumber(raw) {
+  const text = String(raw).replace(/\s+/g, "");
+  if (text === "") return null;
+  const plain = /^[+-]?\d{1,3}(\.\d{3})+,\d+$/.test(text) ? text.replace(/\./g, "") : text;
+  return /^[+-]?\d+([.,]\d+)?$/.test(plain) ? Number(plain.replace(",", ".")) : raw;
+}
+
+// A number as a Vietnamese types it back into its input (decimal comma).
+export const numberText = (value) => (typeof value === "number" ? String(value).replace(".", ",") : (value ?? ""));
+
 // The value an input's raw text means, by its data-type: radio (the checked value or
-// null), number (null when empty), datetime (Vietnam time, +07:00), anything else text.
+// null), number (null when empty, decimal comma or point), datetime (Vietnam time,
+// +07:00), anything else text.
 export function fieldValue(type, raw) {
   if (type === "radio") return raw ?? null;
-  if (type === "number") return raw === "" || raw == null ? null : Number(raw);
+  if (type === "number") return raw == null ? null : typedNumber(raw);
   if (type === "datetime") return raw ? `${raw}:00+07:00` : null;
   return raw;
 }
@@ -35,6 +48,8 @@ export function writeField(el, value) {
     el.querySelectorAll("input").forEach((input) => { input.checked = input.value === value; });
   } else if (type === "datetime") {
     el.value = toLocal(value);
+  } else if (type === "number") {
+    el.value = numberText(value);
   } else if (type !== "photo") {
     el.value = value ?? "";
   }
@@ -66,11 +81,13 @@ export function formatNumber(value, decimals, unit, locale = "vi") {
 
 // A moment from the server (UTC, ISO) as the delegation reads it: Vietnam time.
 export function formatMoment(iso, locale = "vi") {
+  // Written out, not toLocaleString: vi-VN puts the time first ("15:26 29/11/2026"), and
+  // every page writes the date first: `29/11/2026 15:26` (English `2026-11-29 15:26`).
   const moment = new Date(iso);
-  if (Number.isNaN(moment.getTime())) return iso;
-  return moment.toLocaleString(intlLocale(locale), {
-    timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
-  });
+  if (!iso || Number.isNaN(moment.getTime())) return iso ?? "";
+  const [date, time] = new Date(moment.getTime() + 7 * 3600 * 1000).toISOString().slice(0, 16).split("T");
+  const [year, month, day] = date.split("-");
+  return locale === "en" ? `${date} ${time}` : `${day}/${month}/${year} ${time}`;
 }
 
 function updateFigures(root, body, locale) {
@@ -86,6 +103,13 @@ function updateFigures(root, body, locale) {
     return li;
   }));
   box.hidden = !(body.warnings || []).length;
+}
+
+// What the user calls a field: its checklist question, else its label (without the "*").
+export function labelOf(el) {
+  const question = el.closest(".check-item")?.querySelector(".question");
+  const label = el.id ? el.ownerDocument.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
+  return ((question || label)?.textContent || "").replace(/\*\s*$/, "").trim();
 }
 
 // The element a message or a stored draft key belongs to.
@@ -107,6 +131,12 @@ export function fieldsView(root, texts, locale = "vi") {
         box.textContent = statusText(texts, kind, detail);
         box.dataset.state = kind;
       }
+    },
+    // An error beside its field, and in the page's status naming that field.
+    setError(el, detail) {
+      this.setStatus(el, "error", detail);
+      const name = labelOf(el);
+      this.setGlobal("error", name ? `${name}: ${detail}` : detail);
     },
     setGlobal(kind, detail = "") {
       const box = root.querySelector("#sync-status");

@@ -48,3 +48,12 @@ export function moveInPage(li, direction) {
   li.dataset.position = positionOf(li);
   return Number(li.dataset.position);
 }
+
+// Put a list item where its position says among the others: a move kept on the tablet
+// shows on a page that was rendered (or cached) before it.
+export function placeByPosition(li) {
+  const position = Number(li.dataset.position);
+  const after = [...li.parentElement.children].find((other) => other !== li
+    && Number(other.dataset.position) > position);
+  if (after) after.before(li); else li.parentElement.append(li);
+}

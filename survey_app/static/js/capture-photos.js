@@ -37,6 +37,7 @@ function showThumb(img, source) {
 // The photo part of one capture page: {view, visit, queue} from capture.js.
 export function photos({ view, visit, queue }) {
   const { root, texts, setStatus } = view;
+  let lastTaken = null; // the photo #photo-status speaks of
   const holderFor = (key) => root.querySelector(`[data-field="checklist.${CSS.escape(key)}.value"]`);
 
   function placePhoto(item, fields, source) {
@@ -57,6 +58,7 @@ export function photos({ view, visit, queue }) {
   async function keepPhoto(file, fields) {
     const blob = await resize(file);
     const item = uid();
+    if (!fields.checklist_item) lastTaken = item;
     await store.set(`photo:${item}`, blob);
     await store.remember(visit, `p:${item}`, { fields });
     await queue.enqueue({ id: item, kind: "photo", visit, fields });
@@ -72,8 +74,9 @@ export function photos({ view, visit, queue }) {
     const caption = root.querySelector("#photo-caption");
     const credit = root.querySelector("#photo-credit");
     status.textContent = texts.uploading;
+    status.dataset.state = "saving";
     await keepPhoto(file.files[0], { caption: caption.value, credit: credit.value });
-    status.textContent = texts.queued;
+    if (status.dataset.state !== "saved") status.textContent = texts.queued; // sent already while kept: say so
     file.value = caption.value = credit.value = "";
   }
 
@@ -103,6 +106,11 @@ export function photos({ view, visit, queue }) {
     const fields = entry.fields || {};
     const el = fields.checklist_item ? holderFor(fields.checklist_item)
       : root.querySelector(`li.item[data-item="${CSS.escape(entry.id)}"]`);
+    const line = entry.id === lastTaken && root.querySelector("#photo-status");
+    if (line) { // the status line under the upload button follows its photo
+      line.textContent = status >= 300 ? `${texts.error}: ${body.error || status}` : texts.photo_sent;
+      line.dataset.state = status >= 300 ? "error" : "saved";
+    }
     if (!el) return;
     if (status >= 300) { setStatus(el, "error", body.error || status); return; }
     if (fields.checklist_item && body.field) el.dataset.version = body.field.version;

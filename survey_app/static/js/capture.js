@@ -4,7 +4,7 @@
 // start(config) runs one page: {root, visit, texts, readonly, queue, onResult} (app.js).
 import * as store from "./store.js";
 import { fieldsView, formatMoment, readField, readItem, shown, writeField, writeItem } from "./capture-fields.js";
-import { addItem, kindOf, moveInPage, newItem, positionOf, uid } from "./capture-items.js";
+import { addItem, kindOf, moveInPage, newItem, placeByPosition, positionOf, uid } from "./capture-items.js";
 import { photos } from "./capture-photos.js";
 import { applySkipLogic as showRelevant } from "./skip-logic.js";
 
@@ -13,6 +13,7 @@ const DEBOUNCE_MS = 700;
 export function start({ root, visit = root.dataset.visit, texts, readonly, queue, onResult, locale = "vi" }) {
   const view = fieldsView(root, texts, locale);
   const { elementFor, setGlobal, setStatus, updateFigures } = view;
+  const setError = (el, detail) => view.setError(el, detail);
   const { photoSent, restorePhotos, takeChecklistPhoto, takePhoto } = photos({ view, visit, queue });
   const timers = new Map();
   const lastSent = new Map(); // element → JSON of the value last queued
@@ -43,8 +44,18 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
     return true;
   }
 
+  // A figure that is no number is kept on the tablet, not sent, and shown as an error
+  // beside its field until it is fixed.
+  function refuseFigure(el, value) {
+    failing.add(el);
+    lastSent.delete(el);
+    store.remember(visit, `f:${el.dataset.field}`, { value, typed: false, synced: false, error: texts.not_number });
+    setError(el, texts.not_number);
+  }
+
   function saveField(el) {
     const value = readField(el);
+    if (el.dataset.type === "number" && typeof value === "string") return refuseFigure(el, value);
     if (!changed(el, value)) return undefined;
     return queueChange(el, { id: uid(), target: el.dataset.field, op: "set", value,
                              base_version: Number(el.dataset.version) }, { value });
@@ -112,8 +123,11 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
         if (el.matches("li.item")) writeItem(el, body.server_value); else writeField(el, body.server_value);
       }
       await store.setConflict(visit, key, null);
-      if (choice === "mine") {
-        if (el.matches("li.item")) saveItem(el); else saveField(el);
+      if (choice === "mine") { // the page may show the server's value (reloaded): put mine back first
+        if (el.matches("li.item")) { writeItem(el, body.your_value); saveItem(el); } else {
+          writeField(el, body.your_value);
+          saveField(el);
+        }
         return;
       }
       await store.forget(visit, key);
@@ -145,8 +159,7 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
     } else {
       failing.add(el);
       lastSent.delete(el);
-      setStatus(el, "error", body.error || status);
-      setGlobal("error", body.error || status);
+      setError(el, body.error || status);
     }
   }
 
@@ -155,11 +168,12 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
   async function restore() {
     const draft = (await store.get(`draft:${visit}`)) || {};
     const waiting = new Set(((await store.get("outbox")) || []).map((e) => e.id));
+    const conflicts = (await store.get(`conflicts:${visit}`)) || {};
     const typed = []; // typed, then the page closed before the change was queued
     for (const [key, record] of Object.entries(draft)) {
       if (key.startsWith("p:")) { await restorePhotos(key, record); continue; }
       let el = elementFor(key);
-      const pending = record.typed || waiting.has(record.msg) || record.error;
+      const pending = record.typed || waiting.has(record.msg) || record.error || conflicts[key];
       const serverNewer = el && record.version !== undefined && Number(el.dataset.version) >= record.version;
       if (!pending && !(record.synced && record.version !== undefined && !serverNewer)) {
         await store.forget(visit, key); // the page already shows it
@@ -174,13 +188,18 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
       if (!el) continue;
       if (record.version !== undefined) el.dataset.version = Math.max(Number(el.dataset.version), record.version);
       if (record.deleted) { el.hidden = true; continue; }
-      if (key.startsWith("i:")) writeItem(el, record.data); else writeField(el, record.value);
+      if (key.startsWith("i:")) {
+        writeItem(el, record.data);
+        if (record.position !== undefined && !Number.isNaN(Number(record.position))) {
+          el.dataset.position = record.position;
+          placeByPosition(el);
+        }
+      } else writeField(el, record.value);
       lastSent.set(el, JSON.stringify(key.startsWith("i:") ? record.data : record.value));
       if (record.typed) typed.push(el);
       else if (waiting.has(record.msg)) setStatus(el, "queued");
-      else if (record.error) { failing.add(el); setStatus(el, "error", record.error); }
+      else if (record.error) { failing.add(el); setError(el, record.error); }
     }
-    const conflicts = (await store.get(`conflicts:${visit}`)) || {};
     Object.entries(conflicts).forEach(([key, body]) => { const el = elementFor(key); if (el) showConflict(el, body); });
     typed.forEach((el) => { lastSent.delete(el); save(el); });
     root.dataset.restored = "1";
@@ -261,7 +280,19 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
     document.addEventListener("visibilitychange", () => document.hidden && [...timers.keys()].forEach(save));
   }
 
+  // The section chips scroll sideways on a portrait tablet: data-more="1" while some are
+  // off to the right (capture.css fades that edge).
+  function chipsCue() {
+    const menu = root.querySelector(".section-menu");
+    if (!menu) return;
+    const update = () => { menu.dataset.more = menu.scrollLeft + menu.clientWidth < menu.scrollWidth - 2 ? "1" : "0"; };
+    menu.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    update();
+  }
+
   onResult(answered);
+  chipsCue();
   applySkipLogic();
   if (readonly === undefined || readonly === false) { // data-readonly: a page to look at
     wire();

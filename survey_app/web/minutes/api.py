@@ -63,7 +63,9 @@ def wording(visit_id):
 
 @bp.post("/visits/<int:visit_id>/minutes/finalize")
 def finalize(visit_id):
-    minutes = ops.finalize_minutes(get_store(), get_forms(), minutes_env(), g.user, visit_id)
+    body = json_object({"confirm"}) if request.content_length else {}
+    minutes = ops.finalize_minutes(get_store(), get_forms(), minutes_env(), g.user, visit_id,
+                                   confirmed=body.get("confirm") is True)
     return jsonify(summary(minutes))
 
 

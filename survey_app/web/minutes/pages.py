@@ -19,7 +19,7 @@ from survey_app.domain import access
 from survey_app.domain.access import SIGNATORY_LABELS, SIGNATORY_ROLES
 from survey_app.domain.errors import DomainError, NotFound
 from survey_app.domain.minutes.input import SECTIONS, generated_sections
-from survey_app.domain.visits.operations import STATUS_LABELS
+from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS
 from survey_app.formatting import format_date, parse_datetime
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
@@ -91,7 +91,8 @@ def page(visit_id):
         "minutes_pages/minutes.html", visit=visit, versions=versions, latest=versions[-1] if versions else None,
         status_label=STATUS_LABELS[visit["status"]], form=ActionForm(),
         can_prepare=store.read(access.can_prepare_minutes, current_user(), visit),
-        roles=ops.required_roles(store, visit), role_labels=SIGNATORY_LABELS, all_roles=SIGNATORY_ROLES)
+        roles=ops.required_roles(store, visit), role_labels=SIGNATORY_LABELS, all_roles=SIGNATORY_ROLES,
+        missing=ops.missing_items(store, get_forms(), visit) if visit["status"] in EDITABLE_STATUSES else [])
 
 
 @bp.post("/visits/<int:visit_id>/minutes/draft")
@@ -107,7 +108,8 @@ def draft(visit_id):
 @flash_refusal(back_to_sign)
 def finalize(visit_id):
     require_form(ActionForm())
-    ops.finalize_minutes(get_store(), get_forms(), minutes_env(), current_user(), visit_id)
+    ops.finalize_minutes(get_store(), get_forms(), minutes_env(), current_user(), visit_id,
+                         confirmed=request.form.get("confirm") == "1")
     flash(_("Đã thông qua biên bản; mời các bên ký."), "success")
     return back_to_sign(visit_id)
 
@@ -215,7 +217,8 @@ def sign_role(visit_id, role):
         raise DomainError(N_("Vui lòng ký vào khung và ghi họ tên trước khi bấm Ký."), "name")
     result = ops.add_signature(get_store(), minutes_env(), current_user(), visit_id, role,
                                form.name.data, form.image.data, device=device())
-    flash(_("Đã ký. Biên bản đã được đóng dấu số.") if result["sealed"] else _("Đã lưu chữ ký."), "success")
+    if not result["sealed"]:  # once sealed, the page's own box says it (with the download): one box, not two
+        flash(_("Đã lưu chữ ký."), "success")
     return back(visit_id, "minutes.sign")
 
 
