@@ -63,9 +63,14 @@ def wording(visit_id):
 
 @bp.post("/visits/<int:visit_id>/minutes/finalize")
 def finalize(visit_id):
+    # The contract's finalize takes no body; a client that wants to be asked first sends
+    # {"confirm": false} and gets 409 naming the unanswered required items (the page asks).
     body = json_object({"confirm"}) if request.content_length else {}
+    confirm = body.get("confirm", True)
+    if not isinstance(confirm, bool):
+        raise DomainError(N_("Vui lòng gửi 'confirm' là true hoặc false."), "confirm")
     minutes = ops.finalize_minutes(get_store(), get_forms(), minutes_env(), g.user, visit_id,
-                                   confirmed=body.get("confirm") is True)
+                                   confirmed=confirm)
     return jsonify(summary(minutes))
 
 
