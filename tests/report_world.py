@@ -32,7 +32,7 @@ def report_instance(tmp_path_factory, demo_instance):
         ids = load_survey_visits(store, forms, app.extensions["survey_files"] / "photos")
         secretary = user(store, "thuky")
         for visit_id in [seed_visit(store)["id"], *ids]:
-            minutes_ops.finalize_minutes(store, forms, minutes_env(app), secretary, visit_id)
+            minutes_ops.finalize_minutes(store, forms, minutes_env(app), secretary, visit_id, confirmed=True)
     store.close()
     return folder / "instance"
 
@@ -91,7 +91,7 @@ def published_report_world(app) -> dict:
     admin = user(store, "admin")
     with app.app_context():
         visit = import_document(store, forms, admin, doc, app.extensions["survey_files"] / "photos")["id"]
-        minutes_ops.finalize_minutes(store, forms, minutes_env(app), admin, visit)
+        minutes_ops.finalize_minutes(store, forms, minutes_env(app), admin, visit, confirmed=True)
         report = report_ops.finalize(store, forms, minutes_env(app), admin, delegation)
         report_ops.publish(store, user(store, "truongdoan"), delegation)
     return {"delegation": delegation, "report": report["id"]}

@@ -240,7 +240,7 @@ def test_finalize_lists_the_missing_items_and_asks(page, live_server):
     missing.wait_for()
     assert "Còn 7 mục bắt buộc" in missing.inner_text() and missing.locator("li").count() == 7
     assert "Trụ sở, diện tích" not in missing.inner_text()
-    status, answer = api(live_server, "POST", f"/visits/{visit_id}/minutes/finalize")
+    status, answer = api(live_server, "POST", f"/visits/{visit_id}/minutes/finalize", {"confirm": False})
     assert status == 409 and answer["field"] == "confirm" and "Còn 7 mục" in answer["error"]
     assert "còn thiếu 7 mục" in page.locator("#finalize").inner_text()
     page.click("#finalize")

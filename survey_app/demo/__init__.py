@@ -89,4 +89,4 @@ def finalize_survey_minutes(store, forms, env, visit_ids: list[int]) -> None:
     secretary = store.read(accounts_sql.get_user_by_username, "thuky")
     for visit_id in visit_ids:
         if store.read(visits_sql.get_visit, visit_id)["status"] in ("planned", "in_progress", "minutes_draft"):
-            minutes_ops.finalize_minutes(store, forms, env, secretary, visit_id)
+            minutes_ops.finalize_minutes(store, forms, env, secretary, visit_id, confirmed=True)

@@ -25,7 +25,8 @@ MAX_WORDING = 20000
 BAD_LINE = N_("Kiến nghị dòng %(line)s: vui lòng ghi theo mẫu 'Nơi thực hiện: nội dung', "
               "có thể thêm '(thời hạn: 30/06/2026)' ở cuối.")
 BAD_DUE = N_("Kiến nghị dòng %(line)s: thời hạn phải là ngày dạng 30/06/2026.")
-DUE_TAIL = re.compile(r"\s*\(thời hạn:\s*([0-9/.-]+)\)\s*\.?\s*$", re.IGNORECASE)
+DUE_WORD = N_("thời hạn")  # the tail's word; the English page writes "due", both are read
+DUE_TAIL = re.compile(r"\s*\((?:thời hạn|due):\s*([0-9/.-]+)\)\s*\.?\s*$", re.IGNORECASE)
 PROVINCE_PREFIXES = ("hđnd tỉnh ", "hđnd thành phố ", "hội đồng nhân dân tỉnh ", "ubnd tỉnh ")
 
 
@@ -102,8 +103,8 @@ def _vn_date(text: str) -> dt.date | None:
         return None
 
 
-def recommendations_text(items: list[dict]) -> str:
-    return "\n".join(f"{r['addressee']}: {r['text']} (thời hạn: {format_date(r['due'])})" for r in items)
+def recommendations_text(items: list[dict], due_word: str = DUE_WORD) -> str:
+    return "\n".join(f"{r['addressee']}: {r['text']} ({due_word}: {format_date(r['due'])})" for r in items)
 
 
 def default_recommendations(material: dict, due: dt.date) -> list[dict]:

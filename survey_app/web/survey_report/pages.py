@@ -14,7 +14,7 @@ from survey_app.domain import access
 from survey_app.domain.errors import DomainError, Forbidden
 from survey_app.domain.survey_report import documents as docs
 from survey_app.domain.survey_report import operations as ops
-from survey_app.domain.survey_report.inputs import SECTIONS
+from survey_app.domain.survey_report.inputs import DUE_WORD, SECTIONS
 from survey_app.markers import N_
 from survey_app.storage import survey_reports as reports_sql
 from survey_app.web.context import current_user, get_forms, get_store, minutes_env
@@ -52,8 +52,8 @@ def page(delegation_id):
     form, problem, current = None, None, {}
     if can_prepare and report["status"] == "draft":
         try:
-            current = {"recommendations": docs.context_of(store, get_forms(), minutes_env(), report)
-                       ["recommendations_text"]}
+            text = docs.context_of(store, get_forms(), minutes_env(), report)["recommendations_text"]
+            current = {"recommendations": text.replace(f"({DUE_WORD}: ", f"({_(DUE_WORD)}: ")}
         except DomainError as error:  # visits not final yet: said on the page
             problem = refusal_text(error)
         form = wording_form({**current, **(report.get("wording") or {})})
