@@ -82,11 +82,12 @@ def pdf_text(data: bytes, folder, name: str) -> str:
 @BROWSER
 def test_1_admin_creates_units(empty_server, browser, shots, tmp_path):
     page = open_as(browser, empty_server, ADMIN, TABLET_LANDSCAPE)
-    page.click("nav a[href='/units']")
+    page.click("nav a[href^='/units']")
     assert "Chưa có đơn vị nào" in page.locator("main").inner_text()
     # One unit typed in the form ...
     page.click("main a[href='/units/new']")
     page.fill("#name", UNITS[0])
+    page.select_option("#kind", "ubnd_xa")
     page.fill("#locality", "Gia Lai")
     shot(page, shots, "01-unit-new")
     page.click("form.unit-form button[type=submit]")
@@ -95,7 +96,7 @@ def test_1_admin_creates_units(empty_server, browser, shots, tmp_path):
     csv = tmp_path / "don_vi.csv"
     csv.write_text("ten_don_vi,loai,dia_ban,don_vi_cap_tren\n"
                    f"{UNITS[1]},,Gia Lai,\n{UNITS[2]},,Gia Lai,\n{UNITS[0].upper()},,Gia Lai,\n", encoding="utf-8")
-    page.goto(empty_server.url + "/units")
+    page.goto(empty_server.url + "/units/")
     page.click("main a[href='/units/import']")
     page.set_input_files("input[type=file]", str(csv))
     page.click("button[name=dry_run]")
@@ -104,7 +105,7 @@ def test_1_admin_creates_units(empty_server, browser, shots, tmp_path):
     shot(page, shots, "02-unit-import-dry-run")
     page.set_input_files("input[type=file]", str(csv))
     page.click("button[name=apply]")
-    page.goto(empty_server.url + "/units")
+    page.goto(empty_server.url + "/units/")
     listed = page.locator("table.units").inner_text()
     assert all(name in listed for name in UNITS)
     fits(page)
@@ -178,6 +179,9 @@ def test_4_secretary_plans_three_visits(empty_server, browser, shots, tmp_path):
     page.click(f"main a[href='/delegations/{SEEN['delegation']}/plan']")
     while page.locator("[id^='rows-'][id$='-place']").count() < len(UNITS):
         page.click("button[name=add_row]")
+    # The unit box's suggestions come from the directory's search, without diacritics.
+    page.locator("#rows-0-unit").press_sequentially("ia tiem")
+    page.wait_for_selector(f"#plan-units option[value='{UNITS[0]}']", state="attached", timeout=WAIT)
     for i, unit in enumerate(UNITS):
         page.fill(f"#rows-{i}-unit", unit)
         page.fill(f"#rows-{i}-started_at", f"2026-12-{15 + i}T08:00")
@@ -220,12 +224,12 @@ def test_5_each_host_reports(empty_server, browser, shots):
         page.wait_for_url("**/visits/*/unit-report")
         visit_id = int(page.url.split("/")[-2])
         page.wait_for_function("() => document.getElementById('unit-report').dataset.ready === '1'", timeout=WAIT)
-        figures = {}
-        for i, box in enumerate(page.locator("input[data-indicator]").all()):
-            key = box.get_attribute("data-indicator")
-            top = box.get_attribute("max")
-            figures[key] = min(100 * (n + 1) + 10 * i, int(float(top)) if top else 10 ** 6)
-            box.fill(str(figures[key]))
+        figures = {"dossiers_received": 500 + n, "dossiers_online": 200, "dossiers_resolved": 450,
+                   "dossiers_in_progress": 50 + n, "dossiers_overdue": 5, "on_time_rate_pct": 95}
+        offered = {box.get_attribute("data-indicator") for box in page.locator("input[data-indicator]").all()}
+        assert offered == set(figures)  # the plan's form: the figures its outline asks for
+        for key, value in figures.items():
+            page.fill(f'[data-indicator="{key}"]', str(value))
         assert figures, "the report page offers no figures"
         page.fill('[data-report="summary"]', f"{unit}: tình hình giải quyết thủ tục ổn định.")
         page.click('button[data-action="add"][data-kind="difficulties"]')
@@ -237,6 +241,9 @@ def test_5_each_host_reports(empty_server, browser, shots):
         page.wait_for_function(SETTLED, timeout=WAIT)
         status = page.locator("#report-status")
         assert status.get_attribute("data-state") == "saved", status.inner_text()
+        assert page.locator("[data-warnings]").is_hidden()  # consistent figures: no warning
+        assert page.locator("output[data-computed=online_rate_pct]").inner_text() == \
+            f"{200 / (500 + n) * 100:.1f}%".replace(".", ",")
         fits(page)
         shot(page, shots, f"10-host{n + 1}-report")
         SEEN["figures"][unit] = (visit_id, figures)
@@ -268,6 +275,9 @@ def test_7_member_finds_the_figures_prefilled(empty_server, browser, shots):
     row.locator(f"a[href='/visits/{visit_id}']").first.click()
     page.click(f"main a[href='/visits/{visit_id}/capture']")
     page.wait_for_url(f"**/visits/{visit_id}/capture")
+    # At 1024 px the sections sit beside the section menu, not squeezed into its column.
+    sections, menu = page.locator(".sections").bounding_box(), page.locator(".section-menu").bounding_box()
+    assert sections["x"] >= menu["x"] + menu["width"] and sections["width"] > 600, (sections, menu)
     for key, value in figures.items():
         assert page.locator(f'[data-field="indicators.{key}"]').input_value() == str(value)
         assert f"Đơn vị báo cáo: {value}" in page.locator(f'[data-sources="{key}"]').inner_text()
@@ -275,8 +285,8 @@ def test_7_member_finds_the_figures_prefilled(empty_server, browser, shots):
     difficulty = page.locator('ol[data-kind="difficulty"] > li.item').first
     assert "Đơn vị báo cáo" in difficulty.inner_text()
     fits(page)
-    page.locator(f'[data-sources="{next(iter(figures))}"]').scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "12-member-capture.png"))
+    page.locator('[data-sources="dossiers_received"]').locator("xpath=ancestor::section[1]").screenshot(
+        path=str(shots / "12-member-capture-figures.png"))
     page.context.close()
 
 
