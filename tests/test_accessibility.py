@@ -165,7 +165,7 @@ def seen_pages() -> set:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_passes_axe_core(chromium, world_server, role):
+def test_every_page_passes_axe_core(chromium, world_server, seen_pages, role):
     server, ids, rules = world_server
     found, runs, skipped = audit_role(chromium, server, ids, rules, role, seen_pages)
     assert runs >= 4, f"{role}: no page checked"
