@@ -291,6 +291,12 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
     update();
   }
 
+  // The section chips are links: Space follows one as Enter does (a keyboard alone).
+  root.querySelector(".section-menu")?.addEventListener("keydown", (event) => {
+    if (event.key !== " " || !event.target.matches('a[href^="#"]')) return;
+    event.preventDefault();
+    event.target.click();
+  });
   onResult(answered);
   chipsCue();
   applySkipLogic();
