@@ -321,7 +321,7 @@ def _options(html: str, name: str) -> list[str]:
 def _unit_choices(client, html: str, path: str) -> list[str]:
     """The units a page offers: its select, or (the unit picker of the board and the
     visit list, issue 12) what the picker's search answers."""
-    if path in ("/followup/", "/visits"):
+    if path in ("/followup/", "/visits", "/followup/report"):
         assert 'class="unit-picker"' in html
         return [u["name"] for u in client.get("/units/search?q=").get_json()["units"]]
     return _options(html, "unit")

@@ -114,6 +114,20 @@ def test_unit_filter_is_a_search_box_that_follows_renamed_and_added_units(login_
     assert client.get("/followup/?unit_name=UBND xã Không Có").status_code == 400
 
 
+def test_the_report_form_reaches_any_unit_of_the_directory(login_as, store):
+    """The follow-up report's unit filter is the unit picker too: it used to list only
+    the first 500 units by name, so a unit further down could not be chosen at all."""
+    for n in range(520):
+        store.write(units_sql.ensure_unit, f"UBND xã A{n:03d}", f"xã A{n:03d}")
+    client = login_as("admin")
+    form = client.get("/followup/report").get_data(as_text=True)
+    assert 'id="p-unit"' in form and "UBND xã A000" not in form  # no option list of units
+    unit = hra_rec(store)["unit_id"]  # "UBND xã Hra" sorts after the 520 "UBND xã A…"
+    typed = client.get("/followup/report?show=1&unit_name=ubnd xã HRA").get_data(as_text=True)
+    assert f'name="unit" value="{unit}"' in typed and "đối với UBND xã Hra" in typed
+    assert client.get("/followup/report?show=1&unit_name=UBND xã Không Có").status_code == 400
+
+
 def test_reminder_page_and_cli(login_as, runner, tmp_path):
     client = login_as("xahra")
     page = client.get("/followup/reminders?days=400").status_code

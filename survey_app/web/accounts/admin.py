@@ -87,8 +87,7 @@ def users():
 def _users_page(form: UserForm, status: int):
     store = get_store()
     return render_template("admin/users.html", form=form, users=store.read(sql.list_users),
-                           role_labels=access.USER_ROLE_LABELS,
-                           units=store.read(units_sql.list_units)), status
+                           role_labels=access.USER_ROLE_LABELS, units=[]), status  # suggested as typed
 
 
 def _load_user(user_id: int) -> dict:
@@ -140,8 +139,10 @@ def _account_form(user: dict, **kwargs) -> AccountForm:
 
 
 def _edit_page(user: dict, form: AccountForm, password_form: PasswordResetForm, status: int):
+    # the unit field's suggestions come from the directory's search as the admin types
+    unit = get_store().read(units_sql.get_unit, user["unit_id"]) if user["unit_id"] else None
     return render_template("admin/user_edit.html", user=user, form=form, password_form=password_form,
-                           units=get_store().read(units_sql.list_units)), status
+                           units=[unit] if unit else []), status
 
 
 @bp.post("/users/action")

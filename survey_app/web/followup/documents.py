@@ -14,10 +14,10 @@ from survey_app.domain.followup import reminders
 from survey_app.domain.followup import reports as issued
 from survey_app.domain.followup import spreadsheet
 from survey_app.storage import visits as visits_sql
-from survey_app.storage import units as units_sql
 from survey_app.web.context import current_user, get_store, minutes_env
 from survey_app.web.errors import require_form
-from survey_app.web.inputs import date_arg, int_arg, int_value
+from survey_app.web.followup.pages import unit_choice, unit_name_of
+from survey_app.web.inputs import date_arg, int_arg, int_value, text_arg
 from survey_app.domain.visits.operations import parse_iso_date
 
 bp = Blueprint("followup_docs", __name__, url_prefix="/followup")
@@ -32,7 +32,7 @@ class CalendarForm(FlaskForm):
 
 def report_filters() -> dict:
     return {"visit_from": date_arg("from"), "visit_to": date_arg("to"),
-            "delegation_id": int_arg("delegation"), "unit_id": int_arg("unit")}
+            "delegation_id": int_arg("delegation"), "unit_id": unit_choice(int_arg("unit"), text_arg("unit_name"))}
 
 
 @bp.route("/report")
@@ -43,7 +43,8 @@ def report_form():
     scope = access.scope(user)
     return render_template("followup/report_form.html", data=data, args=request.args,
                            delegations=store.read(visits_sql.delegation_options, scope),
-                           units=store.read(units_sql.list_units, scope)[:500], formats=FORMATS,
+                           unit_id=filters["unit_id"], unit_name=unit_name_of(store, user, filters["unit_id"]),
+                           formats=FORMATS,
                            issue_form=ActionForm() if user["role"] in issued.PREPARERS else None)
 
 
@@ -74,7 +75,7 @@ def _form_filters() -> dict:
     return {"visit_from": parse_iso_date(text("from"), "from") if text("from") else None,
             "visit_to": parse_iso_date(text("to"), "to") if text("to") else None,
             "delegation_id": int_value(text("delegation"), "delegation"),
-            "unit_id": int_value(text("unit"), "unit")}
+            "unit_id": unit_choice(int_value(text("unit"), "unit"), text("unit_name"))}
 
 
 @bp.route("/reports", methods=["GET", "POST"])
@@ -103,7 +104,7 @@ def report_page(report_id):
     scope = access.scope(user)
     return render_template("followup/issued_report.html", report=report, data=data, form=ActionForm(),
                            delegations=store.read(visits_sql.delegation_options, scope),
-                           units=store.read(units_sql.list_units, scope)[:500],
+                           unit_name=unit_name_of(store, user, report["filters"].get("unit_id")),
                            status_labels=issued.STATUS_LABELS)
 
 

@@ -65,9 +65,13 @@ def board_filters() -> dict:
 
 
 def _unit_filter() -> int | None:
+    return unit_choice(int_arg("unit"), text_arg("unit_name"))
+
+
+def unit_choice(unit_id: int | None, name: str) -> int | None:
     """The unit picker's id (`unit`), or without script the typed name (`unit_name`)
     matched in the directory after folding."""
-    unit_id, name = int_arg("unit"), text_arg("unit_name")[:300]
+    name = name[:300]
     if unit_id is not None or not name:
         return unit_id
     found = directory_units.resolve_name(get_store(), name)
@@ -93,7 +97,7 @@ def board():
         statuses=followup.STATUSES, chart_args=query_args(page=None), query_args=query_args,
         delegation_choices=[(d["id"], d["name"])
                             for d in store.read(visits_sql.delegation_options, access.scope(user))],
-        unit_name=_unit_name(store, user, filters["unit_id"]),
+        unit_name=unit_name_of(store, user, filters["unit_id"]),
         due_reports=deadlines.reports_due(store, user, current_app.config["REPORT_DUE_DAYS"]))
 
 
@@ -108,7 +112,7 @@ def calendar_month(year, month):
                            labels=followup.STATUS_LABELS)
 
 
-def _unit_name(store, user, unit_id: int | None) -> str:
+def unit_name_of(store, user, unit_id: int | None) -> str:
     """The name the unit filter's search box shows for the chosen unit."""
     unit = store.read(units_sql.unit_in_scope, access.scope(user), unit_id) if unit_id else None
     return unit["name"] if unit else ""
