@@ -65,7 +65,8 @@ def chromium():
 
 def pages_of(role: str, ids: dict, rules) -> list[tuple[str, str]]:
     """(endpoint, path) of every GET route the role may open, with the world's ids."""
-    concrete = {key: ids.get(value, value) for key, value in OWN.items()} | {"calendar": ids["calendar"]}
+    concrete = {key: ids.get(value, value) for key, value in OWN.items()} | {"calendar": ids["calendar"],
+                                                                              "public_report": ids["public_report"]}
     found = []
     for endpoint, methods in sorted(rules):
         assert endpoint in TABLE, f"{endpoint}: a new route needs its row in the authorization matrix's TABLE"

@@ -136,6 +136,17 @@ def test_pages_are_cacheable_and_the_feed_is_atom(rclient, published):
         f"/public/reports/{published}")
 
 
+def test_a_visitor_who_switched_to_english_is_not_answered_with_the_vietnamese_page(rclient, published):
+    """The ETag names the language the page was rendered in: a browser holding the
+    Vietnamese page and its ETag, after `?lang=en`, gets the English page, not a 304."""
+    vietnamese = rclient.get(f"/public/reports/{published}")
+    assert '<html lang="vi">' in vietnamese.get_data(as_text=True)
+    assert rclient.get("/public/?lang=en").status_code == 200  # the choice is kept in the session
+    english = rclient.get(f"/public/reports/{published}", headers={"If-None-Match": vietnamese.headers["ETag"]})
+    assert english.status_code == 200 and '<html lang="en">' in english.get_data(as_text=True)
+    assert "Cookie" in english.headers["Vary"]
+
+
 def test_public_pages_are_rate_limited(tmp_path, report_instance):
     import shutil
     shutil.copytree(report_instance, tmp_path / "instance")

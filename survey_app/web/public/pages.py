@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, make_response, r
 
 from survey_app.domain.errors import NotFound
 from survey_app.domain.survey_report import public
+from survey_app.web import i18n
 from survey_app.web.context import get_store, minutes_env
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -26,12 +27,14 @@ def _filters() -> tuple[int | None, str | None]:
 
 def _cached(response: Response) -> Response:
     """Public and revalidated by ETag: the data's revision, the URL and the language."""
-    tag = hashlib.sha256(f"{public.revision(get_store())}|{request.full_path}|{request.accept_languages}"
+    # the language the page was rendered in (a visitor's `?lang=` choice lives in their
+    # session cookie): an ETag without it answered 304 to a page cached in the other one
+    tag = hashlib.sha256(f"{public.revision(get_store())}|{request.full_path}|{i18n.locale()}"
                          .encode()).hexdigest()[:32]
     response.set_etag(tag)
     # the same page for everyone; still, nothing a signed-in user sees is stored (security.py)
     response.headers["Cache-Control"] = CACHE if g.get("user") is None else "no-store"
-    response.headers["Vary"] = "Accept-Language"
+    response.headers["Vary"] = "Accept-Language, Cookie"
     return response.make_conditional(request)
 
 
