@@ -17,7 +17,7 @@ from survey_app.web.context import current_user, evidence_dir, get_forms, get_st
 from survey_app.web.unit_reports.api import save
 
 bp = Blueprint("unit_reports", __name__)
-nav.add_entry("unit_reports.index", N_("Báo cáo của đơn vị"), access.USER_ROLES)
+nav.add_entry("unit_reports.index", N_("Báo cáo của đơn vị"), {"host"})  # others: from the visit list
 errors.json_pages("unit_reports.autosave", "unit_reports.upload")
 
 
