@@ -105,7 +105,9 @@ def test_secretary_drafts_finalizes_and_collects_three_signatures(live_server, p
     download.value.save_as(pdf)
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(SHOTS / "page")], check=True)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
-    assert "Trần Văn Hùng" in text and "Số: 01/BB-BPC" in text
+    assert "Trần Văn Hùng" in text
+    # the demo's two other visits of this delegation (Đak Đoa, Ia Grai) were approved first: 01 and 02
+    assert "Số: 03/BB-BPC" in text
 
     page.goto(f"{live_server.url}/verify")
     page.set_input_files("#file", str(pdf))
