@@ -167,6 +167,8 @@ def test_markup_is_text_in_every_page(live_server, page, marked):
 
 def test_markup_is_text_in_the_minutes_pdf_and_docx(live_server, page, marked):
     visit, tags = marked["visit"], marked["tags"]
+    # the date line names the issuing body's province (Decree 30), not the visited locality
+    tags = [tag for tag in tags if tag != "host.locality"]
     status, pdf = marked["api"].call("GET", f"/api/v1/visits/{visit}/minutes.pdf")
     assert status == 200 and pdf.startswith(b"%PDF")
     text = squeeze(subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True)
