@@ -93,15 +93,15 @@ def test_a_default_that_breaks_its_type_list_or_constraint_is_refused_by_row_and
         "survey, dòng 4, cột default: giá trị mặc định 'down' không hợp lệ: giá trị phải là một "
         "trong: fast, slow",
         "survey, dòng 5, cột default: giá trị mặc định 'ba' không hợp lệ: giá trị phải là một số",
-        "survey, dòng 6, cột default: giá trị mặc định '13/10/2025' không hợp lệ: ngày phải có dạng "
-        "YYYY-MM-DD (năm-tháng-ngày) và là ngày có thật",
-        "survey, dòng 11, cột default: giá trị mặc định '-1' không hợp lệ: giá trị không được nhỏ hơn 0",
-        "survey, dòng 12, cột default: giá trị mặc định '250' không hợp lệ: giá trị không được lớn hơn 100"]
+        "survey, dòng 6, cột default: giá trị mặc định '13/10/2025' không hợp lệ: Vui lòng nhập một ngày "
+        "có thật, dạng năm-tháng-ngày (YYYY-MM-DD).",
+        "survey, dòng 11, cột default: giá trị mặc định '-1' không hợp lệ: Vui lòng nhập giá trị không nhỏ hơn 0.",
+        "survey, dòng 12, cột default: giá trị mặc định '250' không hợp lệ: Vui lòng nhập giá trị không lớn hơn 100."]
 
 
 def test_a_figure_of_whole_numbers_refuses_a_fraction_and_a_photo_or_calculation_has_no_default():
     assert problems(with_defaults(received="2.5")) == [
-        "survey, dòng 11, cột default: giá trị mặc định '2.5' không hợp lệ: giá trị phải là số nguyên"]
+        "survey, dòng 11, cột default: giá trị mặc định '2.5' không hợp lệ: Vui lòng nhập một số nguyên."]
     assert problems(with_defaults(front="anh.jpg")) == [
         "survey, dòng 8, cột default: câu hỏi chụp ảnh (image) không có giá trị mặc định"]
     survey = [list(row) for row in KOBO_GROUPS["survey"]]
@@ -130,7 +130,7 @@ def test_a_form_file_checks_its_defaults_too():
     assert parse_form(text, "mac-dinh.toml").items["speed"].default == "fast"
     with pytest.raises(FormError, match=r"sections\[0\]\.items\[1\]\.default: giá trị phải là một trong: fast, slow"):
         parse_form(text.replace('default = "fast"', 'default = "down"'), "mac-dinh.toml")
-    with pytest.raises(FormError, match=r"indicators\[1\]\.default: giá trị không được lớn hơn 100"):
+    with pytest.raises(FormError, match=r"indicators\[1\]\.default: Vui lòng nhập giá trị không lớn hơn 100"):
         parse_form(text.replace("default = 40", "default = 400"), "mac-dinh.toml")
 
 
