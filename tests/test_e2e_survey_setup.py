@@ -179,7 +179,9 @@ def test_4_secretary_plans_three_visits(empty_server, browser, shots, tmp_path):
     page.click(f"main a[href='/delegations/{SEEN['delegation']}/plan']")
     while page.locator("[id^='rows-'][id$='-place']").count() < len(UNITS):
         page.click("button[name=add_row]")
-    # The unit box's suggestions come from the directory's search, without diacritics.
+    # The unit box's suggestions come from the directory's search, without diacritics
+    # (typed once the page's scripts have loaded: a loaded machine can be slow to start them).
+    page.wait_for_load_state("networkidle")
     page.locator("#rows-0-unit").press_sequentially("ia tiem")
     page.wait_for_selector(f"#plan-units option[value='{UNITS[0]}']", state="attached", timeout=WAIT)
     for i, unit in enumerate(UNITS):
