@@ -12,8 +12,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
@@ -26,30 +24,44 @@ class RefusedURL(ValueError):
     """A URL the minutes renderer will not fetch (network or outside the app)."""
 
 
-class SafeURLFetcher(URLFetcher):
-    """URL fetcher limited to the app's own files and `data:` URIs."""
+@lru_cache(maxsize=1)
+def _fetcher_class():
+    """`SafeURLFetcher`, built on first use: WeasyPrint takes about a second to import,
+    and the commands and workers that never render should not pay it."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self, roots: tuple[Path, ...] = (TEMPLATES_DIR, STATIC_DIR)):
-        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
-        self.roots = tuple(root.resolve() for root in roots)
+    class SafeURLFetcher(URLFetcher):
+        """URL fetcher limited to the app's own files and `data:` URIs."""
 
-    def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            return self._fetch_file(url)
-        raise RefusedURL(f"Refused URL while rendering minutes: {url[:200]}")
+        def __init__(self, roots: tuple[Path, ...] = (TEMPLATES_DIR, STATIC_DIR)):
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.roots = tuple(root.resolve() for root in roots)
 
-    def _fetch_file(self, url: str) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            raise RefusedURL(f"Refused remote file URL: {url[:200]}")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
-            raise RefusedURL(f"Refused file outside the app's folders: {url[:200]}")
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                return self._fetch_file(url)
+            raise RefusedURL(f"Refused URL while rendering minutes: {url[:200]}")
+
+        def _fetch_file(self, url: str) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                raise RefusedURL(f"Refused remote file URL: {url[:200]}")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+                raise RefusedURL(f"Refused file outside the app's folders: {url[:200]}")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+
+    return SafeURLFetcher
+
+
+def __getattr__(name: str):
+    if name == "SafeURLFetcher":
+        return _fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=1)
@@ -66,9 +78,10 @@ def render_html(context: dict, template: str = MINUTES_TEMPLATE) -> str:
     return template_environment().get_template(template).render(**context)
 
 
-def _html(html: str) -> HTML:
+def _html(html: str):
+    from weasyprint import HTML
     base_url = (TEMPLATES_DIR / "minutes").as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher())
+    return HTML(string=html, base_url=base_url, url_fetcher=_fetcher_class()())
 
 
 def render_pdf(html: str) -> bytes:
