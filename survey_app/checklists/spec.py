@@ -166,9 +166,23 @@ class FormSpec:
     def missing_required(self, answers: Mapping[str, Any]) -> list[str]:
         """Keys of required items without an answer, in form order (an item that is not
         relevant, by its own or its section's skip logic, is not missing)."""
+        return self.progress(answers)["missing"]
+
+    def progress(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """Required items answered, per section and overall: {"answered", "required",
+        "missing" (keys in form order), "sections": {key: the same three}}. Only items
+        asked (skip logic) count; the capture page counts alike (static/js/capture-progress.js)."""
         shown = self.relevant_items(answers)
-        return [key for key, item in self.items.items()
-                if item.required and shown[key] and _is_blank(answers.get(key))]
+        total: dict[str, Any] = {"answered": 0, "required": 0, "missing": [], "sections": {}}
+        for section in self.sections:
+            keys = [item.key for item in section.items if item.required and shown[item.key]]
+            missing = [key for key in keys if _is_blank(answers.get(key))]
+            total["sections"][section.key] = {"answered": len(keys) - len(missing),
+                                              "required": len(keys), "missing": missing}
+            total["answered"] += len(keys) - len(missing)
+            total["required"] += len(keys)
+            total["missing"] += missing
+        return total
 
     @property
     def has_skip_logic(self) -> bool:
