@@ -7,6 +7,7 @@ import { fieldsView, formatMoment, readField, readItem, shown, writeField, write
 import { addItem, kindOf, moveInPage, newItem, placeByPosition, positionOf, uid } from "./capture-items.js";
 import { photos } from "./capture-photos.js";
 import { applySkipLogic as showRelevant } from "./skip-logic.js";
+import { start as startProgress } from "./capture-progress.js";
 
 const DEBOUNCE_MS = 700;
 
@@ -121,6 +122,7 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
       lastSent.delete(el);
       if (choice === "server") { // shown at once; the store follows
         if (el.matches("li.item")) writeItem(el, body.server_value); else writeField(el, body.server_value);
+        root.dispatchEvent(new Event("capture:values"));
       }
       await store.setConflict(visit, key, null);
       if (choice === "mine") { // the page may show the server's value (reloaded): put mine back first
@@ -300,9 +302,10 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
   onResult(answered);
   chipsCue();
   applySkipLogic();
+  const progress = startProgress({ root }); // checklist progress: counts, ticks, "next unanswered"
   if (readonly === undefined || readonly === false) { // data-readonly: a page to look at
     wire();
-    restore().then(applySkipLogic);
+    restore().then(() => { applySkipLogic(); progress.update(); });
   }
-  return { flush };
+  return { flush, progress: progress.update };
 }
