@@ -371,3 +371,24 @@ CREATE TABLE survey_report_publications (
 ALTER TABLE recommendations ADD COLUMN report_id INTEGER REFERENCES survey_reports(id);
 CREATE INDEX recommendations_report ON recommendations(report_id) WHERE report_id IS NOT NULL
 """)
+
+
+@migrations()
+def m026_photo_annotations(db):
+    """Arrows and circles drawn on a photo on the tablet: the annotated copy is a
+    stored file of its own (in `photos`), linked to the photo item it was drawn on;
+    the original stays as it was. The newest copy of an item is the one the capture
+    page shows and the minutes print; `uid` is the client-made id of the upload (a
+    resend is the same row)."""
+    _run(db, """
+CREATE TABLE photo_annotations (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    item_uid TEXT NOT NULL REFERENCES visit_items(uid) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL REFERENCES photos(sha256),
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES users(id)
+);
+CREATE INDEX photo_annotations_item ON photo_annotations(item_uid, id)
+""")

@@ -136,6 +136,23 @@ def get_photo(db, sha256: str) -> dict | None:
     return one(db, "SELECT * FROM photos WHERE sha256 = ?", [sha256])
 
 
+def insert_annotation(db, uid: str, visit_id: int, item_uid: str, sha256: str, at: str, user_id) -> None:
+    db.execute("INSERT INTO photo_annotations (uid, visit_id, item_uid, sha256, created_at, created_by) "
+               "VALUES (?, ?, ?, ?, ?, ?)", [uid, visit_id, item_uid, sha256, at, user_id])
+
+
+def get_annotation(db, uid: str) -> dict | None:
+    return one(db, "SELECT * FROM photo_annotations WHERE uid = ?", [uid])
+
+
+def annotated_photos(db, visit_id: int) -> dict[str, dict]:
+    """{photo item uid: the stored `photos` row of its newest annotated copy}."""
+    rows = db.query("SELECT a.item_uid, p.* FROM photo_annotations a JOIN photos p ON p.sha256 = a.sha256 "
+                    "WHERE a.id IN (SELECT max(id) FROM photo_annotations WHERE visit_id = ? GROUP BY item_uid)",
+                    [visit_id])
+    return {row.pop("item_uid"): row for row in rows}
+
+
 def applied_change(db, visit_id: int, user_id: int | None, client_id: str) -> dict | None:
     """The recorded result of a message, keyed by (visit, user, client id): the same id
     sent by another user or for another visit is another message (migration m008)."""

@@ -8,7 +8,7 @@ from flask import Blueprint, g, jsonify, request, send_file
 from survey_app.domain.accounts import operations as accounts
 from survey_app.domain.visits import changes
 from survey_app.domain.visits import document as visit_io
-from survey_app.domain.visits import photos as visit_photos
+from survey_app.domain.visits import annotations, photos as visit_photos
 from survey_app.domain.errors import DomainError
 from survey_app.domain.visits.operations import load_visit
 from survey_app.markers import N_
@@ -66,16 +66,23 @@ def get_visit(visit_id):
 
 @bp.post("/visits/<int:visit_id>/photos")
 def post_photo(visit_id):
-    """One photo a request (multipart `file`, `caption`, `credit`, optional `item` uid),
-    streamed to disk: 201 {sha256, content_type, width, height, item}; 200 for a replay."""
+    """One photo a request (multipart `file`, `caption`, `credit`, optional `item` uid and
+    `for_item` checklist key), streamed to disk: 201 {sha256, content_type, width, height,
+    item}; 200 for a replay. With `annotates` (a photo item's uid) the file is that photo's
+    annotated copy: 201 {item, annotation, original_sha256, sha256, ...}."""
     load_visit(get_store(), visit_id, g.user, edit=True)
     upload = request.files.get("file")
     if upload is None:
         raise DomainError(N_("Vui lòng gửi tệp ảnh trong trường 'file'."), "file")
+    if request.form.get("annotates"):  # an annotated copy of that photo item; the original stays
+        created, result = annotations.add_annotation(
+            get_store(), g.user, visit_id, photos_dir(), upload.stream,
+            annotates=request.form["annotates"], uid=request.form.get("item") or None)
+        return jsonify(result), 201 if created else 200
     created, result = visit_photos.add_photo(
         get_store(), get_forms(), g.user, visit_id, photos_dir(), upload.stream,
         uid=request.form.get("item") or None, caption=request.form.get("caption", ""),
-        credit=request.form.get("credit", ""))
+        credit=request.form.get("credit", ""), for_item=request.form.get("for_item", ""))
     return jsonify({k: result[k] for k in ("sha256", "content_type", "width", "height", "item")}), \
         201 if created else 200
 

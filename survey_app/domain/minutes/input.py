@@ -144,7 +144,7 @@ def input_from_visit(store, forms, visit: dict, minutes: dict, *, photos_dir, ba
     form = store.read(forms.for_visit, visit)
     delegation = store.read(delegations_sql.get_delegation, visit["delegation_id"])
     doc = with_default_dues(visit_io.export_document(store, visit["id"], photos_dir,
-                                                     photo_bytes=printed_photo),
+                                                     photo_bytes=printed_photo, annotated=True),
                             default_due(visit["started_at"], delegation["follow_up_days"]))
     doc = with_attendees_on_site(doc, [i["data"] for i in store.read(visits_sql.items_of, visit["id"], "attendee")])
     day = visit_date(doc)

@@ -127,13 +127,15 @@ def _items(doc: dict, photos: list) -> list[dict]:
 
 # ----------------------------------------------------------------- export
 
-def export_document(store, visit_id: int, photos_dir: Path | None = None, photo_bytes=None) -> dict:
+def export_document(store, visit_id: int, photos_dir: Path | None = None, photo_bytes=None,
+                    annotated: bool = False) -> dict:
     """The visit document; with `photos_dir`, each photo's `data` is the stored file,
-    or what `photo_bytes(path)` makes of it (the minutes: the printed size)."""
-    return store.read(_export, visit_id, photos_dir, photo_bytes or Path.read_bytes)
+    or what `photo_bytes(path)` makes of it (the minutes: the printed size); with
+    `annotated` (the minutes), a photo's newest annotated copy instead of the original."""
+    return store.read(_export, visit_id, photos_dir, photo_bytes or Path.read_bytes, annotated)
 
 
-def _export(db, visit_id, photos_dir, photo_bytes) -> dict:
+def _export(db, visit_id, photos_dir, photo_bytes, annotated=False) -> dict:
     visit = sql.get_visit(db, visit_id)
     delegation = delegations_sql.get_delegation(db, visit["delegation_id"])
     unit = units_sql.get_unit(db, visit["unit_id"])
@@ -156,7 +158,9 @@ def _export(db, visit_id, photos_dir, photo_bytes) -> dict:
         doc[key] = [dict(i["data"]) for i in items if i["kind"] == kind]
     if fields.get("conclusion.by") or fields.get("conclusion.text"):
         doc["conclusion"] = {"by": fields.get("conclusion.by") or "", "text": fields.get("conclusion.text") or ""}
-    doc["photos"] = [_export_photo(db, i["data"], photos_dir, photo_bytes) for i in items if i["kind"] == "photo"]
+    copies = sql.annotated_photos(db, visit_id) if annotated else {}
+    doc["photos"] = [_export_photo(db, i["data"], photos_dir, photo_bytes, copies.get(i["uid"]))
+                     for i in items if i["kind"] == "photo"]
     return _reorder(doc)
 
 
@@ -187,12 +191,12 @@ def _export_checklist(fields: dict) -> dict:
     return checklist
 
 
-def _export_photo(db, data: dict, photos_dir, photo_bytes) -> dict:
+def _export_photo(db, data: dict, photos_dir, photo_bytes, annotated: dict | None = None) -> dict:
     photo = {k: data[k] for k in ("caption", "credit") if k in data}
     if data.get("sha256") and photos_dir is not None:
-        stored = sql.get_photo(db, data["sha256"])
+        stored = annotated or sql.get_photo(db, data["sha256"])
         if stored:
-            raw = photo_bytes(photo_path(photos_dir, data["sha256"], stored["content_type"]))
+            raw = photo_bytes(photo_path(photos_dir, stored["sha256"], stored["content_type"]))
             photo["data"] = base64.b64encode(raw).decode()
     return photo
 

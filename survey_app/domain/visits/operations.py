@@ -44,7 +44,8 @@ ITEM_FIELDS = {
     "proposal": {"text": TEXT_LIMIT, "addressee": NAME_LIMIT},
     "opinion": {"member": NAME_LIMIT, "text": TEXT_LIMIT},
     "recommendation": {"text": TEXT_LIMIT, "addressee": NAME_LIMIT, "due": 10},
-    "photo": {"caption": 2000, "credit": NAME_LIMIT, "sha256": 64, "checklist_item": 100},
+    "photo": {"caption": 2000, "credit": NAME_LIMIT, "sha256": 64, "checklist_item": 100,
+              "for_item": 100},
 }
 ATTENDEE_SIDES = ("delegation", "host", "guest")
 

@@ -27,11 +27,13 @@ CUT_OFF = N_("Ảnh gửi lên bị thiếu (đường truyền bị ngắt); vu
 
 
 def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: BinaryIO | bytes, *,
-              uid: str | None, caption: str = "", credit: str = "", checklist_item: str = "") -> tuple[bool, dict]:
+              uid: str | None, caption: str = "", credit: str = "", checklist_item: str = "",
+              for_item: str = "") -> tuple[bool, dict]:
     """Store the photo and add its item; return (created, {item, version, value, field,
     sha256, content_type, width, height}). The same uid again returns the existing item
     and keeps nothing; without a uid, the item is named by the photo's content, so the
-    same photo sent twice to a visit is one item."""
+    same photo sent twice to a visit is one item. `for_item` is the checklist item the
+    photo was taken for (any type; its camera button prefills the caption)."""
     load_visit(store, visit_id, user, edit=True)  # permission and state before any byte is read
     if uid is not None:
         check_client_id(uid, "item", item=True)
@@ -42,11 +44,14 @@ def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: Binar
     if checklist_item:
         _check_photo_item(store, forms, visit_id, checklist_item)
         values["checklist_item"] = checklist_item
+    if for_item:
+        _check_form_item(store, forms, visit_id, for_item)
+        values["for_item"] = for_item
     pending: list = []
     with files.cleaned_up(pending):
         raw = images.stage_upload(folder, data, "file")
         pending.append(raw)
-        _check_complete(raw.tmp)
+        check_complete(raw.tmp)
         staged, saved = images.check_staged(raw, "file")
         pending.append(staged)
         uid = uid or f"photo-{visit_id}-{saved['sha256'][:40]}"
@@ -54,7 +59,7 @@ def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: Binar
                            saved, staged)
 
 
-def _check_complete(path: Path) -> None:
+def check_complete(path: Path) -> None:
     """Refuse a cut-off JPEG or PNG (an upload broken on the way): Pillow would decode
     it as a half-grey picture, since WeasyPrint allows truncated images process-wide."""
     with path.open("rb") as handle:
@@ -76,6 +81,12 @@ def _existing(db, visit_id: int, uid: str) -> dict | None:
     photo = sql.get_photo(db, item["data"].get("sha256") or "") or {}
     return {"item": uid, "version": item["version"], "value": item["data"], "field": None,
             **{k: photo.get(k) for k in ("sha256", "content_type", "width", "height")}}
+
+
+def _check_form_item(store, forms, visit_id: int, key: str) -> None:
+    form = store.read(lambda db: forms.for_visit(db, sql.get_visit(db, visit_id)))
+    if key not in form.items:
+        raise DomainError(N_("Mục '%(key)s' không có trong biểu mẫu của buổi khảo sát"), "for_item", key=key)
 
 
 def _check_photo_item(store, forms, visit_id: int, key: str) -> None:
@@ -124,13 +135,15 @@ def _answer_with_photo(db, store, forms, user, visit_id, uid, key) -> dict:
 
 
 
-def photo_file(store, visit_id: int, uid: str, folder: Path) -> tuple[Path, str]:
-    """(path, content type) of a visit's photo item, or NotFound."""
+def photo_file(store, visit_id: int, uid: str, folder: Path, original: bool = False) -> tuple[Path, str]:
+    """(path, content type) of a visit's photo item, or NotFound: its newest annotated
+    copy when there is one (what the minutes print), unless `original` is asked for."""
     def read(db):
         item = sql.get_item(db, uid)
         if item is None or item["visit_id"] != visit_id or item["kind"] != "photo" or item["deleted"]:
             return None
-        return sql.get_photo(db, item["data"].get("sha256") or "")
+        annotated = None if original else sql.annotated_photos(db, visit_id).get(uid)
+        return annotated or sql.get_photo(db, item["data"].get("sha256") or "")
     stored = store.read(read)
     if stored is None:
         raise NotFound(N_("Không tìm thấy ảnh."))

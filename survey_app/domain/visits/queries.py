@@ -70,9 +70,12 @@ def _value(fields: dict, path: str):
 
 def _items_by_kind(db, visit_id: int) -> dict[str, list[dict]]:
     grouped: dict[str, list[dict]] = {kind: [] for kind in LIST_KINDS}
+    copies = sql.annotated_photos(db, visit_id)
     for item in sql.items_of(db, visit_id):
         grouped[item["kind"]].append({"uid": item["uid"], "version": item["version"],
-                                      "position": item["position"], "data": item["data"]})
+                                      "position": item["position"], "data": item["data"],
+                                      # the file a photo shows: its newest annotated copy, or as taken
+                                      "shown": (copies.get(item["uid"]) or item["data"]).get("sha256")})
     return grouped
 
 

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from survey_app.checklists.types import ITEM_TYPES
 from survey_app.checklists.wtf import select_choices
 from survey_app.domain.visits import queries as overview
-from survey_app.domain.visits import photos as visit_photos
+from survey_app.domain.visits import annotations, photos as visit_photos
 from survey_app.domain import access
 from survey_app.domain.unit_reports import views as unit_reports
 from survey_app.domain.errors import DomainError, Forbidden, NotFound
@@ -213,18 +213,27 @@ def upload_photo(visit_id):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise DomainError(N_("Vui lòng chọn tệp ảnh."), "file")
-    created, result = visit_photos.add_photo(
-        get_store(), get_forms(), current_user(), visit_id, photos_dir(), upload.stream,
-        uid=request.form.get("item", ""), caption=request.form.get("caption", ""),
-        credit=request.form.get("credit", ""), checklist_item=request.form.get("checklist_item", ""))
-    result["url"] = url_for("visits.photo", visit_id=visit_id, uid=result["item"])
+    if request.form.get("annotates"):  # the annotated copy of a photo item (photo-annotate.js)
+        created, result = annotations.add_annotation(
+            get_store(), current_user(), visit_id, photos_dir(), upload.stream,
+            annotates=request.form["annotates"], uid=request.form.get("item") or None)
+    else:
+        created, result = visit_photos.add_photo(
+            get_store(), get_forms(), current_user(), visit_id, photos_dir(), upload.stream,
+            uid=request.form.get("item", ""), caption=request.form.get("caption", ""),
+            credit=request.form.get("credit", ""), checklist_item=request.form.get("checklist_item", ""),
+            for_item=request.form.get("for_item", ""))
+    # `v`: the file shown changes when an annotated copy comes (the photo is cached an hour)
+    result["url"] = url_for("visits.photo", visit_id=visit_id, uid=result["item"], v=result["sha256"][:12])
     return jsonify({"ok": True, **result}), 201 if created else 200
 
 
 @bp.get("/<int:visit_id>/photos/<uid>")
 def photo(visit_id, uid):
+    """The photo as the minutes print it (its annotated copy if any); `?original=1`: as taken."""
     load_visit(get_store(), visit_id, current_user())
-    path, content_type = visit_photos.photo_file(get_store(), visit_id, uid, photos_dir())
+    path, content_type = visit_photos.photo_file(get_store(), visit_id, uid, photos_dir(),
+                                                 original=request.args.get("original") == "1")
     response = send_file(path, mimetype=content_type, max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
