@@ -86,7 +86,8 @@ def _existing(db, visit_id: int, uid: str) -> dict | None:
 def _check_form_item(store, forms, visit_id: int, key: str) -> None:
     form = store.read(lambda db: forms.for_visit(db, sql.get_visit(db, visit_id)))
     if key not in form.items:
-        raise DomainError(N_("Mục '%(key)s' không có trong biểu mẫu của buổi khảo sát"), "for_item", key=key)
+        raise DomainError(N_("Mục '%(key)s' không có trong biểu mẫu của buổi khảo sát; vui lòng chọn "
+                                 "một mục của nội dung khảo sát"), "for_item", key=key)
 
 
 def _check_photo_item(store, forms, visit_id: int, key: str) -> None:

@@ -4,9 +4,15 @@
 // Photos are Blobs in IndexedDB from the moment they are taken: the page holds none
 // in memory (the thumbnail reads the stored Blob through an object URL, released once
 // the image has loaded), so twenty photos waiting offline cost the page no heap.
+// Before a photo is kept it is shown in a preview dialog with its caption ("Tải lên" /
+// "Hủy"); the camera opens in one tap ("Chụp ảnh"), the library beside it; a checklist
+// item's camera button prefills the caption with the item's label and links the photo to
+// it (`for_item`). An annotated copy drawn in the viewer (photo-annotate.js) is kept and
+// sent the same way, as an upload with `annotates` (the photo item's uid).
 import * as store from "./store.js";
 import { writeItem } from "./capture-fields.js";
 import { newItem, uid } from "./capture-items.js";
+import { photoViewer } from "./photo-annotate.js";
 
 const MAX_SIDE = 1600;
 
@@ -39,8 +45,17 @@ export function photos({ view, visit, queue }) {
   const { root, texts, setStatus } = view;
   let lastTaken = null; // the photo #photo-status speaks of
   const holderFor = (key) => root.querySelector(`[data-field="checklist.${CSS.escape(key)}.value"]`);
+  const photoRow = (item) => root.querySelector(`li.item[data-item="${CSS.escape(item)}"]`);
+  const viewer = photoViewer({ root, onSave: (li, blob) => keepAnnotation(li.dataset.item, blob) });
+  let chosen = null; // the file in the preview
+  let takenFor = null; // {key, label}: the checklist item whose camera button was tapped
 
   function placePhoto(item, fields, source) {
+    if (fields.annotates) { // the drawn copy shows in its photo's place
+      const li = photoRow(fields.annotates);
+      if (li) showThumb(li.querySelector("img.thumb"), source);
+      return li;
+    }
     if (fields.checklist_item) {
       const holder = holderFor(fields.checklist_item);
       if (!holder) return null;
@@ -67,17 +82,80 @@ export function photos({ view, visit, queue }) {
     return el;
   }
 
+  async function keepAnnotation(item, blob) {
+    const id = uid();
+    const fields = { annotates: item };
+    await store.set(`photo:${id}`, blob);
+    await store.remember(visit, `p:${id}`, { fields });
+    await queue.enqueue({ id, kind: "photo", visit, fields });
+    const li = placePhoto(id, fields, blob);
+    if (li) setStatus(li, "queued");
+  }
+
+  const preview = () => root.querySelector("#photo-preview");
+
+  // A file chosen (camera or library): shown with its caption before anything is kept.
+  function showPreview(input) {
+    const forItem = takenFor;
+    takenFor = null;
+    if (!input.files.length) return;
+    chosen = input.files[0];
+    input.value = "";
+    const img = root.querySelector("#photo-preview-img");
+    if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+    img.src = URL.createObjectURL(chosen);
+    const line = root.querySelector("#photo-for");
+    line.hidden = !forItem;
+    line.dataset.item = forItem?.key || "";
+    line.querySelector('[data-slot="item"]').textContent = forItem?.label || "";
+    if (forItem) root.querySelector("#photo-caption").value = forItem.label;
+    if (!preview().open) preview().showModal();
+    root.querySelector("#photo-caption").focus();
+  }
+
+  function closePreview() {
+    const img = root.querySelector("#photo-preview-img");
+    if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+    img.removeAttribute("src");
+    chosen = null;
+    root.querySelector("#photo-caption").value = root.querySelector("#photo-credit").value = "";
+    root.querySelector("#photo-for").dataset.item = "";
+    if (preview().open) preview().close();
+  }
+
   async function takePhoto() {
-    const file = root.querySelector("#photo-file");
     const status = root.querySelector("#photo-status");
-    if (!file.files.length) { status.textContent = texts.no_file; return; }
-    const caption = root.querySelector("#photo-caption");
-    const credit = root.querySelector("#photo-credit");
+    if (!chosen) { status.textContent = texts.no_file; return; }
+    const fields = { caption: root.querySelector("#photo-caption").value,
+                     credit: root.querySelector("#photo-credit").value };
+    const forItem = root.querySelector("#photo-for").dataset.item;
+    if (forItem) fields.for_item = forItem;
+    const file = chosen;
+    closePreview();
     status.textContent = texts.uploading;
     status.dataset.state = "saving";
-    await keepPhoto(file.files[0], { caption: caption.value, credit: credit.value });
+    await keepPhoto(file, fields);
     if (status.dataset.state !== "saved") status.textContent = texts.queued; // sent already while kept: say so
-    file.value = caption.value = credit.value = "";
+  }
+
+  // The camera in one tap from a checklist item: its label becomes the caption.
+  function photoFor(button) {
+    root.querySelector("#photo-camera").click(); // opens the camera (a click listener clears takenFor first)
+    takenFor = { key: button.dataset.photoFor, label: button.dataset.label };
+  }
+
+  function wirePhotos() {
+    viewer.setEditable(true);
+    root.querySelectorAll("[data-photo-pick]").forEach((input) => {
+      input.addEventListener("click", () => { takenFor = null; });
+      input.addEventListener("change", () => showPreview(input));
+    });
+    root.querySelector("#photo-cancel")?.addEventListener("click", closePreview);
+    preview()?.addEventListener("cancel", () => closePreview()); // Escape
+    root.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-photo-for]");
+      if (button) photoFor(button);
+    });
   }
 
   const takeChecklistPhoto = (input) => keepPhoto(input.files[0], { checklist_item: input.dataset.checklistPhoto });
@@ -87,6 +165,12 @@ export function photos({ view, visit, queue }) {
   async function restorePhotos(key, record) {
     const item = key.slice(2);
     const fields = record.fields || {};
+    if (record.synced && fields.annotates) { // a cached page may show the photo before it was drawn on
+      const img = photoRow(fields.annotates)?.querySelector("img.thumb");
+      if (img && record.url && img.getAttribute("src") !== record.url) showThumb(img, record.url);
+      await store.forget(visit, key);
+      return;
+    }
     if (record.synced) {
       const known = fields.checklist_item
         ? Number(holderFor(fields.checklist_item)?.dataset.version) >= record.fieldVersion
@@ -104,8 +188,7 @@ export function photos({ view, visit, queue }) {
 
   function photoSent(entry, status, body) {
     const fields = entry.fields || {};
-    const el = fields.checklist_item ? holderFor(fields.checklist_item)
-      : root.querySelector(`li.item[data-item="${CSS.escape(entry.id)}"]`);
+    const el = fields.checklist_item ? holderFor(fields.checklist_item) : photoRow(fields.annotates || entry.id);
     const line = entry.id === lastTaken && root.querySelector("#photo-status");
     if (line) { // the status line under the upload button follows its photo
       line.textContent = status >= 300 ? `${texts.error}: ${body.error || status}` : texts.photo_sent;
@@ -114,10 +197,14 @@ export function photos({ view, visit, queue }) {
     if (!el) return;
     if (status >= 300) { setStatus(el, "error", body.error || status); return; }
     if (fields.checklist_item && body.field) el.dataset.version = body.field.version;
-    if (!fields.checklist_item) Object.assign(el.dataset, { added: "1", version: body.version, pendingPhoto: "" });
-    el.querySelector("img.thumb").src = body.url;
+    if (!fields.checklist_item && !fields.annotates) {
+      Object.assign(el.dataset, { added: "1", version: body.version, pendingPhoto: "" });
+    }
+    const img = el.querySelector("img.thumb");
+    img.src = body.url;
+    if (fields.annotates) img.dataset.annotated = "1";
     setStatus(el, "saved");
   }
 
-  return { takePhoto, takeChecklistPhoto, restorePhotos, photoSent };
+  return { takePhoto, takeChecklistPhoto, restorePhotos, photoSent, wirePhotos };
 }

@@ -15,7 +15,7 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
   const view = fieldsView(root, texts, locale);
   const { elementFor, setGlobal, setStatus, updateFigures } = view;
   const setError = (el, detail) => view.setError(el, detail);
-  const { photoSent, restorePhotos, takeChecklistPhoto, takePhoto } = photos({ view, visit, queue });
+  const { photoSent, restorePhotos, takeChecklistPhoto, takePhoto, wirePhotos } = photos({ view, visit, queue });
   const timers = new Map();
   const lastSent = new Map(); // element → JSON of the value last queued
   const failing = new Set();
@@ -277,6 +277,7 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
       else if (action === "delete") deleteItem(button.closest("li.item"));
       else if (event.target.closest("#photo-upload")) takePhoto();
     });
+    wirePhotos();
     // Leaving or hiding the page: what is still in a debounce timer is queued now.
     window.addEventListener("pagehide", () => [...timers.keys()].forEach(save));
     document.addEventListener("visibilitychange", () => document.hidden && [...timers.keys()].forEach(save));

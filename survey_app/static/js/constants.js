@@ -20,6 +20,7 @@
       "/static/js/xpath.js", "/static/js/skip-logic.js",
       "/static/js/plan.js", "/static/js/visits-local.js", "/static/js/signature.js",
       "/static/js/unit-report.js", "/static/js/home.js", "/static/js/page-zoom.js", "/static/js/unit-picker.js",
+      "/static/js/photo-annotate.js", "/static/css/photos.css",
       "/manifest.webmanifest",
     ]),
     // Pages the worker serves network first, then from the cache: the visit pages, the
