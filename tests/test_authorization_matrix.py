@@ -120,6 +120,7 @@ TABLE = {
     "visits.local_capture": ("/visits/local/{uuid}/capture", VIEW, NONE, None),  # redirects once synced
     "visits.capture": ("/visits/{visit}/capture", VIEW, NONE, None),
     "visits.changes": ("/visits/{visit}/changes", NONE, EDIT, {"json": {"id": "x"}}),
+    "visits.live_changes": ("/visits/{visit}/capture/changes", NONE, EDIT, {"json": {"since": 0, "section": "report"}}),
     "visits.upload_photo": ("/visits/{visit}/photos", NONE, EDIT, _photo_upload),
     "visits.photo": ("/visits/{visit}/photos/{photo}", VIEW, NONE, None),
     "minutes.page": ("/visits/{frozen}/minutes", VIEW, NONE, None),

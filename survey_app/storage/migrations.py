@@ -392,3 +392,23 @@ CREATE TABLE photo_annotations (
 );
 CREATE INDEX photo_annotations_item ON photo_annotations(item_uid, id)
 """)
+
+
+@migrations()
+def m027_capture_presence(db):
+    """Team capture, live: which member is in which section of a visit's capture page,
+    one row per (visit, user), refreshed by the page's poll and dropped once older than
+    the expiry (domain/visits/live.py), so the table holds only the members online now.
+    An index on applied_changes by visit lets the poll read a visit's changes after a
+    cursor (their rowid) without scanning the other visits' messages."""
+    _run(db, """
+CREATE TABLE capture_presence (
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    section TEXT NOT NULL DEFAULT '',
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (visit_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX capture_presence_seen ON capture_presence(seen_at);
+CREATE INDEX applied_changes_visit ON applied_changes(visit_id)
+""")

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from survey_app.checklists.types import ITEM_TYPES
 from survey_app.checklists.wtf import select_choices
 from survey_app.domain.visits import queries as overview
-from survey_app.domain.visits import annotations, photos as visit_photos
+from survey_app.domain.visits import annotations, live, photos as visit_photos
 from survey_app.domain import access
 from survey_app.domain.unit_reports import views as unit_reports
 from survey_app.domain.errors import DomainError, Forbidden, NotFound
@@ -38,7 +38,7 @@ from survey_app.web.inputs import client_id, int_value, json_body, json_object
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 bp.add_app_template_global(ITEM_TYPES, "item_types")  # the capture page's macro per item type
 nav.add_entry("visits.index", N_("Buổi khảo sát"), access.USER_ROLES)
-errors.json_pages("visits.changes", "visits.upload_photo", "visits.from_device")
+errors.json_pages("visits.changes", "visits.live_changes", "visits.upload_photo", "visits.from_device")
 
 
 class FilterForm(FlaskForm):
@@ -199,7 +199,18 @@ def capture(visit_id):
     data = overview.capture_data(get_store(), get_forms(), visit_id, current_user())
     readonly = not (data["visit"]["editable"] and _can_edit(visit))
     return render_template("visits/capture.html", **data, readonly=readonly,
-                           unit_report=unit_reports.capture_figures(get_store(), visit))
+                           unit_report=unit_reports.capture_figures(get_store(), visit),
+                           live_since=None if readonly else live.start_cursor(get_store(), visit_id))
+
+
+@bp.post("/<int:visit_id>/capture/changes")
+def live_changes(visit_id):
+    """The capture page's poll: the others' changes after its cursor and who is where.
+    A POST with the session's CSRF header, not a GET: each poll records the member's
+    section (a write), which a page of another site must not be able to make."""
+    visit = live.load_for_live(get_store(), current_user(), visit_id)
+    data = json_object({"since", "section"})
+    return jsonify(live.live_update(get_store(), current_user(), visit, data.get("since"), data.get("section")))
 
 
 @bp.post("/<int:visit_id>/changes")
