@@ -5,6 +5,7 @@
 import * as store from "./store.js";
 import { fieldsView, formatMoment, readField, readItem, shown, writeField, writeItem } from "./capture-fields.js";
 import { addItem, kindOf, moveInPage, newItem, placeByPosition, positionOf, uid } from "./capture-items.js";
+import { live } from "./capture-live.js";
 import { photos } from "./capture-photos.js";
 import { applySkipLogic as showRelevant } from "./skip-logic.js";
 import { start as startProgress } from "./capture-progress.js";
@@ -214,7 +215,7 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
   // (reported by the unit / verified on site).
   function showVerified(target) {
     const key = target.dataset?.field?.startsWith("indicators.") && target.dataset.field.slice(11);
-    const sources = key && root.querySelector(`[data-sources="${CSS.escape(key)}"]`);
+    const sources = key ? root.querySelector(`[data-sources="${CSS.escape(key)}"]`) : null;
     const badge = sources?.querySelector("[data-verified]");
     if (!badge) return;
     const value = readField(target);
@@ -306,7 +307,11 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
   const progress = startProgress({ root }); // checklist progress: counts, ticks, "next unanswered"
   if (readonly === undefined || readonly === false) { // data-readonly: a page to look at
     wire();
-    restore().then(() => { applySkipLogic(); progress.update(); });
+    // Then the others' changes and presence (capture-live.js), over what the tablet kept.
+    const editing = (el) => timers.has(el) || failing.has(el) || el.contains(root.ownerDocument.activeElement);
+    const accept = (el, value) => { lastSent.set(el, JSON.stringify(value)); applySkipLogic(); showVerified(el); };
+    restore().then(() => { applySkipLogic(); progress.update(); }).then(() => root.dataset.liveUrl
+      && live({ root, locale, view, queue, showConflict, editing, accept }));
   }
   return { flush, progress: progress.update };
 }

@@ -5,7 +5,7 @@
 // A new SHELL_VERSION makes tablets fetch the whole shell again at once.
 (function (scope) {
   "use strict";
-  const SHELL_VERSION = "v11";
+  const SHELL_VERSION = "v12";
   scope.SURVEY_SHELL = Object.freeze({
     SHELL_VERSION,
     SHELL_CACHE: `shell-${SHELL_VERSION}`,
@@ -17,6 +17,7 @@
       "/static/js/sync.js", "/static/js/capture.js", "/static/js/capture-fields.js",
       "/static/js/capture-items.js", "/static/js/capture-photos.js", "/static/js/capture-local.js",
       "/static/js/capture-progress.js",
+      "/static/js/capture-live.js",
       "/static/js/xpath.js", "/static/js/skip-logic.js",
       "/static/js/plan.js", "/static/js/visits-local.js", "/static/js/signature.js",
       "/static/js/unit-report.js", "/static/js/home.js", "/static/js/page-zoom.js", "/static/js/unit-picker.js",
