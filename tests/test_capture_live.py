@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -133,11 +134,15 @@ def test_presence_shows_the_others_and_expires(app, store, seed_visit_id):
     assert [p["name"] for p in poll(a, visit, a.since, "report").get_json()["presence"]] == ["Nguyễn Thị Thu"]
 
 
-def test_the_sections_are_the_capture_pages(app, seed_visit_id):
+def test_the_page_and_its_script_name_the_same_sections_and_route(app, seed_visit_id):
     page = member(app, "thanhvien", seed_visit_id).page
     menu = re.search(r'<nav class="section-menu".*?</nav>', page, re.S).group(0)
     assert tuple(re.findall(r'href="#([\w-]+)"', menu)) == live.SECTIONS
     assert 'data-live-texts="live-texts"' in page and 'id="live-texts"' in page
+    script = (Path(app.static_folder) / "js" / "capture-live.js").read_text(encoding="utf-8")
+    url = re.search(r'LIVE_URL = "([^"]+)"', script).group(1)
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "visits.live_changes")
+    assert url.replace("{id}", "<int:visit_id>") == rule.rule and rule.methods >= {"POST"}
 
 
 @pytest.mark.parametrize("body, field", [

@@ -111,9 +111,12 @@ def test_two_members_see_each_others_changes_and_sections(browser, live_server):
         a.click('#report .conflict [data-choice="mine"]')
         saved(a, "report.summary")
         assert a.locator(".conflict").count() == 0
+        # B's page was kept for hours: its CSRF token has expired; the poll renews it.
+        b.evaluate("() => { window.surveyOffline.queue.csrf = 'expired-token'; }")
         back_in_view(b)
         value_is(b, "report.summary", "Tóm tắt do thành viên A nhập.")
         assert b.locator(".conflict").count() == 0
+        assert b.evaluate("() => window.surveyOffline.queue.csrf") != "expired-token"
         assert a.errors == [] and b.errors == []
     finally:
         context_a.close()

@@ -9,6 +9,7 @@
 import { formatMoment, labelOf, readField, readItem, writeField, writeItem } from "./capture-fields.js";
 import { newItem, placeByPosition } from "./capture-items.js";
 
+export const LIVE_URL = "/visits/{id}/capture/changes";
 const POLL_MS = 4000;
 const NOTE_MS = 30000;
 const NOTES_KEPT = 3;
@@ -32,7 +33,7 @@ export function currentSection(root) {
 // editing(el): the user is typing there or has a change not yet accepted, accept(el, value):
 // the page now shows this value as the server's}.
 export function live({ root, locale, view, queue, showConflict, editing, accept }) {
-  const url = root.dataset.liveUrl;
+  const url = LIVE_URL.replace("{id}", encodeURIComponent(root.dataset.visit));
   const texts = JSON.parse(root.ownerDocument.getElementById(root.dataset.liveTexts).textContent);
   const notes = root.querySelector("[data-live-notes]");
   let since = Number(root.dataset.liveSince || 0);
@@ -130,15 +131,28 @@ export function live({ root, locale, view, queue, showConflict, editing, accept 
     timer = canPoll() ? setTimeout(poll, ms) : null;
   }
 
+  // One request; [status, body], or null when the network failed. Not the outbox's post:
+  // a failed poll is retried at the next tick and says nothing to the page's indicator. A
+  // page kept for hours holds an expired CSRF token: poll refreshes it and asks again.
+  async function ask() {
+    const response = await fetch(url, {
+      method: "POST", credentials: "same-origin", redirect: "manual",
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": queue.csrf },
+      body: JSON.stringify({ since, section: currentSection(root) }) }).catch(() => null);
+    if (!response) return null;
+    return [response.status, await response.json().catch(() => ({}))];
+  }
+
   async function poll() {
     clearTimeout(timer);
     if (running || !canPoll()) return;
     running = true;
     let again = false;
     try {
-      const answer = await queue.post(url, JSON.stringify({ since, section: currentSection(root) }), true);
+      const answer = await ask();
       if (answer && (answer[0] === 403 || answer[0] === 404)) stopped = true;
       else if (answer && answer[0] === 200) { apply(answer[1]); again = answer[1].more === true; }
+      else if (answer && answer[0] === 400 && answer[1].field === "csrf_token") again = await queue.refreshToken();
     } finally {
       running = false;
     }

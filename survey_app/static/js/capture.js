@@ -310,7 +310,7 @@ export function start({ root, visit = root.dataset.visit, texts, readonly, queue
     // Then the others' changes and presence (capture-live.js), over what the tablet kept.
     const editing = (el) => timers.has(el) || failing.has(el) || el.contains(root.ownerDocument.activeElement);
     const accept = (el, value) => { lastSent.set(el, JSON.stringify(value)); applySkipLogic(); showVerified(el); };
-    restore().then(() => { applySkipLogic(); progress.update(); }).then(() => root.dataset.liveUrl
+    restore().then(() => { applySkipLogic(); progress.update(); }).then(() => root.dataset.liveSince !== undefined
       && live({ root, locale, view, queue, showConflict, editing, accept }));
   }
   return { flush, progress: progress.update };
