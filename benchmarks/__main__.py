@@ -14,7 +14,7 @@ from pathlib import Path
 
 MODULES = ["benchmarks.minutes", "benchmarks.followup", "benchmarks.offline", "benchmarks.capture_heap",
            "benchmarks.server", "benchmarks.replication", "benchmarks.photos", "benchmarks.caches",
-           "benchmarks.units", "benchmarks.survey_report", "benchmarks.documents"]
+           "benchmarks.units", "benchmarks.survey_report", "benchmarks.documents", "benchmarks.capture_live"]
 OUT = Path(__file__).parent / "out"
 
 
