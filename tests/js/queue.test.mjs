@@ -174,3 +174,40 @@ test("a change made while its element's previous one is on its way follows it wi
   assert.equal(received[1].messages[0].base_version, 5, "the version the first answer gave");
   assert.deepEqual(results.map(([id]) => id), [first.id, second.id]);
 });
+
+test("an expired CSRF token, refused in the app's own words, is renewed and the change sent once", async () => {
+  // The app refuses a stale token with its "session expired" message and field
+  // csrf_token, never with the word CSRF: the queue must go by the field.
+  const seen = [];
+  const app = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => { body += chunk; });
+    request.on("end", () => {
+      seen.push([request.method, request.url, request.headers["x-csrftoken"]]);
+      response.setHeader("Content-Type", "application/json");
+      if (request.url === "/offline/token") return response.end(JSON.stringify({ csrf: "fresh" }));
+      if (request.headers["x-csrftoken"] !== "fresh") {
+        response.statusCode = 400;
+        return response.end(JSON.stringify({ ok: false, field: "csrf_token",
+          error: "Phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại." }));
+      }
+      const { messages } = JSON.parse(body);
+      response.end(JSON.stringify({ ok: true, results: messages.map((m) => ({ id: m.id, status: 200, ok: true, version: 1 })) }));
+    });
+  });
+  await new Promise((resolve) => app.listen(0, "127.0.0.1", resolve));
+  try {
+    const results = [];
+    const queue = new SyncQueue({ csrf: "stale", base: `http://127.0.0.1:${app.address().port}`,
+                                  onResult: (entry, status) => results.push([entry.id, status]) });
+    const entry = change("3", "a");
+    await queue.enqueue(entry);
+    while (await queue.size()) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(seen, [["POST", "/visits/3/changes", "stale"], ["GET", "/offline/token", undefined],
+                            ["POST", "/visits/3/changes", "fresh"]]);
+    assert.deepEqual(results, [[entry.id, 200]]);
+    assert.equal(queue.csrf, "fresh");
+  } finally {
+    app.close();
+  }
+});

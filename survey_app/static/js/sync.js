@@ -144,7 +144,7 @@ export class SyncQueue {
       return null;
     }
     const answer = await response.json().catch(() => ({ ok: false, error: `HTTP ${response.status}` }));
-    if (response.status === 400 && /CSRF/i.test(answer.error || "") && !retried && await this.refreshToken()) {
+    if (response.status === 400 && answer.field === "csrf_token" && !retried && await this.refreshToken()) {
       return this.post(url, body, json, true);
     }
     return [response.status, answer];
