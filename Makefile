@@ -56,10 +56,12 @@ run: setup
 	$(BIN)/survey-app serve --host $(HOST) --port $(PORT)
 
 # The browser scripts' unit tests run in node (its own test runner, no browser) first.
+# pytest runs on two workers (pytest-xdist), a test file wholly on one of them: the
+# browser tests and the servers they start wait on other processes much of the time.
 test: setup
 	node --test tests/js/
 	$(BIN)/ruff check --quiet --select F,E9 survey_app tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python -m benchmarks
