@@ -55,11 +55,13 @@ def strings(value) -> list[str]:
 
 
 def form_texts(value) -> list[str]:
-    """Every text of a form (its content is the form author's, as a unit's name is the
-    administrator's). The forms' own English (`label_en`, `title_en`, `message_en`) shown
-    in English mode is checked with that work (issue 16 and 19, another branch), not here."""
+    """The texts of a form that English pages may show in Vietnamese: those the form
+    gives no English for (its content is the form author's, as a unit's name is the
+    administrator's). A text with its English (`label_en`, `title_en`, `message_en`,
+    `help_en`, `unit_en`, `description_en`) must be shown in English, so it is no user data."""
     if dataclasses.is_dataclass(value):
-        return [s for f in dataclasses.fields(value) for s in form_texts(getattr(value, f.name))]
+        return [s for f in dataclasses.fields(value) if not getattr(value, f"{f.name}_en", "")
+                for s in form_texts(getattr(value, f.name))]
     if isinstance(value, str):
         return [value]
     if isinstance(value, (list, tuple)):

@@ -103,7 +103,7 @@ def _build(reading: _Reading) -> FormSpec:
     rules = _rules(reading, survey.figure_names)
     return FormSpec(form_id, int(version), title or form_id, settings.english("form_title") or title,
                     settings.text("description"), tuple(survey.sections), tuple(survey.indicators),
-                    tuple(survey.computed), rules, "", "")
+                    tuple(survey.computed), rules, "", "", settings.english_only("description"))
 
 
 def _choice_lists(reading: _Reading) -> dict[str, list[tuple[Row, Choice]]]:
@@ -136,7 +136,7 @@ class _Survey:
         self.figure_names: list[str] = []     # indicators and computed, in order
         self.group: Row | None = None
         self.items: list[Item] = []
-        self.note: list[str] = []
+        self.note: list[Row] = []  # the notes before the next question: its hint
         self.loose = 0
         self.all_names: set[str] = set()
 
@@ -242,7 +242,7 @@ class _Survey:
 
     def item(self, row: Row, kind: str) -> None:
         if kind == "note":
-            self.note.append(row.text("label"))
+            self.note.append(row)
             return
         if kind == "calculate":
             self.problem(row, "type", "calculate chỉ dùng trong nhóm indicators (chỉ tiêu)")
@@ -258,11 +258,15 @@ class _Survey:
         label = row.text("label")
         if not label:
             self.problem(row, "label", "vui lòng ghi nội dung câu hỏi")
-        help_text = " ".join(self.note + [row.text("hint")]).strip()
+        help_text = " ".join([note.text("label") for note in self.note] + [row.text("hint")]).strip()
+        help_en = " ".join([note.english("label") for note in self.note] + [row.english("hint")]).strip() \
+            if any(note.english_only("label") for note in self.note) or row.english_only("hint") else ""
         self.note = []
+        number = item_type == "number"
         item = Item(row.get("name"), item_type, label, row.english("label") or label,
                     help_text, _yes(row.get("required")), choices,
-                    row.get("unit") if item_type == "number" else "", relevant)
+                    row.get("unit") if number else "", relevant, help_en=help_en,
+                    unit_en=row.english_only("unit") if number else "")
         self.items.append(replace(item, default=self.item_default(row, item)) if row.get("default") else item)
 
     def item_default(self, row: Row, item: Item):
@@ -337,10 +341,11 @@ class _Survey:
                 decimals = "1"
             if expr is not None:
                 self.computed.append(Computed(name, label, english, row.get("unit"), expr,
-                                              int(decimals)))
+                                              int(decimals), row.english_only("unit")))
         else:
             low, high = self.bounds(row)
-            indicator = Indicator(name, label, english, row.get("unit"), low, high, kind == "integer")
+            indicator = Indicator(name, label, english, row.get("unit"), low, high, kind == "integer",
+                                  unit_en=row.english_only("unit"))
             if row.get("default"):
                 indicator = replace(indicator, default=self.figure_default(row, indicator))
             self.indicators.append(indicator)

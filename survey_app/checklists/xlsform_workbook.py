@@ -45,9 +45,13 @@ class Row:
         return ""
 
     def english(self, column: str) -> str:
-        """`column::English (en)` (or `column_en`, as the issue's rules sheet names it)."""
-        return self.cells.get(column + ENGLISH, "") or self.cells.get(column + "_en", "") \
-            or self.text(column)
+        """`column::English (en)` (or `column_en`, as the issue's rules sheet names it),
+        else the Vietnamese."""
+        return self.english_only(column) or self.text(column)
+
+    def english_only(self, column: str) -> str:
+        """`column::English (en)` or `column_en`; empty when the workbook gives none."""
+        return self.cells.get(column + ENGLISH, "") or self.cells.get(column + "_en", "")
 
     def at(self, column: str) -> str:
         return f"{self.sheet}, dòng {self.number}, cột {column}"

@@ -14,6 +14,7 @@ from survey_app.domain.visits.operations import load_visit
 from survey_app.markers import N_
 from survey_app.web.context import get_forms, get_store, photos_dir
 from survey_app.web.errors import refusal_text
+from survey_app.web.i18n import locale
 from survey_app.web.inputs import json_body
 from survey_app.web.security import api_unauthorized
 
@@ -100,13 +101,13 @@ def apply_messages(visit_id: int, body):
             raise DomainError(N_("'messages' phải là một danh sách thông điệp"), "messages")
         results = [_apply_one(visit_id, message) for message in body["messages"]]
         return jsonify({"results": results}), 200
-    status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, body)
+    status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, body, locale())
     return jsonify(result), status
 
 
 def _apply_one(visit_id, message) -> dict:
     try:
-        status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, message)
+        status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, message, locale())
     except DomainError as error:
         status, result = error.status, {"ok": False, "error": refusal_text(error), "field": error.field}
     return {"id": message.get("id") if isinstance(message, dict) else None, "status": status, **result}

@@ -41,8 +41,9 @@ class RowRefusal(DomainError):
                          row=row, reason=reason.message)
         self.reason, self.status = reason, reason.status
 
-    def translated(self, gettext) -> str:
-        return gettext(self.template) % {"row": self.params["row"], "reason": self.reason.translated(gettext)}
+    def translated(self, gettext, codes: bool = False, locale: str = "vi") -> str:
+        return gettext(self.template) % {"row": self.params["row"],
+                                         "reason": self.reason.translated(gettext, codes, locale)}
 
 
 # ----------------------------------------------------------------- reading

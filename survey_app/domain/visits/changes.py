@@ -46,13 +46,14 @@ def check_message(message) -> dict:
     return {**message, "op": op}
 
 
-def apply_change(store, forms, user: dict, visit_id: int, message) -> tuple[int, dict]:
-    """Apply one message; return (HTTP status, result). Repeats return the first result."""
+def apply_change(store, forms, user: dict, visit_id: int, message, locale: str = "vi") -> tuple[int, dict]:
+    """Apply one message; return (HTTP status, result), the rule warnings in `locale`.
+    Repeats return the first result."""
     message = check_message(message)
-    return store.write(_apply, forms, user, visit_id, message)
+    return store.write(_apply, forms, user, visit_id, message, locale)
 
 
-def _apply(db, forms, user, visit_id, message):
+def _apply(db, forms, user, visit_id, message, locale):
     done = sql.applied_change(db, visit_id, user["id"], message["id"])
     if done is not None:
         return done["status"], {**done["result"], "repeated": True}
@@ -62,7 +63,7 @@ def _apply(db, forms, user, visit_id, message):
     require_editable(visit)
     form = forms.for_visit(db, visit)
     try:
-        result = _dispatch(db, form, user, visit, message)
+        result = _dispatch(db, form, user, visit, message, locale)
         status = 200
         audit.record(db, user, f"visit.{message['op']}", "visit", visit_id,
                      {k: message.get(k) for k in ("id", "target", "item", "value", "position")})
@@ -72,7 +73,7 @@ def _apply(db, forms, user, visit_id, message):
     return status, result
 
 
-def _dispatch(db, form, user, visit, message) -> dict:
+def _dispatch(db, form, user, visit, message, locale: str = "vi") -> dict:
     at, user_id = now_utc(), user["id"]
     target, op = message["target"], message["op"]
     if target in ITEM_FIELDS:
@@ -89,7 +90,7 @@ def _dispatch(db, form, user, visit, message) -> dict:
     evaluation = form.evaluate(_indicators(db, visit["id"]))
     return {**result, "ok": True, "target": target,
             "computed": evaluation.computed,
-            "warnings": [w.message for w in evaluation.warnings]}
+            "warnings": evaluation.messages(locale)}
 
 
 def _indicators(db, visit_id: int) -> dict:
