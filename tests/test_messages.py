@@ -168,3 +168,23 @@ def test_a_figure_out_of_range_is_asked_again_politely_in_both_languages(client,
     english_answer = client.post(f"/api/v1/visits/{visit}/changes?lang=en", json={**message, "id": str(uuid.uuid4())},
                                  headers={**token("thuky"), "Accept-Language": "en"})
     assert english(english_answer.get_json()["error"]) == "Please enter a value not above 100."
+
+
+def test_a_bound_is_written_as_the_readers_language_writes_numbers(app):
+    """Before: the bound was formatted once, in Vietnamese: "not below 0,5" in English."""
+    from survey_app.checklists.spec import Indicator, check_indicator
+    from survey_app.checklists.types import AnswerError
+    from survey_app.domain.errors import DomainError
+    from survey_app.web.errors import refusal_text
+    rate = Indicator("rate", "Tỷ lệ", "Rate", "%", min=0.5, max=1234.5)
+    refusals = []
+    for value in (0.25, 2000):
+        with pytest.raises(AnswerError) as refused:
+            check_indicator(rate, value)
+        refusals.append(DomainError(refused.value.template, "indicators.rate", **refused.value.params))
+    with app.test_request_context("/?lang=vi"):
+        assert [readable(refusal_text(e)) for e in refusals] == [
+            "Vui lòng nhập giá trị không nhỏ hơn 0,5.", "Vui lòng nhập giá trị không lớn hơn 1.234,5."]
+    with app.test_request_context("/?lang=en"):
+        assert [english(refusal_text(e)) for e in refusals] == [
+            "Please enter a value not below 0.5.", "Please enter a value not above 1,234.5."]
