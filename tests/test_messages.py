@@ -188,3 +188,40 @@ def test_a_bound_is_written_as_the_readers_language_writes_numbers(app):
     with app.test_request_context("/?lang=en"):
         assert [english(refusal_text(e)) for e in refusals] == [
             "Please enter a value not below 0.5.", "Please enter a value not above 1,234.5."]
+
+
+def test_an_api_refusal_names_the_field_in_words_and_keeps_the_key_in_field(client, token, store):
+    """Before: "'difficulties' phải là một danh sách", "Thiếu 'target'", "'op' phải là một trong: set, …"."""
+    from survey_app.domain.visits.operations import plan_visit
+    from .support import seed_visit, user
+    forms = client.application.extensions["survey_forms"]
+    visit = plan_visit(store, forms, user(store, "thuky"), delegation_id=seed_visit(store)["delegation_id"],
+                       unit="UBND xã Hra", form_id="ttpvhcc-xa", started_at="2026-12-10T08:00:00+07:00", place="Hội trường")
+    url = f"/api/v1/visits/{visit}/unit-report"
+    for lang, words in (("vi", "“Khó khăn, vướng mắc”"), ("en", "“Difficulties and obstacles”")):
+        refused = client.put(f"{url}?lang={lang}", json={"difficulties": "không phải danh sách"},
+                             headers={**token("xahra"), "If-Match": '"0"'})
+        assert refused.status_code == 400 and refused.get_json()["field"] == "difficulties"
+        text = refused.get_json()["error"]
+        assert words in (readable(text) if lang == "vi" else english(text)) and "'difficulties'" not in text
+    refused = client.put(f"{url}?lang=vi", json={"proposals": [{"text": " "}]},
+                         headers={**token("xahra"), "If-Match": '"0"'})
+    assert refused.get_json()["field"] == "proposals[0].text"
+    assert readable(refused.get_json()["error"]) == "Vui lòng nhập nội dung cho mục 1 của “Đề xuất, kiến nghị của đơn vị”."
+    changes = f"/api/v1/visits/{visit}/changes"
+    refused = client.post(changes, json={"id": str(uuid.uuid4()), "target": "report.summary", "op": "replace"},
+                          headers=token("thuky"))
+    assert refused.status_code == 400 and refused.get_json()["field"] == "op"
+    assert "thêm mục ('add')" in refused.get_json()["error"]  # the API's client sent a code: it reads the codes
+    readable(refused.get_json()["error"], api=True)
+    refused = client.post(changes, json={"id": str(uuid.uuid4()), "op": "set", "value": 1}, headers=token("thuky"))
+    assert refused.get_json()["field"] == "target" and "'target'" not in readable(refused.get_json()["error"])
+
+
+def test_a_page_argument_is_named_in_words(client, login_as):
+    login_as("thuky")
+    refused = client.get("/followup/", query_string={"page": "abc"})
+    assert refused.status_code == 400
+    assert "“Số trang”" in readable(page_message(refused)) and "'page'" not in page_message(refused)
+    english_page = client.get("/followup/", query_string={"page": "abc", "lang": "en"})
+    assert "“Page number”" in english(page_message(english_page))

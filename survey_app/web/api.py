@@ -74,7 +74,7 @@ def post_photo(visit_id):
     load_visit(get_store(), visit_id, g.user, edit=True)
     upload = request.files.get("file")
     if upload is None:
-        raise DomainError(N_("Vui lòng gửi tệp ảnh trong trường 'file'."), "file")
+        raise DomainError(N_("Vui lòng chọn tệp ảnh."), "file")
     if request.form.get("annotates"):  # an annotated copy of that photo item; the original stays
         created, result = annotations.add_annotation(
             get_store(), g.user, visit_id, photos_dir(), upload.stream,
@@ -98,7 +98,7 @@ def apply_messages(visit_id: int, body):
     load_visit(get_store(), visit_id, g.user, edit=True)
     if isinstance(body, dict) and "messages" in body:
         if not isinstance(body["messages"], list) or len(body) != 1:
-            raise DomainError(N_("'messages' phải là một danh sách thông điệp"), "messages")
+            raise DomainError(N_("Vui lòng gửi danh sách các thay đổi, và chỉ danh sách đó."), "messages")
         results = [_apply_one(visit_id, message) for message in body["messages"]]
         return jsonify({"results": results}), 200
     status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, body, locale())

@@ -15,10 +15,8 @@ from survey_app.storage import units as units_sql
 from survey_app.domain import access
 from survey_app.domain.followup.operations import default_due
 from survey_app.domain.errors import DomainError, labels
-from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS, STATUSES
+from survey_app.domain.visits.operations import EDITABLE_STATUSES, SIDE_LABELS, STATUS_LABELS, STATUSES
 
-SIDE_LABELS = {"delegation": N_("Thành viên Đoàn"), "host": N_("Đơn vị được khảo sát"),
-               "guest": N_("Khách mời")}
 LIST_KINDS = ("attendee", "difficulty", "proposal", "opinion", "recommendation", "photo")
 
 
