@@ -146,3 +146,32 @@ def test_the_form_list_and_preview_show_the_english(login_as):
     for text in (HELP_EN, RULE_EN, "Dossiers received (dossiers)", "For survey and oversight delegations"):
         assert text in preview, text
     assert HELP_VI not in preview and RULE_VI not in preview
+
+
+def test_a_refused_workbook_is_explained_in_the_pages_language(login_as):
+    """Before: the workbook's problems were Vietnamese f-strings, also on English pages."""
+    import html
+    import io
+    from .conftest import csrf_token
+    from .test_messages import english
+    client = login_as("admin")
+    bad = workbook([["type", "name", "label"], ["integer", "so", "Số"], ["integer", "so", "Số nữa"],
+                    ["select_one khong_co", "chon", "Chọn"], ["geopoint", "toa_do", "Tọa độ"]])
+
+    def problems(lang):
+        client.get(f"/?lang={lang}")
+        page = client.post("/admin/forms/preview", data={"csrf_token": csrf_token(client, "/admin/forms"),
+                           "file": (io.BytesIO(bad), "mau.xlsx")}, content_type="multipart/form-data")
+        assert page.status_code == 400
+        box = re.search(r'id="form-problems".*?</div>', page.get_data(as_text=True), re.S).group(0)
+        return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", box)]
+    vietnamese = problems("vi")
+    assert "survey, dòng 3, cột name: tên 'so' bị trùng với dòng 2" in vietnamese
+    assert "survey, dòng 4, cột type: không có danh sách lựa chọn 'khong_co' trong sheet choices" in vietnamese
+    found = problems("en")
+    assert len(found) == len(vietnamese)
+    assert "survey, row 3, column name: the name 'so' is already used in row 2" in found
+    assert "survey, row 4, column type: there is no choice list 'khong_co' in the sheet choices" in found
+    assert any(p.startswith("survey, row 5, column type: the type 'geopoint' is not supported") for p in found)
+    for problem in found:
+        english(problem)
