@@ -175,3 +175,15 @@ def test_a_refused_workbook_is_explained_in_the_pages_language(login_as):
     assert any(p.startswith("survey, row 5, column type: the type 'geopoint' is not supported") for p in found)
     for problem in found:
         english(problem)
+
+
+def test_the_minutes_page_lists_the_missing_items_in_english(login_as, broken_visit):
+    client = login_as("thuky")
+    client.post(f"/visits/{broken_visit}/minutes/draft",
+                data={"csrf_token": csrf_token(client, f"/visits/{broken_visit}/minutes")})
+    page = client.get(f"/visits/{broken_visit}/minutes?lang=en").get_data(as_text=True)
+    box = page[page.index('id="missing-items"'):]
+    box = box[:box.index("</div>")]
+    assert "required checklist items are still unanswered:" in box
+    assert "The premises meet the needs of receiving dossiers and returning results" in box
+    assert "Trụ sở, diện tích của Trung tâm" not in box and "items missing)" in page
