@@ -225,3 +225,21 @@ def test_a_page_argument_is_named_in_words(client, login_as):
     assert "“Số trang”" in readable(page_message(refused)) and "'page'" not in page_message(refused)
     english_page = client.get("/followup/", query_string={"page": "abc", "lang": "en"})
     assert "“Page number”" in english(page_message(english_page))
+
+
+def test_the_cli_refuses_in_the_configured_language_without_codes(tmp_path, demo_instance, runner):
+    """Before: "Lỗi: " followed by the untranslated Vietnamese, whatever the language."""
+    import shutil
+    refused = runner.invoke(args=["create-user", "--username", "daidien9", "--password", "mat-khau-dai-du", "--role", "host"])
+    assert refused.exit_code == 2 and refused.output.startswith("Lỗi: ")
+    readable(refused.output)
+    shutil.copytree(demo_instance, tmp_path / "english" / "instance")
+    app = make_app(tmp_path / "english", BABEL_DEFAULT_LOCALE="en")
+    try:
+        refused = app.test_cli_runner().invoke(args=["create-user", "--username", "daidien9", "--password", "mat-khau-dai-du", "--role", "host"])
+        assert refused.exit_code == 2 and refused.output.startswith("Error: ")
+        assert english(refused.output.removeprefix("Error: ")).startswith("Please enter the unit")
+        missing = app.test_cli_runner().invoke(args=["restore"])
+        assert missing.exit_code == 2 and "Please name one source" in missing.output
+    finally:
+        app.extensions["survey_store"].close()
