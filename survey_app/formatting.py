@@ -40,6 +40,17 @@ def format_number(value, decimals: int | None = None, locale: str = "vi") -> str
     return pattern.apply(value, _locale(locale))
 
 
+class Number(float):
+    """A number given as a message's param: it reads `0,5` in Vietnamese and `0.5` in
+    English once the message is translated (`formatted`); `str` gives the Vietnamese."""
+
+    def __str__(self) -> str:
+        return self.formatted("vi")
+
+    def formatted(self, locale: str) -> str:
+        return format_number(float(self), None, locale)
+
+
 def format_percent(value, decimals: int = 1, locale: str = "vi") -> str:
     """`85.27` → `85,3%` (the value is already a percentage)."""
     if value is None:

@@ -55,11 +55,13 @@ def strings(value) -> list[str]:
 
 
 def form_texts(value) -> list[str]:
-    """Every text of a form (its content is the form author's, as a unit's name is the
-    administrator's). The forms' own English (`label_en`, `title_en`, `message_en`) shown
-    in English mode is checked with that work (issue 16 and 19, another branch), not here."""
+    """The texts of a form that English pages may show in Vietnamese: those the form
+    gives no English for (its content is the form author's, as a unit's name is the
+    administrator's). A text with its English (`label_en`, `title_en`, `message_en`,
+    `help_en`, `unit_en`, `description_en`) must be shown in English, so it is no user data."""
     if dataclasses.is_dataclass(value):
-        return [s for f in dataclasses.fields(value) for s in form_texts(getattr(value, f.name))]
+        return [s for f in dataclasses.fields(value) if not getattr(value, f"{f.name}_en", "")
+                for s in form_texts(getattr(value, f.name))]
     if isinstance(value, str):
         return [value]
     if isinstance(value, (list, tuple)):
@@ -180,3 +182,32 @@ def test_counts_read_singular_and_plural_in_english(client, login_as):
     assert "Đến hạn trong 1 ngày" in client.get("/followup/reminders?days=1&lang=vi").get_data(as_text=True)
     chrome = client.get("/?lang=en").get_data(as_text=True)
     assert 'data-waiting="entries waiting to be sent"' in chrome and 'data-waiting-one="entry waiting to be sent"' in chrome
+
+
+def test_the_import_summary_and_the_minutes_count_one_and_many_in_english(client, login_as):
+    """"1 units would be created" before; each count is its own plural phrase now."""
+    import io
+    from .conftest import csrf_token
+    login_as("admin")
+    client.get("/?lang=en")
+    text = "name,kind,locality,parent\nubnd XÃ hra,UBND xã,xã Hra,\nUBND xã Ia Le,UBND xã,xã Ia Le,\n" \
+           "UBND xã Ia Mơ,UBND xã,xã Ia Mơ,\n,UBND xã,xã Trống,\n"
+    form = {"csrf_token": csrf_token(client, "/units/import"), "dry_run": "1",
+            "file": (io.BytesIO(text.encode()), "don-vi.csv")}
+    page = client.post("/units/import", data=form, content_type="multipart/form-data").get_data(as_text=True)
+    assert "2 units will be created, 1 unit already listed, 1 row refused." in page
+    client.get("/?lang=vi")
+    form["file"] = (io.BytesIO(text.encode()), "don-vi.csv")
+    page = client.post("/units/import", data=form, content_type="multipart/form-data").get_data(as_text=True)
+    assert "2 đơn vị sẽ được tạo, 1 đơn vị đã có, 1 dòng bị từ chối." in page
+
+
+def test_plural_catalogue_entries_give_english_one_and_many(app):
+    from flask_babel import npgettext
+    with app.test_request_context("/?lang=en"):
+        assert npgettext("count", "%(num)s kiến nghị", "%(num)s kiến nghị", 1) == "1 recommendation"
+        assert npgettext("count", "%(num)s kiến nghị", "%(num)s kiến nghị", 3) == "3 recommendations"
+        assert npgettext("count", "%(num)s buổi khảo sát", "%(num)s buổi khảo sát", 1) == "1 visit"
+        assert npgettext("count", "Vẫn thông qua biên bản (còn thiếu %(num)s mục)",
+                         "Vẫn thông qua biên bản (còn thiếu %(num)s mục)", 1) == \
+            "Finalise the minutes anyway (1 item missing)"

@@ -4,6 +4,7 @@ capture page, the overview and the minutes read it, and the yes/partly/no labels
 written once."""
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from pathlib import Path
@@ -77,7 +78,10 @@ def test_display_of_each_type_in_both_languages(hra):
     assert show_answer(items["portal_performance"], "slow") == "Chậm vào giờ cao điểm"
     counters = items["reception_counters"]
     assert show_answer(counters, 1234.5) == f"1.234,5 {counters.unit}".strip()
-    assert show_answer(counters, 1234.5, "en") == f"1,234.5 {counters.unit}".strip()
+    # English pages write the form's own English unit (`unit_en`), the Vietnamese without one.
+    assert show_answer(counters, 1234.5, "en") == f"1,234.5 {counters.unit_en}".strip() == "1,234.5 counters"
+    assert show_answer(dataclasses.replace(counters, unit_en=""), 1234.5, "en") == f"1,234.5 {counters.unit}"
+    assert show_answer(items["portal_performance"], "slow", "en") == "Slow at peak hours"
     assert show_answer(items["last_outage_date"], "2025-10-01") == "01/10/2025"
     assert show_answer(items["last_outage_date"], "2025-10-01", "en") == "2025-10-01"
     assert show_answer(items["equipment_needs"], "Máy in") == "Máy in"
@@ -143,6 +147,7 @@ def test_the_overview_shows_answers_as_the_registry_does(login_as, store):
     for text in ("1.234,5", "01/10/2025", "Chậm vào giờ cao điểm", "Máy in &lt;b&gt;"):
         assert text in page, text
     english = client.get(f"/visits/{visit_id}?lang=en").get_data(as_text=True)
-    for text in ("Partly", "1,234.5", "2025-10-01", "Chậm vào giờ cao điểm"):
+    # the form's own English (label_en of the choice, unit_en) as on the capture page
+    for text in ("Partly", "1,234.5 counters", "2025-10-01", "Slow at peak hours"):
         assert text in english, text
-    assert "Một phần" not in english
+    assert "Một phần" not in english and "Chậm vào giờ cao điểm" not in english

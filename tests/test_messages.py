@@ -168,3 +168,78 @@ def test_a_figure_out_of_range_is_asked_again_politely_in_both_languages(client,
     english_answer = client.post(f"/api/v1/visits/{visit}/changes?lang=en", json={**message, "id": str(uuid.uuid4())},
                                  headers={**token("thuky"), "Accept-Language": "en"})
     assert english(english_answer.get_json()["error"]) == "Please enter a value not above 100."
+
+
+def test_a_bound_is_written_as_the_readers_language_writes_numbers(app):
+    """Before: the bound was formatted once, in Vietnamese: "not below 0,5" in English."""
+    from survey_app.checklists.spec import Indicator, check_indicator
+    from survey_app.checklists.types import AnswerError
+    from survey_app.domain.errors import DomainError
+    from survey_app.web.errors import refusal_text
+    rate = Indicator("rate", "Tỷ lệ", "Rate", "%", min=0.5, max=1234.5)
+    refusals = []
+    for value in (0.25, 2000):
+        with pytest.raises(AnswerError) as refused:
+            check_indicator(rate, value)
+        refusals.append(DomainError(refused.value.template, "indicators.rate", **refused.value.params))
+    with app.test_request_context("/?lang=vi"):
+        assert [readable(refusal_text(e)) for e in refusals] == [
+            "Vui lòng nhập giá trị không nhỏ hơn 0,5.", "Vui lòng nhập giá trị không lớn hơn 1.234,5."]
+    with app.test_request_context("/?lang=en"):
+        assert [english(refusal_text(e)) for e in refusals] == [
+            "Please enter a value not below 0.5.", "Please enter a value not above 1,234.5."]
+
+
+def test_an_api_refusal_names_the_field_in_words_and_keeps_the_key_in_field(client, token, store):
+    """Before: "'difficulties' phải là một danh sách", "Thiếu 'target'", "'op' phải là một trong: set, …"."""
+    from survey_app.domain.visits.operations import plan_visit
+    from .support import seed_visit, user
+    forms = client.application.extensions["survey_forms"]
+    visit = plan_visit(store, forms, user(store, "thuky"), delegation_id=seed_visit(store)["delegation_id"],
+                       unit="UBND xã Hra", form_id="ttpvhcc-xa", started_at="2026-12-10T08:00:00+07:00", place="Hội trường")
+    url = f"/api/v1/visits/{visit}/unit-report"
+    for lang, words in (("vi", "“Khó khăn, vướng mắc”"), ("en", "“Difficulties and obstacles”")):
+        refused = client.put(f"{url}?lang={lang}", json={"difficulties": "không phải danh sách"},
+                             headers={**token("xahra"), "If-Match": '"0"'})
+        assert refused.status_code == 400 and refused.get_json()["field"] == "difficulties"
+        text = refused.get_json()["error"]
+        assert words in (readable(text) if lang == "vi" else english(text)) and "'difficulties'" not in text
+    refused = client.put(f"{url}?lang=vi", json={"proposals": [{"text": " "}]},
+                         headers={**token("xahra"), "If-Match": '"0"'})
+    assert refused.get_json()["field"] == "proposals[0].text"
+    assert readable(refused.get_json()["error"]) == "Vui lòng nhập nội dung cho mục 1 của “Đề xuất, kiến nghị của đơn vị”."
+    changes = f"/api/v1/visits/{visit}/changes"
+    refused = client.post(changes, json={"id": str(uuid.uuid4()), "target": "report.summary", "op": "replace"},
+                          headers=token("thuky"))
+    assert refused.status_code == 400 and refused.get_json()["field"] == "op"
+    assert "thêm mục ('add')" in refused.get_json()["error"]  # the API's client sent a code: it reads the codes
+    readable(refused.get_json()["error"], api=True)
+    refused = client.post(changes, json={"id": str(uuid.uuid4()), "op": "set", "value": 1}, headers=token("thuky"))
+    assert refused.get_json()["field"] == "target" and "'target'" not in readable(refused.get_json()["error"])
+
+
+def test_a_page_argument_is_named_in_words(client, login_as):
+    login_as("thuky")
+    refused = client.get("/followup/", query_string={"page": "abc"})
+    assert refused.status_code == 400
+    assert "“Số trang”" in readable(page_message(refused)) and "'page'" not in page_message(refused)
+    english_page = client.get("/followup/", query_string={"page": "abc", "lang": "en"})
+    assert "“Page number”" in english(page_message(english_page))
+
+
+def test_the_cli_refuses_in_the_configured_language_without_codes(tmp_path, demo_instance, runner):
+    """Before: "Lỗi: " followed by the untranslated Vietnamese, whatever the language."""
+    import shutil
+    refused = runner.invoke(args=["create-user", "--username", "daidien9", "--password", "mat-khau-dai-du", "--role", "host"])
+    assert refused.exit_code == 2 and refused.output.startswith("Lỗi: ")
+    readable(refused.output)
+    shutil.copytree(demo_instance, tmp_path / "english" / "instance")
+    app = make_app(tmp_path / "english", BABEL_DEFAULT_LOCALE="en")
+    try:
+        refused = app.test_cli_runner().invoke(args=["create-user", "--username", "daidien9", "--password", "mat-khau-dai-du", "--role", "host"])
+        assert refused.exit_code == 2 and refused.output.startswith("Error: ")
+        assert english(refused.output.removeprefix("Error: ")).startswith("Please enter the unit")
+        missing = app.test_cli_runner().invoke(args=["restore"])
+        assert missing.exit_code == 2 and "Please name one source" in missing.output
+    finally:
+        app.extensions["survey_store"].close()

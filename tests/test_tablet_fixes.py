@@ -176,8 +176,8 @@ def test_english_pages_use_the_forms_english_texts(login_as, visit):
     client = login_as("thuky")
     page = client.get(f"/visits/{visit}/capture?lang=en").get_data(as_text=True)
     for text in ("Premises and equipment", "The premises meet the needs of receiving dossiers and returning results",
-                 "Dossiers received</label>", "Share of dossiers received online", "Checklist",
-                 "Slow at peak hours", "Quantity</label>"):
+                 "Dossiers received (dossiers)</label>", "Share of dossiers received online", "Checklist",
+                 "Slow at peak hours", "Quantity (counters)</label>"):  # units: the form's unit_en (issue 19)
         assert text in page, text
     for text in ("Cơ sở vật chất, trang thiết bị", "Chậm vào giờ cao điểm", "(quầy)", "(hồ sơ)"):
         assert text not in page, text

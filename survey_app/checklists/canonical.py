@@ -64,7 +64,8 @@ def _lines(pairs) -> list[str]:
 
 def to_toml(spec: FormSpec) -> str:
     out = _lines([("id", spec.id), ("version", spec.version), ("title", spec.title),
-                  ("title_en", spec.title_en), ("description", spec.description or None)])
+                  ("title_en", spec.title_en), ("description", spec.description or None),
+                  ("description_en", spec.description_en or None)])
     for section in spec.sections:
         out += ["", "[[sections]]"]
         out += _lines([("key", section.key), ("title", section.title),
@@ -75,7 +76,9 @@ def to_toml(spec: FormSpec) -> str:
             out += _lines([
                 ("key", item.key), ("type", item.type), ("label", item.label),
                 ("label_en", item.label_en), ("help", item.help or None),
+                ("help_en", item.help_en or None),
                 ("required", True if item.required else None), ("unit", item.unit or None),
+                ("unit_en", item.unit_en or None),
                 ("relevant", item.relevant.text if item.relevant else None),
                 ("default", item.default)])
             if item.choices:
@@ -88,6 +91,7 @@ def to_toml(spec: FormSpec) -> str:
         out += ["", "[[indicators]]"]
         out += _lines([("key", indicator.key), ("label", indicator.label),
                        ("label_en", indicator.label_en), ("unit", indicator.unit),
+                       ("unit_en", indicator.unit_en or None),
                        ("min", indicator.min), ("max", indicator.max),
                        ("integer", True if indicator.integer else None),
                        ("default", indicator.default)])
@@ -95,6 +99,7 @@ def to_toml(spec: FormSpec) -> str:
         out += ["", "[[computed]]"]
         out += _lines([("key", computed.key), ("label", computed.label),
                        ("label_en", computed.label_en), ("unit", computed.unit),
+                       ("unit_en", computed.unit_en or None),
                        ("expr", expression_text(computed.expr)),
                        ("decimals", computed.decimals)])
     for rule in spec.rules:

@@ -128,7 +128,7 @@ def parse_form(text: str, filename: str) -> FormSpec:
     except tomllib.TOMLDecodeError as exc:
         raise FormError(f"{name}: invalid TOML: {exc}") from None
     top = _Table(data, "", name)
-    top.only({"id", "version", "title", "title_en", "description", "sections",
+    top.only({"id", "version", "title", "title_en", "description", "description_en", "sections",
               "indicators", "computed", "rules"})
     form_id = top.get("id", "str")
     if form_id != Path(filename).stem or not FORM_ID_RE.fullmatch(form_id):
@@ -146,7 +146,8 @@ def parse_form(text: str, filename: str) -> FormSpec:
     rules = tuple(_rule(table, rule_keys, names) for table in top.tables("rules"))
     return FormSpec(form_id, version, top.get("title", "str"), top.get("title_en", "str"),
                     top.get("description", "str", ""), sections, indicators, computed,
-                    rules, hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
+                    rules, hashlib.sha256(text.encode("utf-8")).hexdigest(), text,
+                    top.get("description_en", "str", ""))
 
 
 def _sections(top: _Table, seen: dict[str, str]) -> tuple[Section, ...]:
@@ -166,19 +167,21 @@ def _sections(top: _Table, seen: dict[str, str]) -> tuple[Section, ...]:
 def _item(table: _Table, seen: dict[str, str]) -> Item:
     earlier = dict(seen)
     key = table.key("item", seen)
-    table.only({"key", "type", "label", "label_en", "help", "required", "choices", "unit",
-                "relevant", "default"})
+    table.only({"key", "type", "label", "label_en", "help", "help_en", "required", "choices",
+                "unit", "unit_en", "relevant", "default"})
     kind = table.get("type", "str")
     if kind not in ITEM_TYPES:
         raise table.error("type", f"unknown type {kind!r}, use one of {', '.join(ITEM_TYPES)}")
     if "choices" in table.data and kind != "choice":
         raise table.error("choices", f"only a choice item has choices, not {kind}")
-    if "unit" in table.data and kind != "number":
-        raise table.error("unit", f"only a number item has a unit, not {kind}")
+    for unit in ("unit", "unit_en"):
+        if unit in table.data and kind != "number":
+            raise table.error(unit, f"only a number item has a unit, not {kind}")
     item = Item(key, kind, table.get("label", "str"), table.get("label_en", "str"),
                 table.get("help", "str", ""), table.get("required", "bool", False),
                 _choices(table) if kind == "choice" else (), table.get("unit", "str", ""),
-                table.condition(earlier))
+                table.condition(earlier), help_en=table.get("help_en", "str", ""),
+                unit_en=table.get("unit_en", "str", ""))
     if "default" not in table.data:
         return item
     if kind == "photo":
@@ -209,12 +212,13 @@ def _choices(table: _Table) -> tuple[Choice, ...]:
 
 def _indicator(table: _Table, seen: dict[str, str]) -> Indicator:
     key = table.key("indicator", seen)
-    table.only({"key", "label", "label_en", "unit", "min", "max", "integer", "default"})
+    table.only({"key", "label", "label_en", "unit", "unit_en", "min", "max", "integer", "default"})
     low, high = table.get("min", "number", None), table.get("max", "number", None)
     if low is not None and high is not None and low > high:
         raise table.error("min", f"min {low} is greater than max {high}")
     indicator = Indicator(key, table.get("label", "str"), table.get("label_en", "str"),
-                          table.get("unit", "str"), low, high, table.get("integer", "bool", False))
+                          table.get("unit", "str"), low, high, table.get("integer", "bool", False),
+                          unit_en=table.get("unit_en", "str", ""))
     if "default" not in table.data:
         return indicator
     try:
@@ -226,14 +230,14 @@ def _indicator(table: _Table, seen: dict[str, str]) -> Indicator:
 
 def _computed(table: _Table, seen: dict[str, str], names: set[str]) -> Computed:
     key = table.key("computed", seen)
-    table.only({"key", "label", "label_en", "unit", "expr", "decimals"})
+    table.only({"key", "label", "label_en", "unit", "unit_en", "expr", "decimals"})
     expr = table.expression(names, NUMBER)  # only indicators and earlier computed keys
     decimals = table.get("decimals", "int", 1)
     if not 0 <= decimals <= 6:
         raise table.error("decimals", "must be between 0 and 6")
     names.add(key)
     return Computed(key, table.get("label", "str"), table.get("label_en", "str"),
-                    table.get("unit", "str"), expr, decimals)
+                    table.get("unit", "str"), expr, decimals, table.get("unit_en", "str", ""))
 
 
 def _rule(table: _Table, seen: dict[str, str], names: set[str]) -> Rule:

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from survey_app.checklists.expressions import Expression
 from survey_app.checklists.types import AnswerError, check_answer, number_answer
 from survey_app.checklists.xpath import Condition
-from survey_app.formatting import format_number
+from survey_app.formatting import Number
 from survey_app.markers import N_
 
 
@@ -44,6 +44,8 @@ class Item:
     unit: str = ""
     relevant: Condition | None = None
     default: Any = None  # the answer a new visit starts with (XLSForm `default`), checked
+    help_en: str = ""  # English of `help` and `unit`, when the form gives them
+    unit_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Indicator:
     max: float | None = None
     integer: bool = False
     default: int | float | None = None  # the figure a new visit starts with, within bounds
+    unit_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Computed:
     unit: str
     expr: Expression
     decimals: int = 1
+    unit_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,17 @@ class Evaluation:
     computed: dict[str, float | None]
     warnings: list[RuleWarning]
 
+    def messages(self, locale: str = "vi") -> list[str]:
+        """The warnings' texts in `locale` (the form's English where it gives one)."""
+        return [own_text(warning, "message", locale) for warning in self.warnings]
+
+
+def own_text(thing, name: str, locale: str) -> str:
+    """A form's own text (`label`, `title`, `message`, `help`, `unit`, `description`) in
+    `locale`: its `<name>_en` in English when the form gives one, else the Vietnamese."""
+    english = getattr(thing, f"{name}_en", "") if locale == "en" else ""
+    return english or getattr(thing, name)
+
 
 @dataclass(frozen=True)
 class FormSpec:
@@ -111,6 +126,7 @@ class FormSpec:
     rules: tuple[Rule, ...]
     content_hash: str
     source: str = field(repr=False)
+    description_en: str = ""
 
     @cached_property
     def items(self) -> dict[str, Item]:
@@ -230,8 +246,8 @@ def check_indicator(indicator: Indicator, value: Any) -> int | float | None:
         number = int(number)
     if indicator.min is not None and number < indicator.min:
         raise AnswerError(indicator.key, N_("Vui lòng nhập giá trị không nhỏ hơn %(min)s."),
-                          min=format_number(indicator.min))
+                          min=Number(indicator.min))
     if indicator.max is not None and number > indicator.max:
         raise AnswerError(indicator.key, N_("Vui lòng nhập giá trị không lớn hơn %(max)s."),
-                          max=format_number(indicator.max))
+                          max=Number(indicator.max))
     return number

@@ -122,12 +122,16 @@ def _check_text(item, value) -> str:
 
 def _show_option(options):
     def show(item, value, locale="vi"):
+        chosen = next((c for c in item.choices if c.value == value), None)
+        if locale == "en" and chosen is not None and chosen.label_en:  # the form's own English
+            return chosen.label_en
         return next((label for v, label in options(item) if v == value), str(value))
     return show
 
 
 def _show_number(item, value, locale="vi") -> str:
-    return f"{format_number(value, None, locale)} {item.unit}".strip()
+    unit = item.unit_en if locale == "en" and item.unit_en else item.unit
+    return f"{format_number(value, None, locale)} {unit}".strip()
 
 
 def _show_date(item, value, locale="vi") -> str:

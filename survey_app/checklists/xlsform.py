@@ -36,12 +36,14 @@ from survey_app.checklists.spec import (
 from survey_app.checklists.types import check_answer
 from survey_app.checklists.xlsform_workbook import (
     MAX_ROWS,
+    Problem,
     Row,
     XLSFormError,
     check_container,
     check_with_pyxform,
     read_sheets,
 )
+from survey_app.markers import N_
 from survey_app.checklists.xpath import XPathError, compile_condition, constraint_bounds, to_python
 
 __all__ = ["MAX_ROWS", "SUPPORTED_TYPES", "XLSFormError", "read_xlsform"]
@@ -57,6 +59,13 @@ ITEM_KIND = {"text": "text", "date": "date", "image": "photo", "integer": "numbe
              "decimal": "number"}
 SUPPORTED_TYPES = ("begin group", "end group", "select_one", "text", "integer", "decimal",
                    "date", "image", "note", "calculate")
+BAD_DEFAULT = N_("giá trị mặc định '%(value)s' không hợp lệ: %(reason)s")
+UNKNOWN_NAME = N_("tên ${%(name)s} không có trong biểu mẫu")
+AS_GIVEN = "%(reason)s"  # a problem the expression reader words (xpath.py), shown as it is
+
+
+def _reason(error: AnswerError) -> Problem:  # an answer's refusal, translated with the problem
+    return Problem(error.template, **error.params)
 
 
 @dataclass
@@ -64,8 +73,9 @@ class _Reading:
     sheets: dict[str, list[Row]]
     problems: list[str] = field(default_factory=list)
 
-    def problem(self, row: Row | None, column: str, message: str) -> None:
-        self.problems.append(f"{row.at(column)}: {message}" if row else message)
+    def problem(self, row: Row | None, column: str, template: str, **params) -> None:
+        """A problem named by sheet, row and column, its text a catalogue entry."""
+        self.problems.append(Problem(template, row.where(column) if row else None, **params))
 
 
 def read_xlsform(data: bytes) -> FormSpec:
@@ -88,14 +98,14 @@ def _build(reading: _Reading) -> FormSpec:
     settings = (reading.sheets.get("settings") or [Row("settings", 2, {})])[0]
     form_id = settings.get("form_id")
     if not FORM_ID_RE.fullmatch(form_id):
-        reading.problem(settings, "form_id", f"mã biểu mẫu '{form_id}' không hợp lệ: vui lòng "
-                        "dùng chữ thường không dấu, số, '-' hoặc '_'")
+        reading.problem(settings, "form_id", N_("mã biểu mẫu '%(id)s' không hợp lệ: vui lòng "
+                                                "dùng chữ thường không dấu, số, '-' hoặc '_'"), id=form_id)
     title = settings.text("form_title")
     if not title:
-        reading.problem(settings, "form_title", "vui lòng ghi tên biểu mẫu")
+        reading.problem(settings, "form_title", N_("vui lòng ghi tên biểu mẫu"))
     version = settings.get("version") or "1"
     if not version.isdigit() or not 1 <= int(version) <= 2**31:
-        reading.problem(settings, "version", f"phiên bản '{version}' phải là số nguyên dương")
+        reading.problem(settings, "version", N_("phiên bản '%(version)s' phải là số nguyên dương"), version=version)
         version = "1"
     choices = _choice_lists(reading)
     survey = _Survey(reading, choices, title or form_id)
@@ -103,7 +113,7 @@ def _build(reading: _Reading) -> FormSpec:
     rules = _rules(reading, survey.figure_names)
     return FormSpec(form_id, int(version), title or form_id, settings.english("form_title") or title,
                     settings.text("description"), tuple(survey.sections), tuple(survey.indicators),
-                    tuple(survey.computed), rules, "", "")
+                    tuple(survey.computed), rules, "", "", settings.english_only("description"))
 
 
 def _choice_lists(reading: _Reading) -> dict[str, list[tuple[Row, Choice]]]:
@@ -111,12 +121,12 @@ def _choice_lists(reading: _Reading) -> dict[str, list[tuple[Row, Choice]]]:
     for row in reading.sheets.get("choices", []):
         list_name, value = row.get("list_name"), row.get("name")
         if not list_name or not value:
-            reading.problem(row, "name" if list_name else "list_name", "vui lòng ghi đủ list_name "
-                            "và name của lựa chọn")
+            reading.problem(row, "name" if list_name else "list_name", N_("vui lòng ghi đủ list_name và name của lựa chọn"))
             continue
         same = lists.setdefault(list_name, [])
         if any(choice.value == value for _, choice in same):
-            reading.problem(row, "name", f"lựa chọn '{value}' bị trùng trong danh sách '{list_name}'")
+            reading.problem(row, "name", N_("lựa chọn '%(value)s' bị trùng trong danh sách '%(list)s'"),
+                            value=value, list=list_name)
             continue
         label = row.text("label") or value
         same.append((row, Choice(value, label, row.english("label") or label)))
@@ -136,12 +146,12 @@ class _Survey:
         self.figure_names: list[str] = []     # indicators and computed, in order
         self.group: Row | None = None
         self.items: list[Item] = []
-        self.note: list[str] = []
+        self.note: list[Row] = []  # the notes before the next question: its hint
         self.loose = 0
         self.all_names: set[str] = set()
 
-    def problem(self, row, column, message):
-        self.reading.problem(row, column, message)
+    def problem(self, row, column, template, **params):
+        self.reading.problem(row, column, template, **params)
 
     def read(self, rows: list[Row]) -> None:
         self.all_names = {row.get("name") for row in rows if row.get("name")}
@@ -150,11 +160,11 @@ class _Survey:
         for row in rows:
             self.row(row, cycles)
         if self.group is not None:
-            self.problem(self.group, "type", "nhóm chưa có dòng end group")
+            self.problem(self.group, "type", N_("nhóm chưa có dòng end group"))
             self.close_group(None)
         self.flush_loose()
         if not self.sections and not self.indicators:
-            self.problem(None, "", "survey: biểu mẫu chưa có câu hỏi nào")
+            self.problem(None, "", N_("survey: biểu mẫu chưa có câu hỏi nào"))
 
     def row(self, row: Row, cycles: set[str]) -> None:
         kind = _type(row)
@@ -162,7 +172,7 @@ class _Survey:
             self.begin_group(row)
         elif kind == "end group":
             if self.group is None:
-                self.problem(row, "type", "end group không có begin group tương ứng")
+                self.problem(row, "type", N_("end group không có begin group tương ứng"))
             else:
                 self.close_group(row)
         elif kind is None:
@@ -177,19 +187,19 @@ class _Survey:
     def unsupported(self, row: Row) -> None:
         given = row.get("type")
         if not given:
-            self.problem(row, "type", "vui lòng ghi loại câu hỏi")
+            self.problem(row, "type", N_("vui lòng ghi loại câu hỏi"))
         else:
-            self.problem(row, "type", f"loại '{given}' chưa được hỗ trợ; dùng một trong: "
-                         + ", ".join(SUPPORTED_TYPES))
+            self.problem(row, "type", N_("loại '%(type)s' chưa được hỗ trợ; dùng một trong: %(types)s"),
+                         type=given, types=", ".join(SUPPORTED_TYPES))
 
     def named(self, row: Row) -> bool:
         name = row.get("name")
         if not KEY_RE.fullmatch(name) or name in RESERVED_KEYS or name.startswith("validate_"):
-            self.problem(row, "name", f"tên '{name}' không hợp lệ: vui lòng dùng chữ thường không "
-                         "dấu, số và '_', bắt đầu bằng chữ, không trùng từ khóa")
+            self.problem(row, "name", N_("tên '%(name)s' không hợp lệ: vui lòng dùng chữ thường không "
+                                         "dấu, số và '_', bắt đầu bằng chữ, không trùng từ khóa"), name=name)
             return False
         if name in self.names:
-            self.problem(row, "name", f"tên '{name}' bị trùng với dòng {self.names[name].number}")
+            self.problem(row, "name", N_("tên '%(name)s' bị trùng với dòng %(line)s"), name=name, line=self.names[name].number)
             return False
         self.names[name] = row
         return True
@@ -201,8 +211,8 @@ class _Survey:
 
     def begin_group(self, row: Row) -> None:
         if self.group is not None:
-            self.problem(row, "type", "nhóm lồng trong nhóm chưa được hỗ trợ: vui lòng đóng "
-                         f"nhóm '{self.group.get('name')}' (end group) trước")
+            self.problem(row, "type", N_("nhóm lồng trong nhóm chưa được hỗ trợ: vui lòng đóng "
+                                         "nhóm '%(group)s' (end group) trước"), group=self.group.get("name"))
             return
         self.flush_loose()
         name = row.get("name")
@@ -210,16 +220,16 @@ class _Survey:
             self.named(row)  # a bad name is reported; the group still opens
         self.group, self.items, self.note = row, [], []
         if not row.text("label") and name != INDICATORS_GROUP:
-            self.problem(row, "label", "vui lòng ghi tên nhóm")
+            self.problem(row, "label", N_("vui lòng ghi tên nhóm"))
 
     def close_group(self, end: Row | None) -> None:
         group, self.group = self.group, None
         if self.note:
-            self.problem(end or group, "type", "ghi chú (note) phải đứng trước một câu hỏi trong nhóm")
+            self.problem(end or group, "type", N_("ghi chú (note) phải đứng trước một câu hỏi trong nhóm"))
         if group.get("name") == INDICATORS_GROUP:
             return
         if not self.items:
-            self.problem(group, "name", "nhóm chưa có câu hỏi nào")
+            self.problem(group, "name", N_("nhóm chưa có câu hỏi nào"))
             return
         relevant = self.condition(group, self.item_names) if group.get("relevant") else None
         self.sections.append(Section(group.get("name"), group.text("label"),
@@ -242,14 +252,15 @@ class _Survey:
 
     def item(self, row: Row, kind: str) -> None:
         if kind == "note":
-            self.note.append(row.text("label"))
+            self.note.append(row)
             return
         if kind == "calculate":
-            self.problem(row, "type", "calculate chỉ dùng trong nhóm indicators (chỉ tiêu)")
+            self.problem(row, "type", N_("calculate chỉ dùng trong nhóm indicators (chỉ tiêu)"))
             return
         for column in ("calculation", "constraint"):
             if row.get(column):
-                self.problem(row, column, f"cột {column} chưa được hỗ trợ cho câu hỏi nội dung khảo sát")
+                self.problem(row, column, N_("cột %(name)s chưa được hỗ trợ cho câu hỏi nội dung khảo sát"),
+                             name=column)
         relevant = self.condition(row, self.item_names + [item.key for item in self.items]) \
             if row.get("relevant") else None
         choices, item_type = (), ITEM_KIND.get(kind, "choice")
@@ -257,19 +268,23 @@ class _Survey:
             item_type, choices = self.select(row, kind.split(" ", 1)[1])
         label = row.text("label")
         if not label:
-            self.problem(row, "label", "vui lòng ghi nội dung câu hỏi")
-        help_text = " ".join(self.note + [row.text("hint")]).strip()
+            self.problem(row, "label", N_("vui lòng ghi nội dung câu hỏi"))
+        help_text = " ".join([note.text("label") for note in self.note] + [row.text("hint")]).strip()
+        help_en = " ".join([note.english("label") for note in self.note] + [row.english("hint")]).strip() \
+            if any(note.english_only("label") for note in self.note) or row.english_only("hint") else ""
         self.note = []
+        number = item_type == "number"
         item = Item(row.get("name"), item_type, label, row.english("label") or label,
                     help_text, _yes(row.get("required")), choices,
-                    row.get("unit") if item_type == "number" else "", relevant)
+                    row.get("unit") if number else "", relevant, help_en=help_en,
+                    unit_en=row.english_only("unit") if number else "")
         self.items.append(replace(item, default=self.item_default(row, item)) if row.get("default") else item)
 
     def item_default(self, row: Row, item: Item):
         """The `default` column: the answer a new visit starts with, checked as an answer."""
         text = row.get("default")
         if item.type == "photo":
-            self.problem(row, "default", "câu hỏi chụp ảnh (image) không có giá trị mặc định")
+            self.problem(row, "default", N_("câu hỏi chụp ảnh (image) không có giá trị mặc định"))
             return None
         value = text
         if item.type == "number":
@@ -278,22 +293,23 @@ class _Survey:
             value = text[:10]  # a date typed in Excel reads as that day at 00:00:00
         try:
             if value is None:
-                raise AnswerError(item.key, "giá trị phải là một số")
+                raise AnswerError(item.key, N_("giá trị phải là một số"))
             return check_answer(item, value)
         except AnswerError as error:
-            self.problem(row, "default", f"giá trị mặc định '{text}' không hợp lệ: {error.message}")
+            self.problem(row, "default", BAD_DEFAULT, value=text, reason=_reason(error))
             return None
 
     def select(self, row: Row, list_name: str):
         listed = self.choices.get(list_name)
         if not listed:
-            self.problem(row, "type", f"không có danh sách lựa chọn '{list_name}' trong sheet choices")
+            self.problem(row, "type", N_("không có danh sách lựa chọn '%(list)s' trong sheet choices"),
+                         list=list_name)
             return "choice", ()
         if list_name == "yes_partly_no":
             values = [choice.value for _, choice in listed]
             if values != ["yes", "partly", "no"]:
-                self.problem(listed[0][0], "name", "danh sách yes_partly_no phải có đúng ba lựa "
-                             "chọn yes, partly, no theo thứ tự này")
+                self.problem(listed[0][0], "name", N_("danh sách yes_partly_no phải có đúng ba lựa "
+                                                      "chọn yes, partly, no theo thứ tự này"))
             return "yes_partly_no", ()
         return "choice", tuple(choice for _, choice in listed)
 
@@ -302,14 +318,14 @@ class _Survey:
         try:
             condition = compile_condition(text)
         except XPathError as error:
-            self.problem(row, "relevant", str(error))
+            self.problem(row, "relevant", AS_GIVEN, reason=str(error))
             return None
         for name in sorted(condition.names - set(earlier)):
             if name in self.all_names and name not in self.figure_names:
-                self.problem(row, "relevant", f"${{{name}}} ở sau mục này: điều kiện chỉ được "
-                             "dùng câu trả lời của các mục đứng trước")
+                self.problem(row, "relevant", N_("${%(name)s} ở sau mục này: điều kiện chỉ được "
+                                                 "dùng câu trả lời của các mục đứng trước"), name=name)
             else:
-                self.problem(row, "relevant", f"tên ${{{name}}} không có trong biểu mẫu")
+                self.problem(row, "relevant", UNKNOWN_NAME, name=name)
         return condition
 
     # -------------------------------------------------------------- the unit's figures
@@ -317,30 +333,31 @@ class _Survey:
     def figure(self, row: Row, kind: str, cycles: set[str]) -> None:
         name, label = row.get("name"), row.text("label")
         if kind not in ("integer", "decimal", "calculate"):
-            self.problem(row, "type", f"nhóm indicators chỉ gồm integer, decimal và calculate, "
-                         f"không phải '{row.get('type')}'")
+            self.problem(row, "type", N_("nhóm indicators chỉ gồm integer, decimal và calculate, "
+                                         "không phải '%(type)s'"), type=row.get("type"))
             return
         if row.get("relevant"):
-            self.problem(row, "relevant", "cột relevant chưa được hỗ trợ cho chỉ tiêu")
+            self.problem(row, "relevant", N_("cột relevant chưa được hỗ trợ cho chỉ tiêu"))
         if row.get("default") and kind == "calculate":
-            self.problem(row, "default", "phép tính (calculate) không có giá trị mặc định")
+            self.problem(row, "default", N_("phép tính (calculate) không có giá trị mặc định"))
         if not label:
-            self.problem(row, "label", "vui lòng ghi tên chỉ tiêu")
+            self.problem(row, "label", N_("vui lòng ghi tên chỉ tiêu"))
         if not row.get("unit"):
-            self.problem(row, "unit", "vui lòng ghi đơn vị tính của chỉ tiêu (ví dụ: hồ sơ, %)")
+            self.problem(row, "unit", N_("vui lòng ghi đơn vị tính của chỉ tiêu (ví dụ: hồ sơ, %%)"))
         english = row.english("label") or label
         if kind == "calculate":
             expr = self.calculation(row, cycles)
             decimals = row.get("decimals") or "1"
             if not decimals.isdigit() or int(decimals) > 6:
-                self.problem(row, "decimals", "số chữ số thập phân phải từ 0 đến 6")
+                self.problem(row, "decimals", N_("số chữ số thập phân phải từ 0 đến 6"))
                 decimals = "1"
             if expr is not None:
                 self.computed.append(Computed(name, label, english, row.get("unit"), expr,
-                                              int(decimals)))
+                                              int(decimals), row.english_only("unit")))
         else:
             low, high = self.bounds(row)
-            indicator = Indicator(name, label, english, row.get("unit"), low, high, kind == "integer")
+            indicator = Indicator(name, label, english, row.get("unit"), low, high, kind == "integer",
+                                  unit_en=row.english_only("unit"))
             if row.get("default"):
                 indicator = replace(indicator, default=self.figure_default(row, indicator))
             self.indicators.append(indicator)
@@ -352,43 +369,42 @@ class _Survey:
         try:
             number = _number_text(text)
             if number is None:
-                raise AnswerError(indicator.key, "giá trị phải là một số")
+                raise AnswerError(indicator.key, N_("giá trị phải là một số"))
             return check_indicator(indicator, number)
         except AnswerError as error:
-            self.problem(row, "default", f"giá trị mặc định '{text}' không hợp lệ: {error.message}")
+            self.problem(row, "default", BAD_DEFAULT, value=text, reason=_reason(error))
             return None
 
     def calculation(self, row: Row, cycles: set[str]):
         name = row.get("name")
         if name in cycles:
-            self.problem(row, "calculation", "phép tính vòng tròn: giá trị này phụ thuộc vào "
-                         "chính nó qua " + " → ".join(sorted(cycles)))
+            self.problem(row, "calculation", N_("phép tính vòng tròn: giá trị này phụ thuộc vào "
+                                                "chính nó qua %(names)s"), names=" → ".join(sorted(cycles)))
             return None
         return self.translated(row, "calculation", row.get("calculation"), NUMBER)
 
     def translated(self, row: Row, column: str, text: str, kind: str):
         if not text:
-            self.problem(row, column, "vui lòng ghi biểu thức")
+            self.problem(row, column, N_("vui lòng ghi biểu thức"))
             return None
         try:
             python = to_python(text)
             expr = compile_expression(python, self.figure_names)
         except XPathError as error:
-            self.problem(row, column, str(error))
+            self.problem(row, column, AS_GIVEN, reason=str(error))
             return None
         except ExpressionError as error:
             unknown = re.search(r"unknown name '(\w+)'", str(error))
             if unknown and unknown.group(1) in self.all_names:
-                self.problem(row, column, f"${{{unknown.group(1)}}} ở sau dòng này hoặc không phải "
-                             "chỉ tiêu: vui lòng chỉ dùng các chỉ tiêu đứng trước")
+                self.problem(row, column, N_("${%(name)s} ở sau dòng này hoặc không phải chỉ tiêu: "
+                                             "vui lòng chỉ dùng các chỉ tiêu đứng trước"), name=unknown.group(1))
             elif unknown:
-                self.problem(row, column, f"tên ${{{unknown.group(1)}}} không có trong biểu mẫu")
+                self.problem(row, column, UNKNOWN_NAME, name=unknown.group(1))
             else:
-                self.problem(row, column, f"biểu thức không hợp lệ: {error}")
+                self.problem(row, column, N_("biểu thức không hợp lệ: %(reason)s"), reason=str(error))
             return None
         if expr.kind != kind:
-            wanted = "một số" if kind == NUMBER else "đúng/sai"
-            self.problem(row, column, f"biểu thức phải cho {wanted}")
+            self.problem(row, column, N_("biểu thức phải cho một số") if kind == NUMBER else N_("biểu thức phải cho đúng/sai"))
             return None
         return expr
 
@@ -399,10 +415,11 @@ class _Survey:
         try:
             low, high = constraint_bounds(text)
         except XPathError as error:
-            self.problem(row, "constraint", str(error))
+            self.problem(row, "constraint", AS_GIVEN, reason=str(error))
             return None, None
         if low is not None and high is not None and low > high:
-            self.problem(row, "constraint", f"giới hạn dưới {low:g} lớn hơn giới hạn trên {high:g}")
+            self.problem(row, "constraint", N_("giới hạn dưới %(low)s lớn hơn giới hạn trên %(high)s"),
+                         low=f"{low:g}", high=f"{high:g}")
         return low, high
 
 
@@ -466,16 +483,17 @@ def _rules(reading: _Reading, figure_names: list[str]) -> tuple[Rule, ...]:
     for row in reading.sheets.get("rules", []):
         name = row.get("name")
         if not KEY_RE.fullmatch(name):
-            reading.problem(row, "name", f"tên quy tắc '{name}' không hợp lệ")
+            reading.problem(row, "name", N_("tên quy tắc '%(name)s' không hợp lệ"), name=name)
             continue
         if name in seen:
-            reading.problem(row, "name", f"quy tắc '{name}' bị trùng với dòng {seen[name]}")
+            reading.problem(row, "name", N_("quy tắc '%(name)s' bị trùng với dòng %(line)s"), name=name,
+                            line=seen[name])
             continue
         seen[name] = row.number
         expr = checker.translated(row, "expression", row.get("expression"), BOOLEAN)
         message = row.text("message")
         if not message:
-            reading.problem(row, "message", "vui lòng ghi lời cảnh báo")
+            reading.problem(row, "message", N_("vui lòng ghi lời cảnh báo"))
         if expr is not None:
             rules.append(Rule(name, expr, message, row.english("message") or message))
     return tuple(rules)

@@ -11,7 +11,8 @@ from survey_app.checklists.spec import FormSpec
 from survey_app.checklists.types import YES_PARTLY_NO
 
 SURVEY_COLUMNS = ["type", "name", "label", "label::English (en)", "hint", "required",
-                  "relevant", "constraint", "calculation", "unit", "decimals", "default"]
+                  "relevant", "constraint", "calculation", "unit", "decimals", "default",
+                  "hint::English (en)", "unit::English (en)"]
 YES_PARTLY_NO_EN = {"yes": "Yes", "partly": "Partly", "no": "No"}
 
 
@@ -24,8 +25,10 @@ def write_xlsform(spec: FormSpec) -> bytes:
     _sheet(book.create_sheet("choices"), ["list_name", "name", "label", "label::English (en)"],
            _choice_rows(spec))
     _sheet(book.create_sheet("settings"),
-           ["form_id", "form_title", "form_title::English (en)", "version", "description"],
-           [[spec.id, spec.title, spec.title_en, str(spec.version), spec.description]])
+           ["form_id", "form_title", "form_title::English (en)", "version", "description",
+            "description::English (en)"],
+           [[spec.id, spec.title, spec.title_en, str(spec.version), spec.description,
+             spec.description_en]])
     _sheet(book.create_sheet("rules"), ["name", "expression", "message", "message::English (en)"],
            [[rule.key, to_xpath(rule.expr._tree), rule.message, rule.message_en]
             for rule in spec.rules])
@@ -56,7 +59,7 @@ def _survey_rows(spec: FormSpec) -> list[list]:
             rows.append([kind, item.key, item.label, item.label_en, item.help,
                          "yes" if item.required else "",
                          item.relevant.text if item.relevant else "", "", "", item.unit, "",
-                         item.default])
+                         item.default, item.help_en, item.unit_en])
         rows.append(["end group"])
     if spec.indicators or spec.computed:
         rows.append(["begin group", "indicators", "Chỉ tiêu", "Figures"])
@@ -64,10 +67,11 @@ def _survey_rows(spec: FormSpec) -> list[list]:
             bounds = [f". >= {_number(ind.min)}" if ind.min is not None else "",
                       f". <= {_number(ind.max)}" if ind.max is not None else ""]
             rows.append(["integer" if ind.integer else "decimal", ind.key, ind.label, ind.label_en,
-                         "", "", "", " and ".join(filter(None, bounds)), "", ind.unit, "", ind.default])
+                         "", "", "", " and ".join(filter(None, bounds)), "", ind.unit, "", ind.default,
+                         "", ind.unit_en])
         for comp in spec.computed:
             rows.append(["calculate", comp.key, comp.label, comp.label_en, "", "", "", "",
-                         to_xpath(comp.expr._tree), comp.unit, str(comp.decimals)])
+                         to_xpath(comp.expr._tree), comp.unit, str(comp.decimals), "", "", comp.unit_en])
         rows.append(["end group"])
     return rows
 

@@ -11,12 +11,41 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from survey_app.markers import N_
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 60 * 1024 * 1024
 MAX_ROWS = 2000
 ENGLISH = "::english (en)"
 VIETNAMESE = ("", "::vietnamese (vi)", "::tiếng việt (vi)", "::default")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class Problem(str):
+    """One problem of a workbook, in Vietnamese as a text ("survey, dòng 14, cột relevant:
+    …"); its catalogue `template`, `params` and place (sheet, row, column) give it in the
+    reader's language (`translated`)."""
+
+    def __new__(cls, template: str, at: tuple | None = None, **params):
+        text = template % params  # also "%%" of a text without params
+        problem = super().__new__(cls, f"{_where(at)}: {text}" if at else text)
+        problem.template, problem.params, problem.at = template, params, at
+        return problem
+
+    def translated(self, gettext) -> str:
+        params = {key: value.translated(gettext) if isinstance(value, Problem) else value
+                  for key, value in self.params.items()}
+        text = gettext(self.template) % params
+        return f"{_where(self.at, gettext)}: {text}" if self.at else text
+
+
+def _where(at: tuple, gettext=lambda text: text) -> str:
+    sheet, number, column = at
+    return gettext(N_("%(sheet)s, dòng %(row)s, cột %(column)s")) % {"sheet": sheet, "row": number,
+                                                                      "column": column}
+
+
+NOT_XLSX = N_("Tệp không phải là bảng tính .xlsx: vui lòng tải lên tệp Excel (.xlsx) theo mẫu XLSForm.")
 
 
 class XLSFormError(ValueError):
@@ -45,38 +74,43 @@ class Row:
         return ""
 
     def english(self, column: str) -> str:
-        """`column::English (en)` (or `column_en`, as the issue's rules sheet names it)."""
-        return self.cells.get(column + ENGLISH, "") or self.cells.get(column + "_en", "") \
-            or self.text(column)
+        """`column::English (en)` (or `column_en`, as the issue's rules sheet names it),
+        else the Vietnamese."""
+        return self.english_only(column) or self.text(column)
+
+    def english_only(self, column: str) -> str:
+        """`column::English (en)` or `column_en`; empty when the workbook gives none."""
+        return self.cells.get(column + ENGLISH, "") or self.cells.get(column + "_en", "")
+
+    def where(self, column: str) -> tuple:
+        return self.sheet, self.number, column
 
     def at(self, column: str) -> str:
-        return f"{self.sheet}, dòng {self.number}, cột {column}"
+        return _where(self.where(column))
 
 
 def check_container(data: bytes) -> None:
     if len(data) > MAX_BYTES:
-        raise XLSFormError([f"Tệp quá lớn ({len(data) // (1024 * 1024)} MB): biểu mẫu "
-                            f"không được vượt quá {MAX_BYTES // (1024 * 1024)} MB."])
+        raise XLSFormError([Problem(N_("Tệp quá lớn (%(size)s MB): biểu mẫu không được vượt quá %(limit)s MB."),
+                                    size=len(data) // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024))])
     if data.startswith(OLE_MAGIC):
-        raise XLSFormError(["Tệp được đặt mật khẩu hoặc là tệp .xls cũ: vui lòng mở bằng "
-                            "Excel, bỏ mật khẩu và lưu thành .xlsx (Excel Workbook)."])
+        raise XLSFormError([Problem(N_("Tệp được đặt mật khẩu hoặc là tệp .xls cũ: vui lòng mở bằng "
+                                       "Excel, bỏ mật khẩu và lưu thành .xlsx (Excel Workbook)."))])
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
         unpacked = sum(info.file_size for info in archive.infolist())
         types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     except (zipfile.BadZipFile, KeyError, OSError, EOFError):
-        raise XLSFormError(["Tệp không phải là bảng tính .xlsx: vui lòng tải lên tệp Excel "
-                            "(.xlsx) theo mẫu XLSForm."]) from None
+        raise XLSFormError([Problem(NOT_XLSX)]) from None
     if "xl/workbook.xml" not in names:
-        raise XLSFormError(["Tệp không phải là bảng tính .xlsx: vui lòng tải lên tệp Excel "
-                            "(.xlsx) theo mẫu XLSForm."])
+        raise XLSFormError([Problem(NOT_XLSX)])
     if "xl/vbaProject.bin" in names or b"macroEnabled" in types:
-        raise XLSFormError(["Tệp có chứa macro (.xlsm): vui lòng lưu thành .xlsx "
-                            "(Excel Workbook) không có macro."])
+        raise XLSFormError([Problem(N_("Tệp có chứa macro (.xlsm): vui lòng lưu thành .xlsx "
+                                       "(Excel Workbook) không có macro."))])
     if unpacked > MAX_UNPACKED:
-        raise XLSFormError([f"Tệp giải nén quá lớn: biểu mẫu không được vượt quá "
-                            f"{MAX_UNPACKED // (1024 * 1024)} MB khi giải nén."])
+        raise XLSFormError([Problem(N_("Tệp giải nén quá lớn: biểu mẫu không được vượt quá %(limit)s MB "
+                                       "khi giải nén."), limit=MAX_UNPACKED // (1024 * 1024))])
 
 
 def _cell(value) -> str:
@@ -104,12 +138,12 @@ def read_sheets(data: bytes) -> dict[str, list[Row]]:
             book.close()
     except XLSFormError:
         raise
-    except Exception as error:  # openpyxl raises many kinds on a damaged workbook
-        raise XLSFormError([f"Không đọc được bảng tính: {type(error).__name__}. Vui lòng "
-                            "mở bằng Excel và lưu lại thành .xlsx."]) from None
+    except Exception:  # openpyxl raises many kinds on a damaged workbook
+        raise XLSFormError([Problem(N_("Không đọc được bảng tính. Vui lòng mở bằng Excel và lưu lại "
+                                       "thành .xlsx."))]) from None
     if "survey" not in sheets:
-        raise XLSFormError(["Bảng tính không có sheet survey: vui lòng đặt các câu hỏi "
-                            "trong sheet tên survey."])
+        raise XLSFormError([Problem(N_("Bảng tính không có sheet survey: vui lòng đặt các câu hỏi "
+                                       "trong sheet tên survey."))])
     return sheets
 
 
@@ -118,8 +152,8 @@ def _rows(sheet, name: str) -> list[Row]:
     # Streamed in read-only mode: a sheet of too many rows stops at the limit.
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > MAX_ROWS + 1:
-            raise XLSFormError([f"{name}: quá {MAX_ROWS} dòng; vui lòng chia biểu mẫu "
-                                "thành nhiều biểu mẫu nhỏ hơn."])
+            raise XLSFormError([Problem(N_("%(sheet)s: quá %(limit)s dòng; vui lòng chia biểu mẫu "
+                                           "thành nhiều biểu mẫu nhỏ hơn."), sheet=name, limit=MAX_ROWS)])
         cells = [_cell(value) for value in values]
         if header is None:
             header = [cell.lower() for cell in cells]
@@ -138,6 +172,7 @@ def check_with_pyxform(data: bytes) -> None:
     try:
         workbook_to_json(get_xlsform(io.BytesIO(data)), warnings=[])
     except PyXFormError as error:
-        raise XLSFormError([f"XLSForm (pyxform): {error}"]) from None
-    except Exception as error:  # a workbook pyxform cannot read at all
-        raise XLSFormError([f"XLSForm (pyxform): không đọc được tệp ({type(error).__name__})."]) from None
+        raise XLSFormError([Problem(N_("Bảng tính chưa đúng mẫu XLSForm: %(reason)s"), reason=str(error))]) from None
+    except Exception:  # a workbook pyxform cannot read at all
+        raise XLSFormError([Problem(N_("Không đọc được bảng tính theo mẫu XLSForm. Vui lòng mở bằng Excel "
+                                       "và lưu lại thành .xlsx."))]) from None

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import get_locale, gettext
 from flask.cli import AppGroup, with_appcontext
 
 from survey_app import services
 from survey_app.domain.accounts import operations as accounts
 from survey_app.domain.access import USER_ROLES
 from survey_app.domain.errors import DomainError
+from survey_app.markers import N_
 from survey_app.storage import backup as backup_sql
 
 
@@ -22,9 +24,19 @@ photos_dir = services.photos_dir
 minutes_env = services.minutes_env
 
 
-def fail(message: str, code: int = 2):
-    click.echo(f"Lỗi: {message}", err=True)
+def fail(message: str, code: int = 2, **params):
+    """Stop with `message` (a catalogue entry, filled with `params`) in the configured language."""
+    text = gettext(message) % params if params else gettext(message)
+    click.echo(gettext(N_("Lỗi: %(message)s")) % {"message": text}, err=True)
     sys.exit(code)
+
+
+def refuse(error: DomainError, code: int = 2):
+    """Stop with a refused operation's message, translated as the pages translate it."""
+    fail(AS_GIVEN, code, reason=error.translated(gettext, locale=str(get_locale() or "vi")))
+
+
+AS_GIVEN = "%(reason)s"  # a message already worded (a library's or another layer's), shown as it is
 
 
 @click.command("init")
@@ -72,7 +84,7 @@ def _start_replication():
                                        current_app.config["REPLICA_SYNC_INTERVAL"],
                                        log=open(folder / "litestream.log", "ab"))
     except replication.ReplicationError as error:
-        fail(str(error))
+        fail(AS_GIVEN, reason=str(error))
     click.echo(f"Sao chép liên tục cơ sở dữ liệu tới {url}.")
     return replicator
 
@@ -90,7 +102,7 @@ def create_user_command(username, password, role, unit, full_name, email):
     try:
         user_id = accounts.create_user(store(), username, password, role, unit, full_name, email)
     except DomainError as error:
-        fail(error.message)
+        refuse(error)
     click.echo(f"Đã tạo người dùng {username} (id {user_id}).")
 
 
@@ -103,7 +115,7 @@ def set_email_command(username, address):
     try:
         kept = accounts.set_email(store(), username, address)
     except DomainError as error:
-        fail(error.message)
+        refuse(error)
     click.echo(f"Đã đặt địa chỉ thư của {username}: {kept}." if kept else f"Đã xoá địa chỉ thư của {username}.")
 
 
@@ -117,7 +129,7 @@ def token_create(username):
     try:
         click.echo(accounts.create_token(store(), username))
     except DomainError as error:
-        fail(error.message)
+        refuse(error)
 
 
 @token_group.command("revoke")
@@ -127,7 +139,7 @@ def token_revoke(username):
     try:
         count = accounts.revoke_tokens(store(), username)
     except DomainError as error:
-        fail(error.message)
+        refuse(error)
     click.echo(f"Đã thu hồi {count} mã truy cập.")
 
 
@@ -158,7 +170,7 @@ def _passphrase(path) -> str | None:
         return None
     passphrase = Path(path).read_text(encoding="utf-8").strip()
     if len(passphrase) < 12:
-        fail("Mật khẩu khóa trong tệp quá ngắn: vui lòng dùng ít nhất 12 ký tự.")
+        fail(N_("Mật khẩu khóa trong tệp quá ngắn: vui lòng dùng ít nhất 12 ký tự."))
     return passphrase
 
 
@@ -175,9 +187,9 @@ def restore_command(file, from_replica, timestamp, key_passphrase_file, without_
     backup), or with the continuous replica as it was at --timestamp (default: latest)."""
     from survey_app.domain.backup import restore_instance
     if bool(file) == bool(from_replica):
-        fail("Vui lòng chỉ rõ một nguồn: một tệp sao lưu, hoặc --from-replica.")
+        fail(N_("Vui lòng chỉ rõ một nguồn: một tệp sao lưu, hoặc --from-replica."))
     if timestamp and not from_replica:
-        fail("--timestamp chỉ dùng cùng --from-replica.")
+        fail(N_("--timestamp chỉ dùng cùng --from-replica."))
     try:
         if from_replica:
             _restore_from_replica(timestamp)
@@ -185,9 +197,9 @@ def restore_command(file, from_replica, timestamp, key_passphrase_file, without_
             restore_instance(store(), services.files_dir(), file, services.certs_dir(),
                              _passphrase(key_passphrase_file), without_key, actor=CLI_USER)
     except backup_sql.NotABackup as error:
-        fail(str(error))
+        fail(AS_GIVEN, reason=str(error))
     except DomainError as error:
-        fail(error.message)
+        refuse(error)
     click.echo(f"Đã khôi phục từ {file or current_app.config['REPLICA_URL']}.")
 
 
@@ -198,12 +210,12 @@ def _restore_from_replica(timestamp):
     from survey_app.storage import replication
     url = current_app.config.get("REPLICA_URL")
     if not url:
-        fail("Chưa cấu hình bản sao liên tục (REPLICA_URL).")
+        fail(N_("Chưa cấu hình bản sao liên tục (REPLICA_URL)."))
     with tempfile.TemporaryDirectory(dir=current_app.instance_path) as folder:
         try:
             database = replication.restore(url, Path(folder) / "replica.db", timestamp)
         except replication.ReplicationError as error:
-            fail(str(error))
+            fail(AS_GIVEN, reason=str(error))
         restore_instance(store(), services.files_dir(), database, actor=CLI_USER)
 
 
@@ -220,11 +232,12 @@ def import_command(file):
     try:
         document = json.loads(file.read().decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
-        fail(f"tệp không phải JSON hợp lệ: {error}")
+        fail(N_("tệp không phải JSON hợp lệ: %(reason)s"), reason=error)
     try:
         result = visit_io.import_document(store(), forms(), CLI_USER, document, photos_dir())
-    except DomainError as error:
-        fail(f"{error.message} (trường: {error.field})" if error.field else error.message)
+    except DomainError as error:  # the document's path of the field helps whoever edits the JSON file
+        fail(N_("%(reason)s (trường: %(field)s)") if error.field else AS_GIVEN, field=error.field,
+             reason=error.translated(gettext, locale=str(get_locale() or "vi")))
     for warning in result["warnings"]:
         click.echo(f"Cảnh báo: {warning}", err=True)
     click.echo(result["id"])
@@ -238,7 +251,7 @@ def export_visit_command(visit_id):
     from survey_app.domain.visits import document as visit_io
     from survey_app.storage import visits as visits_sql
     if store().read(visits_sql.get_visit, visit_id) is None:
-        fail(f"không có buổi khảo sát với mã {visit_id}")
+        fail(N_("không có buổi khảo sát với mã %(id)s"), id=visit_id)
     document = visit_io.export_document(store(), visit_id, photos_dir())
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
@@ -291,7 +304,7 @@ def send_reminders(days: int) -> None:
     try:
         settings = mail.MailSettings.from_config(current_app.config)
     except mail.MailConfigError as error:
-        fail(str(error))
+        fail(AS_GIVEN, reason=str(error))
     result = mail.send_digests(store(), settings, CLI_USER, days)
     click.echo(f"Đã gửi {len(result.sent)} thư nhắc việc"
                + (f"; {result.already} thư đã gửi hôm nay với cùng nội dung, không gửi lại." if result.already
@@ -302,8 +315,9 @@ def send_reminders(days: int) -> None:
     for address, reason in result.failed:
         click.echo(f"Lỗi: máy chủ thư từ chối gửi tới {address}: {reason}", err=True)
     if result.unreachable:
-        fail(f"không gửi được thư nhắc việc: máy chủ thư {result.unreachable}. Còn {result.pending} thư "
-             f"chưa gửi; vui lòng chạy lại lệnh sau, các thư còn lại sẽ được gửi.", code=EX_TEMPFAIL)
+        fail(N_("không gửi được thư nhắc việc: máy chủ thư %(reason)s. Còn %(pending)s thư chưa gửi; "
+                "vui lòng chạy lại lệnh sau, các thư còn lại sẽ được gửi."), EX_TEMPFAIL,
+             reason=result.unreachable, pending=result.pending)
     if result.failed:
         sys.exit(1)
 
@@ -336,7 +350,7 @@ def certificate_install(file, passphrase_file):
         subject = minutes_keys.install(store(), CLI_USER, env.certs, Path(file).read_bytes(), passphrase,
                                        env.verification.trusted_roots)
     except DomainError as error:
-        fail(error.message)
+        refuse(error)
     click.echo(f"Đã cài chứng thư số: {subject}")
 
 
@@ -352,11 +366,11 @@ def minutes_command(visit_id, out):
     from survey_app.domain.minutes import operations as minutes_ops
     from survey_app.storage import visits as visits_sql
     if store().read(visits_sql.get_visit, visit_id) is None:
-        fail(f"không có buổi khảo sát với mã {visit_id}")
+        fail(N_("không có buổi khảo sát với mã %(id)s"), id=visit_id)
     try:
         minutes = minutes_ops.require_version(store(), visit_id, None, preview_ok=True)
     except DomainError as error:
-        fail(error.message)
+        refuse(error)
     from survey_app.domain.files import write_atomic
     write_atomic(Path(out).absolute(), minutes_docs.version_pdf(store(), forms(), minutes_env(), minutes))
     click.echo(f"Đã ghi biên bản phiên bản {minutes['version']} ({minutes['status']}) vào {out}.")
@@ -377,7 +391,8 @@ def verify_command(file):
     try:
         result = verification.verify_document(store(), env, Path(file).read_bytes())
     except DomainError as error:
-        fail(f"KHÔNG xác thực được: {error.message}", code=1)
+        fail(N_("KHÔNG xác thực được: %(reason)s"), 1,
+             reason=error.translated(gettext, locale=str(get_locale() or "vi")))
     for signer in result["signers"]:
         click.echo(f"Chữ ký: {signer['name']} lúc {signer['signed_at']} "
                    f"({'hợp lệ' if signer['valid'] else 'không hợp lệ'})")
@@ -402,6 +417,6 @@ def verify_command(file):
     if result["valid"]:
         click.echo("Hợp lệ: tệp nguyên vẹn, chữ ký số hợp lệ.")
         return
-    reason = result["error"] or ("tệp đã bị sửa đổi sau khi ký" if result["modified"]
-                                 else "chữ ký không hợp lệ hoặc không tin cậy")
-    fail(f"KHÔNG hợp lệ: {reason}.", code=1)
+    reason = result["error"] or gettext(N_("tệp đã bị sửa đổi sau khi ký") if result["modified"]
+                                        else N_("chữ ký không hợp lệ hoặc không tin cậy"))
+    fail(N_("KHÔNG hợp lệ: %(reason)s."), 1, reason=reason)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from survey_app.formatting import Number
+
 
 class DomainError(Exception):
     """A refused request: `message` says why (Vietnamese), `field` names the input.
@@ -20,15 +22,21 @@ class DomainError(Exception):
         super().__init__(self.message)
         self.field = field
 
-    def translated(self, gettext: Callable[[str], str], codes: bool = False) -> str:
+    def translated(self, gettext: Callable[[str], str], codes: bool = False, locale: str = "vi") -> str:
         """The message in the reader's language, through the caller's `gettext`; a
         `Label` or `Labels` param (a status, a role) is translated too, followed by its
-        code only for a program's reader (`codes`: the API, whose words the codes are)."""
+        code only for a program's reader (`codes`: the API, whose words the codes are);
+        a `Number` param is written as `locale` writes numbers (`0,5` or `0.5`)."""
         text = gettext(self.template)
         if not self.params:
             return text
-        return text % {key: value.translated(gettext, codes) if isinstance(value, (Label, Labels)) else value
-                       for key, value in self.params.items()}
+        return text % {key: _param(value, gettext, codes, locale) for key, value in self.params.items()}
+
+
+def _param(value, gettext: Callable[[str], str], codes: bool, locale: str):
+    if isinstance(value, (Label, Labels)):
+        return value.translated(gettext, codes)
+    return value.formatted(locale) if isinstance(value, Number) else value
 
 
 class Label(str):

@@ -14,6 +14,7 @@ from survey_app.domain.visits.operations import load_visit
 from survey_app.markers import N_
 from survey_app.web.context import get_forms, get_store, photos_dir
 from survey_app.web.errors import refusal_text
+from survey_app.web.i18n import locale
 from survey_app.web.inputs import json_body
 from survey_app.web.security import api_unauthorized
 
@@ -73,7 +74,7 @@ def post_photo(visit_id):
     load_visit(get_store(), visit_id, g.user, edit=True)
     upload = request.files.get("file")
     if upload is None:
-        raise DomainError(N_("Vui lòng gửi tệp ảnh trong trường 'file'."), "file")
+        raise DomainError(N_("Vui lòng chọn tệp ảnh."), "file")
     if request.form.get("annotates"):  # an annotated copy of that photo item; the original stays
         created, result = annotations.add_annotation(
             get_store(), g.user, visit_id, photos_dir(), upload.stream,
@@ -97,16 +98,16 @@ def apply_messages(visit_id: int, body):
     load_visit(get_store(), visit_id, g.user, edit=True)
     if isinstance(body, dict) and "messages" in body:
         if not isinstance(body["messages"], list) or len(body) != 1:
-            raise DomainError(N_("'messages' phải là một danh sách thông điệp"), "messages")
+            raise DomainError(N_("Vui lòng gửi danh sách các thay đổi, và chỉ danh sách đó."), "messages")
         results = [_apply_one(visit_id, message) for message in body["messages"]]
         return jsonify({"results": results}), 200
-    status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, body)
+    status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, body, locale())
     return jsonify(result), status
 
 
 def _apply_one(visit_id, message) -> dict:
     try:
-        status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, message)
+        status, result = changes.apply_change(get_store(), get_forms(), g.user, visit_id, message, locale())
     except DomainError as error:
         status, result = error.status, {"ok": False, "error": refusal_text(error), "field": error.field}
     return {"id": message.get("id") if isinstance(message, dict) else None, "status": status, **result}

@@ -18,6 +18,7 @@ from survey_app.domain.errors import DomainError
 from survey_app.domain.files import DISK_FULL, disk_problem
 from survey_app.markers import N_
 from survey_app.storage import StoreBusy
+from survey_app.web.i18n import locale
 from survey_app.web.security import is_api_request
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def json_pages(*endpoints: str) -> None:
 
 
 def refusal_text(error: DomainError) -> str:
-    return error.translated(gettext)
+    return error.translated(gettext, locale=locale())
 
 
 def disk_error(error: OSError):
@@ -69,7 +70,8 @@ def disk_error(error: OSError):
 
 def domain_error(error: DomainError):
     """A page names a status or a role by its label; the API adds the code it sent."""
-    return answer(error.translated(gettext, codes=is_api_request()), error.status, error.field)
+    return answer(error.translated(gettext, codes=is_api_request(), locale=locale()), error.status,
+                  error.field)
 
 
 def store_busy(error: StoreBusy):

@@ -6,6 +6,7 @@ from flask import Flask, current_app, has_app_context, has_request_context, requ
 from flask_babel import Babel, get_locale
 
 from survey_app import formatting
+from survey_app.checklists.spec import own_text
 from survey_app.web import form_messages
 
 
@@ -40,15 +41,17 @@ def init_app(app: Flask) -> None:
 
 
 def own_language(thing, name: str = "label") -> str:
-    """A form's own text (`label`, `title`, `message`) in the page's language: its
-    `<name>_en` in English when the form gives one, else the Vietnamese."""
-    english = getattr(thing, f"{name}_en", "") if locale() == "en" else ""
-    return english or getattr(thing, name)
+    """A form's own text (`label`, `title`, `message`, `help`, `unit`, `description`) in
+    the page's language: its `<name>_en` in English when the form gives one."""
+    return own_text(thing, name, locale())
 
 
-def with_unit(label: str, unit: str) -> str:
-    """`label (unit)`; in English without a unit written in Vietnamese words (the
-    forms give units only in Vietnamese: "Quantity (quầy)" mixes two languages)."""
-    if not unit or (locale() == "en" and any(c.isalpha() for c in unit)):
+def with_unit(label: str, thing) -> str:
+    """`label (unit)` of a form's item or figure (or a unit's text); in English its
+    `unit_en`, and no unit written only in Vietnamese words ("Quantity (quầy)" mixes
+    two languages)."""
+    unit = own_language(thing, "unit") if hasattr(thing, "unit") else thing
+    english = getattr(thing, "unit_en", "")
+    if not unit or (locale() == "en" and not english and any(c.isalpha() for c in unit)):
         return label
     return f"{label} ({unit})"

@@ -14,6 +14,8 @@ import re
 from flask import request
 
 from survey_app.domain.errors import DomainError
+from survey_app.domain.fields import field_label
+from survey_app.formatting import Number
 from survey_app.domain.visits.ids import check_client_id
 from survey_app.domain.visits.operations import parse_iso_date
 from survey_app.markers import N_
@@ -35,7 +37,8 @@ def int_value(text: str, name: str) -> int | None:
     if not text:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > MAX_INT_ARG_DIGITS:
-        raise DomainError(N_("'%(field)s' phải là số nguyên dương (tối đa 12 chữ số)"), name, field=name)
+        raise DomainError(N_("Vui lòng nhập mục “%(field)s” là một số nguyên dương (tối đa 12 chữ số)."), name,
+                          field=field_label(name))
     return int(text)
 
 
@@ -45,7 +48,8 @@ def int_arg(name: str, default: int | None = None, maximum: int | None = None) -
     if number is None:
         return default
     if maximum is not None and number > maximum:
-        raise DomainError(N_("'%(field)s' tối đa %(maximum)s"), name, field=name, maximum=maximum)
+        raise DomainError(N_("Vui lòng nhập mục “%(field)s” không lớn hơn %(maximum)s."), name,
+                          field=field_label(name), maximum=Number(maximum))
     return number
 
 
@@ -59,7 +63,7 @@ def month_arg(name: str) -> str | None:
     """`?name=` as a month written YYYY-MM."""
     text = text_arg(name)
     if text and not MONTH.fullmatch(text):
-        raise DomainError(N_("'%(field)s' phải có dạng YYYY-MM"), name, field=name)
+        raise DomainError(N_("Vui lòng chọn một tháng hợp lệ cho mục “%(field)s”."), name, field=field_label(name))
     return text or None
 
 

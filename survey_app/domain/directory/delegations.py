@@ -144,8 +144,8 @@ def parse(data, partial: bool = False) -> dict:
         values["decision"] = {"number": number.strip(), "date": date}
     if "signature_layout" in data:
         if data["signature_layout"] not in SIGNATURE_LAYOUTS:
-            raise DomainError(N_("Vui lòng chọn cách bố trí chữ ký: 'mau_1_9' (Mẫu 1.9) hoặc 'three_party' (ba bên)."),
-                              "signature_layout")
+            raise DomainError(N_("Vui lòng chọn cách bố trí chữ ký: %(choices)s."), "signature_layout",
+                              choices=labels(SIGNATURE_LAYOUT_LABELS, SIGNATURE_LAYOUTS))
         values["signature_layout"] = data["signature_layout"]
     if "members" in data:
         values["members"] = _members(data["members"])

@@ -4,6 +4,7 @@ number, signer and seal: `reports.py`) and CSV (UTF-8 with BOM); the spreadsheet
 `spreadsheet.py`, the charts `charts.py`."""
 from __future__ import annotations
 
+from survey_app.checklists.spec import own_text
 from survey_app.markers import N_
 import base64
 import csv
@@ -168,10 +169,12 @@ def report_csv(data: dict) -> bytes:
 
 # ----------------------------------------------------------------- unit page
 
-def unit_overview(store, forms, user: dict, unit_id: int, today: str | None = None) -> dict:
+def unit_overview(store, forms, user: dict, unit_id: int, today: str | None = None,
+                  locale: str = "vi") -> dict:
     """What a delegation reads before a repeat visit: the visits to the unit (oldest
-    first), each visit's figures side by side with the change since the previous one,
-    and the recommendations made to the unit with their status."""
+    first), each visit's figures side by side with the change since the previous one
+    (the forms' labels in `locale`), and the recommendations made to the unit with
+    their status."""
     from survey_app.domain.errors import NotFound
     today = today or today_vn()
     unit = store.read(units_sql.get_unit, unit_id)
@@ -180,17 +183,18 @@ def unit_overview(store, forms, user: dict, unit_id: int, today: str | None = No
         raise NotFound(N_("Không tìm thấy đơn vị."))
     visits = list(reversed(store.read(sql.visits_of_unit, unit_id, scope)))
     values = store.read(sql.indicators_of, [v["id"] for v in visits])
-    return {"unit": unit, "visits": visits, "figures": _figure_rows(forms, visits, values),
+    return {"unit": unit, "visits": visits, "figures": _figure_rows(forms, visits, values, locale),
             "recommendations": store.read(sql.of_unit, unit_id, {"scope": scope}, today), "today": today}
 
 
-def _figure_rows(forms, visits: list[dict], values: dict) -> list[dict]:
+def _figure_rows(forms, visits: list[dict], values: dict, locale: str = "vi") -> list[dict]:
     import json
     labels: dict[str, tuple[str, str]] = {}
     for visit in visits:
         form = forms.get(visit["form_id"])
         for indicator in getattr(form, "indicators", ()):
-            labels.setdefault(indicator.key, (indicator.label, indicator.unit))
+            labels.setdefault(indicator.key, (own_text(indicator, "label", locale),
+                                              own_text(indicator, "unit", locale)))
     keys = sorted({k for v in values.values() for k in v}, key=lambda k: (k not in labels, k))
     rows = []
     for key in keys:

@@ -20,6 +20,7 @@ from typing import Callable
 
 from PIL import Image
 
+from survey_app.checklists.spec import own_text
 from survey_app.markers import N_
 from survey_app.documents import render_html, signer_certificate
 from survey_app.documents.render import render_pdf_placed
@@ -198,14 +199,14 @@ MISSING = N_("Còn %(count)s mục bắt buộc của nội dung khảo sát ch�
              "vui lòng trả lời hoặc xác nhận vẫn thông qua biên bản.")
 
 
-def missing_items(store, forms, visit: dict) -> list[str]:
-    """The questions of the required checklist items still unanswered, in form order
-    (an item its skip logic leaves out is not missing)."""
+def missing_items(store, forms, visit: dict, locale: str = "vi") -> list[str]:
+    """The questions (in `locale`) of the required checklist items still unanswered, in
+    form order (an item its skip logic leaves out is not missing)."""
     form = store.read(forms.for_visit, visit)
     fields = store.read(visits_sql.fields_of, visit["id"])
     answers = {path[len("checklist."):-len(".value")]: field["value"] for path, field in fields.items()
                if path.startswith("checklist.") and path.endswith(".value")}
-    return [form.items[key].label for key in form.missing_required(answers)]
+    return [own_text(form.items[key], "label", locale) for key in form.missing_required(answers)]
 
 
 def finalize_minutes(store, forms, env: MinutesEnv, user: dict, visit_id: int, *,

@@ -17,6 +17,7 @@ from survey_app.domain import audit
 from survey_app.domain.access import PLAN_REFUSED, can_plan_for, require
 from survey_app.domain.directory.issuing import issuing_place
 from survey_app.domain.errors import Conflict, DomainError, NotFound
+from survey_app.domain.fields import field_label
 from survey_app.domain.visits.operations import (NAME_LIMIT, check_text, insert_visit_row, parse_iso_date,
                                                  parse_offset_datetime)
 from survey_app.formatting import format_date, format_datetime
@@ -41,8 +42,9 @@ class RowRefusal(DomainError):
                          row=row, reason=reason.message)
         self.reason, self.status = reason, reason.status
 
-    def translated(self, gettext) -> str:
-        return gettext(self.template) % {"row": self.params["row"], "reason": self.reason.translated(gettext)}
+    def translated(self, gettext, codes: bool = False, locale: str = "vi") -> str:
+        return gettext(self.template) % {"row": self.params["row"],
+                                         "reason": self.reason.translated(gettext, codes, locale)}
 
 
 # ----------------------------------------------------------------- reading
@@ -141,7 +143,8 @@ def _check_row(db, forms, delegation: dict, raw, current: dict | None, now: str)
     """One row as {unit, started_at, place, form (None: unchanged)}; a value left as the
     visit has it is not checked again (a past time stays as it was planned)."""
     if not isinstance(raw, dict):
-        raise DomainError(N_("'%(field)s' phải là một đối tượng JSON"), "row", field="row")
+        raise DomainError(N_("Vui lòng gửi mục “%(field)s” dưới dạng một đối tượng JSON."), "row",
+                          field=field_label("row"))
     for key in raw:
         if key not in ROW_FIELDS:
             raise DomainError(N_("Trường không được phép: '%(key)s'"), key, key=key)
@@ -165,7 +168,8 @@ def _same_moment(text, stored: str) -> bool:
 
 def _plan_values(data, delegation: dict) -> dict:
     if not isinstance(data, dict):
-        raise DomainError(N_("'%(field)s' phải là một đối tượng JSON"), "fields", field="fields")
+        raise DomainError(N_("Vui lòng gửi mục “%(field)s” dưới dạng một đối tượng JSON."), "fields",
+                          field=field_label("fields"))
     for key in data:
         if key not in PLAN_FIELDS:
             raise DomainError(N_("Trường không được phép: '%(key)s'"), key, key=key)
@@ -176,7 +180,8 @@ def _plan_values(data, delegation: dict) -> dict:
                           "report_days", maximum=MAX_REPORT_DAYS)
     figures = data.get("figures") or {}
     if not isinstance(figures, dict) or set(figures) - {"from", "to"}:
-        raise DomainError(N_("'%(field)s' phải là một đối tượng JSON"), "figures", field="figures")
+        raise DomainError(N_("Vui lòng gửi mục “%(field)s” dưới dạng một đối tượng JSON."), "figures",
+                          field=field_label("figures"))
     period = {key: parse_iso_date(figures[key], f"figures.{key}") if figures.get(key) else ""
               for key in ("from", "to")}
     if period["from"] and period["to"] and period["from"] > period["to"]:
@@ -206,7 +211,8 @@ def save_plan(store, forms, user: dict, delegation_id: int, data) -> dict:
     [{id?, unit_id | unit, started_at, place, form, remove?}]}; a row with only its `id`
     stays as it is. Returns the plan's fields as saved."""
     if not isinstance(data, dict) or not isinstance(data.get("rows", []), list):
-        raise DomainError(N_("'%(field)s' phải là một danh sách"), "rows", field="rows")
+        raise DomainError(N_("Vui lòng gửi mục “%(field)s” dưới dạng một danh sách."), "rows",
+                          field=field_label("rows"))
     if len(data.get("rows", [])) > MAX_ROWS:
         raise DomainError(N_("Một kế hoạch có tối đa %(maximum)s buổi khảo sát."), "rows", maximum=MAX_ROWS)
 

@@ -17,7 +17,7 @@ from survey_app.domain import audit, files
 from survey_app.domain.access import (
     can_prepare_report, can_publish_report, can_view_report, report_signing_capacity,
 )
-from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound, labels
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.domain.minutes.operations import MinutesEnv, decode_signature
 from survey_app.domain.survey_report import material as report_material
@@ -159,7 +159,8 @@ def sign(store, env: MinutesEnv, user: dict, delegation_id: int, role, name, ima
     """The head of delegation's drawn signature on the final report; the PDF with it is sealed."""
     load_delegation(store, delegation_id, user)
     if role != "signer":
-        raise DomainError(N_("'role' phải là 'signer' (người ký báo cáo)."), "role")
+        raise DomainError(N_("Vui lòng chọn một trong: %(choices)s."), "role",
+                          choices=labels({"signer": N_("Người ký báo cáo")}))
     capacity = store.read(report_signing_capacity, user, delegation_id)
     if capacity is None:
         raise Forbidden(SIGN_REFUSED, "role")

@@ -17,6 +17,7 @@ from survey_app.clock import now_utc
 from survey_app.domain import audit, files
 from survey_app.domain.access import can_view_visit, can_write_unit_report
 from survey_app.domain.errors import Conflict, DomainError, NotFound
+from survey_app.domain.fields import field_label
 from survey_app.domain.followup import evidence
 from survey_app.domain.visits.operations import (
     EDITABLE_STATUSES,
@@ -86,7 +87,8 @@ def _object(value, field: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise DomainError(N_("'%(field)s' phải là một đối tượng"), field, field=field)
+        raise DomainError(N_("Vui lòng gửi mục “%(field)s” dưới dạng một đối tượng JSON."), field,
+                          field=field_label(field))
     return value
 
 
@@ -127,15 +129,16 @@ def _entries(value, field: str, kind: str) -> list[dict]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise DomainError(N_("'%(field)s' phải là một danh sách"), field, field=field)
+        raise DomainError(N_("Vui lòng gửi mục “%(field)s” dưới dạng một danh sách."), field,
+                          field=field_label(field))
     if len(value) > MAX_ENTRIES:
-        raise DomainError(N_("Vui lòng gửi tối đa %(limit)s mục trong '%(field)s'."), field, field=field,
-                          limit=MAX_ENTRIES)
+        raise DomainError(N_("Vui lòng gửi tối đa %(limit)s mục trong “%(field)s”."), field,
+                          field=field_label(field), limit=MAX_ENTRIES)
     entries = [check_item(kind, entry, f"{field}[{i}]") for i, entry in enumerate(value)]
     for i, entry in enumerate(entries):
         if not (entry.get("text") or "").strip():
-            raise DomainError(N_("Vui lòng nhập nội dung cho '%(field)s'."), f"{field}[{i}].text",
-                              field=f"{field}[{i}].text")
+            raise DomainError(N_("Vui lòng nhập nội dung cho mục %(number)s của “%(field)s”."),
+                              f"{field}[{i}].text", number=i + 1, field=field_label(field))
     return [{k: entry.get(k) or "" for k in (("text",) if kind == "difficulty" else ("text", "addressee"))}
             for entry in entries]
 

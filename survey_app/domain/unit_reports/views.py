@@ -23,11 +23,11 @@ def report_view(store, visit_id: int) -> tuple[dict, int]:
             "by": report["by_name"]}, report["revision"]
 
 
-def evaluation(form, indicators: dict) -> dict:
-    """The computed figures and the rule warnings of the reported figures (warned,
-    never blocked)."""
+def evaluation(form, indicators: dict, locale: str = "vi") -> dict:
+    """The computed figures and the rule warnings (in `locale`) of the reported figures
+    (warned, never blocked)."""
     result = form.evaluate(indicators)
-    return {"computed": result.computed, "warnings": [w.message for w in result.warnings]}
+    return {"computed": result.computed, "warnings": result.messages(locale)}
 
 
 def attachment(store, visit_id: int) -> dict | None:

@@ -14,7 +14,7 @@ from survey_app.markers import N_
 from survey_app.storage import visits as sql
 from survey_app.domain import audit
 from survey_app.clock import now_utc
-from survey_app.domain.errors import Conflict, DomainError, NotFound
+from survey_app.domain.errors import Conflict, DomainError, NotFound, labels
 from survey_app.domain.visits.ids import check_client_id
 from survey_app.domain.visits.operations import (
     ITEM_FIELDS,
@@ -25,6 +25,8 @@ from survey_app.domain.visits.operations import (
 )
 
 OPS = ("set", "add", "delete", "move")
+# What a refusal calls each operation (the API adds the code: "thêm ('add')").
+OP_LABELS = {"set": N_("sửa giá trị"), "add": N_("thêm mục"), "delete": N_("xóa mục"), "move": N_("chuyển chỗ mục")}
 MESSAGE_KEYS = {"id", "target", "op", "value", "item", "base_version", "position", "visit"}
 
 
@@ -36,23 +38,25 @@ def check_message(message) -> dict:
             raise DomainError(N_("Trường không được phép: '%(key)s'"), key, key=key)
     check_client_id(message.get("id"), "id")
     if not isinstance(message.get("target"), str) or not message["target"]:
-        raise DomainError(N_("Thiếu 'target'"), "target")
+        raise DomainError(N_("Vui lòng cho biết trường cần sửa."), "target")
     op = message.get("op", "set")
     if op not in OPS:
-        raise DomainError(N_("'op' phải là một trong: %(choices)s"), "op", choices=', '.join(OPS))
+        raise DomainError(N_("Vui lòng chọn một thao tác: %(choices)s."), "op", choices=labels(OP_LABELS))
     base = message.get("base_version")
     if op in ("set", "delete") and (not isinstance(base, int) or isinstance(base, bool) or base < 0):
-        raise DomainError(N_("'base_version' phải là số nguyên không âm (phiên bản đã thấy)"), "base_version")
+        raise DomainError(N_("Vui lòng gửi phiên bản đã thấy của trường (một số nguyên không âm)."),
+                          "base_version")
     return {**message, "op": op}
 
 
-def apply_change(store, forms, user: dict, visit_id: int, message) -> tuple[int, dict]:
-    """Apply one message; return (HTTP status, result). Repeats return the first result."""
+def apply_change(store, forms, user: dict, visit_id: int, message, locale: str = "vi") -> tuple[int, dict]:
+    """Apply one message; return (HTTP status, result), the rule warnings in `locale`.
+    Repeats return the first result."""
     message = check_message(message)
-    return store.write(_apply, forms, user, visit_id, message)
+    return store.write(_apply, forms, user, visit_id, message, locale)
 
 
-def _apply(db, forms, user, visit_id, message):
+def _apply(db, forms, user, visit_id, message, locale):
     done = sql.applied_change(db, visit_id, user["id"], message["id"])
     if done is not None:
         return done["status"], {**done["result"], "repeated": True}
@@ -62,7 +66,7 @@ def _apply(db, forms, user, visit_id, message):
     require_editable(visit)
     form = forms.for_visit(db, visit)
     try:
-        result = _dispatch(db, form, user, visit, message)
+        result = _dispatch(db, form, user, visit, message, locale)
         status = 200
         audit.record(db, user, f"visit.{message['op']}", "visit", visit_id,
                      {k: message.get(k) for k in ("id", "target", "item", "value", "position")})
@@ -72,7 +76,7 @@ def _apply(db, forms, user, visit_id, message):
     return status, result
 
 
-def _dispatch(db, form, user, visit, message) -> dict:
+def _dispatch(db, form, user, visit, message, locale: str = "vi") -> dict:
     at, user_id = now_utc(), user["id"]
     target, op = message["target"], message["op"]
     if target in ITEM_FIELDS:
@@ -89,7 +93,7 @@ def _dispatch(db, form, user, visit, message) -> dict:
     evaluation = form.evaluate(_indicators(db, visit["id"]))
     return {**result, "ok": True, "target": target,
             "computed": evaluation.computed,
-            "warnings": [w.message for w in evaluation.warnings]}
+            "warnings": evaluation.messages(locale)}
 
 
 def _indicators(db, visit_id: int) -> dict:
@@ -133,7 +137,7 @@ def _item_change(db, visit, message, at, user_id) -> dict:
     if op == "move":
         position = message.get("position")
         if not isinstance(position, (int, float)) or isinstance(position, bool):
-            raise DomainError(N_("'position' phải là một số"), "position")
+            raise DomainError(N_("Vui lòng gửi vị trí của mục là một số."), "position")
         version = sql.update_item(db, uid, at, user_id, position=float(position))
         return {"item": uid, "version": version}
     if existing["version"] != message["base_version"]:

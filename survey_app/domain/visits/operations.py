@@ -20,7 +20,8 @@ from survey_app.storage import visits as sql
 from survey_app.domain import audit
 from survey_app.domain.access import PLAN_REFUSED, can_edit_visit, can_plan_for, can_plan_visits, can_view_visit
 from survey_app.clock import now_utc
-from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound
+from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound, labels
+from survey_app.domain.fields import field_label
 from survey_app.formatting import format_date
 
 STATUSES = ("planned", "in_progress", "minutes_draft", "minutes_final", "signed", "follow_up", "closed")
@@ -48,6 +49,8 @@ ITEM_FIELDS = {
               "for_item": 100},
 }
 ATTENDEE_SIDES = ("delegation", "host", "guest")
+SIDE_LABELS = {"delegation": N_("Thành viên Đoàn"), "host": N_("Đơn vị được khảo sát"),
+               "guest": N_("Khách mời")}
 
 
 # ----------------------------------------------------------------- loading
@@ -78,8 +81,8 @@ def parse_offset_datetime(value, field: str) -> str:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise DomainError(N_("Vui lòng gửi '%(field)s' là thời điểm có múi giờ theo ISO 8601 "
-                             "(năm-tháng-ngàyTgiờ:phút:giây+07:00)."), field, field=field)
+        raise DomainError(N_("Vui lòng gửi “%(field)s” là thời điểm có múi giờ "
+                             "(năm-tháng-ngàyTgiờ:phút:giây+07:00)."), field, field=field_label(field))
     return moment.isoformat()
 
 
@@ -87,16 +90,18 @@ def parse_iso_date(value, field: str) -> str:
     try:
         return dt.date.fromisoformat(str(value)).isoformat()
     except ValueError:
-        raise DomainError(N_("'%(field)s' phải là ngày dạng YYYY-MM-DD"), field, field=field) from None
+        raise DomainError(N_("Vui lòng chọn một ngày hợp lệ cho mục “%(field)s”."), field,
+                          field=field_label(field)) from None
 
 
 def check_text(value, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise DomainError(N_("'%(field)s' phải là chuỗi văn bản"), field, field=field)
+        raise DomainError(N_("Vui lòng nhập mục “%(field)s” bằng chữ."), field, field=field_label(field))
     if len(value) > limit:
-        raise DomainError(N_("'%(field)s' dài quá %(limit)s ký tự"), field, field=field, limit=limit)
+        raise DomainError(N_("Mục “%(field)s” dài quá %(limit)s ký tự; vui lòng rút gọn."), field,
+                          field=field_label(field), limit=limit)
     return value
 
 
@@ -138,7 +143,8 @@ def check_item(kind: str, data, field: str, visit_date: str | None = None) -> di
     if kind not in ITEM_FIELDS:
         raise DomainError(N_("Loại mục không tồn tại: '%(kind)s'"), field, kind=kind)
     if not isinstance(data, dict):
-        raise DomainError(N_("'%(field)s' phải là một đối tượng"), field, field=field)
+        raise DomainError(N_("Vui lòng gửi mục “%(field)s” dưới dạng một đối tượng JSON."), field,
+                          field=field_label(field))
     allowed = ITEM_FIELDS[kind]
     for key in data:
         if key not in allowed:
@@ -146,8 +152,8 @@ def check_item(kind: str, data, field: str, visit_date: str | None = None) -> di
                               key=key, field=field)
     clean = {key: check_text(value, f"{field}.{key}", allowed[key]) for key, value in data.items()}
     if kind == "attendee" and clean.get("side", "host") not in ATTENDEE_SIDES:
-        raise DomainError(N_("'%(field)s.side' phải là một trong: %(choices)s"), f"{field}.side",
-                          field=field, choices=', '.join(ATTENDEE_SIDES))
+        raise DomainError(N_("Vui lòng chọn thành phần của người tham dự: %(choices)s."), f"{field}.side",
+                          choices=labels(SIDE_LABELS))
     if clean.get("due"):
         clean["due"] = parse_iso_date(clean["due"], f"{field}.due")
         if visit_date and clean["due"] < visit_date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from survey_app.checklists.spec import own_text
 from survey_app.checklists.types import ITEM_TYPES, show_answer
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
@@ -14,10 +15,8 @@ from survey_app.storage import units as units_sql
 from survey_app.domain import access
 from survey_app.domain.followup.operations import default_due
 from survey_app.domain.errors import DomainError, labels
-from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS, STATUSES
+from survey_app.domain.visits.operations import EDITABLE_STATUSES, SIDE_LABELS, STATUS_LABELS, STATUSES
 
-SIDE_LABELS = {"delegation": N_("Thành viên Đoàn"), "host": N_("Đơn vị được khảo sát"),
-               "guest": N_("Khách mời")}
 LIST_KINDS = ("attendee", "difficulty", "proposal", "opinion", "recommendation", "photo")
 
 
@@ -86,8 +85,9 @@ def _indicator_values(fields: dict) -> dict:
 
 # ----------------------------------------------------------------- capture page
 
-def capture_data(store, forms, visit_id: int, user: dict | None = None) -> dict:
-    """Everything the capture page shows, with the version of every field and item;
+def capture_data(store, forms, visit_id: int, user: dict | None = None, locale: str = "vi") -> dict:
+    """Everything the capture page shows, with the version of every field and item
+    (the rule warnings in `locale`);
     the unit names offered are those the visit already names (the directory's search,
     scoped to the user, suggests the others)."""
     def read(db):
@@ -98,7 +98,7 @@ def capture_data(store, forms, visit_id: int, user: dict | None = None) -> dict:
         members = delegations_sql.list_members(db, visit["delegation_id"])
         return {"visit": _header(db, visit, form), "form": form, "fields": fields,
                 "items": _items_by_kind(db, visit_id), "members": [m["name"] for m in members],
-                "computed": evaluation.computed, "warnings": [w.message for w in evaluation.warnings],
+                "computed": evaluation.computed, "warnings": evaluation.messages(locale),
                 # the addressee fields suggest these offline; online, the directory's
                 # search (static/js/unit-picker.js), not every unit of the country
                 "units": units_sql.names_of_visit(db, visit_id),
@@ -106,7 +106,7 @@ def capture_data(store, forms, visit_id: int, user: dict | None = None) -> dict:
     return store.read(read)
 
 
-def blank_capture_data(store, form, user: dict | None = None) -> dict:
+def blank_capture_data(store, form, user: dict | None = None, locale: str = "vi") -> dict:
     """The capture page of a visit not on the server yet, for one form: what a tablet
     shows for a visit planned without network (the page fills in the plan from its
     store). Members and units are those the plan page offers."""
@@ -123,7 +123,7 @@ def blank_capture_data(store, form, user: dict | None = None) -> dict:
                  "form_id": form.id, "form_title": form.title, "form_version": form.version}
         return {"visit": visit, "form": form, "fields": fields, "items": {kind: [] for kind in LIST_KINDS},
                 "members": list(members), "computed": evaluation.computed,
-                "warnings": [w.message for w in evaluation.warnings],
+                "warnings": evaluation.messages(locale),
                 "units": [],  # suggested by the directory's search while online
                 "local_times": {"started_at": "", "ended_at": ""}}
     return store.read(read)
@@ -146,12 +146,12 @@ def visit_overview(store, forms, visit_id: int, locale: str = "vi") -> dict:
         form = forms.for_visit(db, visit)
         fields = sql.fields_of(db, visit_id)
         items = _items_by_kind(db, visit_id)
-        header = _header(db, visit, form)
+        header = {**_header(db, visit, form), "form_title": own_text(form, "title", locale)}
         answers = {key: _value(fields, f"checklist.{key}.value") for key in form.item_keys}
         return {"visit": header,
                 "attendees": [{**i["data"], "side_label": SIDE_LABELS.get(i["data"].get("side", "host"), "")}
                               for i in items["attendee"]],
-                "report": _report(form, fields),
+                "report": _report(form, fields, locale),
                 "checklist": _checklist(form, fields, locale, form.relevant_items(answers)),
                 "difficulties": [i["data"] for i in items["difficulty"]],
                 "proposals": [i["data"] for i in items["proposal"]],
@@ -161,20 +161,22 @@ def visit_overview(store, forms, visit_id: int, locale: str = "vi") -> dict:
                 "recommendations": _recommendations(items["recommendation"], header),
                 "photos": [{"uid": i["uid"], "has_file": bool(i["data"].get("sha256")), **i["data"]}
                            for i in items["photo"]],
-                "missing": [form.items[key].label for key in form.missing_required(answers)]}
+                "missing": [own_text(form.items[key], "label", locale)
+                            for key in form.missing_required(answers)]}
     return store.read(read)
 
 
-def _report(form, fields: dict) -> dict:
+def _report(form, fields: dict, locale: str = "vi") -> dict:
     evaluation = form.evaluate(_indicator_values(fields))
-    figures = [{"key": i.key, "label": i.label, "unit": i.unit, "computed": False,
-                "value": _value(fields, f"indicators.{i.key}")} for i in form.indicators]
-    figures += [{"key": c.key, "label": c.label, "unit": c.unit, "computed": True,
+    figures = [{"key": i.key, "label": own_text(i, "label", locale), "unit": own_text(i, "unit", locale),
+                "computed": False, "value": _value(fields, f"indicators.{i.key}")} for i in form.indicators]
+    figures += [{"key": c.key, "label": own_text(c, "label", locale), "unit": own_text(c, "unit", locale),
+                 "computed": True,
                  "value": evaluation.computed.get(c.key), "decimals": c.decimals} for c in form.computed]
     return {"summary": _value(fields, "report.summary") or "",
             "period_from": _value(fields, "report.period.from") or "",
             "period_to": _value(fields, "report.period.to") or "",
-            "figures": figures, "warnings": [w.message for w in evaluation.warnings]}
+            "figures": figures, "warnings": evaluation.messages(locale)}
 
 
 def _checklist(form, fields: dict, locale: str, asked: dict[str, bool]) -> list[dict]:
@@ -187,13 +189,14 @@ def _checklist(form, fields: dict, locale: str, asked: dict[str, bool]) -> list[
                 continue
             value = _value(fields, f"checklist.{item.key}.value")
             blank = value is None or value == ""
-            rows.append({"key": item.key, "label": item.label, "type": item.type, "unit": item.unit,
+            rows.append({"key": item.key, "label": own_text(item, "label", locale), "type": item.type,
+                         "unit": own_text(item, "unit", locale),
                          "required": item.required, "value": value,
                          "display": "" if blank else show_answer(item, value, locale),
                          "shown_as": ITEM_TYPES[item.type].shown_as,
                          "note": _value(fields, f"checklist.{item.key}.note") or ""})
         if rows:
-            sections.append({"title": section.title, "rows": rows})
+            sections.append({"title": own_text(section, "title", locale), "rows": rows})
     return sections
 
 

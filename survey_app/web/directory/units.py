@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import npgettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -129,9 +130,12 @@ def merge(unit_id):
         except DomainError as error:
             form.into_name.errors = [refusal_text(error)]
         else:
-            flash(_("Đã gộp %(unit)s vào %(into)s: %(visits)s buổi khảo sát và %(recommendations)s kiến nghị "
-                    "đã chuyển sang.", unit=result["unit"]["name"], into=result["into"]["name"],
-                    visits=result["moved"]["visits"], recommendations=result["moved"]["recommendations"]), "success")
+            moved = result["moved"]
+            flash(_("Đã gộp %(unit)s vào %(into)s: %(visits)s và %(recommendations)s đã chuyển sang.",
+                    unit=result["unit"]["name"], into=result["into"]["name"],
+                    visits=npgettext("count", "%(num)s buổi khảo sát", "%(num)s buổi khảo sát", moved["visits"]),
+                    recommendations=npgettext("count", "%(num)s kiến nghị", "%(num)s kiến nghị",
+                                              moved["recommendations"])), "success")
             return redirect(url_for("units.edit", unit_id=into))
     return render_template("directory/unit_edit.html", form=UnitForm(data=_form_data(current)), current=current,
                            merge_form=form), 400

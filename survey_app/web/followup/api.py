@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import g, jsonify, request, url_for
 
 from survey_app.domain.followup import operations as followup
-from survey_app.domain.errors import DomainError
+from survey_app.domain.errors import DomainError, labels
 from survey_app.markers import N_
 from survey_app.web.api import api_blueprint
 from survey_app.web.context import done_rule, evidence_dir, get_store
@@ -14,6 +14,8 @@ from survey_app.web.followup.pages import board_filters
 from survey_app.web.inputs import int_arg, json_object
 
 bp = api_blueprint("api_followup")
+# A host's claim that a recommendation is done: what the committee decides, in words.
+DECISION_LABELS = {"accept": N_("Chấp nhận hoàn thành"), "reject": N_("Không chấp nhận kết quả")}
 FIELDS = ("item_id", "visit_id", "delegation_id", "delegation_name", "unit_id", "unit_name", "text",
           "due", "status", "accepted", "reason", "visit_date", "updated_at")
 
@@ -59,12 +61,12 @@ def post_update(item_id):
     body = json_object({"status", "note", "decision"})
     note = body.get("note") or ""
     if not isinstance(note, str):
-        raise DomainError(N_("'note' phải là chuỗi văn bản"), "note")
+        raise DomainError(N_("Vui lòng nhập ghi chú bằng chữ."), "note")
     store = get_store()
     if "decision" in body:
         if body["decision"] not in ("accept", "reject"):
-            raise DomainError(N_("'decision' không hợp lệ: '%(value)s' (accept | reject)"), "decision",
-                              value=body["decision"])
+            raise DomainError(N_("Vui lòng chọn một trong: %(choices)s."), "decision",
+                              choices=labels(DECISION_LABELS))
         result = followup.decide_claim(store, g.user, item_id, body["decision"] == "accept", note)
     else:
         result = followup.report_progress(store, g.user, item_id, status=body.get("status"), note=note,

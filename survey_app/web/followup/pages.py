@@ -206,5 +206,5 @@ def evidence(evidence_id):
 
 @bp.route("/units/<int:unit_id>")
 def unit(unit_id):
-    data = followup_report.unit_overview(get_store(), get_forms(), current_user(), unit_id)
+    data = followup_report.unit_overview(get_store(), get_forms(), current_user(), unit_id, locale=i18n.locale())
     return render_template("followup/unit.html", data=data)

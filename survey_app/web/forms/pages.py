@@ -32,6 +32,8 @@ def index():
 
 
 def _index(problems=(), status=200):
+    """The form list, with the problems of a refused workbook in the page's language."""
+    problems = [p.translated(_) if hasattr(p, "translated") else p for p in problems]
     forms = get_forms()
     rows = [{"form": spec, "retired": retired, **ops.form_history(get_store(), spec.id)}
             for spec, retired in forms.catalogue()]

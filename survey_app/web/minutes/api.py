@@ -68,7 +68,8 @@ def finalize(visit_id):
     body = json_object({"confirm"}) if request.content_length else {}
     confirm = body.get("confirm", True)
     if not isinstance(confirm, bool):
-        raise DomainError(N_("Vui lòng gửi 'confirm' là true hoặc false."), "confirm")
+        raise DomainError(N_("Vui lòng cho biết có thông qua biên bản khi còn mục bắt buộc chưa trả lời hay không "
+                             "(đúng hoặc sai)."), "confirm")
     minutes = ops.finalize_minutes(get_store(), get_forms(), minutes_env(), g.user, visit_id,
                                    confirmed=confirm)
     return jsonify(summary(minutes))
@@ -92,7 +93,7 @@ def verify():
     upload = request.files.get("file")
     data = upload.read(MAX_PDF + 1) if upload else request.get_data(cache=False)
     if not data:
-        raise DomainError(N_("Gửi tệp PDF trong thân yêu cầu hoặc trường 'file'."), "file")
+        raise DomainError(N_("Vui lòng chọn tệp PDF cần xác thực."), "file")
     if len(data) > MAX_PDF:
         raise DomainError(N_("Tệp PDF quá lớn. Vui lòng gửi tệp nhỏ hơn."), "file")
     if b"%PDF-" not in data[:1024]:  # checked by content, whatever the file is called

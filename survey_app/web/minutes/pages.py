@@ -23,7 +23,7 @@ from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS
 from survey_app.formatting import format_date, parse_datetime
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
-from survey_app.web import nav
+from survey_app.web import i18n, nav
 from survey_app.web.context import current_user, get_forms, get_store, minutes_env
 from survey_app.web.errors import flash_refusal, refusal_text, require_form
 
@@ -92,7 +92,7 @@ def page(visit_id):
         status_label=STATUS_LABELS[visit["status"]], form=ActionForm(),
         can_prepare=store.read(access.can_prepare_minutes, current_user(), visit),
         roles=ops.required_roles(store, visit), role_labels=SIGNATORY_LABELS, all_roles=SIGNATORY_ROLES,
-        missing=ops.missing_items(store, get_forms(), visit) if visit["status"] in EDITABLE_STATUSES else [])
+        missing=ops.missing_items(store, get_forms(), visit, i18n.locale()) if visit["status"] in EDITABLE_STATUSES else [])
 
 
 @bp.post("/visits/<int:visit_id>/minutes/draft")

@@ -27,6 +27,7 @@ from survey_app.markers import N_
 from survey_app.storage import visits as visits_sql
 from survey_app.web.context import current_user, get_forms, get_store
 from survey_app.web.errors import refusal_text
+from survey_app.web.i18n import own_language
 from survey_app.web.inputs import text_arg
 
 bp = Blueprint("plans", __name__, url_prefix="/delegations")
@@ -93,7 +94,7 @@ def _page(form: PlanForm, current: dict, status: int):
     started = {row["id"]: {**row, "when": format_datetime(row["started_at"], str(get_locale()))}
                for row in current["rows"] if not row["editable"]}
     units = sorted({row["unit_name"] for row in current["rows"]})  # the others: the directory's search
-    titles = {f.id: f.title for f in get_forms()}
+    titles = {f.id: own_language(f, "title") for f in get_forms()}
     outlines = [(form_id, titles.get(form_id, form_id)) for form_id in
                 dict.fromkeys(row["form_id"] for row in current["rows"])]
     number = number_text(current["delegation"], current["plan"]) if current["plan"]["number"] else ""
@@ -104,7 +105,8 @@ def _page(form: PlanForm, current: dict, status: int):
 
 
 def _choices(form: PlanForm) -> None:
-    choices = select_choices([("", "—")] + [(f.id, f"{f.title} (v{f.version})") for f in get_forms()])
+    choices = select_choices([("", "—")] + [(f.id, f"{own_language(f, 'title')} (v{f.version})")
+                                            for f in get_forms()])
     for row in form.rows:
         row.form.checklist_form.choices = choices
 

@@ -10,6 +10,7 @@ from survey_app.domain.unit_reports import operations, views
 from survey_app.markers import N_
 from survey_app.web.api import api_blueprint
 from survey_app.web.context import get_forms, get_store
+from survey_app.web.i18n import locale
 from survey_app.web.inputs import json_body
 
 bp = api_blueprint("api_unit_reports")
@@ -43,7 +44,7 @@ def save(visit_id: int, user: dict):
     operations.save_report(get_store(), get_forms(), user, visit_id, body, revision)
     form = get_store().read(get_forms().for_visit, visit)
     report, _ = views.report_view(get_store(), visit_id)
-    return answer(visit_id, views.evaluation(form, report["indicators"]))
+    return answer(visit_id, views.evaluation(form, report["indicators"], locale()))
 
 
 @bp.route("/visits/<int:visit_id>/unit-report", methods=["GET", "PUT"])

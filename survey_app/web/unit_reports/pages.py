@@ -14,6 +14,7 @@ from survey_app.domain.visits import queries as visit_queries
 from survey_app.markers import N_
 from survey_app.web import errors, nav
 from survey_app.web.context import current_user, evidence_dir, get_forms, get_store
+from survey_app.web.i18n import locale
 from survey_app.web.unit_reports.api import save
 
 bp = Blueprint("unit_reports", __name__)
@@ -43,7 +44,7 @@ def page(visit_id):
     return render_template("unit_reports/report.html", visit=visit, form=form, report=report, revision=revision,
                            writable=writable, deadline=views.deadline_of(get_store(), visit),
                            attachment=views.attachment(get_store(), visit_id), outline_url=_outline_url(visit),
-                           **views.evaluation(form, report["indicators"]))
+                           **views.evaluation(form, report["indicators"], locale()))
 
 
 def _outline_url(visit: dict) -> str:

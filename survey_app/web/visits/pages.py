@@ -4,7 +4,6 @@ page with its autosave and photo routes (session + CSRF header), and the overvie
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -33,6 +32,7 @@ from survey_app.web import api
 from survey_app.web import errors
 from survey_app.web import nav
 from survey_app.web.context import current_user, get_forms, get_store, photos_dir
+from survey_app.web.i18n import locale, own_language
 from survey_app.web.inputs import client_id, int_value, json_body, json_object
 
 bp = Blueprint("visits", __name__, url_prefix="/visits")
@@ -80,7 +80,7 @@ def _options(form) -> None:
         ids = store.read(access.planning_delegation_ids, user)
         form.delegation.choices = select_choices([(d["id"], d["name"]) for d in
                                                   store.read(visits_sql.delegation_options, ids=ids)])
-        form.checklist_form.choices = select_choices([(f.id, f"{f.title} (v{f.version})") for f in get_forms()])
+        form.checklist_form.choices = select_choices([(f.id, f"{own_language(f, 'title')} (v{f.version})") for f in get_forms()])
 
 
 def _filters(form: FilterForm) -> dict:
@@ -171,7 +171,7 @@ def blank_capture(form_id):
     form = get_forms().get(form_id)
     if form is None:
         raise NotFound(N_("Không tìm thấy biểu mẫu."))
-    return render_template("visits/capture.html", **overview.blank_capture_data(get_store(), form, current_user()),
+    return render_template("visits/capture.html", **overview.blank_capture_data(get_store(), form, current_user(), locale()),
                            readonly=False, blank=True)
 
 
@@ -189,14 +189,14 @@ def local_capture(uuid):
 @bp.get("/<int:visit_id>")
 def show(visit_id):
     visit = load_visit(get_store(), visit_id, current_user())
-    data = overview.visit_overview(get_store(), get_forms(), visit_id, locale=str(get_locale() or "vi"))
+    data = overview.visit_overview(get_store(), get_forms(), visit_id, locale=locale())
     return render_template("visits/overview.html", **data, can_edit=_can_edit(visit))
 
 
 @bp.get("/<int:visit_id>/capture")
 def capture(visit_id):
     visit = load_visit(get_store(), visit_id, current_user())
-    data = overview.capture_data(get_store(), get_forms(), visit_id, current_user())
+    data = overview.capture_data(get_store(), get_forms(), visit_id, current_user(), locale())
     readonly = not (data["visit"]["editable"] and _can_edit(visit))
     return render_template("visits/capture.html", **data, readonly=readonly,
                            unit_report=unit_reports.capture_figures(get_store(), visit),
