@@ -61,7 +61,6 @@ SUPPORTED_TYPES = ("begin group", "end group", "select_one", "text", "integer", 
                    "date", "image", "note", "calculate")
 BAD_DEFAULT = N_("giá trị mặc định '%(value)s' không hợp lệ: %(reason)s")
 UNKNOWN_NAME = N_("tên ${%(name)s} không có trong biểu mẫu")
-AS_GIVEN = "%(reason)s"  # a problem the expression reader words (xpath.py), shown as it is
 
 
 def _reason(error: AnswerError) -> Problem:  # an answer's refusal, translated with the problem
@@ -318,7 +317,7 @@ class _Survey:
         try:
             condition = compile_condition(text)
         except XPathError as error:
-            self.problem(row, "relevant", AS_GIVEN, reason=str(error))
+            self.problem(row, "relevant", error.template, **error.params)
             return None
         for name in sorted(condition.names - set(earlier)):
             if name in self.all_names and name not in self.figure_names:
@@ -391,7 +390,7 @@ class _Survey:
             python = to_python(text)
             expr = compile_expression(python, self.figure_names)
         except XPathError as error:
-            self.problem(row, column, AS_GIVEN, reason=str(error))
+            self.problem(row, column, error.template, **error.params)
             return None
         except ExpressionError as error:
             unknown = re.search(r"unknown name '(\w+)'", str(error))
@@ -415,7 +414,7 @@ class _Survey:
         try:
             low, high = constraint_bounds(text)
         except XPathError as error:
-            self.problem(row, "constraint", AS_GIVEN, reason=str(error))
+            self.problem(row, "constraint", error.template, **error.params)
             return None, None
         if low is not None and high is not None and low > high:
             self.problem(row, "constraint", N_("giới hạn dưới %(low)s lớn hơn giới hạn trên %(high)s"),

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from survey_app.markers import N_
+
 MAX_LENGTH = 1000
 MAX_DEPTH = 50
 
@@ -43,7 +45,15 @@ _COMPARE = ("=", "!=", "<", "<=", ">", ">=")
 
 
 class XPathError(ValueError):
-    """The expression is not allowed; the message (Vietnamese) says why."""
+    """The expression is not allowed; the message (Vietnamese) says why, and its catalogue
+    `template` and `params` say it in the reader's language."""
+
+    def __init__(self, template: str, **params):
+        super().__init__(template % params)
+        self.template, self.params = template, params
+
+
+NOT_UNDERSTOOD = N_("không hiểu '%(token)s'")
 
 
 @dataclass(frozen=True)
@@ -65,19 +75,19 @@ class Condition:
 def compile_condition(text: str, known_names: Iterable[str] | None = None) -> Condition:
     """Parse and check `text`; raise XPathError naming what is wrong."""
     if not isinstance(text, str) or not text.strip():
-        raise XPathError("biểu thức trống")
+        raise XPathError(N_("biểu thức trống"))
     if len(text) > MAX_LENGTH:
-        raise XPathError(f"biểu thức dài quá {MAX_LENGTH} ký tự")
+        raise XPathError(N_("biểu thức dài quá %(limit)s ký tự"), limit=MAX_LENGTH)
     parser = _Parser(tokenize(text))
     tree = parser.expression(0)
     if parser.peek() is not None:
-        raise XPathError(f"không hiểu '{parser.peek()[1]}'")
+        raise XPathError(NOT_UNDERSTOOD, token=parser.peek()[1])
     names = _names(tree)
     if known_names is not None:
         known = set(known_names)
         for name in sorted(names):
             if name not in known:
-                raise XPathError(f"tên ${{{name}}} không có trong biểu mẫu")
+                raise XPathError(N_("tên ${%(name)s} không có trong biểu mẫu"), name=name)
     return Condition(text.strip(), frozenset(names), _uses_dot(tree), tree)
 
 
@@ -86,7 +96,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
-            raise XPathError(f"ký tự không hợp lệ '{text[position:].strip()[:1]}'")
+            raise XPathError(N_("ký tự không hợp lệ '%(char)s'"), char=text[position:].strip()[:1])
         kind = match.lastgroup if match.lastgroup != "refname" else "ref"
         if match.group("ref"):
             kind, token = "ref", match.group("refname").strip()
@@ -111,7 +121,7 @@ class _Parser:
     def take(self):
         token = self.peek()
         if token is None:
-            raise XPathError("biểu thức kết thúc giữa chừng")
+            raise XPathError(N_("biểu thức kết thúc giữa chừng"))
         self.position += 1
         return token
 
@@ -131,7 +141,7 @@ class _Parser:
     def unary(self):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise XPathError("biểu thức lồng nhau quá sâu")
+            raise XPathError(N_("biểu thức lồng nhau quá sâu"))
         try:
             if self.peek() == ("op", "-"):
                 self.take()
@@ -148,7 +158,7 @@ class _Parser:
             return ("str", token[1:-1])
         if kind == "ref":
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", token):
-                raise XPathError(f"tên không hợp lệ ${{{token}}}")
+                raise XPathError(N_("tên không hợp lệ ${%(name)s}"), name=token)
             return ("ref", token)
         if kind == "dot":
             return ("dot",)
@@ -158,11 +168,11 @@ class _Parser:
             return inner
         if kind == "word" and self.peek() == ("op", "("):
             return self.call(token)
-        raise XPathError(f"không hiểu '{token}'")
+        raise XPathError(NOT_UNDERSTOOD, token=token)
 
     def call(self, name):
         if name not in FUNCTIONS:
-            raise XPathError(f"hàm {name}() không được hỗ trợ")
+            raise XPathError(N_("hàm %(name)s() không được hỗ trợ"), name=name)
         self.take()
         args = []
         if self.peek() != ("op", ")"):
@@ -173,12 +183,13 @@ class _Parser:
         self.expect(")")
         least, most = FUNCTIONS[name]
         if not least <= len(args) <= most:
-            raise XPathError(f"hàm {name}() nhận {least}..{most} tham số, không phải {len(args)}")
+            raise XPathError(N_("hàm %(name)s() nhận %(least)s..%(most)s tham số, không phải %(count)s"),
+                             name=name, least=least, most=most, count=len(args))
         return ("call", name, *args)
 
     def expect(self, symbol):
         if self.take() != ("op", symbol):
-            raise XPathError(f"thiếu '{symbol}'")
+            raise XPathError(N_("thiếu '%(symbol)s'"), symbol=symbol)
 
 
 def _children(tree):
@@ -379,9 +390,11 @@ def _python(tree) -> str:
         return f"(not {_python(tree[2])})"
     if kind == "call" and tree[1] in ("round", "abs", "min", "max"):
         return f"{tree[1]}({', '.join(_python(arg) for arg in tree[2:])})"
-    what = {"str": "chuỗi ký tự", "dot": "dấu '.'"}.get(kind) or (
-        f"hàm {tree[1]}()" if kind == "call" else f"phép {tree[1]}")
-    raise XPathError(f"{what} chưa được hỗ trợ trong phép tính chỉ tiêu và quy tắc")
+    if kind in ("str", "dot"):
+        raise XPathError(N_("chuỗi ký tự chưa được hỗ trợ trong phép tính chỉ tiêu và quy tắc") if kind == "str"
+                         else N_("dấu '.' chưa được hỗ trợ trong phép tính chỉ tiêu và quy tắc"))
+    raise XPathError(N_("hàm %(name)s() chưa được hỗ trợ trong phép tính chỉ tiêu và quy tắc") if kind == "call"
+                     else N_("phép %(name)s chưa được hỗ trợ trong phép tính chỉ tiêu và quy tắc"), name=tree[1])
 
 
 def constraint_bounds(text: str) -> tuple[float | None, float | None]:
@@ -400,7 +413,7 @@ def constraint_bounds(text: str) -> tuple[float | None, float | None]:
     for part in parts:
         if part[0] != "op" or part[1] not in ("<=", ">=") or part[2] != ("dot",) \
                 or _number(part[3]) is None:
-            raise XPathError("ràng buộc của chỉ tiêu chỉ được có dạng . >= số và/hoặc . <= số")
+            raise XPathError(N_("ràng buộc của chỉ tiêu chỉ được có dạng . >= số và/hoặc . <= số"))
         if part[1] == ">=":
             low = _number(part[3])
         else:
