@@ -155,15 +155,22 @@ def _board(db, user: dict, report_id: int, inp: dict) -> None:
 
 # ----------------------------------------------------------------- signature and seal
 
-def sign(store, env: MinutesEnv, user: dict, delegation_id: int, role, name, image) -> dict:
-    """The head of delegation's drawn signature on the final report; the PDF with it is sealed."""
+def require_signer(store, user: dict, delegation_id: int) -> str:
+    """How this user may sign the delegation's report (`self`, or the secretary
+    collecting the head's signature); 404/403 before anything else is read."""
     load_delegation(store, delegation_id, user)
-    if role != "signer":
-        raise DomainError(N_("Vui lòng chọn một trong: %(choices)s."), "role",
-                          choices=labels({"signer": N_("Người ký báo cáo")}))
     capacity = store.read(report_signing_capacity, user, delegation_id)
     if capacity is None:
         raise Forbidden(SIGN_REFUSED, "role")
+    return capacity
+
+
+def sign(store, env: MinutesEnv, user: dict, delegation_id: int, role, name, image) -> dict:
+    """The head of delegation's drawn signature on the final report; the PDF with it is sealed."""
+    capacity = require_signer(store, user, delegation_id)
+    if role != "signer":
+        raise DomainError(N_("Vui lòng chọn một trong: %(choices)s."), "role",
+                          choices=labels({"signer": N_("Người ký báo cáo")}))
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 200:
         raise DomainError(N_("Vui lòng ghi họ và tên người ký (tối đa 200 ký tự)."), "name")
