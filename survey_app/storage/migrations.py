@@ -438,9 +438,11 @@ def m028_report_recommendations(db):
         raise RuntimeError("m028: unexpected definition of recommendations")
     version = db.execute("PRAGMA schema_version").fetchone()[0]
     db.execute("PRAGMA writable_schema = ON")
-    db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'recommendations'", [new])
-    db.execute(f"PRAGMA schema_version = {int(version) + 1}")
-    db.execute("PRAGMA writable_schema = OFF")
+    try:
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'recommendations'", [new])
+        db.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:  # never left on for the connection, whatever happens (the transaction rolls back)
+        db.execute("PRAGMA writable_schema = OFF")
     if db.execute("PRAGMA integrity_check(recommendations)").fetchone()[0] != "ok":
         raise RuntimeError("m028: integrity check failed")
     db.execute("PRAGMA defer_foreign_keys = ON")
