@@ -208,6 +208,10 @@ TABLE = {
     "survey_report.download_pdf": ("/delegations/{survey}/report.pdf", REPORT_VIEW, NONE, None),
     "survey_report.download_docx": ("/delegations/{survey}/report.docx", REPORT_VIEW, NONE, None),
     "survey_report.finalize": ("/delegations/{survey}/report/finalize", NONE, PREPARE, {}),
+    "survey_report.sign": ("/delegations/{survey}/report/sign", REPORT_VIEW, NONE, None),
+    # no signature drawn: refused after authorization (flashed), nothing signed
+    "survey_report.sign_signer": ("/delegations/{survey}/report/sign", NONE, COMMITTEE, {"data": {}}),
+    "survey_report.page_image": ("/delegations/{survey}/report/v1/page-1.png", REPORT_VIEW, NONE, None),
     "survey_report.publish": ("/delegations/{survey}/report/publish", NONE, COMMITTEE, {}),
     "survey_report.unpublish": ("/delegations/{survey}/report/unpublish", NONE, COMMITTEE, {"data": {}}),
     "public.index": ("/public/", PUBLIC, NONE, None),

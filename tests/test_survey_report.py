@@ -183,3 +183,32 @@ def test_annex_shows_the_units_own_figures_next_to_the_verified_ones(rclient, rs
     assert "512 / 509" in text and "430 / 434" in text and "— / 1.248" in text
     assert "Mỗi ô: số liệu đơn vị báo cáo / số liệu Đoàn xác nhận" in text
     assert "Tổng cộng 2.143" in text  # the comparison stays on the verified figures
+
+
+def test_the_signature_never_stands_alone_on_its_page_and_the_annex_names_its_report(rclient, head, secretary):
+    """Item 5 of the task (pages looked at): the closing paragraph goes with the signer's
+    block and the recipients (the block once stood alone on page 4); the annex says
+    which report, of which date and body, it belongs to (Decree 30)."""
+    rclient.post(url("/finalize"), headers=secretary)
+    pdf = rclient.get(url(".pdf"), headers=head).data
+    pages = [" ".join(pdftotext(page_pdf).split()) for page_pdf in _pages(pdf)]
+    signer_page = next(p for p in pages if "TM. BAN PHÁP CHẾ" in p)
+    assert "Trên đây là báo cáo kết quả khảo sát của Ban Pháp chế HĐND tỉnh Gia Lai./." in signer_page
+    assert "Nơi nhận:" in signer_page
+    assert re.search(r"\(Kèm theo Báo cáo số 01/BC-BPC ngày \d\d/\d\d/\d{4} của Ban Pháp chế\)", pages[-1])
+    document = Document(io.BytesIO(rclient.get(url(".docx"), headers=head).data))
+    closing = next(p for p in document.paragraphs if p.text.startswith("Trên đây là báo cáo"))
+    assert closing.paragraph_format.keep_with_next is True
+
+
+def _pages(pdf: bytes) -> list[bytes]:
+    from pypdf import PdfWriter
+    reader = PdfReader(io.BytesIO(pdf))
+    out = []
+    for page in reader.pages:
+        writer = PdfWriter()
+        writer.add_page(page)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        out.append(buffer.getvalue())
+    return out

@@ -412,3 +412,46 @@ CREATE TABLE capture_presence (
 CREATE INDEX capture_presence_seen ON capture_presence(seen_at);
 CREATE INDEX applied_changes_visit ON applied_changes(visit_id)
 """)
+
+
+# The board's ids of a survey report's own recommendations start here. A visit's
+# recommendation takes the id of its item (visit_items, whose next id is max + 1), so
+# the two kinds share one id space (/followup/r/ID) and a visit item never reaches these.
+REPORT_RECOMMENDATION_IDS = 1 << 40
+
+
+@migrations()
+def m028_report_recommendations(db):
+    """A survey report's recommendations belong to the report: their tracking rows carry
+    `report_id` and no visit (`visit_id` NULL), and no longer hang on a hidden item of the
+    delegation's last visit (the board showed that visit's date and links). The table
+    keeps its rows, indexes and triggers: the two constraints that tied every row to a
+    visit item (item_id's foreign key, visit_id's NOT NULL) are removed by SQLite's
+    documented procedure for dropping constraints (edit the table's definition, bump the
+    schema version, check integrity). Existing report rows move to their own id range
+    with their updates and evidence; their hidden items are deleted."""
+    table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'recommendations'").fetchone()[0]
+    new = table.replace("item_id INTEGER PRIMARY KEY REFERENCES visit_items(id) ON DELETE CASCADE",
+                        "item_id INTEGER PRIMARY KEY", 1)
+    new = new.replace("visit_id INTEGER NOT NULL REFERENCES visits(id)", "visit_id INTEGER REFERENCES visits(id)", 1)
+    if new.count("visit_items") or "visit_id INTEGER NOT NULL" in new:
+        raise RuntimeError("m028: unexpected definition of recommendations")
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'recommendations'", [new])
+        db.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:  # never left on for the connection, whatever happens (the transaction rolls back)
+        db.execute("PRAGMA writable_schema = OFF")
+    if db.execute("PRAGMA integrity_check(recommendations)").fetchone()[0] != "ok":
+        raise RuntimeError("m028: integrity check failed")
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    rows = db.execute("SELECT item_id FROM recommendations WHERE report_id IS NOT NULL ORDER BY item_id").fetchall()
+    for n, (old,) in enumerate(rows, start=1):
+        for table_name in ("recommendations", "recommendation_updates", "recommendation_evidence"):
+            db.execute(f"UPDATE {table_name} SET item_id = ? WHERE item_id = ?", [REPORT_RECOMMENDATION_IDS + n, old])
+    _run(db, """
+UPDATE recommendations SET visit_id = NULL WHERE report_id IS NOT NULL;
+DELETE FROM visit_items WHERE kind = 'recommendation' AND deleted = 1
+    AND json_extract(data, '$.report_id') IS NOT NULL
+""")

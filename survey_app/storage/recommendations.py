@@ -20,23 +20,22 @@ _ACTIVE_SQL = "r.status IN ('open','in_progress','not_done')"
 
 SELECT = """
 SELECT r.*, units.name AS unit_name, delegations.name AS delegation_name,
-       substr(visits.started_at, 1, 10) AS visit_date,
+       substr(visits.started_at, 1, 10) AS visit_date, sr.number AS report_number, sr.symbol AS report_symbol,
+       substr(sr.finalized_at, 1, 10) AS report_date,
        ({active} AND r.due < :today) AS overdue
 FROM recommendations r JOIN units ON units.id = r.unit_id
 JOIN delegations ON delegations.id = r.delegation_id
-JOIN visits ON visits.id = r.visit_id
+LEFT JOIN visits ON visits.id = r.visit_id
+LEFT JOIN survey_reports sr ON sr.id = r.report_id
 """
 
 
 # ----------------------------------------------------------------- tracking rows
 
 def rows_of_visit(db, visit_id: int) -> dict[int, dict]:
-    """The tracking rows of the visit's own recommendation items; a survey report's rows,
-    hung on a hidden item of its last visit (storage/survey_reports.py), are not the visit's."""
-    return {row["item_id"]: row for row in db.query(
-        "SELECT * FROM recommendations WHERE visit_id = ? AND item_id NOT IN (SELECT id FROM visit_items "
-        "WHERE visit_id = ? AND deleted = 1 AND json_extract(data, '$.report_id') IS NOT NULL)",
-        [visit_id, visit_id])}
+    """The tracking rows of the visit's own recommendation items (a survey report's rows
+    have no visit)."""
+    return {row["item_id"]: row for row in db.query("SELECT * FROM recommendations WHERE visit_id = ?", [visit_id])}
 
 
 def upsert(db, **values) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from survey_app.storage.db import one
+from survey_app.storage.migrations import REPORT_RECOMMENDATION_IDS
 
 JSON_COLUMNS = ("wording", "input_json")
 FINAL_VISIT_STATUSES = ("minutes_final", "signed", "follow_up", "closed")
@@ -127,19 +128,15 @@ def items_of_visits(db, visit_ids: list[int], kinds: tuple[str, ...]) -> dict[in
 
 # ----------------------------------------------------------------- the report's recommendations
 
-def add_recommendation(db, *, report_id: int, visit_id: int, delegation_id: int, unit_id: int, uid: str,
-                       text: str, addressee: str, due: str, at: str, user_id: int | None) -> int:
-    """A tracking row of the board for one recommendation of the report, hung on a hidden
-    (deleted) item of the delegation's last visit: the visit's record does not show it,
-    and the visit's own sync leaves rows with a `report_id` alone."""
-    item_id = db["visit_items"].insert({
-        "uid": uid, "visit_id": visit_id, "kind": "recommendation", "position": 0, "deleted": 1,
-        "data": json.dumps({"text": text, "addressee": addressee, "due": due, "report_id": report_id},
-                           ensure_ascii=False),
-        "updated_at": at, "updated_by": user_id}).last_pk
+def add_recommendation(db, *, report_id: int, delegation_id: int, unit_id: int, text: str, addressee: str,
+                       due: str, at: str) -> int:
+    """A tracking row of the board for one recommendation of the report: it belongs to
+    the report (no visit), with its own id above every visit item's (m028)."""
+    item_id = max(db.execute("SELECT coalesce(max(item_id), 0) FROM recommendations WHERE item_id >= ?",
+                             [REPORT_RECOMMENDATION_IDS]).fetchone()[0], REPORT_RECOMMENDATION_IDS) + 1
     db.execute("INSERT INTO recommendations (item_id, visit_id, delegation_id, unit_id, text, due, updated_at, "
-               "report_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               [item_id, visit_id, delegation_id, unit_id, text, due, at, report_id])
+               "report_id) VALUES (?, NULL, ?, ?, ?, ?, ?, ?)",
+               [item_id, delegation_id, unit_id, text, due, at, report_id])
     return item_id
 
 

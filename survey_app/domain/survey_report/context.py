@@ -172,9 +172,13 @@ def _recommendations(inp: dict) -> list[dict]:
     for n, (addressees, items) in enumerate(shared.values(), 1):
         who = addressees[0] if len(addressees) == 1 else f"{_names(addressees)} ({len(addressees)} đơn vị)"
         blocks += [_h(2, f"{n}. Đối với {who}:"), {"type": "numbered", "items": items}]
+    return blocks
+
+
+def _closing(inp: dict) -> list[dict]:
     closing = (f"Trên đây là báo cáo kết quả khảo sát của {inp['delegation']['body']} "
                f"{inp['delegation']['parent_body']}./.")
-    return blocks + _paragraphs(inp, "closing", [closing])
+    return _paragraphs(inp, "closing", [closing])
 
 
 def _annex(inp: dict) -> dict:
@@ -216,16 +220,18 @@ def build_context(inp: dict) -> dict:
     number = f"{inp['number']:02d}/{inp['symbol']}" if inp["number"] else f"        /{inp['symbol']}"
     signer = inp["signer"]
     image = signer.get("image_png")
+    body, closing = _general(inp) + _findings(inp) + _assessment(inp) + _recommendations(inp), _closing(inp)
     return {
         "parent_body": d["parent_body"].upper(), "issuing_body": d["body"].upper(),
         "number_line": f"Số: {number}", "title": inp["title"], "subject": subject,
         "place_date": f"{inp['issued_place']}, {format_long_date(inp['issued_date'])}",
-        "body": _general(inp) + _findings(inp) + _assessment(inp) + _recommendations(inp),
+        "body": body + closing, "closing_from": len(body),
         "signer": {"title_lines": signer["title_lines"], "name": signer["name"],
                    "image": "data:image/png;base64," + base64.b64encode(image).decode("ascii") if image else None},
         "recipients": _recipients(inp),
         "annex": _annex(inp), "verify_url": inp.get("verify_url", ""), "qr": _qr(inp.get("verify_url", "")),
         "sha256": digest, "short_sha": digest[:12], "code_line": f"Mã xác thực: {digest[:12]}",
         "version": inp["version"], "document_title": f"Báo cáo số {number.strip()} - {subject}",
+        "annex_source": f"Kèm theo Báo cáo số {number.strip()} ngày {format_date(inp['issued_date'])} của {d['body']}",
         "author": d["name"], "recommendations_text": recommendations_text(inp["recommendations"]),
     }

@@ -103,7 +103,7 @@ def _closing(document, ctx: dict) -> None:
 def _annex(document, ctx: dict) -> None:
     document.add_section(WD_SECTION.NEW_PAGE)
     kit.paragraph(document, "PHỤ LỤC: SỐ LIỆU CỦA CÁC ĐƠN VỊ", "Title")
-    kit.paragraph(document, f"(Kèm theo {ctx['document_title'].split(' - ')[0]})", italic=True, align=CENTER) \
+    kit.paragraph(document, f"({ctx['annex_source']})", italic=True, align=CENTER) \
         .paragraph_format.first_line_indent = Mm(0)
     columns = ctx["annex"]["columns"]
     header = ["STT", "Đơn vị, ngày làm việc"] + [f"{c['label']} ({c['unit']})" if c["unit"] else c["label"]
@@ -123,8 +123,10 @@ def render_docx(context: dict) -> bytes:
     kit.national_heading(document, context["parent_body"], context["issuing_body"], context["number_line"],
                          context["place_date"])
     _title(document, context)
-    for block in context["body"]:
+    for index, block in enumerate(context["body"]):
         _block(document, block)
+        if index >= context["closing_from"]:  # the closing stays on the signature's page
+            document.paragraphs[-1].paragraph_format.keep_with_next = True
     _closing(document, context)
     _annex(document, context)
     return kit.to_bytes(document)

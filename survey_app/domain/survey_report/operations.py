@@ -10,7 +10,6 @@ organisation's certificate). A final or signed report may be published.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from survey_app.clock import now_utc, today_vn
 from survey_app.domain import audit, files
@@ -142,28 +141,33 @@ def _commit_final(db, user: dict, delegation_id: int, seen: tuple, inp: dict, st
 
 
 def _board(db, user: dict, report_id: int, inp: dict) -> None:
-    """Each recommendation of the report joins the follow-up board, addressed to its unit."""
-    last_visit = inp["units"][-1]["visit_id"]
+    """Each recommendation of the report joins the follow-up board, addressed to its unit
+    and belonging to the report (not to any of the visits)."""
     at = now_utc()
     for rec in inp["recommendations"]:
         unit_id = units_sql.ensure_unit(db, rec["addressee"])
-        sql.add_recommendation(db, report_id=report_id, visit_id=last_visit, delegation_id=inp["delegation"]["id"],
-                               unit_id=unit_id, uid=f"report-{report_id}-{uuid.uuid4().hex[:12]}",
-                               text=rec["text"], addressee=rec["addressee"], due=rec["due"], at=at,
-                               user_id=user["id"])
+        sql.add_recommendation(db, report_id=report_id, delegation_id=inp["delegation"]["id"], unit_id=unit_id,
+                               text=rec["text"], addressee=rec["addressee"], due=rec["due"], at=at)
 
 
 # ----------------------------------------------------------------- signature and seal
 
-def sign(store, env: MinutesEnv, user: dict, delegation_id: int, role, name, image) -> dict:
-    """The head of delegation's drawn signature on the final report; the PDF with it is sealed."""
+def require_signer(store, user: dict, delegation_id: int) -> str:
+    """How this user may sign the delegation's report (`self`, or the secretary
+    collecting the head's signature); 404/403 before anything else is read."""
     load_delegation(store, delegation_id, user)
-    if role != "signer":
-        raise DomainError(N_("Vui lòng chọn một trong: %(choices)s."), "role",
-                          choices=labels({"signer": N_("Người ký báo cáo")}))
     capacity = store.read(report_signing_capacity, user, delegation_id)
     if capacity is None:
         raise Forbidden(SIGN_REFUSED, "role")
+    return capacity
+
+
+def sign(store, env: MinutesEnv, user: dict, delegation_id: int, role, name, image) -> dict:
+    """The head of delegation's drawn signature on the final report; the PDF with it is sealed."""
+    capacity = require_signer(store, user, delegation_id)
+    if role != "signer":
+        raise DomainError(N_("Vui lòng chọn một trong: %(choices)s."), "role",
+                          choices=labels({"signer": N_("Người ký báo cáo")}))
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 200:
         raise DomainError(N_("Vui lòng ghi họ và tên người ký (tối đa 200 ký tự)."), "name")

@@ -16,7 +16,8 @@ from survey_app.web.inputs import int_arg, json_object
 bp = api_blueprint("api_followup")
 # A host's claim that a recommendation is done: what the committee decides, in words.
 DECISION_LABELS = {"accept": N_("Chấp nhận hoàn thành"), "reject": N_("Không chấp nhận kết quả")}
-FIELDS = ("item_id", "visit_id", "delegation_id", "delegation_name", "unit_id", "unit_name", "text",
+# A survey report's own recommendation has `report_id` and no visit (`visit_id`, `visit_date` null).
+FIELDS = ("item_id", "visit_id", "report_id", "delegation_id", "delegation_name", "unit_id", "unit_name", "text",
           "due", "status", "accepted", "reason", "visit_date", "updated_at")
 
 

@@ -152,14 +152,15 @@ def detail(item_id):
     update.status.choices = [("", _("Giữ nguyên (%(s)s)", s=_(followup.STATUS_LABELS[row["status"]])))] + \
         [(t, _(followup.STATUS_LABELS[t])) for t in targets]
     can_decide = store.read(access.can_decide_recommendation, user, row)
-    visit = store.read(visits_sql.get_visit, row["visit_id"])
+    visit = store.read(visits_sql.get_visit, row["visit_id"]) if row["visit_id"] else None
     return render_template(
         "followup/detail.html", row=row, history=followup.history(store, item_id, user),
         labels=followup.STATUS_LABELS, update=update, decision=DecisionForm(formdata=None),
         # closed (accepted as done, or dropped): only the committee may still reopen it
         can_report=store.read(access.can_report_progress, user, row) and (can_decide or not followup.is_closed(row)),
         can_decide=can_decide, done_rule=done_rule(),
-        visit_link=visit is not None and store.read(access.can_view_visit, user, visit))
+        visit_link=visit is not None and store.read(access.can_view_visit, user, visit),
+        report_link=bool(row["report_id"]) and store.read(access.can_view_report, user, row["delegation_id"]))
 
 
 def _back_to_detail(item_id: int):

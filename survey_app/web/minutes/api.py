@@ -13,7 +13,7 @@ from survey_app.markers import N_
 from survey_app.web.api import api_blueprint
 from survey_app.web.inputs import json_object
 from survey_app.web.context import get_forms, get_store, minutes_env
-from survey_app.web.minutes.pages import device
+from survey_app.web.signing import device
 
 bp = api_blueprint("api_minutes")
 MAX_PDF = 25 * 1024 * 1024

@@ -7,24 +7,25 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from io import BytesIO
-from wtforms import PasswordField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import PasswordField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired
 
-from survey_app.documents import page_images
 from survey_app.domain.minutes import comparison
 from survey_app.domain.minutes import documents as docs
 from survey_app.domain.minutes import keys as minutes_keys
 from survey_app.domain.minutes import operations as ops
 from survey_app.domain import access
 from survey_app.domain.access import SIGNATORY_LABELS, SIGNATORY_ROLES
-from survey_app.domain.errors import DomainError, NotFound
+from survey_app.domain.errors import DomainError
 from survey_app.domain.minutes.input import SECTIONS, generated_sections
 from survey_app.domain.visits.operations import EDITABLE_STATUSES, STATUS_LABELS
 from survey_app.formatting import format_date, parse_datetime
 from survey_app.clock import VN_TZ
 from survey_app.markers import N_
 from survey_app.web import i18n, nav
+from survey_app.web import signing
 from survey_app.web.context import current_user, get_forms, get_store, minutes_env
+from survey_app.web.signing import SignatureForm, device
 from survey_app.web.errors import flash_refusal, refusal_text, require_form
 
 bp = Blueprint("minutes", __name__)
@@ -45,11 +46,6 @@ def vn_date(value) -> str:
     return format_date(value)
 
 
-def device() -> str:
-    """The device a signature was drawn on, as the browser or client names itself."""
-    return request.headers.get("User-Agent", "")[:200]
-
-
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
@@ -57,11 +53,6 @@ class ActionForm(FlaskForm):
 class SignatoriesForm(FlaskForm):
     """The roles that must sign; the operation checks each and names a wrong one."""
     roles = SelectMultipleField(validate_choice=False)
-
-
-class SignatureForm(FlaskForm):
-    name = StringField(N_("Họ và tên người ký"), validators=[DataRequired(), Length(max=200)])
-    image = StringField(validators=[DataRequired()])
 
 
 class CertificateForm(FlaskForm):
@@ -171,24 +162,16 @@ def sign(visit_id):
     names = {s["role"]: s["name"] for s in (minutes.get("input_json") or {}).get("signatories", [])}
     slots = [{"role": r, "label": SIGNATORY_LABELS[r], "signature": signed.get(r),
               "form": SignatureForm(prefix=r, name=names.get(r, "")),
+              "action": url_for("minutes.sign_role", visit_id=visit_id, role=r),
               "allowed": store.read(access.can_sign_minutes, user, visit, r)}
              for r in (minutes.get("required_roles") or [])]
-    return render_template("minutes_pages/sign.html", visit=visit, minutes=minutes, slots=slots,
-                           pages=_page_list(minutes), changes=comparison.changes_of_correction(store, minutes))
-
-
-def _page_list(minutes: dict) -> dict | None:
-    """The page images of a frozen version: their numbers (at most MAX_PAGES), the
-    page count, and the PDF's hash (in the URLs: an image of other bytes never comes
-    from a cache)."""
-    document = docs.frozen_pdf(minutes_env(), minutes)
-    if document is None:
-        return None
-    try:
-        count = page_images.page_count(*document)
-    except page_images.PageImageError:
-        return {"numbers": [], "count": 0, "sha": document[1][:16]}
-    return {"numbers": range(1, min(count, page_images.MAX_PAGES) + 1), "count": count, "sha": document[1][:16]}
+    return render_template(
+        "signing/sign.html", words=signing.MINUTES_WORDS, subtitle=visit["unit_name"], document=minutes,
+        slots=slots, pages=signing.page_list(minutes), changes=comparison.changes_of_correction(store, minutes),
+        page_url=lambda n, h: url_for("minutes.page_image", visit_id=visit_id, version=minutes["version"],
+                                      number=n, h=h),
+        pdf_url=url_for("minutes.download", visit_id=visit_id, version=minutes["version"], kind="pdf"),
+        back_url=url_for("minutes.page", visit_id=visit_id))
 
 
 @bp.route("/visits/<int:visit_id>/minutes/v<int:version>/page-<int:number>.png")
@@ -197,16 +180,7 @@ def page_image(visit_id, version, number):
     store = get_store()
     ops.load_for_minutes(store, visit_id, current_user())
     minutes = ops.require_version(store, visit_id, version)
-    document = docs.frozen_pdf(minutes_env(), minutes)
-    try:
-        png = page_images.page_png(*document, number) if document else None
-    except ValueError:
-        png = None
-    if png is None:
-        raise NotFound(N_("Không tìm thấy trang này của biên bản."))
-    response = send_file(BytesIO(png), mimetype="image/png", etag=f"{document[1]}-{number}", max_age=86400)
-    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
-    return response
+    return signing.page_image(minutes, number, signing.MINUTES_WORDS["no_page"])
 
 
 @bp.post("/visits/<int:visit_id>/minutes/sign/<role>")

@@ -1,6 +1,6 @@
 """Pages of a delegation's survey report for the secretary and the head: state, the
-PDF and DOCX, the wording of each section, finalize, publish and withdraw. The drawn
-signature comes from the tablet through the API (`api.py`)."""
+PDF and DOCX, the wording of each section, finalize, the signing page (read the pages,
+draw the head's signature: the report is then sealed), publish and withdraw."""
 from __future__ import annotations
 
 from io import BytesIO
@@ -11,13 +11,14 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from survey_app.domain import access
-from survey_app.domain.errors import DomainError, Forbidden
+from survey_app.domain.errors import DomainError, Forbidden, NotFound
 from survey_app.domain.survey_report import documents as docs
 from survey_app.domain.survey_report import operations as ops
 from survey_app.domain.survey_report.inputs import DUE_WORD, SECTIONS
 from survey_app.markers import N_
 from survey_app.storage import survey_reports as reports_sql
 from survey_app.web.context import current_user, get_forms, get_store, minutes_env
+from survey_app.web import signing
 from survey_app.web.errors import flash_refusal, refusal_text, require_form
 from survey_app.web.survey_report.api import DOCX, PDF
 
@@ -117,3 +118,52 @@ def unpublish(delegation_id):
     ops.unpublish(get_store(), current_user(), delegation_id, form.reason.data)
     flash(_("Đã thu hồi báo cáo khỏi trang công khai."), "success")
     return back(delegation_id)
+
+
+def back_to_sign(delegation_id: int, **_):
+    return redirect(url_for("survey_report.sign", delegation_id=delegation_id))
+
+
+@bp.get("/delegations/<int:delegation_id>/report/sign")
+def sign(delegation_id):
+    """The head reads the final report's pages, draws the signature, confirms (Ký)."""
+    store, user = get_store(), current_user()
+    delegation = ops.load_delegation(store, delegation_id, user)
+    report = ops.latest(store, delegation_id)
+    signer = (report.get("input_json") or {}).get("signer") or {}
+    slot = {"role": "signer", "label": access.SIGNATORY_LABELS["head"],
+            "signature": {"name": report["signer_name"], "signed_at": report["signed_at"],
+                          "on_behalf": False} if report["status"] == "signed" else None,
+            "form": signing.SignatureForm(prefix="signer", name=signer.get("name", "")),
+            "action": url_for("survey_report.sign_signer", delegation_id=delegation_id),
+            "allowed": store.read(access.report_signing_capacity, user, delegation_id) is not None}
+    return render_template(
+        "signing/sign.html", words=signing.REPORT_WORDS, subtitle=delegation["name"], document=report,
+        slots=[slot], pages=signing.page_list(report) if report["id"] else None, changes=None,
+        page_url=lambda n, h: url_for("survey_report.page_image", delegation_id=delegation_id,
+                                      version=report["version"], number=n, h=h),
+        pdf_url=url_for("survey_report.download_pdf", delegation_id=delegation_id),
+        back_url=url_for("survey_report.page", delegation_id=delegation_id))
+
+
+@bp.post("/delegations/<int:delegation_id>/report/sign")
+@flash_refusal(back_to_sign)
+def sign_signer(delegation_id):
+    store, user = get_store(), current_user()
+    ops.require_signer(store, user, delegation_id)
+    form = signing.SignatureForm(prefix="signer")
+    if not form.validate_on_submit():
+        raise DomainError(N_("Vui lòng ký vào khung và ghi họ tên trước khi bấm Ký."), "name")
+    ops.sign(store, minutes_env(), user, delegation_id, "signer", form.name.data, form.image.data)
+    return back_to_sign(delegation_id)
+
+
+@bp.get("/delegations/<int:delegation_id>/report/v<int:version>/page-<int:number>.png")
+def page_image(delegation_id, version, number):
+    """One page of the final or signed report's PDF as an image, for reading it before signing."""
+    store = get_store()
+    ops.load_delegation(store, delegation_id, current_user())
+    report = ops.latest(store, delegation_id)
+    if report["version"] != version or report["status"] == "draft":
+        raise NotFound(signing.REPORT_WORDS["no_page"])
+    return signing.page_image(report, number, signing.REPORT_WORDS["no_page"])
