@@ -14,12 +14,16 @@ def add_entry(endpoint: str, label: str, roles) -> None:
     ENTRIES.append((endpoint, label, frozenset(roles)))
 
 
+ADMIN_ONLY = frozenset({"admin"})
+
+
 def nav_items() -> list[dict]:
-    """The entries the signed-in user's role sees, in the request's language."""
+    """The entries the signed-in user's role sees, in the request's language; `admin` marks
+    the administrator's own ones, which the top bar groups under one menu."""
     user = current_user()
     if user is None:
         return []
-    return [{"url": url_for(endpoint), "label": gettext(label)}
+    return [{"url": url_for(endpoint), "label": gettext(label), "admin": roles == ADMIN_ONLY}
             for endpoint, label, roles in ENTRIES if user["role"] in roles]
 
 

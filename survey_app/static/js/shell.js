@@ -63,6 +63,16 @@ async function logout(queue, form, dialog) {
 
 // config: {user, csrf, indicator, logoutForm, logoutDialog, worker} (the chrome's elements
 // and the worker's URL). Returns what the page modules use: {queue, onResult, snapshot}.
+// The top bar's menus (<details class="nav-more">) close on a tap elsewhere and on Escape,
+// which gives the focus back to the menu's button.
+function closeMenus(event) {
+  for (const menu of document.querySelectorAll("details.nav-more[open]")) {
+    if (event.type === "keydown" ? event.key !== "Escape" : menu.contains(event.target)) continue;
+    menu.open = false;
+    if (event.type === "keydown") menu.querySelector("summary").focus();
+  }
+}
+
 export function start({ user, csrf, indicator, logoutForm, logoutDialog, worker = "/sw.js" }) {
   store.useUser(user);
   const snapshot = keepThisPage(); // before any script changes the page
@@ -80,6 +90,8 @@ export function start({ user, csrf, indicator, logoutForm, logoutDialog, worker 
   }
   window.addEventListener("online", shown.render);
   window.addEventListener("offline", shown.render);
+  document.addEventListener("click", closeMenus);
+  document.addEventListener("keydown", closeMenus);
   logoutForm?.addEventListener("submit", (event) => {
     event.preventDefault();
     logout(queue, logoutForm, logoutDialog);
