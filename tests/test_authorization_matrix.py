@@ -123,6 +123,7 @@ TABLE = {
     "visits.live_changes": ("/visits/{visit}/capture/changes", NONE, EDIT, {"json": {"since": 0, "section": "report"}}),
     "visits.upload_photo": ("/visits/{visit}/photos", NONE, EDIT, _photo_upload),
     "visits.photo": ("/visits/{visit}/photos/{photo}", VIEW, NONE, None),
+    "visits.use_original_photo": ("/visits/{visit}/photos/{photo}/original", NONE, EDIT, {}),
     "minutes.page": ("/visits/{frozen}/minutes", VIEW, NONE, None),
     "minutes.draft": ("/visits/{frozen}/minutes/draft", NONE, PREPARE, {}),
     "minutes.finalize": ("/visits/{frozen}/minutes/finalize", NONE, PREPARE, {}),

@@ -177,3 +177,46 @@ def test_english_texts_of_the_live_page(app, seed_visit_id):
     page = a.get(f"/visits/{seed_visit_id}/capture?lang=en").get_data(as_text=True)
     texts = json.loads(re.search(r'id="live-texts">(.*?)</script>', page, re.S).group(1))
     assert texts["changed"] == "{who} changed «{field}» at {time}" and texts["editing"] == "Editing:"
+
+
+def test_photos_added_drawn_on_or_put_back_reach_the_others(app, store, seed_visit_id):
+    """A photo B adds, draws on, or puts back to its original is an item change in A's
+    poll, with who, the file it shows now and where the page loads it."""
+    import io
+
+    from .crafted_files import camera_jpeg
+    from .test_photo_annotations import circled
+
+    visit = seed_visit_id
+    a, b = member(app, "thanhvien", visit), member(app, "thuky", visit)
+    added = b.post(f"/visits/{visit}/photos", headers=b.headers,
+                   data={"file": (io.BytesIO(camera_jpeg(41, (640, 480))), "anh.jpg"),
+                         "item": "live-photo-0001", "caption": "Quầy một cửa"})
+    assert added.status_code == 201
+    sha = added.get_json()["sha256"]
+    answer = poll(a, visit, a.since, "photos").get_json()
+    [change] = answer["changes"]
+    assert (change["item"], change["kind"], change["deleted"]) == ("live-photo-0001", "photo", False)
+    assert change["value"]["caption"] == "Quầy một cửa" and change["who"] == "Nguyễn Thị Thu"
+    assert change["mine"] is False and change["shown"] == sha
+    assert change["url"] == added.get_json()["url"]
+    assert a.get(change["url"]).status_code == 200
+    assert poll(b, visit, b.since).get_json()["changes"][0]["mine"] is True
+
+    c = member(app, "truongdoan", visit)  # another member draws on B's photo
+    drawn = c.post(f"/visits/{visit}/photos", headers=c.headers,
+                   data={"file": (io.BytesIO(circled(b.get(change["url"]).data)), "anh.jpg"),
+                         "annotates": "live-photo-0001", "item": "live-annotation-0001"})
+    assert drawn.status_code == 201
+    after_drawing = poll(a, visit, answer["cursor"], "photos").get_json()
+    [redrawn] = after_drawing["changes"]
+    assert redrawn["item"] == "live-photo-0001" and redrawn["shown"] == drawn.get_json()["sha256"]
+    assert redrawn["url"] == drawn.get_json()["url"] != change["url"]
+    assert redrawn["who"] == "Đinh Ly An" and redrawn["mine"] is False  # who drew, not who took it
+
+    back = b.post(f"/visits/{visit}/photos/live-photo-0001/original", headers=b.headers)
+    assert back.status_code == 200 and back.get_json()["changed"] is True
+    [original] = poll(a, visit, after_drawing["cursor"], "photos").get_json()["changes"]
+    assert original["shown"] == sha and original["url"] == change["url"] and original["who"] == "Nguyễn Thị Thu"
+    # The outsider still cannot read the feed (permissions unchanged).
+    assert poll(member(app, "xem", visit), visit, 0).status_code == 403

@@ -3,7 +3,8 @@ members on the same visit in two browser contexts of the session's live server: 
 saves appears on A's page without a reload (within 10 s: waited for, never slept),
 with a note saying who changed what; A sees which section B is in; a field A is
 editing keeps A's text and opens the conflict box; B's next save after A's change
-applied on B's page does not conflict (the base version followed)."""
+applied on B's page does not conflict (the base version followed); a photo B adds
+appears in A's photo list with who added it."""
 from __future__ import annotations
 
 import time
@@ -15,6 +16,7 @@ import pytest
 from survey_app.demo import seed_document
 
 from .live import TABLET_PORTRAIT, login_page
+from .support import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 SEED = seed_document()
@@ -117,6 +119,20 @@ def test_two_members_see_each_others_changes_and_sections(browser, live_server):
         value_is(b, "report.summary", "Tóm tắt do thành viên A nhập.")
         assert b.locator(".conflict").count() == 0
         assert b.evaluate("() => window.surveyOffline.queue.csrf") != "expired-token"
+        # B adds a photo (preview, "Tải lên"): it appears in A's photo list, with who added it.
+        b.set_input_files("#photo-file", files=[{"name": "b.jpg", "mimeType": "image/jpeg",
+                                                  "buffer": jpeg_bytes((640, 480), (30, 140, 90))}])
+        b.wait_for_selector("#photo-preview[open]")
+        b.fill("#photo-caption", "Quầy tiếp nhận hồ sơ")
+        b.click("#photo-upload")
+        b.wait_for_selector('#photo-status[data-state="saved"]')
+        item = b.locator('ol[data-kind="photo"] > li.item').last.get_attribute("data-item")
+        back_in_view(a)
+        row = f'ol[data-kind="photo"] > li.item[data-item="{item}"]'
+        a.wait_for_function("s => document.querySelector(s + ' img.thumb')?.naturalWidth === 640", arg=row)
+        assert a.locator(f"{row} .photo-by").inner_text() == "Người thêm ảnh: Đinh Ly An"
+        assert a.locator(f'{row} [data-key="caption"]').input_value() == "Quầy tiếp nhận hồ sơ"
+        assert a.locator("[data-live-notes] p").last.inner_text().startswith("Đinh Ly An đã thêm một ảnh ở «Ảnh» lúc ")
         assert a.errors == [] and b.errors == []
     finally:
         context_a.close()

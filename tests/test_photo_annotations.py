@@ -138,3 +138,62 @@ def test_capture_page_shows_the_annotated_copy_and_links_checklist_photos(app, s
     assert client.get(base + "?original=1").data == shown_before
     page = client.get(f"/visits/{visit['id']}/capture").get_data(as_text=True)
     assert f'src="{new_url}" data-annotated="1"'.replace("&", "&amp;") in page
+
+
+def test_use_original_prints_the_photo_as_taken_again_and_keeps_the_copy(app, store, login_as, token):
+    """"Dùng ảnh gốc": the minutes print the original again, the annotated file stays,
+    the step is audited once; a re-drawn copy from the original is used again."""
+    visit = seed_visit(store)
+    client = login_as("thanhvien")
+    html = client.get(f"/visits/{visit['id']}/capture").get_data(as_text=True)
+    csrf = {"X-CSRFToken": html.split('name="csrf-token" content="')[1].split('"')[0]}
+    taken = client.post(f"/visits/{visit['id']}/photos", headers=csrf,
+                        data={"file": (io.BytesIO(camera_jpeg(40, (1200, 900))), "anh.jpg"),
+                              "item": "photo-item-orig-1", "caption": "Bảng niêm yết"})
+    assert taken.status_code == 201
+    sha = taken.get_json()["sha256"]
+    kept = photo_file(app, sha)
+    drawn = client.post(f"/visits/{visit['id']}/photos", headers=csrf,
+                        data={"file": (io.BytesIO(circled(kept)), "anh.jpg"), "annotates": "photo-item-orig-1",
+                              "item": "annotation-orig-1"}).get_json()
+    base = f"/visits/{visit['id']}/photos/photo-item-orig-1"
+    assert client.get(base).data == photo_file(app, drawn["sha256"])
+    refused = client.post(base + "/original")  # no CSRF header
+    assert refused.status_code == 400
+    audit_before = rows(store, "audit_log")
+
+    answer = client.post(base + "/original", headers=csrf)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    body = answer.get_json()
+    assert body["changed"] is True and body["sha256"] == sha and body["url"].startswith(base + "?v=")
+    assert client.get(base).data == kept  # shown as taken
+    assert photo_file(app, drawn["sha256"])  # the annotated file is kept
+    page = client.get(f"/visits/{visit['id']}/capture").get_data(as_text=True)
+    assert 'data-annotated="1"' not in page
+    logged = store.read(lambda db: db.execute(
+        "SELECT action, detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchone())
+    assert logged[0] == "visit.photo_original" and drawn["sha256"] in logged[1] and sha in logged[1]
+    assert rows(store, "audit_log") == audit_before + 1
+    again = client.post(base + "/original", headers=csrf).get_json()
+    assert again["changed"] is False and rows(store, "audit_log") == audit_before + 1  # nothing to undo twice
+    missing = client.post(f"/visits/{visit['id']}/photos/khong-co-anh-nay/original",
+                          headers={**csrf, "Accept": "application/json"})
+    assert missing.status_code == 404 and "Không tìm thấy ảnh" in missing.get_json()["error"]
+
+    pdf = client.get(f"/api/v1/visits/{visit['id']}/minutes.pdf", headers=token("thuky"))
+    assert pdf.status_code == 200
+    as_taken = Image.open(io.BytesIO(images.printed_photo(next(
+        (app.extensions["survey_files"] / "photos").rglob(f"{sha}.*")))))
+    as_drawn = Image.open(io.BytesIO(images.printed_photo(next(
+        (app.extensions["survey_files"] / "photos").rglob(f"{drawn['sha256']}.*")))))
+    ours = {image.data: image.image for page in PdfReader(io.BytesIO(pdf.data)).pages for image in page.images
+            if image.image.size == as_taken.size}  # the seed visit's own photos are smaller
+    assert len(ours) == 1
+    printed_photo = next(iter(ours.values()))
+    assert difference(printed_photo, as_taken) < 3 < difference(printed_photo, as_drawn)
+
+    # Drawn again from the original: that copy is in use again.
+    redrawn = client.post(f"/visits/{visit['id']}/photos", headers=csrf,
+                          data={"file": (io.BytesIO(circled(client.get(base + "?original=1").data)), "anh.jpg"),
+                                "annotates": "photo-item-orig-1", "item": "annotation-orig-2"})
+    assert redrawn.status_code == 201 and client.get(base).data == photo_file(app, redrawn.get_json()["sha256"])

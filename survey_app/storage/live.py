@@ -16,13 +16,15 @@ def last_cursor(db, visit_id: int) -> int:
 
 def changed_targets(db, visit_id: int, since: int, limit: int) -> list[dict]:
     """The visit's first `limit` messages after `since`, in order: {seq, applied (not a
-    refused or conflicting one), path (a field) or uid (an item)}."""
+    refused or conflicting one), path (a field) or uid (an item), by_id, who, at (its
+    author and time)}."""
     rows = db.query(
-        "SELECT rowid AS seq, status, json_extract(result, '$.target') AS target, "
-        "json_extract(result, '$.item') AS uid FROM applied_changes "
-        "WHERE visit_id = ? AND rowid > ? ORDER BY rowid LIMIT ?", [visit_id, since, limit])
+        "SELECT c.rowid AS seq, c.status, json_extract(c.result, '$.target') AS target, "
+        "json_extract(c.result, '$.item') AS uid, c.user_id AS by_id, u.full_name AS who, c.applied_at AS at "
+        "FROM applied_changes c LEFT JOIN users u ON u.id = c.user_id "
+        "WHERE c.visit_id = ? AND c.rowid > ? ORDER BY c.rowid LIMIT ?", [visit_id, since, limit])
     return [{"seq": r["seq"], "applied": r["status"] == 200, "path": None if r["uid"] else r["target"],
-             "uid": r["uid"]} for r in rows]
+             "uid": r["uid"], "by_id": r["by_id"], "who": r["who"], "at": r["at"]} for r in rows]
 
 
 def fields_now(db, visit_id: int, paths: list[str]) -> list[dict]:

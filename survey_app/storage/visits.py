@@ -146,9 +146,12 @@ def get_annotation(db, uid: str) -> dict | None:
 
 
 def annotated_photos(db, visit_id: int) -> dict[str, dict]:
-    """{photo item uid: the stored `photos` row of its newest annotated copy}."""
+    """{photo item uid: the stored `photos` row of its newest annotated copy}. A newest
+    row naming the photo as taken ("Dùng ảnh gốc") means the item shows its original."""
     rows = db.query("SELECT a.item_uid, p.* FROM photo_annotations a JOIN photos p ON p.sha256 = a.sha256 "
-                    "WHERE a.id IN (SELECT max(id) FROM photo_annotations WHERE visit_id = ? GROUP BY item_uid)",
+                    "JOIN visit_items i ON i.uid = a.item_uid "
+                    "WHERE a.id IN (SELECT max(id) FROM photo_annotations WHERE visit_id = ? GROUP BY item_uid) "
+                    "AND a.sha256 IS NOT json_extract(i.data, '$.sha256')",
                     [visit_id])
     return {row.pop("item_uid"): row for row in rows}
 

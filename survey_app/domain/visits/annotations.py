@@ -3,10 +3,19 @@ as a photo of its own (the same checks: type from content, size and pixel bounds
 stored by content, and linked to the photo item it was drawn on (migration m026). The
 original file and item stay as they were; the newest copy is what the capture page
 shows and the minutes print. Idempotent by the upload's client-made uid.
+
+"Dùng ảnh gốc" (`use_original`) puts the photo as taken back in use: a newest row that
+names the original's own file. The annotated copy's file is kept, not deleted: files are
+stored by content (the same bytes may serve another item or visit), a sealed minutes
+version may have printed it, and the audit trail names it; "Vẽ lại từ ảnh gốc" then
+draws on the original again. Each copy and each return to the original is also a row of
+the visit's change log (applied_changes), so the other members' capture pages show it
+live (domain/visits/live.py).
 """
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,7 +24,7 @@ from survey_app.domain import audit, files, images
 from survey_app.domain.errors import DomainError, NotFound
 from survey_app.domain.visits.ids import check_client_id
 from survey_app.domain.visits.operations import load_visit, require_editable
-from survey_app.domain.visits.photos import check_complete
+from survey_app.domain.visits.photos import check_complete, photo_logged
 from survey_app.markers import N_
 from survey_app.storage import visits as sql
 
@@ -84,4 +93,31 @@ def _insert(db, user, visit_id, item_uid, uid, saved, staged, original_sha256):
         sql.touch_visit(db, visit_id, at)
         audit.record(db, user, "visit.photo_annotated", "visit", visit_id,
                      {"item": item_uid, "sha256": saved["sha256"], "original_sha256": original_sha256})
+        photo_logged(db, user, visit_id, item_uid, f"photo-annotated-{uid}", at)
     return True, _result(item_uid, uid, saved, original_sha256)
+
+
+def use_original(store, user: dict, visit_id: int, item_uid) -> tuple[bool, dict]:
+    """Photo item `item_uid` shows and prints its original again; return (changed,
+    {item, sha256, content_type, width, height}). Nothing changes (False) when it shows
+    its original already."""
+    load_visit(store, visit_id, user, edit=True)
+    return store.write(_use_original, user, visit_id, item_uid)
+
+
+def _use_original(db, user, visit_id, item_uid):
+    require_editable(sql.get_visit(db, visit_id))
+    original = _original(db, visit_id, item_uid)
+    result = {"item": item_uid, **{k: original[k] for k in ("sha256", "content_type", "width", "height")}}
+    copy = sql.annotated_photos(db, visit_id).get(item_uid)
+    if copy is None:
+        return False, result
+    at = now_utc()
+    uid = "original-" + uuid.uuid4().hex
+    sql.insert_annotation(db, uid, visit_id, item_uid, original["sha256"], at, user["id"])
+    sql.touch_visit(db, visit_id, at)
+    audit.record(db, user, "visit.photo_original", "visit", visit_id,
+                 {"item": item_uid, "sha256": original["sha256"], "annotated_sha256": copy["sha256"]})
+    photo_logged(db, user, visit_id, item_uid, f"photo-{uid}", at)
+    return True, result
+

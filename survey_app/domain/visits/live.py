@@ -3,7 +3,8 @@ since the page's cursor, and who is in which section of its capture page.
 
 The page polls every few seconds with its cursor (the rowid of the last applied autosave
 message it has seen) and its own section. The answer gives the current value, version,
-author and time of each field or item changed after the cursor (at most `LIMIT`
+author and time of each field or item changed after the cursor (a photo added, drawn on
+or put back to its original is an item change, with `shown`: the file it shows now) (at most `LIMIT`
 messages a time: `more` asks the page to poll again at once) and the other members
 seen within `PRESENCE_SECONDS`. Presence is a row per (visit, member), written only
 when the section changes or the row is about to expire, so a poll is mostly a read.
@@ -18,6 +19,7 @@ from survey_app.domain.errors import DomainError, Forbidden
 from survey_app.domain.visits.operations import load_visit
 from survey_app.markers import N_
 from survey_app.storage import live as sql
+from survey_app.storage import visits as visits_sql
 
 LIMIT = 200  # autosave messages read per poll
 PRESENCE_SECONDS = 30  # a member not polling for this long is no longer shown
@@ -83,11 +85,19 @@ def _current(store, visit_id: int, targets: list[dict], user_id: int) -> list[di
     for target in (t for t in targets if t["applied"]):
         key = ("f", target["path"]) if target["path"] else ("i", target["uid"])
         order.pop(key, None)
-        order[key] = target["seq"]
+        order[key] = target
     paths = [name for kind, name in order if kind == "f"]
     uids = [name for kind, name in order if kind == "i"]
     now = {("f", row["path"]): _field(row, user_id) for row in store.read(sql.fields_now, visit_id, paths)}
     now.update({("i", row["uid"]): _item(row, user_id) for row in store.read(sql.items_now, visit_id, uids)})
+    if any(change.get("kind") == "photo" for change in now.values()):  # the file each photo shows now
+        copies = store.read(visits_sql.annotated_photos, visit_id)
+        for (kind, uid), change in now.items():
+            if change.get("kind") == "photo":  # drawn on by another than its last editor: that one
+                last = order.get((kind, uid))
+                change["shown"] = (copies.get(uid) or change["value"]).get("sha256")
+                if last is not None:
+                    change.update(who=last["who"], at=last["at"], mine=last["by_id"] == user_id)
     return [now[key] for key in order if key in now]
 
 

@@ -120,6 +120,7 @@ def _insert_rows(db, store, forms, user, visit, uid, data, saved):
     sql.touch_visit(db, visit_id, at, **({"status": "in_progress"} if visit["status"] == "planned" else {}))
     audit.record(db, user, "visit.photo", "visit", visit_id,
                  {"item": uid, "sha256": saved["sha256"], "checklist_item": data.get("checklist_item")})
+    photo_logged(db, user, visit_id, uid, f"photo-added-{uid}", at)
     return True, {"item": uid, "version": 1, "value": data, "field": field,
                   **{k: saved[k] for k in ("sha256", "content_type", "width", "height")}}
 
@@ -133,6 +134,12 @@ def _answer_with_photo(db, store, forms, user, visit_id, uid, key) -> dict:
                "base_version": current["version"]}
     _, result = changes.apply_change(store, forms, user, visit_id, message)
     return {"path": path, "version": result.get("version"), "value": uid}
+
+
+def photo_logged(db, user, visit_id: int, item_uid: str, key: str, at: str) -> None:
+    """A row of the visit's change log naming the photo item, which the live capture of
+    the other members reads like any item change (the photo's file is not in it)."""
+    sql.record_change(db, key, visit_id, user["id"], 200, {"ok": True, "item": item_uid}, at)
 
 
 

@@ -5,6 +5,8 @@
 // once, with its version (the next save does not conflict) and a short note saying who
 // changed what and when; a change to a field the user is editing keeps the user's text
 // and opens the conflict box. Each section chip shows who else is in that section.
+// A photo another member added, drew on or put back to its original appears in the photo
+// list (its thumbnail from the change's `url`), with who added it.
 // Started by capture.js with its page's helpers: nothing here runs on import.
 import { formatMoment, labelOf, readField, readItem, writeField, writeItem } from "./capture-fields.js";
 import { newItem, placeByPosition } from "./capture-items.js";
@@ -66,12 +68,55 @@ export function live({ root, locale, view, queue, showConflict, editing, accept 
     if (!el || change.version <= Number(el.dataset.version)) return;
     if (editing(el)) { conflict(el, change, readField(el)); return; }
     if (el.dataset.type !== "photo") writeField(el, change.value);
+    else if (change.value) { // a photo another member took for this checklist item
+      const img = el.querySelector("img.thumb");
+      img.src = `/visits/${encodeURIComponent(root.dataset.visit)}/photos/${encodeURIComponent(change.value)}`;
+      img.hidden = false;
+    }
     el.dataset.version = change.version;
     accept(el, readField(el));
     note(labelOf(el) || sectionName(el), change);
   }
 
+  // The photo's thumbnail shows the file the change names (a `v` per file).
+  function showPhoto(li, change) {
+    const img = li.querySelector("img.thumb");
+    if (!img || !change.url) return false;
+    if (img.getAttribute("src") === change.url) return false;
+    img.src = change.url;
+    img.hidden = false;
+    if (change.shown !== change.value?.sha256) img.dataset.annotated = "1";
+    else delete img.dataset.annotated;
+    return true;
+  }
+
+  function applyPhoto(change) {
+    if (change.value?.checklist_item) return; // shown by its checklist item's answer (applyField)
+    let li = root.querySelector(`li.item[data-item="${CSS.escape(change.item)}"]`);
+    const added = !li;
+    if (added) {
+      li = newItem(root, "photo", change.item);
+      li.dataset.added = "1";
+      const by = root.ownerDocument.createElement("small");
+      by.className = "photo-by";
+      by.dataset.slot = "photo-by";
+      by.textContent = fill(texts.photo_by, { who: change.who || texts.someone });
+      li.querySelector(".thumb-open")?.after(by);
+    }
+    const newer = added || change.version > Number(li.dataset.version);
+    if (newer && editing(li)) conflict(li, change, readItem(li));
+    else if (newer) {
+      writeItem(li, change.value);
+      li.dataset.version = change.version;
+      li.dataset.position = change.position;
+      placeByPosition(li);
+      accept(li, readItem(li));
+    }
+    if (showPhoto(li, change) || newer) note(sectionName(li), change, added ? texts.photo_added : texts.changed);
+  }
+
   function applyItem(change) {
+    if (change.kind === "photo" && !change.deleted) { applyPhoto(change); return; }
     let li = root.querySelector(`li.item[data-item="${CSS.escape(change.item)}"]`);
     if (li && change.version <= Number(li.dataset.version)) return;
     if (li && editing(li)) {
@@ -86,7 +131,6 @@ export function live({ root, locale, view, queue, showConflict, editing, accept 
       return;
     }
     if (!li) {
-      if (change.kind === "photo") return; // a photo shows once the page is opened again
       li = newItem(root, change.kind, change.item);
       li.dataset.added = "1";
     }

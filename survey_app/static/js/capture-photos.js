@@ -7,10 +7,11 @@
 // Before a photo is kept it is shown in a preview dialog with its caption ("Tải lên" /
 // "Hủy"); the camera opens in one tap ("Chụp ảnh"), the library beside it; a checklist
 // item's camera button prefills the caption with the item's label and links the photo to
-// it (`for_item`). An annotated copy drawn in the viewer (photo-annotate.js) is kept and
+// it (`for_item`). A photo answering a photo-type checklist item goes through the same
+// preview (`checklist_item`: it becomes the item's answer once kept). An annotated copy drawn in the viewer (photo-annotate.js) is kept and
 // sent the same way, as an upload with `annotates` (the photo item's uid).
 import * as store from "./store.js";
-import { writeItem } from "./capture-fields.js";
+import { labelOf, writeItem } from "./capture-fields.js";
 import { newItem, uid } from "./capture-items.js";
 import { photoViewer } from "./photo-annotate.js";
 
@@ -28,7 +29,7 @@ export async function resize(file) {
     (blob) => (blob ? resolve(blob) : reject(new Error("canvas"))), "image/jpeg", 0.85));
 }
 
-function showThumb(img, source) {
+export function showThumb(img, source) {
   if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
   if (typeof source === "string") {
     img.src = source;
@@ -46,9 +47,10 @@ export function photos({ view, visit, queue }) {
   let lastTaken = null; // the photo #photo-status speaks of
   const holderFor = (key) => root.querySelector(`[data-field="checklist.${CSS.escape(key)}.value"]`);
   const photoRow = (item) => root.querySelector(`li.item[data-item="${CSS.escape(item)}"]`);
-  const viewer = photoViewer({ root, onSave: (li, blob) => keepAnnotation(li.dataset.item, blob) });
+  const viewer = photoViewer({ root, onSave: (li, blob) => keepAnnotation(li.dataset.item, blob), onOriginal: useOriginal });
   let chosen = null; // the file in the preview
   let takenFor = null; // {key, label}: the checklist item whose camera button was tapped
+  let answering = null; // {key, label}: the photo-type checklist item the preview's photo answers
 
   function placePhoto(item, fields, source) {
     if (fields.annotates) { // the drawn copy shows in its photo's place
@@ -92,12 +94,26 @@ export function photos({ view, visit, queue }) {
     if (li) setStatus(li, "queued");
   }
 
+  // "Dùng ảnh gốc": online only (the copy drawn is on the server); the thumbnail shows
+  // the photo as taken again. False when the server did not answer it.
+  async function useOriginal(li) {
+    const url = `${queue.base || ""}/visits/${encodeURIComponent(visit)}/photos/${encodeURIComponent(li.dataset.item)}/original`;
+    const answer = await queue.post(url);
+    if (!answer || answer[0] !== 200) return false;
+    const img = li.querySelector("img.thumb");
+    delete img.dataset.annotated;
+    showThumb(img, answer[1].url);
+    return true;
+  }
+
   const preview = () => root.querySelector("#photo-preview");
 
-  // A file chosen (camera or library): shown with its caption before anything is kept.
-  function showPreview(input) {
-    const forItem = takenFor;
+  // A file chosen (camera or library, or a photo-type checklist item's camera): shown with
+  // its caption before anything is kept.
+  function showPreview(input, answers = null) {
+    const forItem = answers || takenFor;
     takenFor = null;
+    answering = answers;
     if (!input.files.length) return;
     chosen = input.files[0];
     input.value = "";
@@ -118,6 +134,7 @@ export function photos({ view, visit, queue }) {
     if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
     img.removeAttribute("src");
     chosen = null;
+    answering = null;
     root.querySelector("#photo-caption").value = root.querySelector("#photo-credit").value = "";
     root.querySelector("#photo-for").dataset.item = "";
     if (preview().open) preview().close();
@@ -129,9 +146,12 @@ export function photos({ view, visit, queue }) {
     const fields = { caption: root.querySelector("#photo-caption").value,
                      credit: root.querySelector("#photo-credit").value };
     const forItem = root.querySelector("#photo-for").dataset.item;
-    if (forItem) fields.for_item = forItem;
+    if (answering) fields.checklist_item = answering.key;
+    else if (forItem) fields.for_item = forItem;
     const file = chosen;
+    const answers = answering;
     closePreview();
+    if (answers) { await keepPhoto(file, fields); return; } // its own status is beside the checklist item
     status.textContent = texts.uploading;
     status.dataset.state = "saving";
     await keepPhoto(file, fields);
@@ -158,7 +178,8 @@ export function photos({ view, visit, queue }) {
     });
   }
 
-  const takeChecklistPhoto = (input) => keepPhoto(input.files[0], { checklist_item: input.dataset.checklistPhoto });
+  const takeChecklistPhoto = (input) => showPreview(input, {
+    key: input.dataset.checklistPhoto, label: labelOf(holderFor(input.dataset.checklistPhoto)) });
 
   // After a reload: photos not yet on the server come from IndexedDB; sent ones the
   // (possibly older, cached) page does not show yet come from the server's URL.

@@ -3,14 +3,18 @@
 // ‹ › buttons or the arrow keys; Escape closes it and focus goes back where it was.
 // On an editable visit, "Vẽ chú thích" draws red arrows and circles on the photo (undo
 // one at a time); saving hands the drawn copy (a JPEG Blob) to `onSave`, which keeps and
-// sends it as the photo's annotated copy: the photo as taken is never changed.
+// sends it as the photo's annotated copy: the photo as taken is never changed. A photo
+// whose annotated copy is on the server offers "Dùng ảnh gốc" (`onOriginal`: the photo
+// as taken is used again) and "Vẽ lại từ ảnh gốc" (drawing starts from the original,
+// fetched from the server, instead of the drawn copy). The photo is fitted to the screen
+// whatever its size, keeping its aspect (the canvas's CSS size; drawing maps back).
 // The photo is painted from its thumbnail's <img> (already decoded, full size), so the
 // viewer works offline and for photos not yet sent; one canvas is held while it is open.
 const RED = "#e00000";
 const SWIPE_PX = 50; // a shorter move is a tap, not a swipe
 const MIN_SHAPE_PX = 6;
 
-export function photoViewer({ root, onSave }) {
+export function photoViewer({ root, onSave, onOriginal = async () => false }) {
   const box = root.ownerDocument.getElementById("photo-viewer");
   if (!box) return { setEditable() {} };
   const $ = (selector) => box.querySelector(selector);
@@ -23,18 +27,43 @@ export function photoViewer({ root, onSave }) {
   let editable = false;
   let drawing = null; // {tool, shapes, start, current} while drawing on the photo
   let swipe = null;
+  let base = null; // the original (an <img>) while drawing again from it
+  const stage = $(".viewer-stage");
 
   const photoItems = () => [...root.querySelectorAll('ol.items[data-kind="photo"] li.item:not([hidden])')]
     .filter((li) => { const img = li.querySelector("img.thumb"); return img && !img.hidden && img.naturalWidth; });
   const imageOf = (li) => li.querySelector("img.thumb");
 
   function paintPhoto() {
-    const img = imageOf(list[index]);
+    const img = base || imageOf(list[index]);
     if (canvas.width !== img.naturalWidth || canvas.height !== img.naturalHeight) {
       canvas.width = img.naturalWidth;
       canvas.height = img.naturalHeight;
     }
     ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    fit();
+  }
+
+  // The largest size, aspect kept, that the stage has room for beside the ‹ › buttons:
+  // a small photo is enlarged too (CSS max-* alone would show it at its own size).
+  function fit() {
+    if (box.hidden || !canvas.width) return;
+    const steps = [...stage.querySelectorAll(".viewer-step")].reduce((w, b) => w + b.offsetWidth, 0);
+    const scale = Math.min((stage.clientWidth - steps) / canvas.width, stage.clientHeight / canvas.height);
+    canvas.style.width = `${Math.max(1, Math.floor(canvas.width * scale))}px`;
+    canvas.style.height = `${Math.max(1, Math.floor(canvas.height * scale))}px`;
+  }
+
+  // Drawn on, and that copy on the server: the original can be used or drawn on again.
+  const annotated = (li) => {
+    const img = imageOf(li);
+    return img.dataset.annotated === "1" && !img.src.startsWith("blob:");
+  };
+
+  function note(text) {
+    const line = $('[data-slot="note"]');
+    line.textContent = text;
+    line.hidden = !text;
   }
 
   function show(i) {
@@ -47,6 +76,7 @@ export function photoViewer({ root, onSave }) {
     $('[data-viewer="prev"]').disabled = index === 0;
     $('[data-viewer="next"]').disabled = index === list.length - 1;
     $('[data-viewer="annotate"]').hidden = !editable;
+    $('[data-viewer="original"]').hidden = $('[data-viewer="redraw"]').hidden = !(editable && annotated(li));
     box.dataset.item = li.dataset.item;
   }
 
@@ -58,6 +88,7 @@ export function photoViewer({ root, onSave }) {
     box.hidden = false;
     root.ownerDocument.body.style.overflow = "hidden";
     show(list.indexOf(li));
+    note("");
     $('[data-viewer="close"]').focus();
   }
 
@@ -65,6 +96,7 @@ export function photoViewer({ root, onSave }) {
     if (drawing) stopDrawing();
     box.hidden = true;
     canvas.width = canvas.height = 0; // the photo's pixels go with it
+    base = null;
     root.ownerDocument.body.style.overflow = "";
     opener?.focus();
   }
@@ -104,6 +136,7 @@ export function photoViewer({ root, onSave }) {
     box.classList.add("drawing");
     tools.hidden = false;
     $('[data-viewer="annotate"]').hidden = true;
+    $('[data-viewer="original"]').hidden = $('[data-viewer="redraw"]').hidden = true;
     $('[data-viewer="prev"]').disabled = $('[data-viewer="next"]').disabled = true;
     chooseTool("arrow");
     repaint();
@@ -112,6 +145,7 @@ export function photoViewer({ root, onSave }) {
 
   function stopDrawing() {
     drawing = null;
+    base = null;
     box.classList.remove("drawing");
     tools.hidden = true;
   }
@@ -138,7 +172,34 @@ export function photoViewer({ root, onSave }) {
 
   // ------------------------------------------------------------------ wiring
 
-  const stage = $(".viewer-stage");
+  // The photo as taken, from the server (same origin: the canvas stays exportable).
+  async function original(li) {
+    const img = new Image();
+    img.src = `${imageOf(li).src.split("?")[0]}?original=1`;
+    try { await img.decode(); return img; } catch { note($('[data-slot="note"]').dataset.failed); return null; }
+  }
+
+  async function redraw() {
+    const li = list[index];
+    const img = await original(li);
+    if (!img || list[index] !== li || box.hidden) return;
+    note("");
+    startDrawing();
+    base = img;
+    repaint();
+  }
+
+  async function useOriginal() {
+    const li = list[index];
+    const ok = await onOriginal(li);
+    if (!ok) { note($('[data-slot="note"]').dataset.failed); return; }
+    note("");
+    const img = imageOf(li);
+    const again = () => { if (list[index] === li && !drawing && !box.hidden) show(index); };
+    if (img.complete) again(); else img.addEventListener("load", again, { once: true });
+    $('[data-viewer="annotate"]').focus();
+  }
+
   stage.addEventListener("pointerdown", (event) => {
     if (drawing && event.target === canvas) {
       canvas.setPointerCapture(event.pointerId);
@@ -180,6 +241,8 @@ export function photoViewer({ root, onSave }) {
     else if (action === "prev") show(index - 1);
     else if (action === "next") show(index + 1);
     else if (action === "annotate") startDrawing();
+    else if (action === "redraw") redraw();
+    else if (action === "original") useOriginal();
     else if (action === "undo") { drawing.shapes.pop(); repaint(); }
     else if (action === "cancel") { stopDrawing(); show(index); $('[data-viewer="annotate"]').focus(); }
     else if (action === "save") save();
@@ -200,6 +263,8 @@ export function photoViewer({ root, onSave }) {
     if (event.shiftKey && at <= 0) { event.preventDefault(); stops.at(-1).focus(); }
     if (!event.shiftKey && at === stops.length - 1) { event.preventDefault(); stops[0].focus(); }
   }
+
+  window.addEventListener("resize", fit);
 
   root.addEventListener("click", (event) => {
     const button = event.target.closest('[data-action="view-photo"]');

@@ -38,7 +38,8 @@ from survey_app.web.inputs import client_id, int_value, json_body, json_object
 bp = Blueprint("visits", __name__, url_prefix="/visits")
 bp.add_app_template_global(ITEM_TYPES, "item_types")  # the capture page's macro per item type
 nav.add_entry("visits.index", N_("Buổi khảo sát"), access.USER_ROLES)
-errors.json_pages("visits.changes", "visits.live_changes", "visits.upload_photo", "visits.from_device")
+errors.json_pages("visits.changes", "visits.live_changes", "visits.upload_photo", "visits.use_original_photo",
+                   "visits.from_device")
 
 
 class FilterForm(FlaskForm):
@@ -210,7 +211,11 @@ def live_changes(visit_id):
     section (a write), which a page of another site must not be able to make."""
     visit = live.load_for_live(get_store(), current_user(), visit_id)
     data = json_object({"since", "section"})
-    return jsonify(live.live_update(get_store(), current_user(), visit, data.get("since"), data.get("section")))
+    answer = live.live_update(get_store(), current_user(), visit, data.get("since"), data.get("section"))
+    for change in answer["changes"]:  # where the page loads a photo another member added or drew on
+        if change.get("shown"):
+            change["url"] = url_for("visits.photo", visit_id=visit_id, uid=change["item"], v=change["shown"][:12])
+    return jsonify(answer)
 
 
 @bp.post("/<int:visit_id>/changes")
@@ -237,6 +242,15 @@ def upload_photo(visit_id):
     # `v`: the file shown changes when an annotated copy comes (the photo is cached an hour)
     result["url"] = url_for("visits.photo", visit_id=visit_id, uid=result["item"], v=result["sha256"][:12])
     return jsonify({"ok": True, **result}), 201 if created else 200
+
+
+@bp.post("/<int:visit_id>/photos/<uid>/original")
+def use_original_photo(visit_id, uid):
+    """"Dùng ảnh gốc": the photo as taken is shown and printed again instead of its
+    annotated copy. 200 {ok, changed, item, sha256, url}."""
+    changed, result = annotations.use_original(get_store(), current_user(), visit_id, uid)
+    result["url"] = url_for("visits.photo", visit_id=visit_id, uid=uid, v=result["sha256"][:12])
+    return jsonify({"ok": True, "changed": changed, **result})
 
 
 @bp.get("/<int:visit_id>/photos/<uid>")
