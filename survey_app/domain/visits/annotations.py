@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from survey_app.clock import now_utc
-from survey_app.domain import audit, files, images
+from survey_app.domain import audit, files
 from survey_app.domain.errors import DomainError, NotFound
 from survey_app.domain.visits.ids import check_client_id
 from survey_app.domain.visits.operations import load_visit, require_editable
-from survey_app.domain.visits.photos import check_complete, photo_logged
+from survey_app.domain.visits.photos import photo_logged, stage_checked
 from survey_app.markers import N_
 from survey_app.storage import visits as sql
 
@@ -45,11 +45,7 @@ def add_annotation(store, user: dict, visit_id: int, folder: Path, data: BinaryI
     original = store.read(_original, visit_id, annotates)
     pending: list = []
     with files.cleaned_up(pending):
-        raw = images.stage_upload(folder, data, "file")
-        pending.append(raw)
-        check_complete(raw.tmp)
-        staged, saved = images.check_staged(raw, "file")
-        pending.append(staged)
+        staged, saved = stage_checked(folder, data, pending)
         uid = uid or "annotation-" + hashlib.sha256(f"{annotates}:{saved['sha256']}".encode()).hexdigest()[:40]
         return store.write(_insert, user, visit_id, annotates, uid, saved, staged, original["sha256"])
 

@@ -49,14 +49,22 @@ def add_photo(store, forms, user: dict, visit_id: int, folder: Path, data: Binar
         values["for_item"] = for_item
     pending: list = []
     with files.cleaned_up(pending):
-        raw = images.stage_upload(folder, data, "file")
-        pending.append(raw)
-        check_complete(raw.tmp)
-        staged, saved = images.check_staged(raw, "file")
-        pending.append(staged)
+        staged, saved = stage_checked(folder, data, pending)
         uid = uid or f"photo-{visit_id}-{saved['sha256'][:40]}"
         return store.write(_insert, store, forms, user, visit_id, uid, {**values, "sha256": saved["sha256"]},
                            saved, staged)
+
+
+def stage_checked(folder: Path, data, pending: list) -> tuple:
+    """An uploaded photo staged and checked (complete, its type from its content, its size
+    and pixels bounded): (staged file, {sha256, content_type, width, height, size}). What
+    is staged joins `pending`, removed by the caller's `files.cleaned_up` if refused."""
+    raw = images.stage_upload(folder, data, "file")
+    pending.append(raw)
+    check_complete(raw.tmp)
+    staged, saved = images.check_staged(raw, "file")
+    pending.append(staged)
+    return staged, saved
 
 
 def check_complete(path: Path) -> None:
