@@ -2,7 +2,8 @@
 append-only updates, evidence files and calendar tokens.
 
 Filters are a dict: `status`, `unit_id`, `delegation_id`, `due_month` (YYYY-MM),
-`overdue` (bool), `visit_from`/`visit_to` (visit dates), `q` (words the recommendation's
+`overdue` (bool), `visit_from`/`visit_to` (visit dates; a survey report's date for its own
+recommendations, which have no visit), `q` (words the recommendation's
 text or implementing unit contains, found in m007's search index: no diacritics, no
 case, each word a prefix), and the user's `scope` (a
 `storage.scope.Scope`; missing = no limit). `today` is the date in Vietnam that decides
@@ -21,7 +22,7 @@ _ACTIVE_SQL = "r.status IN ('open','in_progress','not_done')"
 SELECT = """
 SELECT r.*, units.name AS unit_name, delegations.name AS delegation_name,
        substr(visits.started_at, 1, 10) AS visit_date, sr.number AS report_number, sr.symbol AS report_symbol,
-       substr(sr.finalized_at, 1, 10) AS report_date,
+       json_extract(sr.input_json, '$.issued_date') AS report_date,
        ({active} AND r.due < :today) AS overdue
 FROM recommendations r JOIN units ON units.id = r.unit_id
 JOIN delegations ON delegations.id = r.delegation_id
@@ -131,8 +132,10 @@ def _where(filters: dict, today: str, *, with_overdue: bool = True) -> tuple[str
         clauses.append("r.due <= :due_until")
         params["due_until"] = filters["due_until"]
     if filters.get("visit_from") or filters.get("visit_to"):
-        clauses.append("r.visit_id IN (SELECT id FROM visits WHERE substr(started_at, 1, 10) "
-                       "BETWEEN :visit_from AND :visit_to)")
+        # a survey report's recommendation has no visit: the report's date stands for it
+        clauses.append("(r.visit_id IN (SELECT id FROM visits WHERE substr(started_at, 1, 10) "
+                       "BETWEEN :visit_from AND :visit_to) OR r.report_id IN (SELECT id FROM survey_reports "
+                       "WHERE json_extract(input_json, '$.issued_date') BETWEEN :visit_from AND :visit_to))")
         params.update(visit_from=filters.get("visit_from") or "0000", visit_to=filters.get("visit_to") or "9999")
     for n, term in enumerate(fts_terms(filters.get("q") or "")):
         # the recommendation's own part of the index: rowid = its item id

@@ -56,16 +56,35 @@ def _table_row(index: int, row: dict, update: dict | None) -> list:
     last = ""
     if update:
         last = f"{format_date(update['at'][:10])} {update['author_name']}: {update['note']}".strip(": ")
-    return [index, row["text"], row["unit_name"], row["delegation_name"], format_date(row["visit_date"]),
+    return [index, row["text"], row["unit_name"], row["delegation_name"], origin_text(row),
             format_date(row["due"]), STATUS_LABELS[row["status"]] + (" (chờ xác nhận)" if row["status"] == "done"
                                                                     and row["accepted"] == 0 else ""),
             "Quá hạn" if row["overdue"] else "", last]
 
 
+def report_reference(row: dict) -> str:
+    """"Báo cáo số 01/BC-BPC" of a survey report's own recommendation."""
+    return f"Báo cáo số {row['report_number'] or 0:02d}/{row['report_symbol'] or ''}"
+
+
+def _origin_date(row: dict) -> str | None:
+    """The date a recommendation was made: its visit's, or its survey report's."""
+    return (row["visit_date"] or row.get("report_date") or "")[:10] or None
+
+
+def origin_text(row: dict) -> str:
+    """The "Ngày khảo sát" cell: the visit's date, or for a survey report's own
+    recommendation (no visit) the report that made it, with its date."""
+    if row.get("report_id") and not row["visit_date"]:
+        date = format_date(row.get("report_date"))
+        return report_reference(row) + (f" ngày {date}" if date else "")
+    return format_date(row["visit_date"])
+
+
 def _record(index: int, row: dict, update: dict | None) -> dict:
     """One recommendation with typed values (ISO dates, booleans), for the spreadsheet."""
     return {"index": index, "text": row["text"], "unit": row["unit_name"], "delegation": row["delegation_name"],
-            "visit_date": (row["visit_date"] or "")[:10] or None, "due": row["due"] or None,
+            "visit_date": _origin_date(row), "report": origin_text(row) if row.get("report_id") and not row["visit_date"] else None, "due": row["due"] or None,
             "status": row["status"], "status_label": STATUS_LABELS[row["status"]],
             "awaiting_acceptance": row["status"] == "done" and row["accepted"] == 0,
             "overdue": bool(row["overdue"]), "last_update_at": update["at"][:10] if update else None,

@@ -5,13 +5,18 @@ header row that stays in view (frozen) and carries an autofilter; dates as dates
 an A4 landscape print set-up that fits the width and repeats the header on each page.
 
 No cell ever runs as a formula: a user's text (a recommendation, a unit's name) that
-starts with "=" stays a string (=HYPERLINK(...), =WEBSERVICE(...))."""
+starts with "=" stays a string (=HYPERLINK(...), =WEBSERVICE(...)).
+
+A survey report's own recommendation has no visit: its "Ngày khảo sát" is the report's
+date, still a date (it sorts and filters with the others), shown "dd/mm/yyyy (BC)"
+with the report's reference in the cell's note ("Báo cáo số 01/BC-BPC ngày …")."""
 from __future__ import annotations
 
 import datetime as dt
 import io
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -22,13 +27,14 @@ from survey_app.formatting import format_date
 TITLE = "BÁO CÁO KẾT QUẢ THEO DÕI THỰC HIỆN KIẾN NGHỊ"
 HEADER_ROW = 4  # title, subject, an empty row, then the header
 DATE_FORMAT = "dd/mm/yyyy"
+REPORT_DATE_FORMAT = 'dd/mm/yyyy" (BC)"'  # a survey report's date where a visit's would be
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 # (header, width in characters, key of the record or a function of it)
 RECOMMENDATION_COLUMNS = (
     ("STT", 6, "index"), ("Kiến nghị", 48, "text"), ("Đơn vị thực hiện", 24, "unit"),
-    ("Đoàn", 24, "delegation"), ("Ngày khảo sát", 12, "visit_date"), ("Hạn", 12, "due"),
+    ("Đoàn", 24, "delegation"), ("Ngày khảo sát", 16, "visit_date"), ("Hạn", 12, "due"),
     ("Trạng thái", 16, "status_label"), ("Chờ xác nhận hoàn thành", 13, "awaiting_acceptance"),
     ("Quá hạn", 9, "overdue"), ("Ngày cập nhật gần nhất", 12, "last_update_at"),
     ("Cập nhật gần nhất", 32, "last_update"),
@@ -110,12 +116,23 @@ def _count_rows(groups: list[dict]) -> list[list]:
     return rows
 
 
+def _name_reports(sheet: Worksheet, records: list[dict]) -> None:
+    """The date cell of a survey report's recommendation says it is the report's."""
+    column = 1 + [key for _header, _width, key in RECOMMENDATION_COLUMNS].index("visit_date")
+    for offset, record in enumerate(records, start=1):
+        if record.get("report"):
+            cell = sheet.cell(row=HEADER_ROW + offset, column=column)
+            cell.number_format = REPORT_DATE_FORMAT
+            cell.comment = Comment(record["report"], "survey_app", width=240, height=40)
+
+
 def report_xlsx(data: dict) -> bytes:
     """The workbook of `report_data`: sheets "Kiến nghị", "Theo đơn vị", "Theo đoàn"."""
     book = Workbook()
     subject = f"Kết quả theo dõi thực hiện {data['subject']}; số liệu đến ngày {format_date(data['today'])}"
     _sheet(book, "Kiến nghị", subject, [c[0] for c in RECOMMENDATION_COLUMNS],
            [c[1] for c in RECOMMENDATION_COLUMNS], _recommendation_rows(data["records"]), first=True)
+    _name_reports(book.active, data["records"])
     counts = [STATUS_LABELS[s] for s in STATUSES] + ["Quá hạn", "Tổng số"]
     widths = [45] + [14] * len(counts)
     for title, first, key in (("Theo đơn vị", "Đơn vị thực hiện", "by_unit"),
