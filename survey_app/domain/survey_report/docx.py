@@ -8,6 +8,7 @@ import base64
 from io import BytesIO
 
 from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_LINE_SPACING
 from docx.shared import Mm, Pt
 
 from survey_app.documents import docx_kit as kit
@@ -15,22 +16,54 @@ from survey_app.documents.docx_kit import CENTER
 from survey_app.domain.survey_report import charts
 
 W = kit.TEXT_WIDTH_MM
+TABLES = ("units", "comparison", "answers")
 
 
 def _png(data_uri: str | None) -> bytes | None:
     return base64.b64decode(data_uri.split(",", 1)[1]) if data_uri else None
 
 
-def _grid(document, header: list[str], rows: list[list[str]], widths: list[float], *, size: float | None = None,
-          numeric_from: int = 99, bold_last: bool = False) -> None:
+# A table this short moves whole to the next page rather than leave a row or two there;
+# a longer one keeps its last two rows together with what follows it.
+KEEP_WHOLE_ROWS = 12
+
+
+def _fit(para, size: float | None):
+    """A cell paragraph in a smaller font takes that font's line height (the style's is
+    the body's 14 pt, which made every line of a 9.5 pt header as tall as a body line)."""
+    if size:
+        para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+        para.paragraph_format.line_spacing = Pt(size * 1.2)
+    return para
+
+
+def _header_cell(cell, text: str | tuple[str, str], size: float | None) -> None:
+    """A header: its label in bold, its unit under it in italic ("(hồ sơ)"), as in the PDF."""
+    label, unit = text if isinstance(text, tuple) else (text, "")
+    para = _fit(kit.cell_text(cell, label, size=size), size)
+    if unit:
+        kit.run(para, f"\n({unit})", size=size, bold=False, italic=True)
+
+
+def _grid(document, header: list, rows: list[list[str]], widths: list[float], *, size: float | None = None,
+          numeric_from: int = 99, bold_last: bool = False, keep_next: bool = False) -> None:
+    """A table with a repeated header row; with `keep_next`, what follows it (its note)
+    stays on the page of its last rows (keep with next on their paragraphs and on the
+    spacer between them)."""
     tbl = kit.table(document, widths)
     for cell, text in zip(kit.add_row(tbl, widths, header=True).cells, header):
-        kit.cell_text(cell, text, size=size)
+        _header_cell(cell, text, size)
+    kept = len(rows) if len(rows) <= KEEP_WHOLE_ROWS else 2
     for n, values in enumerate(rows, 1):
         for index, (cell, text) in enumerate(zip(kit.add_row(tbl, widths).cells, values)):
-            para = kit.cell_text(cell, text, size=size, bold=True if bold_last and n == len(rows) else None)
+            para = _fit(kit.cell_text(cell, text, size=size, bold=True if bold_last and n == len(rows) else None), size)
             para.alignment = kit.RIGHT if index >= numeric_from else None
-    kit.paragraph(document).paragraph_format.space_after = Pt(0)
+            if keep_next and n > len(rows) - kept:
+                for each in cell.paragraphs:
+                    each.paragraph_format.keep_with_next = True
+    spacer = kit.paragraph(document)
+    spacer.paragraph_format.space_after = Pt(0)
+    spacer.paragraph_format.keep_with_next = keep_next or None
 
 
 def _title(document, ctx: dict) -> None:
@@ -42,14 +75,14 @@ def _title(document, ctx: dict) -> None:
         kit.paragraph(document, ctx["draft_line"], italic=True, align=CENTER).paragraph_format.first_line_indent = Mm(0)
 
 
-def _comparison(document, block: dict) -> None:
+def _comparison(document, block: dict, *, keep_next: bool = False) -> None:
     n = len(block["columns"])
-    header = ["Đơn vị"] + [f"{c['label']} ({c['unit']})" if c["unit"] else c["label"] for c in block["columns"]]
-    _grid(document, header, [[r["label"], *r["cells"]] for r in block["rows"]], [34] + [(W - 34) / n] * n,
-          size=9.5, numeric_from=1, bold_last=True)
+    header = ["Đơn vị"] + [(c["label"], c["unit"]) for c in block["columns"]]
+    _grid(document, header, [[r["label"], *r["cells"]] for r in block["rows"]], [32] + [(W - 32) / n] * n,
+          size=9, numeric_from=1, bold_last=True, keep_next=keep_next)
 
 
-def _block(document, block: dict) -> None:
+def _block(document, block: dict, following: dict | None = None) -> None:
     kind = block["type"]
     if kind == "heading":
         kit.paragraph(document, block["text"], f"Heading {block['level']}")
@@ -61,13 +94,13 @@ def _block(document, block: dict) -> None:
         for item in block["items"]:
             kit.paragraph(document, f"- {item}")
     elif kind == "numbered":
-        for number, item in enumerate(block["items"], 1):
+        for number, item in enumerate(block["items"], block.get("start", 0) + 1):
             kit.run(kit.paragraph(document, f"{number}. {item['text']}"), f" {item['detail']}", italic=True)
     elif kind == "units":
         _grid(document, ["STT", "Đơn vị được khảo sát", "Ngày làm việc"],
               [[str(r["index"]), r["unit"], r["date"]] for r in block["rows"]], [14, W - 50, 36])
     elif kind == "comparison":
-        _comparison(document, block)
+        _comparison(document, block, keep_next=(following or {}).get("type") == "note")
     elif kind == "chart":
         kit.paragraph(document, " ".join(filter(None, [block["title"], block.get("note")])), italic=True,
                       align=CENTER, size=12, keep=True).paragraph_format.first_line_indent = Mm(0)
@@ -106,10 +139,9 @@ def _annex(document, ctx: dict) -> None:
     kit.paragraph(document, f"({ctx['annex_source']})", italic=True, align=CENTER) \
         .paragraph_format.first_line_indent = Mm(0)
     columns = ctx["annex"]["columns"]
-    header = ["STT", "Đơn vị, ngày làm việc"] + [f"{c['label']} ({c['unit']})" if c["unit"] else c["label"]
-                                               for c in columns]
+    header = ["STT", "Đơn vị, ngày làm việc"] + [(c["label"], c["unit"]) for c in columns]
     _grid(document, header, [[str(r["index"]), f"{r['unit']}, {r['date']}", *r["cells"]] for r in ctx["annex"]["rows"]],
-          [10, 34] + [(W - 44) / len(columns)] * len(columns), size=9, numeric_from=2)
+          [10, 34] + [(W - 44) / len(columns)] * len(columns), size=9, numeric_from=2, keep_next=True)
     kit.paragraph(document, ctx["annex"]["note"], "Table Note")
 
 
@@ -123,9 +155,12 @@ def render_docx(context: dict) -> bytes:
     kit.national_heading(document, context["parent_body"], context["issuing_body"], context["number_line"],
                          context["place_date"])
     _title(document, context)
-    for index, block in enumerate(context["body"]):
-        _block(document, block)
-        if index >= context["closing_from"]:  # the closing stays on the signature's page
+    body = context["body"]
+    for index, block in enumerate(body):
+        following = body[index + 1] if index + 1 < len(body) else None
+        _block(document, block, following)
+        if index >= context["closing_from"] or (following or {}).get("type") in TABLES:
+            # the closing stays on the signature's page; a table's lead-in stays with it
             document.paragraphs[-1].paragraph_format.keep_with_next = True
     _closing(document, context)
     _annex(document, context)
