@@ -53,3 +53,24 @@ def test_docx_note_stays_with_its_table_and_headers_are_compact(rclient, head):
     annex = next(t for t in document.tables if t.rows[0].cells[0].text == "STT" and len(t.columns) > 4)
     _spacer, annex_note = _after(annex, 2)
     assert annex_note.style.name == "Table Note" and _spacer.paragraph_format.keep_with_next is True
+
+
+def test_the_last_recommendation_goes_with_the_closing_sentence(rclient, head):
+    import subprocess
+    secretary = api_headers(rclient.application.test_cli_runner(), "thuky")
+    wording = {"recommendations": "UBND tỉnh Gia Lai: Nâng cấp đường truyền cho các xã (thời hạn: 30/06/2026)\n"
+                                  "Sở Nội vụ: Bổ sung biên chế cho Trung tâm\n"
+                                  "Sở Nội vụ: Tập huấn nghiệp vụ cho công chức một cửa"}
+    assert rclient.post(f"/api/v1/delegations/{DELEGATION}/report/wording", json=wording,
+                        headers=secretary).status_code == 200
+    pdf = rclient.get(PDF, headers=head).data
+    pages = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode().split("\f")
+    closing_page = " ".join(next(p for p in pages if CLOSING in p).split())
+    assert "2. Tập huấn nghiệp vụ cho công chức một cửa" in closing_page  # numbered on, with the closing
+
+    document = Document(io.BytesIO(rclient.get(DOCX, headers=head).data))
+    texts = [p.text for p in document.paragraphs]
+    closing = next(i for i, t in enumerate(texts) if t.startswith(CLOSING))
+    assert [t.split(" (thời hạn")[0] for t in texts[closing - 3:closing]] == [
+        "2. Đối với Sở Nội vụ:", "1. Bổ sung biên chế cho Trung tâm", "2. Tập huấn nghiệp vụ cho công chức một cửa"]
+    assert document.paragraphs[closing - 1].paragraph_format.keep_with_next is True

@@ -208,6 +208,21 @@ def _recipients(inp: dict) -> list[str]:
     return [f"- {r};" for r in names[:-1]] + [f"- {r}." for r in names[-1:]]
 
 
+def _last_item_apart(body: list[dict]) -> tuple[list[dict], int]:
+    """(body, n): the body with its last list's last item a block of its own (numbered
+    on from the others), and how many blocks at its end go with the closing sentence
+    onto the signature's page: that item and, when the list had only it, its heading.
+    So the last page never carries the closing sentence alone above the signatures."""
+    if not body or body[-1]["type"] not in ("numbered", "bullets"):
+        return body, min(len(body), 1)
+    last = body[-1]
+    if len(last["items"]) > 1:
+        start = last.get("start", 0) + len(last["items"]) - 1
+        return body[:-1] + [{**last, "items": last["items"][:-1]},
+                            {**last, "items": last["items"][-1:], "start": start}], 1
+    return body, 2 if len(body) > 1 and body[-2]["type"] == "heading" else 1
+
+
 def _qr(url: str) -> str | None:
     return segno.make(url, error="m").png_data_uri(scale=4, border=0) if url else None
 
@@ -221,11 +236,12 @@ def build_context(inp: dict) -> dict:
     signer = inp["signer"]
     image = signer.get("image_png")
     body, closing = _general(inp) + _findings(inp) + _assessment(inp) + _recommendations(inp), _closing(inp)
+    body, kept = _last_item_apart(body)
     return {
         "parent_body": d["parent_body"].upper(), "issuing_body": d["body"].upper(),
         "number_line": f"Số: {number}", "title": inp["title"], "subject": subject,
         "place_date": f"{inp['issued_place']}, {format_long_date(inp['issued_date'])}",
-        "body": body + closing, "closing_from": len(body),
+        "body": body + closing, "closing_from": len(body) - kept,
         "signer": {"title_lines": signer["title_lines"], "name": signer["name"],
                    "image": "data:image/png;base64," + base64.b64encode(image).decode("ascii") if image else None},
         "recipients": _recipients(inp),
