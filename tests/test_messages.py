@@ -243,3 +243,56 @@ def test_the_cli_refuses_in_the_configured_language_without_codes(tmp_path, demo
         assert missing.exit_code == 2 and "Please name one source" in missing.output
     finally:
         app.extensions["survey_store"].close()
+
+
+BAD_TYPE = ('id = "thu"\nversion = 1\ntitle = "Thử"\ntitle_en = "Trial"\n[[sections]]\nkey = "chung"\n'
+            'title = "Chung"\ntitle_en = "General"\n[[sections.items]]\nkey = "portal_speed"\ntype = "yesno"\n'
+            'label = "Tốc độ"\nlabel_en = "Speed"\n')
+
+
+def test_a_form_file_problem_reads_in_vietnamese_and_in_english(app):
+    """Before: "thu.toml: sections[0].items[0].type: unknown type 'yesno', use one of …
+    (item 'portal_speed')", English whatever the reader's language."""
+    from flask_babel import gettext
+    from survey_app.checklists import FormError, load_forms, parse_form
+    with pytest.raises(FormError) as refused:
+        parse_form(BAD_TYPE, "thu.toml")
+    assert str(refused.value).startswith("thu.toml: sections[0].items[0].type: không có loại 'yesno': vui lòng dùng một "
+                                         "trong: yes_partly_no, ")
+    assert str(refused.value).endswith(" (mục 'portal_speed')")
+    readable(str(refused.value))
+    wrong_kind = BAD_TYPE.replace('type = "yesno"', 'type = "text"').replace("version = 1", 'version = "1"')
+    with pytest.raises(FormError) as kind:
+        parse_form(wrong_kind, "thu.toml")
+    assert str(kind.value) == "thu.toml: version: vui lòng ghi một số nguyên"
+    with app.test_request_context("/?lang=en"):
+        assert english(refused.value.problem.translated(gettext)).startswith(
+            "thu.toml: sections[0].items[0].type: there is no type 'yesno': please use one of: yes_partly_no, ")
+        assert refused.value.problem.translated(gettext).endswith(" (item 'portal_speed')")
+        assert kind.value.problem.translated(gettext) == "thu.toml: version: please write a whole number"
+        assert english(load_forms("/no/such/folder").errors[0].translated(gettext)) == \
+            "The forms folder /no/such/folder was not found."
+
+
+def test_an_expression_problem_reads_in_english_too(app):
+    """Before: "biểu thức không hợp lệ: min() takes 2..32 positional arguments" (English
+    inside Vietnamese) and the same in English mode."""
+    from flask_babel import gettext
+    from survey_app.checklists.xlsform import XLSFormError, read_xlsform
+    from .xlsform_samples import workbook
+    data = workbook([["type", "name", "label", "calculation", "unit"],
+                     ["begin group", "indicators", "Chỉ tiêu"],
+                     ["integer", "total", "Tổng", "", "hồ sơ"],
+                     ["calculate", "least", "Nhỏ nhất", "min(${total})", "hồ sơ"],
+                     ["calculate", "power", "Lũy thừa", "${total} * ${total} > 'x'", "hồ sơ"],
+                     ["end group"]], [["list_name", "name", "label"]])
+    with pytest.raises(XLSFormError) as refused:
+        read_xlsform(data)
+    problems = refused.value.problems
+    assert problems[0] == ("survey, dòng 4, cột calculation: biểu thức không hợp lệ: hàm min() nhận 2..32 tham số, "
+                           "không phải 1")
+    with app.test_request_context("/?lang=en"):
+        translated = [english(problem.translated(gettext)) for problem in problems]
+    assert translated[0] == ("survey, row 4, column calculation: the expression is not valid: the function min() "
+                             "takes 2..32 arguments, not 1")
+    assert len(translated) == len(problems) >= 2

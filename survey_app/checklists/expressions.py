@@ -21,6 +21,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
+from survey_app.markers import N_
+
 NUMBER = "number"
 BOOLEAN = "boolean"
 MAX_LENGTH = 1000
@@ -32,7 +34,16 @@ Value = float | bool | None
 
 
 class ExpressionError(ValueError):
-    """The expression text is not allowed; the message says why."""
+    """The expression text is not allowed; the message (Vietnamese) says why, and its
+    catalogue `template` and `params` say it in the reader's language."""
+
+    def __init__(self, template: str, **params):
+        super().__init__(template % params)
+        self.template, self.params = template, params
+
+
+UNKNOWN_NAME = N_("tên '%(name)s' không có trong biểu mẫu")
+NOT_ALLOWED = N_("không được dùng '%(text)s' trong biểu thức")
 
 
 _ARITHMETIC = {
@@ -95,18 +106,21 @@ class Expression:
 def compile_expression(text: str, allowed_names: Iterable[str]) -> Expression:
     """Parse and check `text`; raise ExpressionError naming what is not allowed."""
     if not isinstance(text, str) or not text.strip():
-        raise ExpressionError("expression is empty")
+        raise ExpressionError(N_("biểu thức trống"))
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression is longer than {MAX_LENGTH} characters")
+        raise ExpressionError(N_("biểu thức dài quá %(limit)s ký tự"), limit=MAX_LENGTH)
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        raise ExpressionError(f"invalid syntax: {getattr(exc, 'msg', exc)}") from None
+        if getattr(exc, "offset", None):
+            raise ExpressionError(N_("biểu thức viết chưa đúng ở ký tự thứ %(column)s: vui lòng kiểm tra "
+                                     "dấu ngoặc và phép tính"), column=exc.offset) from None
+        raise ExpressionError(N_("biểu thức viết chưa đúng: vui lòng kiểm tra dấu ngoặc và phép tính")) from None
     checker = _Checker(frozenset(allowed_names))
     try:
         kind = checker.kind_of(tree)
     except RecursionError:
-        raise ExpressionError("expression is nested too deeply") from None
+        raise ExpressionError(N_("biểu thức lồng nhau quá sâu")) from None
     return Expression(text.strip(), frozenset(checker.names), kind, tree)
 
 
@@ -120,30 +134,31 @@ class _Checker:
     def kind_of(self, node: ast.AST) -> str:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise ExpressionError(f"{_describe(node)} is not allowed")
+            raise ExpressionError(NOT_ALLOWED, text=_describe(node))
         return method(node)
 
     def expect(self, node: ast.AST, kind: str) -> None:
         found = self.kind_of(node)
         if found != kind:
-            raise ExpressionError(f"expected a {kind} but found a {found} in {ast.unparse(node)!r}")
+            raise ExpressionError(N_("'%(text)s' phải là một số") if kind == NUMBER
+                                  else N_("'%(text)s' phải là một điều kiện đúng/sai"), text=_describe(node))
 
     def _Constant(self, node: ast.Constant) -> str:
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise ExpressionError(f"constant {node.value!r} is not allowed, only numbers")
+            raise ExpressionError(N_("chỉ được dùng số, không dùng %(value)r"), value=node.value)
         if not abs(node.value) <= MAX_CONSTANT:
-            raise ExpressionError(f"number {ast.unparse(node)} is too large")
+            raise ExpressionError(N_("số %(number)s quá lớn"), number=ast.unparse(node))
         return NUMBER
 
     def _Name(self, node: ast.Name) -> str:
         if node.id not in self.allowed_names:
-            raise ExpressionError(f"unknown name {node.id!r}")
+            raise ExpressionError(UNKNOWN_NAME, name=node.id)
         self.names.add(node.id)
         return NUMBER
 
     def _BinOp(self, node: ast.BinOp) -> str:
         if type(node.op) not in _ARITHMETIC:
-            raise ExpressionError(f"operator {_describe(node.op)} is not allowed")
+            raise ExpressionError(NOT_ALLOWED, text=_describe(node.op))
         self.expect(node.left, NUMBER)
         self.expect(node.right, NUMBER)
         return NUMBER
@@ -155,7 +170,7 @@ class _Checker:
         if isinstance(node.op, (ast.USub, ast.UAdd)):
             self.expect(node.operand, NUMBER)
             return NUMBER
-        raise ExpressionError(f"operator {_describe(node.op)} is not allowed")
+        raise ExpressionError(NOT_ALLOWED, text=_describe(node.op))
 
     def _BoolOp(self, node: ast.BoolOp) -> str:
         for operand in node.values:
@@ -165,31 +180,44 @@ class _Checker:
     def _Compare(self, node: ast.Compare) -> str:
         for op in node.ops:
             if type(op) not in _COMPARISONS:
-                raise ExpressionError(f"comparison {_describe(op)} is not allowed")
+                raise ExpressionError(NOT_ALLOWED, text=_describe(op))
         for operand in (node.left, *node.comparators):
             self.expect(operand, NUMBER)
         return BOOLEAN
 
     def _Call(self, node: ast.Call) -> str:
         if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS:
-            raise ExpressionError(f"calling {ast.unparse(node.func)!r} is not allowed")
+            if isinstance(node.func, ast.Name):
+                raise ExpressionError(N_("hàm %(name)s() không được hỗ trợ"), name=node.func.id)
+            raise ExpressionError(NOT_ALLOWED, text=_describe(node))
         _, least, most = _FUNCTIONS[node.func.id]
-        if node.keywords or not least <= len(node.args) <= most:
-            raise ExpressionError(
-                f"{node.func.id}() takes {least}..{most} positional arguments")
+        if node.keywords:
+            raise ExpressionError(N_("hàm %(name)s() không nhận tham số có tên (%(keyword)s=…)"),
+                                  name=node.func.id, keyword=node.keywords[0].arg or "**")
+        if not least <= len(node.args) <= most:
+            raise ExpressionError(N_("hàm %(name)s() nhận %(least)s..%(most)s tham số, không phải %(count)s"),
+                                  name=node.func.id, least=least, most=most, count=len(node.args))
         for arg in node.args:
             self.expect(arg, NUMBER)
         return NUMBER
 
 
+_SYMBOLS = {
+    ast.Pow: "**", ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
+    ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>", ast.Invert: "~", ast.In: "in",
+    ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
+}
+
+
 def _describe(node: ast.AST) -> str:
-    names = {
-        ast.Attribute: "attribute access", ast.Subscript: "subscript", ast.Lambda: "lambda",
-        ast.Pow: "'**'", ast.FloorDiv: "'//'", ast.Mod: "'%'", ast.In: "'in'",
-        ast.NotIn: "'not in'", ast.Is: "'is'", ast.IsNot: "'is not'",
-        ast.IfExp: "'if ... else'", ast.Starred: "'*'", ast.NamedExpr: "':='",
-    }
-    return names.get(type(node), type(node).__name__)
+    """What the writer wrote there (an operator's symbol, a part's own text), in no language."""
+    if type(node) in _SYMBOLS:
+        return _SYMBOLS[type(node)]
+    try:
+        text = ast.unparse(node)
+    except (ValueError, RecursionError):
+        return type(node).__name__
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _evaluate(node: ast.expr, values: Mapping[str, object]) -> Value:

@@ -2,8 +2,8 @@
 
 A form file in `forms/` (format in `forms/README.md`) becomes a frozen
 `FormSpec`. Every problem in a file is a `FormError` whose message names the
-file and the key (`ttpvhcc-xa.toml: sections[2].items[0].type: unknown type
-'yesno' (item 'portal_speed')`). `load_forms` loads a whole folder; a broken file
+file and the key (`ttpvhcc-xa.toml: sections[2].items[0].type: không có loại
+'yesno' … (mục 'portal_speed')`). `load_forms` loads a whole folder; a broken file
 is reported in `FormRegistry.errors` and skipped. FormSpec also checks one
 answer or figure (`check_answer`, `check_indicator`, Vietnamese `AnswerError`)
 and evaluates a unit's figures (`evaluate`: computed indicators, rule warnings).
@@ -22,7 +22,13 @@ from survey_app.markers import N_
 
 
 class FormError(ValueError):
-    """A form file is invalid; the message names the file and the key."""
+    """A form file is invalid; the message (Vietnamese) names the file and the key, and
+    its `problem` (a `Problem`: catalogue template and params) says it in the reader's
+    language (`problem.translated(gettext)`)."""
+
+    def __init__(self, problem: str):
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 @dataclass(frozen=True)

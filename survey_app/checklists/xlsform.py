@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from survey_app.checklists.canonical import to_toml
-from survey_app.checklists.expressions import BOOLEAN, NUMBER, ExpressionError, compile_expression
+from survey_app.checklists.expressions import BOOLEAN, NUMBER, ExpressionError, compile_expression, UNKNOWN_NAME as EXPR_UNKNOWN
 from survey_app.checklists.loader import FORM_ID_RE, KEY_RE, RESERVED_KEYS, parse_form
 from survey_app.checklists.spec import (
     AnswerError,
@@ -63,7 +63,7 @@ BAD_DEFAULT = N_("giá trị mặc định '%(value)s' không hợp lệ: %(reas
 UNKNOWN_NAME = N_("tên ${%(name)s} không có trong biểu mẫu")
 
 
-def _reason(error: AnswerError) -> Problem:  # an answer's refusal, translated with the problem
+def _reason(error) -> Problem:  # a refusal (answer, expression), translated with the problem
     return Problem(error.template, **error.params)
 
 
@@ -88,7 +88,7 @@ def read_xlsform(data: bytes) -> FormSpec:
     try:
         return parse_form(to_toml(spec), f"{spec.id}.toml")
     except FormError as error:  # a rule of the form model not checked above
-        raise XLSFormError([str(error)]) from None
+        raise XLSFormError([error.problem]) from None
 
 
 # ------------------------------------------------------------------ the form
@@ -393,14 +393,14 @@ class _Survey:
             self.problem(row, column, error.template, **error.params)
             return None
         except ExpressionError as error:
-            unknown = re.search(r"unknown name '(\w+)'", str(error))
-            if unknown and unknown.group(1) in self.all_names:
+            unknown = error.params["name"] if error.template == EXPR_UNKNOWN else None
+            if unknown in self.all_names:
                 self.problem(row, column, N_("${%(name)s} ở sau dòng này hoặc không phải chỉ tiêu: "
-                                             "vui lòng chỉ dùng các chỉ tiêu đứng trước"), name=unknown.group(1))
+                                             "vui lòng chỉ dùng các chỉ tiêu đứng trước"), name=unknown)
             elif unknown:
-                self.problem(row, column, UNKNOWN_NAME, name=unknown.group(1))
+                self.problem(row, column, UNKNOWN_NAME, name=unknown)
             else:
-                self.problem(row, column, N_("biểu thức không hợp lệ: %(reason)s"), reason=str(error))
+                self.problem(row, column, N_("biểu thức không hợp lệ: %(reason)s"), reason=_reason(error))
             return None
         if expr.kind != kind:
             self.problem(row, column, N_("biểu thức phải cho một số") if kind == NUMBER else N_("biểu thức phải cho đúng/sai"))
