@@ -296,3 +296,31 @@ def test_an_expression_problem_reads_in_english_too(app):
     assert translated[0] == ("survey, row 4, column calculation: the expression is not valid: the function min() "
                              "takes 2..32 arguments, not 1")
     assert len(translated) == len(problems) >= 2
+
+
+@pytest.fixture
+def english_app(tmp_path, demo_instance):
+    """The demo instance with English as the configured language (the CLI speaks it)."""
+    import shutil
+    shutil.copytree(demo_instance, tmp_path / "english" / "instance")
+    app = make_app(tmp_path / "english", BABEL_DEFAULT_LOCALE="en")
+    yield app
+    app.extensions["survey_store"].close()
+
+
+def test_the_cli_reports_success_in_the_configured_language_keeping_its_machine_output(runner, english_app):
+    """Before: "Đã tạo người dùng …" and "Đã thu hồi 1 mã truy cập." whatever the language."""
+    created = runner.invoke(args=["create-user", "--username", "canbo7", "--password", "mat-khau-dai-du", "--role", "member"])
+    assert created.exit_code == 0 and readable(created.output).startswith("Đã tạo người dùng canbo7 (id ")
+    english_cli = english_app.test_cli_runner()
+    created = english_cli.invoke(args=["create-user", "--username", "canbo7", "--password", "mat-khau-dai-du", "--role", "member"])
+    assert created.exit_code == 0 and re.fullmatch(r"Created the user canbo7 \(id \d+\)\.\n", english(created.output))
+    token = english_cli.invoke(args=["token", "create", "canbo7"])
+    assert token.exit_code == 0 and re.fullmatch(r"\S{20,}\n", token.output)  # the token alone, as before
+    revoked = english_cli.invoke(args=["token", "revoke", "canbo7"])
+    assert revoked.output == "Revoked 1 API token.\n"  # one: the singular
+    assert english_cli.invoke(args=["token", "revoke", "canbo7"]).output == "Revoked 0 API tokens.\n"
+    listing = english_cli.invoke(args=["delegation", "list", "--json"])
+    assert listing.exit_code == 0 and isinstance(__import__("json").loads(listing.output), list)
+    trail = english_cli.invoke(args=["audit", "verify"])
+    assert trail.exit_code == 0 and re.fullmatch(r"The audit trail is intact: \d+ entries\.\n", trail.output)

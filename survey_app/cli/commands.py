@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, get_translations, gettext, npgettext
 from flask.cli import AppGroup, with_appcontext
 
 from survey_app import services
@@ -33,7 +33,13 @@ def fail(message: str, code: int = 2, **params):
 
 def refuse(error: DomainError, code: int = 2):
     """Stop with a refused operation's message, translated as the pages translate it."""
-    fail(AS_GIVEN, code, reason=error.translated(gettext, locale=str(get_locale() or "vi")))
+    fail(AS_GIVEN, code, reason=error.translated(gettext, locale=str(get_locale() or "vi"),
+                                                 npgettext=get_translations().npgettext))
+
+
+def say(template: str, /, err: bool = False, **params) -> None:
+    """Print `template` (a catalogue entry, filled with `params`) in the configured language."""
+    click.echo(gettext(template) % params if params else gettext(template), err=err)
 
 
 AS_GIVEN = "%(reason)s"  # a message already worded (a library's or another layer's), shown as it is
@@ -44,11 +50,11 @@ AS_GIVEN = "%(reason)s"  # a message already worded (a library's or another laye
 @with_appcontext
 def init_command(demo: bool):
     """Create or upgrade the database (idempotent)."""
-    click.echo(f"Cơ sở dữ liệu: {current_app.config['DATABASE']}")
+    say(N_("Cơ sở dữ liệu: %(path)s"), path=current_app.config["DATABASE"])
     ensure_organisation_certificate()
     if demo:
         from survey_app.demo import finalize_survey_minutes, load_demo, load_survey_visits
-        click.echo("Tài khoản dùng thử (tên đăng nhập / mật khẩu / vai trò):")
+        say(N_("Tài khoản dùng thử (tên đăng nhập / mật khẩu / vai trò):"))
         for username, password, role in load_demo(store(), forms(), photos_dir()):
             click.echo(f"  {username:<12} {password:<22} {role}")
         finalize_survey_minutes(store(), forms(), minutes_env(), load_survey_visits(store(), forms(), photos_dir()))
@@ -85,7 +91,7 @@ def _start_replication():
                                        log=open(folder / "litestream.log", "ab"))
     except replication.ReplicationError as error:
         fail(AS_GIVEN, reason=str(error))
-    click.echo(f"Sao chép liên tục cơ sở dữ liệu tới {url}.")
+    say(N_("Sao chép liên tục cơ sở dữ liệu tới %(url)s."), url=url)
     return replicator
 
 
@@ -103,7 +109,7 @@ def create_user_command(username, password, role, unit, full_name, email):
         user_id = accounts.create_user(store(), username, password, role, unit, full_name, email)
     except DomainError as error:
         refuse(error)
-    click.echo(f"Đã tạo người dùng {username} (id {user_id}).")
+    say(N_("Đã tạo người dùng %(username)s (id %(id)s)."), username=username, id=user_id)
 
 
 @click.command("set-email")
@@ -116,7 +122,8 @@ def set_email_command(username, address):
         kept = accounts.set_email(store(), username, address)
     except DomainError as error:
         refuse(error)
-    click.echo(f"Đã đặt địa chỉ thư của {username}: {kept}." if kept else f"Đã xoá địa chỉ thư của {username}.")
+    say(N_("Đã đặt địa chỉ thư của %(username)s: %(address)s.") if kept else N_("Đã xóa địa chỉ thư của %(username)s."),
+        username=username, address=kept)
 
 
 token_group = AppGroup("token", help="API tokens.")
@@ -140,7 +147,7 @@ def token_revoke(username):
         count = accounts.revoke_tokens(store(), username)
     except DomainError as error:
         refuse(error)
-    click.echo(f"Đã thu hồi {count} mã truy cập.")
+    click.echo(npgettext("count", "Đã thu hồi %(num)s mã truy cập.", "Đã thu hồi %(num)s mã truy cập.", count))
 
 
 @click.command("backup")
@@ -155,13 +162,14 @@ def backup_command(file, key_passphrase_file):
         store(), services.files_dir(), file, services.certs_dir(),
         key_passphrase=_passphrase(key_passphrase_file),
         key_on_token=bool(current_app.config.get("SIGNING_PKCS11_MODULE")), actor=CLI_USER)
-    click.echo(f"Đã sao lưu cơ sở dữ liệu, {summary.files} tệp và {summary.trusted} chứng thư số vào {file}.")
-    click.echo({
-        backup.KEY_INCLUDED: "Khóa ký số của cơ quan có trong bản sao lưu, được mã hóa bằng mật khẩu đã cho.",
-        backup.KEY_LEFT_OUT: "Khóa ký số của cơ quan KHÔNG có trong bản sao lưu. Để đưa khóa (đã mã hóa) "
-                             "vào, vui lòng chạy lại với --key-passphrase-file TỆP_MẬT_KHẨU.",
-        backup.KEY_ON_TOKEN: "Khóa ký số nằm trên thiết bị ký số (token/HSM), không có trong bản sao lưu.",
-        backup.NO_KEY: "Phiên bản này chưa có khóa ký số của cơ quan.",
+    say(N_("Đã sao lưu cơ sở dữ liệu, %(files)s tệp và %(trusted)s chứng thư số vào %(file)s."),
+        files=summary.files, trusted=summary.trusted, file=file)
+    say({
+        backup.KEY_INCLUDED: N_("Khóa ký số của cơ quan có trong bản sao lưu, được mã hóa bằng mật khẩu đã cho."),
+        backup.KEY_LEFT_OUT: N_("Khóa ký số của cơ quan KHÔNG có trong bản sao lưu. Để đưa khóa (đã mã hóa) "
+                                "vào, vui lòng chạy lại với --key-passphrase-file TỆP_MẬT_KHẨU."),
+        backup.KEY_ON_TOKEN: N_("Khóa ký số nằm trên thiết bị ký số (token/HSM), không có trong bản sao lưu."),
+        backup.NO_KEY: N_("Phiên bản này chưa có khóa ký số của cơ quan."),
     }[summary.key])
 
 
@@ -200,7 +208,7 @@ def restore_command(file, from_replica, timestamp, key_passphrase_file, without_
         fail(AS_GIVEN, reason=str(error))
     except DomainError as error:
         refuse(error)
-    click.echo(f"Đã khôi phục từ {file or current_app.config['REPLICA_URL']}.")
+    say(N_("Đã khôi phục từ %(source)s."), source=file or current_app.config["REPLICA_URL"])
 
 
 def _restore_from_replica(timestamp):
@@ -239,7 +247,7 @@ def import_command(file):
         fail(N_("%(reason)s (trường: %(field)s)") if error.field else AS_GIVEN, field=error.field,
              reason=error.translated(gettext, locale=str(get_locale() or "vi")))
     for warning in result["warnings"]:
-        click.echo(f"Cảnh báo: {warning}", err=True)
+        say(N_("Cảnh báo: %(warning)s"), err=True, warning=warning)
     click.echo(result["id"])
 
 
@@ -267,11 +275,11 @@ def audit_verify():
     documents = document_anchors(store(), lambda sha: file_path(services.minutes_dir(), sha, ".pdf").read_bytes())
     problems = store().read(verify_chain, documents)
     for problem in problems:
-        click.echo(f"Lỗi: {problem}", err=True)
+        say(N_("Lỗi: %(message)s"), err=True, message=problem)
     if problems:
         sys.exit(1)
     count = store().db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-    click.echo(f"Nhật ký nguyên vẹn: {count} mục.")
+    click.echo(npgettext("count", "Nhật ký nguyên vẹn: %(num)s mục.", "Nhật ký nguyên vẹn: %(num)s mục.", count))
 
 
 @click.command("remind")
@@ -293,7 +301,8 @@ def remind_command(days, out_dir, send):
         folder = Path(out_dir or Path(current_app.config["EXPORTS_DIR"]) / "nhac-viec")
         written = reminders.write_digests(store(), CLI_USER, days, folder,
                                           base_url=current_app.config.get("BASE_URL", ""))
-        click.echo(f"Đã ghi {len(written) // 2} bản nhắc việc vào {folder}.")
+        click.echo(npgettext("count", "Đã ghi %(num)s bản nhắc việc vào %(folder)s.",
+                             "Đã ghi %(num)s bản nhắc việc vào %(folder)s.", len(written) // 2, folder=folder))
 
 
 EX_TEMPFAIL = 75  # sysexits.h: a temporary failure, the caller should try again later
@@ -306,14 +315,15 @@ def send_reminders(days: int) -> None:
     except mail.MailConfigError as error:
         fail(AS_GIVEN, reason=str(error))
     result = mail.send_digests(store(), settings, CLI_USER, days)
-    click.echo(f"Đã gửi {len(result.sent)} thư nhắc việc"
-               + (f"; {result.already} thư đã gửi hôm nay với cùng nội dung, không gửi lại." if result.already
-                  else "."))
+    sent = npgettext("count", "Đã gửi %(num)s thư nhắc việc", "Đã gửi %(num)s thư nhắc việc", len(result.sent))
+    click.echo(sent + (npgettext("count", "; %(num)s thư đã gửi hôm nay với cùng nội dung, không gửi lại.",
+                                 "; %(num)s thư đã gửi hôm nay với cùng nội dung, không gửi lại.", result.already)
+                       if result.already else "."))
     if result.without_address:
-        click.echo("Chưa có địa chỉ thư của đại diện đơn vị (vui lòng thêm bằng create-user --email "
-                   "hoặc trang Người dùng): " + "; ".join(result.without_address), err=True)
+        say(N_("Chưa có địa chỉ thư của đại diện đơn vị (vui lòng thêm bằng create-user --email "
+               "hoặc trang Người dùng): %(units)s"), err=True, units="; ".join(result.without_address))
     for address, reason in result.failed:
-        click.echo(f"Lỗi: máy chủ thư từ chối gửi tới {address}: {reason}", err=True)
+        say(N_("Lỗi: máy chủ thư từ chối gửi tới %(address)s: %(reason)s"), err=True, address=address, reason=reason)
     if result.unreachable:
         fail(N_("không gửi được thư nhắc việc: máy chủ thư %(reason)s. Còn %(pending)s thư chưa gửi; "
                 "vui lòng chạy lại lệnh sau, các thư còn lại sẽ được gửi."), EX_TEMPFAIL,
@@ -327,7 +337,7 @@ def ensure_organisation_certificate():
     from survey_app.domain.minutes import keys as minutes_keys
     env = minutes_env()
     if minutes_keys.ensure_certificate(env.certs, env.organisation):
-        click.echo(f"Đã tạo chứng thư số của cơ quan: {env.certs / minutes_keys.P12}")
+        say(N_("Đã tạo chứng thư số của cơ quan: %(path)s"), path=env.certs / minutes_keys.P12)
 
 
 certificate_group = AppGroup("certificate", help="The organisation's signing certificate.")
@@ -344,14 +354,14 @@ def certificate_install(file, passphrase_file):
 
     from survey_app.domain.minutes import keys as minutes_keys
     passphrase = Path(passphrase_file).read_text(encoding="utf-8").strip() if passphrase_file else \
-        click.prompt("Mật khẩu của tệp", hide_input=True)
+        click.prompt(gettext(N_("Mật khẩu của tệp")), hide_input=True)
     env = minutes_env()
     try:
         subject = minutes_keys.install(store(), CLI_USER, env.certs, Path(file).read_bytes(), passphrase,
                                        env.verification.trusted_roots)
     except DomainError as error:
         refuse(error)
-    click.echo(f"Đã cài chứng thư số: {subject}")
+    say(N_("Đã cài chứng thư số: %(subject)s"), subject=subject)
 
 
 @click.command("minutes")
@@ -373,7 +383,8 @@ def minutes_command(visit_id, out):
         refuse(error)
     from survey_app.domain.files import write_atomic
     write_atomic(Path(out).absolute(), minutes_docs.version_pdf(store(), forms(), minutes_env(), minutes))
-    click.echo(f"Đã ghi biên bản phiên bản {minutes['version']} ({minutes['status']}) vào {out}.")
+    say(N_("Đã ghi biên bản phiên bản %(version)s (bản dự thảo) vào %(out)s.") if minutes["status"] == "draft"
+        else N_("Đã ghi biên bản phiên bản %(version)s (đã thông qua) vào %(out)s."), version=minutes["version"], out=out)
 
 
 @click.command("verify")
@@ -394,28 +405,30 @@ def verify_command(file):
         fail(N_("KHÔNG xác thực được: %(reason)s"), 1,
              reason=error.translated(gettext, locale=str(get_locale() or "vi")))
     for signer in result["signers"]:
-        click.echo(f"Chữ ký: {signer['name']} lúc {signer['signed_at']} "
-                   f"({'hợp lệ' if signer['valid'] else 'không hợp lệ'})")
+        say(N_("Chữ ký: %(name)s lúc %(at)s (hợp lệ)") if signer["valid"] else
+            N_("Chữ ký: %(name)s lúc %(at)s (không hợp lệ)"), name=signer["name"], at=signer["signed_at"])
         if signer.get("timestamp"):
-            click.echo(f"  Dấu thời gian (RFC 3161): {signer['timestamp']}")
+            say(N_("  Dấu thời gian (RFC 3161): %(at)s"), at=signer["timestamp"])
         if signer["certificate_problem"]:
-            click.echo(verification.CERTIFICATE_PROBLEMS[signer["certificate_problem"]])
+            say(verification.CERTIFICATE_PROBLEMS[signer["certificate_problem"]])
     if result.get("revocation_info"):
         info = result["revocation_info"]
-        click.echo(f"Xác thực lâu dài ({result['level']}): {info['ocsp']} phản hồi OCSP, "
-                   f"{info['crl']} danh sách thu hồi (CRL) gắn trong tệp.")
+        say(N_("Xác thực lâu dài (%(level)s): %(ocsp)s phản hồi OCSP, %(crl)s danh sách thu hồi (CRL) gắn "
+               "trong tệp."), level=result["level"], ocsp=info["ocsp"], crl=info["crl"])
     if result["minutes"]:
-        click.echo(f"Biên bản của buổi khảo sát {result['visit_id']}, phiên bản {result['version']}.")
+        say(N_("Biên bản của buổi khảo sát %(visit)s, phiên bản %(version)s."), visit=result["visit_id"],
+            version=result["version"])
     if result.get("report"):
         report = result["report"]
-        click.echo(f"Báo cáo số {report['number']} ngày {format_date(report['date'])} "
-                   f"của {report['issuing_body']}.")
+        say(N_("Báo cáo số %(number)s ngày %(date)s của %(body)s."), number=report["number"],
+            date=format_date(report["date"]), body=report["issuing_body"])
     if result["replaced_by"]:
         newer = result["replaced_by"]
-        click.echo(f"Đã được thay thế bởi phiên bản {newer['version']} (Biên bản số {newer['number']}, "
-                   f"ngày {format_date(newer['date'])}); vẫn có giá trị như nội dung đã ký khi đó.")
+        say(N_("Đã được thay thế bởi phiên bản %(version)s (Biên bản số %(number)s, ngày %(date)s); vẫn có "
+               "giá trị như nội dung đã ký khi đó."), version=newer["version"], number=newer["number"],
+            date=format_date(newer["date"]))
     if result["valid"]:
-        click.echo("Hợp lệ: tệp nguyên vẹn, chữ ký số hợp lệ.")
+        say(N_("Hợp lệ: tệp nguyên vẹn, chữ ký số hợp lệ."))
         return
     reason = result["error"] or gettext(N_("tệp đã bị sửa đổi sau khi ký") if result["modified"]
                                         else N_("chữ ký không hợp lệ hoặc không tin cậy"))

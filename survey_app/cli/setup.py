@@ -7,9 +7,11 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from flask_babel import get_locale, gettext
 
-from survey_app.cli.commands import CLI_USER, fail, forms, store
+from survey_app.cli.commands import AS_GIVEN, CLI_USER, fail, forms, refuse, say, store
 from survey_app.domain.errors import DomainError
+from survey_app.markers import N_
 
 
 form_group = AppGroup("form", help="Checklist forms: XLSForm import and export, retiring.")
@@ -31,12 +33,14 @@ def form_import(file, check):
             spec = form_ops.publish_xlsform(store(), forms(), CLI_USER, data)
     except form_ops.FormProblems as error:
         for problem in error.problems:
-            click.echo(f"Lỗi: {problem}", err=True)
+            say(N_("Lỗi: %(message)s"), err=True,
+                message=problem.translated(gettext) if hasattr(problem, "translated") else problem)
         sys.exit(1)
     except DomainError as error:
-        fail(error.message)
-    done = "Hợp lệ" if check else "Đã phát hành"
-    click.echo(f"{done}: {spec.id} phiên bản {spec.version} ({spec.content_hash[:12]}).")
+        refuse(error)
+    say(N_("Hợp lệ: %(id)s phiên bản %(version)s (%(hash)s).") if check else
+        N_("Đã phát hành: %(id)s phiên bản %(version)s (%(hash)s)."),
+        id=spec.id, version=spec.version, hash=spec.content_hash[:12])
 
 
 @form_group.command("export")
@@ -48,10 +52,10 @@ def form_export(form_id, file):
     try:
         data = form_ops.form_xlsform(forms(), CLI_USER, form_id)
     except DomainError as error:
-        fail(error.message)
+        refuse(error)
     with open(file, "wb") as handle:
         handle.write(data)
-    click.echo(f"Đã ghi {file}.")
+    say(N_("Đã ghi %(file)s."), file=file)
 
 
 @form_group.command("retire")
@@ -63,8 +67,8 @@ def form_retire(form_id, undo):
     try:
         form_ops.retire_form(store(), forms(), CLI_USER, form_id, retired=not undo)
     except DomainError as error:
-        fail(error.message)
-    click.echo(f"Biểu mẫu {form_id}: {'dùng lại' if undo else 'ngừng sử dụng'}.")
+        refuse(error)
+    say(N_("Biểu mẫu %(id)s: dùng lại.") if undo else N_("Biểu mẫu %(id)s: ngừng sử dụng."), id=form_id)
 
 
 delegation_group = AppGroup("delegation", help="Delegations (đoàn khảo sát / giám sát) and their members.")
@@ -137,7 +141,8 @@ def _delegation_data(options: dict, current: dict | None = None) -> dict:
 
 
 def _refusal(error: DomainError):
-    fail(f"{error.message} (trường: {error.field})" if error.field else error.message)
+    reason = error.translated(gettext, locale=str(get_locale() or "vi"))
+    fail(N_("%(reason)s (trường: %(field)s)") if error.field else AS_GIVEN, field=error.field, reason=reason)
 
 
 @delegation_group.command("create")
@@ -163,7 +168,7 @@ def delegation_edit(delegation_id, **options):
         delegations.update(store(), CLI_USER, delegation_id, _delegation_data(options, current))
     except DomainError as error:
         _refusal(error)
-    click.echo(f"Đã cập nhật đoàn {delegation_id}.")
+    say(N_("Đã cập nhật đoàn %(id)s."), id=delegation_id)
 
 
 @delegation_group.command("list")

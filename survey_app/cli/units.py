@@ -5,20 +5,23 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext
 
-from survey_app.cli.commands import CLI_USER, fail, store
+from survey_app.cli.commands import CLI_USER, fail, refuse, say, store
 from survey_app.domain.errors import DomainError
+from survey_app.markers import N_
 
 unit_group = AppGroup("unit", help="The units directory: bulk import from CSV or XLSX.")
 
 
 def plan_lines(result: dict) -> list[str]:
-    """The plan of an import, one line a row (Vietnamese, as the page shows it)."""
-    lines = [f"dòng {row['row']}: tạo '{row['name']}'" + (f" ({row['locality']})" if row["locality"] else "")
-             for row in result["created"]]
-    lines += [f"dòng {row['row']}: đã có '{row['existing']}' (mã {row['id']})" for row in result["matched"]]
-    lines += [f"dòng {row['row']}, cột {row['field']}: {row['message'] % row['params'] if row['params'] else row['message']}"
-              for row in result["refused"]]
+    """The plan of an import, one line a row, in the configured language."""
+    lines = [gettext(N_("dòng %(row)s: tạo '%(name)s' (%(locality)s)") if row["locality"] else
+                     N_("dòng %(row)s: tạo '%(name)s'")) % row for row in result["created"]]
+    lines += [gettext(N_("dòng %(row)s: đã có '%(existing)s' (mã %(id)s)")) % row for row in result["matched"]]
+    lines += [gettext(N_("dòng %(row)s, cột %(field)s: %(message)s")) % {
+        **row, "message": gettext(row["message"]) % row["params"] if row["params"] else gettext(row["message"])}
+        for row in result["refused"]]
     return lines
 
 
@@ -33,11 +36,13 @@ def unit_import(file, dry_run):
         result = importer.import_units(store(), CLI_USER, Path(file).name, Path(file).read_bytes(),
                                        dry_run=dry_run)
     except DomainError as error:
-        fail(error.message)
+        refuse(error)
     for line in plan_lines(result):
         click.echo(line)
-    counts = (f"{len(result['created'])} tạo mới, {len(result['matched'])} đã có, "
-              f"{len(result['refused'])} bị từ chối")
+    counts = {"created": len(result["created"]), "matched": len(result["matched"]),
+              "refused": len(result["refused"])}
     if result["refused"]:
-        fail(f"{counts}: chưa nhập đơn vị nào; vui lòng sửa các dòng bị từ chối rồi chạy lại.")
-    click.echo(f"{counts} (chạy thử, chưa nhập)." if dry_run else f"Đã nhập: {counts}.")
+        fail(N_("%(created)s tạo mới, %(matched)s đã có, %(refused)s bị từ chối: chưa nhập đơn vị nào; "
+                "vui lòng sửa các dòng bị từ chối rồi chạy lại."), **counts)
+    say(N_("%(created)s tạo mới, %(matched)s đã có, %(refused)s bị từ chối (chạy thử, chưa nhập).") if dry_run
+        else N_("Đã nhập: %(created)s tạo mới, %(matched)s đã có, %(refused)s bị từ chối."), **counts)
