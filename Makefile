@@ -85,5 +85,5 @@ audit:
 
 # Refresh the catalogues after changing texts: extract, then merge into each language.
 i18n-update: $(STAMP)/venv
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-location --sort-output -o survey_app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k NP_:1c,2,3 --no-location --sort-output -o survey_app/translations/messages.pot .
 	$(BIN)/pybabel update -N -i survey_app/translations/messages.pot -d survey_app/translations

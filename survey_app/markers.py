@@ -1,6 +1,21 @@
 """`N_` marks a string for the translation catalogue where it is defined and
-translated later, where it is shown (`_(label)` in a template)."""
+translated later, where it is shown (`_(label)` in a template); `NP_` marks one with
+a plural (English has two forms, Vietnamese one), chosen by the message's `count`."""
 
 
 def N_(text: str) -> str:
     return text
+
+
+class Plural(str):
+    """A catalogue entry with a plural form (`context`, `plural`); as a text it is the
+    singular, which is also the Vietnamese for any count."""
+
+    def __new__(cls, context: str, singular: str, plural: str):
+        text = super().__new__(cls, singular)
+        text.context, text.plural = context, plural
+        return text
+
+
+def NP_(context: str, singular: str, plural: str) -> Plural:
+    return Plural(context, singular, plural)

@@ -324,3 +324,29 @@ def test_the_cli_reports_success_in_the_configured_language_keeping_its_machine_
     assert listing.exit_code == 0 and isinstance(__import__("json").loads(listing.output), list)
     trail = english_cli.invoke(args=["audit", "verify"])
     assert trail.exit_code == 0 and re.fullmatch(r"The audit trail is intact: \d+ entries\.\n", trail.output)
+
+
+def test_the_finalize_refusal_counts_in_the_readers_language(app, client, token, store):
+    """Before: "1 required checklist items are still unanswered" in English."""
+    from survey_app.domain.errors import Conflict
+    from survey_app.domain.minutes.operations import MISSING
+    from survey_app.domain.visits.operations import plan_visit
+    from survey_app.web.errors import refusal_text
+    from .support import seed_visit, user
+    forms = client.application.extensions["survey_forms"]
+    visit = plan_visit(store, forms, user(store, "thuky"), delegation_id=seed_visit(store)["delegation_id"],
+                       unit="UBND xã Hra", form_id="ttpvhcc-xa", started_at="2026-12-10T08:00:00+07:00", place="Hội trường")
+    url = f"/api/v1/visits/{visit}/minutes/finalize"
+    asked = client.post(url, json={"confirm": False}, headers=token("thuky"))
+    assert asked.status_code == 409 and asked.get_json()["field"] == "confirm"
+    count = int(re.match(r"Còn (\d+) mục bắt buộc", readable(asked.get_json()["error"]))[1])
+    assert count > 1
+    asked = client.post(url + "?lang=en", json={"confirm": False}, headers={**token("thuky"), "Accept-Language": "en"})
+    assert english(asked.get_json()["error"]) == (f"{count} required checklist items are still unanswered; please "
+                                                  "answer them or confirm that the minutes are finalised anyway.")
+    with app.test_request_context("/?lang=en"):
+        assert refusal_text(Conflict(MISSING, "confirm", count=1)) == (
+            "1 required checklist item is still unanswered; please answer it or confirm that the minutes are "
+            "finalised anyway.")
+    with app.test_request_context("/?lang=vi"):
+        assert refusal_text(Conflict(MISSING, "confirm", count=1)).startswith("Còn 1 mục bắt buộc")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from survey_app.formatting import Number
+from survey_app.markers import Plural
 
 
 class DomainError(Exception):
@@ -22,12 +23,19 @@ class DomainError(Exception):
         super().__init__(self.message)
         self.field = field
 
-    def translated(self, gettext: Callable[[str], str], codes: bool = False, locale: str = "vi") -> str:
+    def translated(self, gettext: Callable[[str], str], codes: bool = False, locale: str = "vi",
+                   npgettext: Callable[[str, str, str, int], str] | None = None) -> str:
         """The message in the reader's language, through the caller's `gettext`; a
         `Label` or `Labels` param (a status, a role) is translated too, followed by its
         code only for a program's reader (`codes`: the API, whose words the codes are);
-        a `Number` param is written as `locale` writes numbers (`0,5` or `0.5`)."""
-        text = gettext(self.template)
+        a `Number` param is written as `locale` writes numbers (`0,5` or `0.5`). A
+        `Plural` message takes its form for its `count` param from `npgettext`
+        (context, singular, plural, n: the unformatted entry)."""
+        template = self.template
+        if isinstance(template, Plural) and npgettext is not None:
+            text = npgettext(template.context, str(template), template.plural, self.params["count"])
+        else:
+            text = gettext(template)
         if not self.params:
             return text
         return text % {key: _param(value, gettext, codes, locale) for key, value in self.params.items()}

@@ -10,7 +10,7 @@ from typing import Callable
 import logging
 
 from flask import Flask, flash, jsonify, make_response, render_template, request
-from flask_babel import gettext
+from flask_babel import get_translations, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -53,7 +53,12 @@ def json_pages(*endpoints: str) -> None:
 
 
 def refusal_text(error: DomainError) -> str:
-    return error.translated(gettext, locale=locale())
+    return error.translated(gettext, locale=locale(), npgettext=entry_for_count)
+
+
+def entry_for_count(context: str, singular: str, plural: str, count: int) -> str:
+    """The catalogue entry of the reader's language for `count` things, not yet filled."""
+    return get_translations().npgettext(context, singular, plural, count)
 
 
 def disk_error(error: OSError):
@@ -70,8 +75,8 @@ def disk_error(error: OSError):
 
 def domain_error(error: DomainError):
     """A page names a status or a role by its label; the API adds the code it sent."""
-    return answer(error.translated(gettext, codes=is_api_request(), locale=locale()), error.status,
-                  error.field)
+    return answer(error.translated(gettext, codes=is_api_request(), locale=locale(), npgettext=entry_for_count),
+                  error.status, error.field)
 
 
 def store_busy(error: StoreBusy):

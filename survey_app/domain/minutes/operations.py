@@ -21,7 +21,7 @@ from typing import Callable
 from PIL import Image
 
 from survey_app.checklists.spec import own_text
-from survey_app.markers import N_
+from survey_app.markers import N_, NP_
 from survey_app.documents import render_html, signer_certificate
 from survey_app.documents.render import render_pdf_placed
 from survey_app.domain import audit
@@ -195,8 +195,10 @@ def _snapshot(db, visit_id: int) -> tuple:
             sql.required_roles(db, visit["delegation_id"]))
 
 
-MISSING = N_("Còn %(count)s mục bắt buộc của nội dung khảo sát chưa được trả lời; "
-             "vui lòng trả lời hoặc xác nhận vẫn thông qua biên bản.")
+MISSING = NP_("count", "Còn %(count)s mục bắt buộc của nội dung khảo sát chưa được trả lời; "
+              "vui lòng trả lời hoặc xác nhận vẫn thông qua biên bản.",
+              "Còn %(count)s mục bắt buộc của nội dung khảo sát chưa được trả lời; "
+              "vui lòng trả lời hoặc xác nhận vẫn thông qua biên bản.")
 
 
 def missing_items(store, forms, visit: dict, locale: str = "vi") -> list[str]:
