@@ -350,3 +350,17 @@ def test_the_finalize_refusal_counts_in_the_readers_language(app, client, token,
             "finalised anyway.")
     with app.test_request_context("/?lang=vi"):
         assert refusal_text(Conflict(MISSING, "confirm", count=1)).startswith("Còn 1 mục bắt buộc")
+
+
+def test_a_figure_that_is_no_number_is_asked_again_politely_in_both_languages(client, token, store):
+    """Before: "giá trị phải là một số, ví dụ 88,2", unmarked, in both languages."""
+    from .test_visit_pages import field_version
+    visit = store.read(visits_sql.get_visit_by_uuid, seed_document()["uuid"])["id"]
+    path = "indicators.on_time_rate_pct"
+    for lang, expected in (("vi", "Vui lòng nhập một số, ví dụ 88,2."), ("en", "Please enter a number, for example 88.2.")):
+        message = {"id": str(uuid.uuid4()), "target": path, "op": "set", "value": "88,2x",
+                   "base_version": field_version(store, visit, path)}
+        refused = client.post(f"/api/v1/visits/{visit}/changes?lang={lang}", json=message,
+                              headers={**token("thuky"), "Accept-Language": lang})
+        assert refused.status_code == 400 and refused.get_json()["field"] == path
+        assert refused.get_json()["error"] == expected

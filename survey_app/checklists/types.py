@@ -78,7 +78,7 @@ def typed_number(key: str, value: Any) -> Any:
     if GROUPED_NUMBER_RE.fullmatch(text):
         text = text.replace(".", "")
     if not TYPED_NUMBER_RE.fullmatch(text):
-        raise AnswerError(key, "giá trị phải là một số, ví dụ 88,2")
+        raise AnswerError(key, N_("Vui lòng nhập một số, ví dụ 88,2."))
     number = float(text.replace(",", "."))
     return int(number) if number.is_integer() and not any(c in text for c in ".,") else number
 
