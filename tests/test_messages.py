@@ -364,3 +364,21 @@ def test_a_figure_that_is_no_number_is_asked_again_politely_in_both_languages(cl
                               headers={**token("thuky"), "Accept-Language": lang})
         assert refused.status_code == 400 and refused.get_json()["field"] == path
         assert refused.get_json()["error"] == expected
+
+
+def test_a_refused_visit_document_names_its_field_in_the_readers_language(client, token):
+    """Before: "Trường 'recommendations[0].due': phải là ngày có thật dạng YYYY-MM-DD",
+    unmarked, the same in English; a wrong type listed "số" in English too."""
+    import copy
+    document = copy.deepcopy(seed_document())
+    document["uuid"] = str(uuid.uuid4())
+    document["recommendations"][0]["due"] = "2026-02-30"
+    for lang, expected in (("vi", "Trường 'recommendations[0].due' phải là ngày có thật dạng YYYY-MM-DD."),
+                           ("en", "The field 'recommendations[0].due' must be a real date written YYYY-MM-DD.")):
+        refused = client.post(f"/api/v1/visits?lang={lang}", json=document,
+                              headers={**token("admin"), "Accept-Language": lang})
+        assert refused.status_code == 400 and refused.get_json() == {"error": expected, "field": "recommendations[0].due"}
+    document["recommendations"][0]["due"] = None
+    document["report"]["indicators"]["dossiers_received"] = "509"
+    refused = client.post("/api/v1/visits?lang=en", json=document, headers={**token("admin"), "Accept-Language": "en"})
+    assert english(refused.get_json()["error"]) == "The field 'report.indicators.dossiers_received' must be a number."

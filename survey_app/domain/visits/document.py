@@ -36,7 +36,7 @@ def import_document(store, forms, user: dict, doc, photos_dir: Path) -> dict:
     try:
         warnings = validate_document(doc, forms)
     except DocumentError as error:
-        raise DomainError(error.message, error.field) from None
+        raise DomainError(error.template, error.field, **error.params) from None
     staged: list = []
     with files.cleaned_up(staged):  # photos kept only if the visit is created
         photos = []
