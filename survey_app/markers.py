@@ -19,3 +19,15 @@ class Plural(str):
 
 def NP_(context: str, singular: str, plural: str) -> Plural:
     return Plural(context, singular, plural)
+
+
+class WordedError(Exception):
+    """An error whose message is a catalogue entry (`template`) filled with `params`:
+    as a text it is the Vietnamese; `translated(gettext)` says it in the reader's."""
+
+    def __init__(self, template: str, **params):
+        super().__init__(template % params if params else template)
+        self.template, self.params = template, params
+
+    def translated(self, gettext) -> str:
+        return gettext(self.template) % self.params if self.params else gettext(self.template)

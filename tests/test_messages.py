@@ -382,3 +382,17 @@ def test_a_refused_visit_document_names_its_field_in_the_readers_language(client
     document["report"]["indicators"]["dossiers_received"] = "509"
     refused = client.post("/api/v1/visits?lang=en", json=document, headers={**token("admin"), "Accept-Language": "en"})
     assert english(refused.get_json()["error"]) == "The field 'report.indicators.dossiers_received' must be a number."
+
+
+def test_a_file_that_is_no_backup_is_refused_in_the_configured_language(tmp_path, runner, english_app):
+    """Before: "'x' không phải là tệp cơ sở dữ liệu SQLite (file is not a database)." in
+    both languages, with sqlite's own English."""
+    not_a_backup = tmp_path / "khong-phai.db"
+    not_a_backup.write_bytes(b"not a database at all" * 100)
+    refused = runner.invoke(args=["restore", str(not_a_backup)])
+    assert refused.exit_code == 2 and "không phải là tệp cơ sở dữ liệu SQLite: vui lòng chọn" in readable(refused.output)
+    assert "file is not a database" not in refused.output
+    refused = english_app.test_cli_runner().invoke(args=["restore", str(not_a_backup)])
+    assert refused.exit_code == 2 and refused.output.startswith("Error: '")
+    english(refused.output.removeprefix("Error: "))
+    assert "is not an SQLite database file: please choose a survey_app backup." in refused.output

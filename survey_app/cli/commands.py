@@ -90,7 +90,7 @@ def _start_replication():
                                        current_app.config["REPLICA_SYNC_INTERVAL"],
                                        log=open(folder / "litestream.log", "ab"))
     except replication.ReplicationError as error:
-        fail(AS_GIVEN, reason=str(error))
+        fail(AS_GIVEN, reason=error.translated(gettext))
     say(N_("Sao chép liên tục cơ sở dữ liệu tới %(url)s."), url=url)
     return replicator
 
@@ -205,7 +205,7 @@ def restore_command(file, from_replica, timestamp, key_passphrase_file, without_
             restore_instance(store(), services.files_dir(), file, services.certs_dir(),
                              _passphrase(key_passphrase_file), without_key, actor=CLI_USER)
     except backup_sql.NotABackup as error:
-        fail(AS_GIVEN, reason=str(error))
+        fail(AS_GIVEN, reason=error.translated(gettext))
     except DomainError as error:
         refuse(error)
     say(N_("Đã khôi phục từ %(source)s."), source=file or current_app.config["REPLICA_URL"])
@@ -223,7 +223,7 @@ def _restore_from_replica(timestamp):
         try:
             database = replication.restore(url, Path(folder) / "replica.db", timestamp)
         except replication.ReplicationError as error:
-            fail(AS_GIVEN, reason=str(error))
+            fail(AS_GIVEN, reason=error.translated(gettext))
         restore_instance(store(), services.files_dir(), database, actor=CLI_USER)
 
 
@@ -313,7 +313,7 @@ def send_reminders(days: int) -> None:
     try:
         settings = mail.MailSettings.from_config(current_app.config)
     except mail.MailConfigError as error:
-        fail(AS_GIVEN, reason=str(error))
+        fail(AS_GIVEN, reason=error.translated(gettext))
     result = mail.send_digests(store(), settings, CLI_USER, days)
     sent = npgettext("count", "Đã gửi %(num)s thư nhắc việc", "Đã gửi %(num)s thư nhắc việc", len(result.sent))
     click.echo(sent + (npgettext("count", "; %(num)s thư đã gửi hôm nay với cùng nội dung, không gửi lại.",

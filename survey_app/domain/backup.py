@@ -22,6 +22,7 @@ from pathlib import Path
 from survey_app.clock import now_utc
 from survey_app.domain import audit
 from survey_app.domain.minutes import keys
+from survey_app.markers import N_
 from survey_app.storage import backup as sql
 from survey_app.storage.audit_seal import ANCHOR_FILE, KEY_FILE, AuditSeal
 from survey_app.storage.schema import apply_migrations
@@ -136,11 +137,11 @@ def _safe_members(archive: tarfile.TarFile):
     for member in archive.getmembers():
         name = Path(member.name)
         if not member.isfile() or name.is_absolute() or ".." in name.parts:
-            raise sql.NotABackup(f"tệp sao lưu chứa mục không hợp lệ: {member.name!r}")
+            raise sql.NotABackup(N_("Tệp sao lưu chứa mục không hợp lệ: '%(name)s'."), name=member.name)
         known = member.name in (DB_NAME, MANIFEST, KEY_NAME, *AUDIT_FILES) or name.parts[0] == "files" or \
             (member.name.startswith(TRUSTED_PREFIX) and len(name.parts) == 3 and name.suffix == ".pem")
         if not known:
-            raise sql.NotABackup(f"tệp sao lưu chứa mục lạ: {member.name!r}")
+            raise sql.NotABackup(N_("Tệp sao lưu chứa mục lạ: '%(name)s'."), name=member.name)
         yield member
 
 
@@ -158,7 +159,7 @@ def restore_instance(store, files_dir: Path, in_file: str | Path, certs: Path | 
         folder = Path(tmp)
         database = folder / DB_NAME
         if not database.exists():
-            raise sql.NotABackup("tệp sao lưu không có cơ sở dữ liệu")
+            raise sql.NotABackup(N_("Tệp sao lưu không có cơ sở dữ liệu."))
         sql.check_backup(database)
         key = _checked_key(folder / KEY_NAME, key_passphrase, without_key)
         _copy_files(folder / "files", Path(files_dir))
@@ -184,14 +185,14 @@ def _checked_key(path: Path, passphrase: str | None, without_key: bool) -> bytes
     if not path.exists() or without_key:
         return None
     if not passphrase:
-        raise KeyPassphraseNeeded("bản sao lưu có khóa ký số đã mã hóa: vui lòng cung cấp mật khẩu "
-                                  "khóa (--key-passphrase-file), hoặc chọn --without-key để khôi phục "
-                                  "không kèm khóa")
+        raise KeyPassphraseNeeded(N_("Bản sao lưu có khóa ký số đã mã hóa: vui lòng cung cấp mật khẩu "
+                                     "khóa (--key-passphrase-file), hoặc chọn --without-key để khôi phục "
+                                     "không kèm khóa."))
     from cryptography.hazmat.primitives.serialization import pkcs12
     try:
         pkcs12.load_key_and_certificates(path.read_bytes(), passphrase.encode("utf-8"))
     except ValueError:
-        raise KeyPassphraseNeeded("mật khẩu khóa ký số không đúng; dữ liệu hiện tại giữ nguyên") from None
+        raise KeyPassphraseNeeded(N_("Mật khẩu khóa ký số không đúng; dữ liệu hiện tại giữ nguyên.")) from None
     return path.read_bytes()
 
 

