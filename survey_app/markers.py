@@ -21,6 +21,19 @@ def NP_(context: str, singular: str, plural: str) -> Plural:
     return Plural(context, singular, plural)
 
 
+class Message(str):
+    """A text made of a catalogue entry (`template`) and its `params`: as a str the
+    Vietnamese; `translated(gettext)` says it in the reader's language."""
+
+    def __new__(cls, template: str, **params):
+        text = super().__new__(cls, template % params if params else template)
+        text.template, text.params = template, params
+        return text
+
+    def translated(self, gettext) -> str:
+        return gettext(self.template) % self.params if self.params else gettext(self.template)
+
+
 class WordedError(Exception):
     """An error whose message is a catalogue entry (`template`) filled with `params`:
     as a text it is the Vietnamese; `translated(gettext)` says it in the reader's."""

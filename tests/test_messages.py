@@ -396,3 +396,12 @@ def test_a_file_that_is_no_backup_is_refused_in_the_configured_language(tmp_path
     assert refused.exit_code == 2 and refused.output.startswith("Error: '")
     english(refused.output.removeprefix("Error: "))
     assert "is not an SQLite database file: please choose a survey_app backup." in refused.output
+
+
+def test_an_edited_audit_entry_is_reported_in_the_configured_language(english_app):
+    """Before: "Lỗi: mục #2: nội dung đã bị sửa" in English mode too."""
+    from .test_audit import _tamper
+    _tamper(english_app.extensions["survey_store"], "UPDATE audit_log SET actor = 'someone else' WHERE id = 2")
+    result = english_app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "Error: entry #2: its content was edited" in result.output
+    assert not VIETNAMESE.search(result.output)

@@ -275,7 +275,7 @@ def audit_verify():
     documents = document_anchors(store(), lambda sha: file_path(services.minutes_dir(), sha, ".pdf").read_bytes())
     problems = store().read(verify_chain, documents)
     for problem in problems:
-        say(N_("Lỗi: %(message)s"), err=True, message=problem)
+        say(N_("Lỗi: %(message)s"), err=True, message=problem.translated(gettext))
     if problems:
         sys.exit(1)
     count = store().db.execute("SELECT count(*) FROM audit_log").fetchone()[0]

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 
-from survey_app.markers import N_
+from survey_app.markers import N_, Message
 from survey_app.storage import audit as sql
 from survey_app.clock import now_utc
 
@@ -87,20 +87,21 @@ def verify_chain(db, documents: list[dict] | None = None) -> list[str]:
     anchors = anchors + [a for a in documents or [] if a["entries"] > 0]
     problems, prev, count, last_id, links = [], "0" * 64, 0, 0, {}
     if seal is not None and keyed_from is None:
-        problems.append("không tìm thấy tệp neo của nhật ký (audit-anchors.jsonl) bên ngoài cơ sở dữ liệu")
+        problems.append(Message(N_("không tìm thấy tệp neo của nhật ký (audit-anchors.jsonl) bên ngoài cơ sở dữ liệu")))
     for row in sql.entries(db):
         count += 1
         if row["id"] != last_id + 1:
-            problems.append(f"thiếu mục trước mục #{row['id']}")
+            problems.append(Message(N_("thiếu mục trước mục #%(id)s"), id=row["id"]))
         if row["prev_hash"] != prev:
-            problems.append(f"mục #{row['id']}: chuỗi băm bị đứt (có mục bị xóa hoặc chèn)")
+            problems.append(Message(N_("mục #%(id)s: chuỗi băm bị đứt (có mục bị xóa hoặc chèn)"), id=row["id"]))
         key = seal.key if keyed_from is not None and count >= keyed_from else None
         if entry_hash(row["prev_hash"], row, key) != row["hash"]:
-            problems.append(f"mục #{row['id']}: nội dung đã bị sửa")
+            problems.append(Message(N_("mục #%(id)s: nội dung đã bị sửa"), id=row["id"]))
         prev, last_id, links[count] = row["hash"], row["id"], row["hash"]
     head_count, head_hash = sql.head(db)
     if (head_count, head_hash) != (count, prev):
-        problems.append(f"nhật ký có {count} mục, đầu chuỗi ghi {head_count}: mục cuối bị xóa hoặc thêm ngoài ứng dụng")
+        problems.append(Message(N_("nhật ký có %(count)s mục, đầu chuỗi ghi %(head)s: mục cuối bị xóa hoặc thêm ngoài "
+                                   "ứng dụng"), count=count, head=head_count))
     return problems + _anchor_problems(anchors, links, count)
 
 
@@ -109,11 +110,12 @@ def _anchor_problems(anchors: list[dict], links: dict, count: int) -> list[str]:
     problems = []
     last = max((a["entries"] for a in anchors), default=0)
     if last > count:
-        problems.append(f"tệp neo hoặc biên bản đã ký ghi {last} mục nhưng nhật ký chỉ còn {count}: "
-                        "các mục cuối đã bị xóa")
+        problems.append(Message(N_("tệp neo hoặc biên bản đã ký ghi %(last)s mục nhưng nhật ký chỉ còn %(count)s: "
+                                   "các mục cuối đã bị xóa"), last=last, count=count))
     changed = [a["entries"] for a in anchors if a["entries"] <= count and links.get(a["entries"]) != a["hash"]]
     if changed:
-        problems.append(f"mục #{changed[0]}: khác với bản neo bên ngoài cơ sở dữ liệu (nhật ký đã bị viết lại)")
+        problems.append(Message(N_("mục #%(id)s: khác với bản neo bên ngoài cơ sở dữ liệu (nhật ký đã bị viết lại)"),
+                                id=changed[0]))
     return problems
 
 
