@@ -42,9 +42,9 @@ class RowRefusal(DomainError):
                          row=row, reason=reason.message)
         self.reason, self.status = reason, reason.status
 
-    def translated(self, gettext, codes: bool = False, locale: str = "vi") -> str:
+    def translated(self, gettext, codes: bool = False, locale: str = "vi", npgettext=None) -> str:
         return gettext(self.template) % {"row": self.params["row"],
-                                         "reason": self.reason.translated(gettext, codes, locale)}
+                                         "reason": self.reason.translated(gettext, codes, locale, npgettext)}
 
 
 # ----------------------------------------------------------------- reading
