@@ -372,7 +372,9 @@ def test_the_unit_picker_in_chromium_at_768_by_1024(page, live_server, tmp_path)
     from .live import TABLET_PORTRAIT, login_page
     login_page(page, live_server, "admin")
     page.goto(live_server.url + "/followup/", wait_until="networkidle")
-    assert page.locator(".topbar .nav").get_by_role("link", name="Đơn vị", exact=True).is_visible()  # the way in
+    page.click(".topbar .nav-more summary")  # the way in: the administrator's menu
+    assert page.locator(".topbar .nav").get_by_role("link", name="Đơn vị", exact=True).is_visible()
+    page.keyboard.press("Escape")
     box = page.locator("#f-unit-text")
     box.fill("ia hru")  # without diacritics
     option = page.locator("#f-unit-list [role=option]").first
