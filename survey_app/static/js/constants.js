@@ -5,7 +5,7 @@
 // A new SHELL_VERSION makes tablets fetch the whole shell again at once.
 (function (scope) {
   "use strict";
-  const SHELL_VERSION = "v16";
+  const SHELL_VERSION = "v17";
   scope.SURVEY_SHELL = Object.freeze({
     SHELL_VERSION,
     SHELL_CACHE: `shell-${SHELL_VERSION}`,
