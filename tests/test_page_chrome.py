@@ -70,3 +70,9 @@ def test_the_administrators_top_bar_keeps_one_line_and_its_menu_opens_and_closes
         page.click(".nav-more summary")
         page.click(".nav-menu a[href='/units/']")
         page.wait_for_url("**/units/")
+    page.context.clear_cookies()
+    login_page(page, live_server, "xahra")  # the unit's host: the longest menu without the administrator's
+    page.set_viewport_size(TABLET_PORTRAIT)
+    page.goto(live_server.url + "/?lang=vi")
+    shown = page.locator(".topbar .nav > a:visible")
+    assert shown.count() >= 4 and len({round(shown.nth(i).bounding_box()["y"]) for i in range(shown.count())}) == 1
