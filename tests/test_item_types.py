@@ -51,8 +51,8 @@ def test_the_loader_accepts_exactly_the_registrys_types(tmp_path):
     source = (FORMS / "ttpvhcc-xa.toml").read_text(encoding="utf-8")
     (tmp_path / "ttpvhcc-xa.toml").write_text(source.replace('type = "text"', 'type = "yesno"', 1), encoding="utf-8")
     errors = load_forms(tmp_path).errors
-    assert len(errors) == 1 and "unknown type 'yesno'" in errors[0]
-    assert "use one of " + ", ".join(ITEM_TYPES) in errors[0]
+    assert len(errors) == 1 and "không có loại 'yesno'" in errors[0]
+    assert "vui lòng dùng một trong: " + ", ".join(ITEM_TYPES) in errors[0]
 
 
 def test_checks_come_from_the_registry(hra):
