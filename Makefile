@@ -61,7 +61,7 @@ run: setup
 test: setup
 	node --test tests/js/
 	$(BIN)/ruff check --quiet --select F,E9 survey_app tests benchmarks
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=25
 
 bench: setup
 	$(BIN)/python -m benchmarks
