@@ -24,9 +24,11 @@ def summary(report: dict) -> dict:
             "pdf_sha256": report.get("signed_pdf_sha256") or report.get("final_pdf_sha256")}
 
 
-def _document(delegation_id: int, suffix: str):
+def report_file(delegation_id: int, suffix: str, user: dict):
+    """The latest report as a PDF or DOCX download, for a user who may read the
+    delegation (the API's and the pages' downloads)."""
     store = get_store()
-    ops.load_delegation(store, delegation_id, g.user)
+    ops.load_delegation(store, delegation_id, user)
     report = ops.latest(store, delegation_id)
     make, mimetype = (docs.report_pdf, PDF) if suffix == ".pdf" else (docs.report_docx, DOCX)
     data = make(store, get_forms(), minutes_env(), report)
@@ -35,12 +37,12 @@ def _document(delegation_id: int, suffix: str):
 
 @bp.get("/delegations/<int:delegation_id>/report.pdf")
 def report_pdf(delegation_id):
-    return _document(delegation_id, ".pdf")
+    return report_file(delegation_id, ".pdf", g.user)
 
 
 @bp.get("/delegations/<int:delegation_id>/report.docx")
 def report_docx(delegation_id):
-    return _document(delegation_id, ".docx")
+    return report_file(delegation_id, ".docx", g.user)
 
 
 @bp.post("/delegations/<int:delegation_id>/report/wording")

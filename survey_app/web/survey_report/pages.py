@@ -3,9 +3,7 @@ PDF and DOCX, the wording of each section, finalize, the signing page (read the 
 draw the head's signature: the report is then sealed), publish and withdraw."""
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
@@ -20,7 +18,7 @@ from survey_app.storage import survey_reports as reports_sql
 from survey_app.web.context import current_user, get_forms, get_store, minutes_env
 from survey_app.web import signing
 from survey_app.web.errors import flash_refusal, refusal_text, require_form
-from survey_app.web.survey_report.api import DOCX, PDF
+from survey_app.web.survey_report.api import report_file
 
 bp = Blueprint("survey_report", __name__)
 
@@ -74,23 +72,14 @@ def page(delegation_id):
         400 if form is not None and form.errors else 200
 
 
-def _document(delegation_id: int, suffix: str):
-    store = get_store()
-    ops.load_delegation(store, delegation_id, current_user())
-    report = ops.latest(store, delegation_id)
-    make, mimetype = (docs.report_pdf, PDF) if suffix == ".pdf" else (docs.report_docx, DOCX)
-    return send_file(BytesIO(make(store, get_forms(), minutes_env(), report)), mimetype=mimetype,
-                     download_name=docs.file_name(delegation_id, report, suffix))
-
-
 @bp.get("/delegations/<int:delegation_id>/report.pdf")
 def download_pdf(delegation_id):
-    return _document(delegation_id, ".pdf")
+    return report_file(delegation_id, ".pdf", current_user())
 
 
 @bp.get("/delegations/<int:delegation_id>/report.docx")
 def download_docx(delegation_id):
-    return _document(delegation_id, ".docx")
+    return report_file(delegation_id, ".docx", current_user())
 
 
 @bp.post("/delegations/<int:delegation_id>/report/finalize")
