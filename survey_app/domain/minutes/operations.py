@@ -22,7 +22,7 @@ from PIL import Image
 
 from survey_app.checklists.spec import own_text
 from survey_app.markers import N_, NP_
-from survey_app.documents import render_html, signer_certificate
+from survey_app.documents import render_html
 from survey_app.documents.render import render_pdf_placed
 from survey_app.domain import audit
 from survey_app.domain.minutes.context import build_context, content_sha256
@@ -30,6 +30,7 @@ from survey_app.storage import minutes as sql
 from survey_app.storage import delegations as delegations_sql
 from survey_app.storage import visits as visits_sql
 from survey_app.domain.minutes import keys as minutes_keys
+from survey_app.domain.minutes.sealing import seal_document
 from survey_app.clock import now_utc
 from survey_app.domain.errors import Conflict, DomainError, Forbidden, NotFound, labels
 from survey_app.domain import files
@@ -413,17 +414,9 @@ def _sealed_pdf(store, env: MinutesEnv, minutes: dict, new: dict) -> tuple[bytes
     every signature placed; refused when the sealing certificate may not seal."""
     signed = _signed_blocks(env, store.read(sql.signatures_of, minutes["id"]), new)
     inp = with_signatures(thaw(minutes["input_json"]), signed, minutes["required_roles"], env.base_url)
-    minutes_keys.ensure_signer(env.certs, env.signing, env.organisation)
-    problem = minutes_keys.certificate_problem(signer_certificate(minutes_keys.signer_for(env.certs, env.signing)))
-    if problem:
-        raise Conflict(problem[0], "certificate", **problem[1])
-    at, name = now_utc(), minutes_keys.sealer_name(env.certs, env.signing, env.organisation)
-    context = build_context(inp)
-    context["seal"] = minutes_keys.seal_context(name, at, context["short_sha"])
-    pdf, placement = env.renderer(render_html(context), minutes_keys.SEAL_ELEMENT)
-    sealed = minutes_keys.seal(env.certs, env.signing, pdf, placement, name=name,
+    sealed, at = seal_document(store, env, build_context(inp), render_html,
                                reason=f"Biên bản số {inp.number:02d}/{inp.symbol}, phiên bản {inp.version}",
-                               location=inp.issued_place, info={audit.ANCHOR_KEY: audit.head_anchor(store)})
+                               location=inp.issued_place)
     return sealed, content_sha256(inp), at
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from survey_app.clock import now_utc, today_vn
-from survey_app.documents import signer_certificate
+from survey_app.clock import today_vn
 from survey_app.documents.render import render_pdf, template_environment
-from survey_app.domain import audit
-from survey_app.domain.errors import Conflict
 from survey_app.domain.files import file_path
 from survey_app.domain.minutes import keys as minutes_keys
+from survey_app.domain.minutes.sealing import seal_document
 from survey_app.domain.survey_report.context import build_context
 from survey_app.domain.survey_report import material as report_material
 from survey_app.domain.survey_report.inputs import build_input, content_sha256, with_verify_url
@@ -80,15 +78,7 @@ def sealed_report(store, env, report: dict, name: str, png: bytes) -> tuple[byte
     with the head's drawn signature placed."""
     inp = report["input_json"]
     inp = with_verify_url({**inp, "signer": {**inp["signer"], "name": name, "image_png": png}}, env.base_url)
-    minutes_keys.ensure_signer(env.certs, env.signing, env.organisation)
-    problem = minutes_keys.certificate_problem(signer_certificate(minutes_keys.signer_for(env.certs, env.signing)))
-    if problem:
-        raise Conflict(problem[0], "certificate", **problem[1])
-    at, sealer = now_utc(), minutes_keys.sealer_name(env.certs, env.signing, env.organisation)
-    context = build_context(inp)
-    context["seal"] = minutes_keys.seal_context(sealer, at, context["short_sha"])
-    pdf, placement = env.renderer(render_html(context), minutes_keys.SEAL_ELEMENT)
-    sealed = minutes_keys.seal(env.certs, env.signing, pdf, placement, name=sealer,
+    sealed, at = seal_document(store, env, build_context(inp), render_html,
                                reason=f"Báo cáo số {inp['number']:02d}/{inp['symbol']}",
-                               location=inp["issued_place"], info={audit.ANCHOR_KEY: audit.head_anchor(store)})
+                               location=inp["issued_place"])
     return sealed, content_sha256(inp), at
